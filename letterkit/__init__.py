@@ -1,0 +1,72 @@
+"""letterkit: compose medical determination letters from blocks; render HTML, PDF, DOCX.
+
+    import letterkit
+    files = letterkit.render(case_data, kit="imr", formats=("html", "pdf", "docx"))
+    files["pdf"]  # bytes
+
+The steps, for scripts that need them one by one:
+`load_kit` → `validate` → `compose` (the document tree) → `write` (one format).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .cases import read_case, validate
+from .compose import compose
+from .errors import CaseError, KitError, LetterkitError, RenderError, TemplateError
+from .kits import Kit, load_kit
+from .model import Letter
+from .output import write_atomically
+from .writers import FORMATS, write
+
+__all__ = [
+    "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
+    "TemplateError", "compose", "load_kit", "read_case", "render", "render_file", "validate",
+    "write",
+]
+
+
+def render(
+    data: dict[str, Any] | Letter,
+    kit: str | Path | Kit = "imr",
+    formats: Iterable[str] = FORMATS,
+    templates: Iterable[str | Path] = (),
+) -> dict[str, bytes]:
+    """One letter in each of `formats`, as bytes keyed by format name.
+
+    `templates` are folders whose blocks override the kit's, first folder first.
+    Raises `CaseError` for bad data, `TemplateError` for a bad block.
+    """
+    if not isinstance(kit, Kit):
+        kit = load_kit(kit, tuple(templates))
+    formats = tuple(formats)
+    for format in formats:
+        if format not in FORMATS:
+            raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    document = compose(validate(data, kit), kit)
+    return {format: write(document, format, kit) for format in formats}
+
+
+def render_file(
+    case: str | Path,
+    outdir: str | Path,
+    kit: str | Path | Kit = "imr",
+    formats: Iterable[str] = FORMATS,
+    templates: Iterable[str | Path] = (),
+) -> list[Path]:
+    """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all."""
+    case = Path(case)
+    try:
+        rendered = render(read_case(case), kit, formats, templates)
+    except CaseError as error:
+        error.source = error.source or str(case)
+        raise
+    paths = []
+    for format, content in rendered.items():
+        path = Path(outdir) / f"{case.stem}.{format}"
+        write_atomically(path, content)
+        paths.append(path)
+    return paths

@@ -1,0 +1,99 @@
+"""The `letterkit` command: thin, it parses arguments and calls the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import FORMATS, LetterkitError, load_kit, read_case, render_file, validate
+from .errors import CaseError
+
+app = typer.Typer(
+    help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+Cases = Annotated[list[Path], typer.Argument(help="Case files, YAML or JSON.", show_default=False)]
+KitOption = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.")]
+Templates = Annotated[
+    Optional[list[Path]],
+    typer.Option("--templates", "-t", help="A folder of blocks that override the kit's (repeatable)."),
+]
+
+
+def _formats(value: str) -> tuple[str, ...]:
+    formats = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise typer.BadParameter(f"choose from {', '.join(FORMATS)} (got {value!r})")
+    return formats
+
+
+def _report(case: Path, error: LetterkitError) -> None:
+    lines = error.lines() if isinstance(error, CaseError) else [f"{case}: {error}"]
+    for line in lines:
+        errors.print(f"[red]error[/red] {line}", markup=True, highlight=False)
+
+
+@app.command()
+def render(
+    cases: Cases,
+    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.")] = ",".join(FORMATS),
+    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.")] = Path("out"),
+    kit: KitOption = "imr",
+    templates: Templates = None,
+) -> None:
+    """Render each case to OUTDIR/<case-file-stem>.<format>.
+
+    A case that fails writes no file; the others are still rendered. Exit status 1 if any failed.
+    """
+    chosen = _formats(formats)
+    failed = 0
+    for case in cases:
+        try:
+            paths = render_file(case, outdir, kit, chosen, templates or ())
+        except LetterkitError as error:
+            _report(case, error)
+            failed += 1
+            continue
+        out.print(f"{case} → " + ", ".join(str(path) for path in paths))
+    if failed:
+        errors.print(f"{failed} of {len(cases)} case(s) failed")
+        raise typer.Exit(1)
+
+
+@app.command("validate")
+def validate_command(cases: Cases, kit: KitOption = "imr") -> None:
+    """Check case files against the kit's data model, without rendering."""
+    failed = 0
+    for case in cases:
+        try:
+            validate(read_case(case), load_kit(kit), str(case))
+        except LetterkitError as error:
+            _report(case, error)
+            failed += 1
+            continue
+        out.print(f"{case}: valid")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def schema(kit: KitOption = "imr") -> None:
+    """Print the JSON Schema of the kit's case data."""
+    try:
+        model = load_kit(kit).model
+    except LetterkitError as error:
+        errors.print(f"error {error}")
+        raise typer.Exit(1)
+    print(json.dumps(model.model_json_schema(), indent=2))
+
+

@@ -1,0 +1,115 @@
+"""Case model + the kit's blocks → document tree. The only place Jinja runs.
+
+Templates render in a `SandboxedEnvironment` with `StrictUndefined`. What a template
+prints with `{{ ... }}` is handled by `_finalize`: a plain value becomes a placeholder
+that the reader turns back into verbatim text, so data can never become markup; a
+`RichText` value goes into the Markdown, with `<` and `&` escaped so it cannot carry
+raw HTML.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from contextvars import ContextVar
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import tree
+from .errors import TemplateError
+from .kits import Kit
+from .model import Letter, RichText
+from .reader import PLACEHOLDER, read
+
+# The plain values printed by the render under way, in placeholder order.
+_printed: ContextVar[list[str]] = ContextVar("printed")
+
+
+def compose(letter: Letter, kit: Kit) -> tree.Document:
+    """Render the kit's letter template for `letter` and read the result into a tree."""
+    environment = _environment(kit)
+    values: list[str] = []
+    token = _printed.set(values)
+    try:
+        template = environment.get_template(kit.letter_template)
+        context = {name: getattr(letter, name) for name in type(letter).model_fields}
+        source = template.render(letter=letter, **context)
+    except jinja2.TemplateSyntaxError as error:
+        raise TemplateError(error.message or str(error), error.name, error.lineno) from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateError(f"no block named {error.name!r}", *_template_line()) from None
+    except jinja2.UndefinedError as error:
+        raise TemplateError(_undefined_message(error, context), *_template_line()) from None
+    except jinja2.exceptions.SecurityError as error:
+        raise TemplateError(f"not allowed in a block: {error}", *_template_line()) from None
+    finally:
+        _printed.reset(token)
+    return read(source, values, kit.letter_template)
+
+
+@lru_cache(maxsize=16)
+def _environment(kit: Kit) -> SandboxedEnvironment:
+    environment = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader([str(folder) for folder in kit.search_path]),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    environment.filters["date"] = _format_date
+    environment.filters["sentence"] = _sentence
+    return environment
+
+
+def _finalize(value: Any) -> str:
+    if isinstance(value, RichText):
+        return value.replace("&", "&amp;").replace("<", "&lt;")
+    if value is None:
+        raise jinja2.UndefinedError(
+            "a block printed a field that has no value; wrap it in {% if ... %}"
+        )
+    values = _printed.get()
+    values.append(str(value))
+    return PLACEHOLDER.format(len(values) - 1)
+
+
+def _format_date(value: date, format: str = "%B %-d, %Y") -> str:
+    """`{{ letter_date | date }}` → "September 1, 2015"; any strftime format may be given."""
+    return value.strftime(format)
+
+
+def _sentence(value: str) -> str:
+    """End a value with a full stop unless it already ends with punctuation."""
+    return value if value.rstrip().endswith((".", "!", "?")) else value + "."
+
+
+def _template_line() -> tuple[str | None, int | None]:
+    """The template file and line that raised the exception being handled.
+
+    Jinja rewrites tracebacks so that template frames carry the template's own file
+    name and line number; the innermost one is where the error happened.
+    """
+    where: tuple[str | None, int | None] = (None, None)
+    traceback = sys.exc_info()[2]
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith(".j2"):
+            where = (filename, traceback.tb_lineno)
+        traceback = traceback.tb_next
+    return where
+
+
+def _undefined_message(error: jinja2.UndefinedError, context: dict) -> str:
+    message = str(error.message)
+    # "'x' is undefined" or "'Model object' has no attribute 'x'": suggest close names.
+    name = message.split("'")[-2] if message.count("'") >= 2 else ""
+    candidates = list(context) + [
+        field for value in context.values() for field in type(value).__dict__.get("model_fields", {})
+    ]
+    close = difflib.get_close_matches(name, candidates, n=3)
+    return message + (f"; did you mean {', '.join(close)}?" if close else "")

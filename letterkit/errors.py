@@ -1,0 +1,43 @@
+"""The errors letterkit raises: each says where the problem is, in one line."""
+
+from __future__ import annotations
+
+
+class LetterkitError(Exception):
+    """Base of every error letterkit raises on purpose."""
+
+
+class CaseError(LetterkitError):
+    """Case data that does not fit the kit's model.
+
+    `problems` holds one `(field_path, message)` pair per problem, with paths
+    written the way a reader of the case file thinks of them: `items[1].decision`.
+    """
+
+    def __init__(self, problems: list[tuple[str, str]], source: str | None = None):
+        self.problems = problems
+        self.source = source
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+
+    def lines(self) -> list[str]:
+        prefix = f"{self.source}: " if self.source else ""
+        return [f"{prefix}{path}: {message}" for path, message in self.problems]
+
+
+class TemplateError(LetterkitError):
+    """A block that cannot be rendered: syntax, an undefined name, a bad construct."""
+
+    def __init__(self, message: str, template: str | None = None, line: int | None = None):
+        self.message = message
+        self.template = template
+        self.line = line
+        where = template if line is None else f"{template}:{line}"
+        super().__init__(f"{where}: {message}" if template else message)
+
+
+class KitError(LetterkitError):
+    """A kit that cannot be found or loaded, or a template folder that does not fit it."""
+
+
+class RenderError(LetterkitError):
+    """A writer that could not produce its format (a refused resource, a missing style)."""

@@ -1,0 +1,145 @@
+"""Finding a kit and the template search path that lets a user's folder override it.
+
+A kit is a folder with a `kit.toml` manifest: its case model, its letter template,
+its blocks, its stylesheets and its reference DOCX. Built-in kits live in the
+`templates/` folder of the repository, installed as the `letterkit.templates` package.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import importlib.util
+import sys
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, TemplateNotFound, meta
+
+from .errors import KitError
+from .model import Letter
+
+
+@dataclass(frozen=True)
+class Kit:
+    """A loaded kit: where its files are and which folders override them."""
+
+    name: str
+    root: Path
+    search_path: tuple[Path, ...]  # user folders first, the kit's own folder last
+    model_ref: str  # "model.py:ClassName"
+    letter_template: str
+    stylesheets: tuple[str, ...]  # for HTML and PDF
+    pdf_stylesheets: tuple[str, ...]  # PDF only, e.g. @font-face rules for shipped fonts
+    reference_docx: str
+
+    @property
+    def model(self) -> type[Letter]:
+        return _load_model(self.root, self.model_ref)
+
+    def path(self, name: str) -> Path:
+        """A kit file (stylesheet, reference DOCX, image), looked up on the search path."""
+        for folder in self.search_path:
+            if (folder / name).is_file():
+                return folder / name
+        raise KitError(f"kit {self.name!r} has no file {name!r}")
+
+
+def builtin_kits_folder() -> Path:
+    return Path(str(resources.files("letterkit.templates")))
+
+
+def builtin_kits() -> list[str]:
+    return sorted(p.parent.name for p in builtin_kits_folder().glob("*/kit.toml"))
+
+
+def load_kit(kit: str | Path = "imr", templates: tuple[str | Path, ...] = ()) -> Kit:
+    """Load a kit by built-in name or folder path, with user template folders in front."""
+    return _load_kit(str(kit), tuple(str(folder) for folder in templates))
+
+
+@lru_cache(maxsize=32)
+def _load_kit(kit: str, templates: tuple[str, ...]) -> Kit:
+    root = _find_kit(kit)
+    try:
+        manifest = tomllib.loads((root / "kit.toml").read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise KitError(f"{root / 'kit.toml'}: {error}") from None
+    user_folders = tuple(Path(folder).resolve() for folder in templates)
+    for folder in user_folders:
+        if not folder.is_dir():
+            raise KitError(f"template folder {folder} does not exist")
+    try:
+        loaded = Kit(
+            name=manifest.get("name", root.name),
+            root=root,
+            search_path=(*user_folders, root),
+            model_ref=manifest["model"],
+            letter_template=manifest["letter"],
+            stylesheets=tuple(manifest.get("stylesheets", ())),
+            pdf_stylesheets=tuple(manifest.get("pdf_stylesheets", ())),
+            reference_docx=manifest["reference_docx"],
+        )
+    except KeyError as error:
+        raise KitError(f"{root / 'kit.toml'}: missing key {error}") from None
+    for folder in user_folders:
+        _check_overrides(loaded, folder)
+    return loaded
+
+
+def _find_kit(kit: str) -> Path:
+    folder = Path(kit)
+    if (folder / "kit.toml").is_file():
+        return folder.resolve()
+    builtin = builtin_kits_folder() / kit
+    if (builtin / "kit.toml").is_file():
+        return builtin
+    raise KitError(f"no kit {kit!r}: not a folder with kit.toml, nor a built-in kit "
+                   f"({', '.join(builtin_kits())})")
+
+
+def _check_overrides(kit: Kit, folder: Path) -> None:
+    """Refuse a user template the letter never uses: it is almost always a misspelt name."""
+    used = used_templates(kit)
+    for path in sorted(folder.rglob("*.j2")):
+        name = path.relative_to(folder).as_posix()
+        if name not in used:
+            close = difflib.get_close_matches(name, sorted(used), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise KitError(f"{path}: overrides no block of kit {kit.name!r}{hint}")
+
+
+def used_templates(kit: Kit) -> set[str]:
+    """Every template the letter template includes, directly or through other blocks."""
+    environment = Environment(loader=FileSystemLoader([str(f) for f in kit.search_path]))
+    used, pending = set(), [kit.letter_template]
+    while pending:
+        name = pending.pop()
+        if name in used:
+            continue
+        used.add(name)
+        try:
+            source = environment.loader.get_source(environment, name)[0]
+        except TemplateNotFound:
+            raise KitError(f"kit {kit.name!r} has no block {name!r}, yet a template includes it")
+        pending += [ref for ref in meta.find_referenced_templates(environment.parse(source)) if ref]
+    return used
+
+
+@lru_cache(maxsize=16)
+def _load_model(root: Path, model_ref: str) -> type[Letter]:
+    filename, _, class_name = model_ref.partition(":")
+    module_name = "letterkit_kit_" + hashlib.sha1(str(root).encode()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(module_name, root / filename)
+    if spec is None or spec.loader is None:
+        raise KitError(f"{root / filename}: cannot load the kit's model")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module  # pydantic resolves annotations through it
+    spec.loader.exec_module(module)
+    model = getattr(module, class_name, None)
+    if not (isinstance(model, type) and issubclass(model, Letter)):
+        raise KitError(f"{root / filename}: {class_name} is not a letterkit.model.Letter")
+    return model

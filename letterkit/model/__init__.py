@@ -1,0 +1,15 @@
+"""Building blocks for a kit's case model.
+
+A kit's `model.py` defines its letter as a `Letter` subclass made of these parts and
+of its own; everything here is common to medical determination letters.
+"""
+
+from .base import CaseModel, Letter
+from .clinical import GuidelineCitation, Reviewer
+from .parties import Address, Organisation, Party
+from .text import RichText
+
+__all__ = [
+    "Address", "CaseModel", "GuidelineCitation", "Letter", "Organisation", "Party",
+    "Reviewer", "RichText",
+]

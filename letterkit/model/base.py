@@ -1,0 +1,41 @@
+"""The base every case model builds on: strict fields, XML-safe text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from .text import check_xml_safe
+
+
+def _check_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        check_xml_safe(value)
+    elif isinstance(value, (list, tuple)):
+        for index, element in enumerate(value):
+            try:
+                _check_strings(element)
+            except ValueError as error:
+                raise ValueError(f"[{index}] {error}") from None
+    return value
+
+
+class CaseModel(BaseModel):
+    """A part of a case: unknown fields are errors, and no text can break a writer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text_is_xml_safe(cls, value: Any) -> Any:
+        return _check_strings(value)
+
+
+class Letter(CaseModel):
+    """The root of a kit's case model: one letter.
+
+    `language` is a BCP 47 tag; writers put it on the HTML page, the PDF and the DOCX.
+    """
+
+    language: str = "en-US"

@@ -1,0 +1,169 @@
+"""The document tree: what a composed letter is, before any format exists.
+
+A dozen node kinds, in the manner of pandoc's `Block` and `Inline`. Every writer is
+a visitor with one `visit_<kind>` method per node kind (see `letterkit.writers.base`).
+`cls` carries a semantic class from the template ("item-title", "guideline"), which
+the stylesheet and the reference DOCX give a look.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar, Union
+
+
+class Node:
+    """Base of every node; `kind` names the writer method that handles it."""
+
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.kind = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+
+# Inlines ---------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Text(Node):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Emph(Node):
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Strong(Node):
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Span(Node):
+    children: tuple[Inline, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak(Node):
+    pass
+
+
+Inline = Union[Text, Emph, Strong, Span, LineBreak]
+
+
+# Blocks ----------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Heading(Node):
+    level: int
+    children: tuple[Inline, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph(Node):
+    children: tuple[Inline, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem(Node):
+    children: tuple[Block, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList(Node):
+    items: tuple[ListItem, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderedList(Node):
+    items: tuple[ListItem, ...]
+    start: int = 1
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockQuote(Node):
+    children: tuple[Block, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell(Node):
+    children: tuple[Inline, ...]
+    header: bool = False
+    align: str = ""  # "", "left", "center" or "right"
+
+
+@dataclass(frozen=True, slots=True)
+class Row(Node):
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Table(Node):
+    head: tuple[Row, ...]
+    body: tuple[Row, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Div(Node):
+    """A group of blocks with a class: a block of the letter, a decision item."""
+
+    children: tuple[Block, ...]
+    cls: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PageBreak(Node):
+    pass
+
+
+Block = Union[Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table, Div, PageBreak]
+
+
+# The document ----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """What writers put in titles, headers and metadata; set by the kit's letter template."""
+
+    title: str
+    language: str = "en-US"
+    author: str = ""
+    subject: str = ""
+    date: date | None = None
+    header: str = ""  # running header text, e.g. the case number
+    identifier: str = ""  # stable id of the letter, for PDF and DOCX metadata
+
+
+@dataclass(frozen=True, slots=True)
+class Document(Node):
+    meta: Meta
+    children: tuple[Block, ...] = field(default=())
+
+
+NODE_KINDS: tuple[type[Node], ...] = (
+    Text, Emph, Strong, Span, LineBreak, Heading, Paragraph, ListItem, BulletList,
+    OrderedList, BlockQuote, Cell, Row, Table, Div, PageBreak, Document,
+)
+
+
+def plain_text(nodes) -> str:
+    """The text of inline nodes, without formatting."""
+    parts = []
+    for node in nodes:
+        if isinstance(node, Text):
+            parts.append(node.text)
+        elif isinstance(node, LineBreak):
+            parts.append("\n")
+        else:
+            parts.append(plain_text(node.children))
+    return "".join(parts)

@@ -1,0 +1,174 @@
+"""Document tree → DOCX, styled by the kit's reference document.
+
+Like pandoc's `--reference-doc`: the writer only names styles ("Heading 1", "Quote",
+"Item Title" for the class `item-title`); `reference.docx` says what they look like,
+and holds the page setup, header and footer. The writer never sets fonts or sizes.
+"""
+
+from __future__ import annotations
+
+import io
+from contextlib import contextmanager
+from datetime import datetime, time
+from functools import lru_cache
+
+from docx import Document as open_docx
+from docx.enum.text import WD_BREAK
+
+from .. import tree
+from ..kits import Kit
+from . import docx_ooxml
+from .base import Writer
+
+# Stamped on a letter without a date, so its bytes still never depend on the clock.
+_EPOCH = datetime(2000, 1, 1)
+
+
+def write_docx(document: tree.Document, kit: Kit) -> bytes:
+    """The letter as DOCX bytes; the same document always gives the same bytes."""
+    docx = open_docx(io.BytesIO(_reference(kit)))
+    docx_ooxml.clear_body(docx)
+    _fill_header(docx, document.meta.header)
+    DocxWriter(docx).visit_all(document.children)
+    when = datetime.combine(document.meta.date, time()) if document.meta.date else _EPOCH
+    _set_properties(docx, document.meta, when)
+    return docx_ooxml.save(docx, when)
+
+
+@lru_cache(maxsize=16)
+def _reference(kit: Kit) -> bytes:
+    return kit.path(kit.reference_docx).read_bytes()
+
+
+def _fill_header(docx, text: str) -> None:
+    for section in docx.sections:
+        paragraphs = section.header.paragraphs
+        if paragraphs:
+            paragraphs[0].text = text
+
+
+def _set_properties(docx, meta: tree.Meta, when: datetime) -> None:
+    properties = docx.core_properties
+    properties.title = meta.title
+    properties.author = meta.author
+    properties.subject = meta.subject
+    properties.language = meta.language
+    properties.identifier = meta.identifier
+    properties.last_modified_by = meta.author
+    properties.created = when
+    properties.modified = when
+    properties.last_printed = when
+    properties.revision = 1
+
+
+def style_name(cls: str) -> str:
+    """The Word style for a class: `item-title` → "Item Title"."""
+    return cls.replace("-", " ").replace("_", " ").title()
+
+
+class DocxWriter(Writer):
+    """Appends the tree to a python-docx document, paragraph by paragraph."""
+
+    def __init__(self, docx):
+        self.docx = docx
+        self.container = docx  # where blocks go: the body, or a table cell
+        self.paragraph = None  # where inlines go
+        self.run_format = {"bold": None, "italic": None}
+        self.block_style: str | None = None  # set inside block quotes and lists
+        self.list_depth = 0
+        self.styles = {style.name for style in docx.styles}
+
+    def style(self, cls: str, default: str) -> str:
+        wanted = style_name(cls) if cls else default
+        return wanted if wanted in self.styles else default
+
+    # Inlines
+    def visit_text(self, node: tree.Text) -> None:
+        run = self.paragraph.add_run(node.text)
+        run.bold, run.italic = self.run_format["bold"], self.run_format["italic"]
+
+    @contextmanager
+    def _formatted(self, **settings):
+        saved = dict(self.run_format)
+        self.run_format.update(settings)
+        yield
+        self.run_format = saved
+
+    def visit_emph(self, node: tree.Emph) -> None:
+        with self._formatted(italic=True):
+            self.visit_all(node.children)
+
+    def visit_strong(self, node: tree.Strong) -> None:
+        with self._formatted(bold=True):
+            self.visit_all(node.children)
+
+    def visit_span(self, node: tree.Span) -> None:
+        self.visit_all(node.children)
+
+    def visit_line_break(self, node: tree.LineBreak) -> None:
+        self.paragraph.add_run().add_break()
+
+    # Blocks
+    def _paragraph(self, children, style: str) -> None:
+        self.paragraph = self.container.add_paragraph(style=style)
+        self.visit_all(children)
+
+    def visit_heading(self, node: tree.Heading) -> None:
+        self._paragraph(node.children, self.style(node.cls, f"Heading {min(node.level, 9)}"))
+
+    def visit_paragraph(self, node: tree.Paragraph) -> None:
+        default = self.block_style or "Normal"
+        self._paragraph(node.children, self.style(node.cls, default))
+
+    @contextmanager
+    def _within(self, block_style: str):
+        saved = self.block_style
+        self.block_style = block_style
+        yield
+        self.block_style = saved
+
+    def _list(self, items, base: str) -> None:
+        self.list_depth += 1
+        name = base if self.list_depth == 1 else f"{base} {min(self.list_depth, 3)}"
+        with self._within(name if name in self.styles else base):
+            self.visit_all(items)
+        self.list_depth -= 1
+
+    def visit_list_item(self, node: tree.ListItem) -> None:
+        self.visit_all(node.children)
+
+    def visit_bullet_list(self, node: tree.BulletList) -> None:
+        self._list(node.items, "List Bullet")
+
+    def visit_ordered_list(self, node: tree.OrderedList) -> None:
+        self._list(node.items, "List Number")
+
+    def visit_block_quote(self, node: tree.BlockQuote) -> None:
+        with self._within(self.style(node.cls, "Quote")):
+            self.visit_all(node.children)
+
+    def visit_table(self, node: tree.Table) -> None:
+        rows = (*node.head, *node.body)
+        columns = max((len(row.cells) for row in rows), default=0)
+        table = self.container.add_table(rows=len(rows), cols=columns)
+        table.style = self.style(node.cls, "Table Grid")
+        for row, docx_row in zip(rows, table.rows):
+            for cell, docx_cell in zip(row.cells, docx_row.cells):
+                self.paragraph = docx_cell.paragraphs[0]
+                with self._formatted(bold=True if cell.header else None):
+                    self.visit_all(cell.children)
+
+    def visit_row(self, node: tree.Row) -> None:
+        raise AssertionError("rows are written by visit_table")
+
+    def visit_cell(self, node: tree.Cell) -> None:
+        raise AssertionError("cells are written by visit_table")
+
+    def visit_div(self, node: tree.Div) -> None:
+        self.visit_all(node.children)
+
+    def visit_page_break(self, node: tree.PageBreak) -> None:
+        self.container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+    def visit_document(self, node: tree.Document) -> None:
+        self.visit_all(node.children)

@@ -1,0 +1,73 @@
+"""The raw OOXML the DOCX writer needs and python-docx has no API for.
+
+Kept in this one module, as python-docx keeps its own in `docx.oxml`: fields
+(PAGE, NUMPAGES), emptying the reference document's body, and saving the package
+with fixed timestamps so that the same letter always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime
+
+from docx.document import Document
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from docx.opc.pkgwriter import _ContentTypesItem
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+
+def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
+    """Append a field such as `PAGE` or `NUMPAGES`, which Word updates as it lays out."""
+    def run_with(*children):
+        run = OxmlElement("w:r")
+        for child in children:
+            run.append(child)
+        paragraph._p.append(run)
+
+    def char(kind):
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        return element
+
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    text = OxmlElement("w:t")
+    text.text = placeholder
+    run_with(char("begin"))
+    run_with(code)
+    run_with(char("separate"))
+    run_with(text)
+    run_with(char("end"))
+
+
+def clear_body(document: Document) -> None:
+    """Remove the reference document's sample content, keeping its page setup."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def save(document: Document, when: datetime) -> bytes:
+    """The package as bytes, every zip entry stamped `when` (python-docx uses the clock)."""
+    package = document.part.package
+    parts = list(package.iter_parts())
+    buffer = io.BytesIO()
+    stamp = when.timetuple()[:6]
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        def write(pack_uri, blob):
+            entry = zipfile.ZipInfo(pack_uri.membername, date_time=stamp)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, blob)
+
+        write(CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
+        write(PACKAGE_URI.rels_uri, package.rels.xml)
+        for part in parts:
+            write(part.partname, part.blob)
+            if len(part.rels):
+                write(part.partname.rels_uri, part.rels.xml)
+    return buffer.getvalue()

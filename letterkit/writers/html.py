@@ -1,0 +1,121 @@
+"""Document tree → a standalone, accessible HTML page."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from html import escape
+
+from .. import tree
+from ..kits import Kit
+from .base import Writer
+
+
+def write_html(document: tree.Document, kit: Kit, embed_css: bool = True) -> str:
+    """The letter as one HTML page; with `embed_css`, the kit's stylesheets are inlined.
+
+    The PDF writer passes `embed_css=False` and gives WeasyPrint the parsed stylesheets.
+    """
+    meta = document.meta
+    head = [
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(meta.title)}</title>",
+        _meta_tag("author", meta.author),
+        _meta_tag("description", meta.subject),
+        _meta_tag("dcterms.created", meta.date.isoformat() if meta.date else ""),
+        _meta_tag("generator", "letterkit"),
+    ]
+    if embed_css:
+        head.append(f"<style>\n{_stylesheet_text(kit)}</style>")
+    header = (
+        f'<header class="running-header">{escape(meta.header)}</header>\n' if meta.header else ""
+    )
+    body = "\n".join(HtmlWriter().visit_all(document.children))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{escape(meta.language)}">\n<head>\n'
+        + "\n".join(tag for tag in head if tag)
+        + f"\n</head>\n<body>\n{header}<main>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _meta_tag(name: str, content: str) -> str:
+    return f'<meta name="{name}" content="{escape(content)}">' if content else ""
+
+
+@lru_cache(maxsize=16)
+def _stylesheet_text(kit: Kit) -> str:
+    return "".join(kit.path(name).read_text(encoding="utf-8") for name in kit.stylesheets)
+
+
+def _class(cls: str) -> str:
+    return f' class="{escape(cls)}"' if cls else ""
+
+
+class HtmlWriter(Writer):
+    """One method per node kind, each returning that node's HTML."""
+
+    def inlines(self, nodes) -> str:
+        return "".join(self.visit_all(nodes))
+
+    def blocks(self, nodes) -> str:
+        return "\n".join(self.visit_all(nodes))
+
+    # Inlines
+    def visit_text(self, node: tree.Text) -> str:
+        return escape(node.text, quote=False)
+
+    def visit_emph(self, node: tree.Emph) -> str:
+        return f"<em>{self.inlines(node.children)}</em>"
+
+    def visit_strong(self, node: tree.Strong) -> str:
+        return f"<strong>{self.inlines(node.children)}</strong>"
+
+    def visit_span(self, node: tree.Span) -> str:
+        return f"<span{_class(node.cls)}>{self.inlines(node.children)}</span>"
+
+    def visit_line_break(self, node: tree.LineBreak) -> str:
+        return "<br>"
+
+    # Blocks
+    def visit_heading(self, node: tree.Heading) -> str:
+        tag = f"h{node.level}"
+        return f"<{tag}{_class(node.cls)}>{self.inlines(node.children)}</{tag}>"
+
+    def visit_paragraph(self, node: tree.Paragraph) -> str:
+        return f"<p{_class(node.cls)}>{self.inlines(node.children)}</p>"
+
+    def visit_list_item(self, node: tree.ListItem) -> str:
+        return f"<li>{self.blocks(node.children)}</li>"
+
+    def visit_bullet_list(self, node: tree.BulletList) -> str:
+        return f"<ul{_class(node.cls)}>\n{self.blocks(node.items)}\n</ul>"
+
+    def visit_ordered_list(self, node: tree.OrderedList) -> str:
+        start = f' start="{node.start}"' if node.start != 1 else ""
+        return f"<ol{_class(node.cls)}{start}>\n{self.blocks(node.items)}\n</ol>"
+
+    def visit_block_quote(self, node: tree.BlockQuote) -> str:
+        return f"<blockquote{_class(node.cls)}>\n{self.blocks(node.children)}\n</blockquote>"
+
+    def visit_cell(self, node: tree.Cell) -> str:
+        tag = "th" if node.header else "td"
+        scope = ' scope="col"' if node.header else ""
+        align = f' style="text-align: {node.align}"' if node.align else ""
+        return f"<{tag}{scope}{align}>{self.inlines(node.children)}</{tag}>"
+
+    def visit_row(self, node: tree.Row) -> str:
+        return f"<tr>{''.join(self.visit_all(node.cells))}</tr>"
+
+    def visit_table(self, node: tree.Table) -> str:
+        head = f"<thead>\n{self.blocks(node.head)}\n</thead>\n" if node.head else ""
+        body = f"<tbody>\n{self.blocks(node.body)}\n</tbody>\n" if node.body else ""
+        return f"<table{_class(node.cls)}>\n{head}{body}</table>"
+
+    def visit_div(self, node: tree.Div) -> str:
+        return f"<div{_class(node.cls)}>\n{self.blocks(node.children)}\n</div>"
+
+    def visit_page_break(self, node: tree.PageBreak) -> str:
+        return '<div class="page-break"></div>'
+
+    def visit_document(self, node: tree.Document) -> str:
+        return self.blocks(node.children)

@@ -1,0 +1,58 @@
+"""Document tree → PDF, through the HTML writer and WeasyPrint.
+
+Parsed stylesheets and the font configuration are made once per process and kit,
+then reused for every letter: parsing CSS and loading fonts is most of the cost
+that is not WeasyPrint's own layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError
+
+from .. import tree
+from ..errors import RenderError
+from ..kits import Kit
+from .html import write_html
+from .pdf_fetcher import KitFetcher
+
+
+def write_pdf(document: tree.Document, kit: Kit) -> bytes:
+    """The letter as PDF bytes; the same document always gives the same bytes."""
+    html = write_html(document, kit, embed_css=False)
+    meta = document.meta
+    identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
+    try:
+        return HTML(
+            string=html, base_url=kit.root.as_uri() + "/", url_fetcher=_fetcher(kit)
+        ).write_pdf(
+            stylesheets=_stylesheets(kit),
+            font_config=_font_config(),
+            pdf_identifier=identifier.encode(),
+        )
+    except FatalURLFetchingError as error:
+        raise RenderError(str(error.__cause__ or error)) from None
+
+
+@lru_cache(maxsize=1)
+def _font_config() -> FontConfiguration:
+    # One per process: each FontConfiguration leaves a temporary folder behind.
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=16)
+def _fetcher(kit: Kit) -> KitFetcher:
+    return KitFetcher(kit.search_path)
+
+
+@lru_cache(maxsize=16)
+def _stylesheets(kit: Kit) -> tuple[CSS, ...]:
+    names = (*kit.stylesheets, *kit.pdf_stylesheets)
+    return tuple(
+        CSS(filename=str(kit.path(name)), url_fetcher=_fetcher(kit), font_config=_font_config())
+        for name in names
+    )

@@ -1,0 +1,87 @@
+"""Set-up and everyday tasks, with nothing but Python 3.11 on the machine.
+
+    python3 tasks.py examples   # render every example letter into out/
+    python3 tasks.py test       # run the test suite
+
+Each task first makes sure of its environment: a virtual environment in .venv with
+letterkit and its test tools installed (again whenever pyproject.toml changes), and
+the system libraries WeasyPrint and the tests use (installed with apt-get when this
+runs as root, otherwise the exact command is printed).
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+# (what to look for, Debian package, why)
+SYSTEM_NEEDS = [
+    (lambda: ctypes.util.find_library("harfbuzz-subset"), "libharfbuzz-subset0",
+     "WeasyPrint subsets fonts twice as fast with it"),
+    (lambda: ctypes.util.find_library("pango-1.0"), "libpango-1.0-0",
+     "WeasyPrint lays out text with Pango"),
+    (lambda: shutil.which("java"), "default-jre-headless",
+     "the tests check HTML with the Nu HTML Checker, which runs on Java"),
+]
+
+
+def main(argv: list[str]) -> int:
+    task = argv[1] if len(argv) > 1 else "help"
+    if task not in ("examples", "test"):
+        print(__doc__)
+        return 0 if task == "help" else 2
+    _ensure_system_packages(test=(task == "test"))
+    _ensure_venv()
+    if task == "examples":
+        cases = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
+        return _run([BIN / "letterkit", "render", *cases, "-o", "out"])
+    return _run([BIN / "python", "-m", "pytest", *argv[2:]])
+
+
+def _ensure_system_packages(test: bool) -> None:
+    needs = SYSTEM_NEEDS if test else SYSTEM_NEEDS[:2]
+    missing = [(package, why) for found, package, why in needs if not found()]
+    if not missing:
+        return
+    packages = [package for package, _ in missing]
+    for package, why in missing:
+        print(f"tasks.py: needs {package}: {why}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True)
+    else:
+        print(f"tasks.py: install them with: sudo apt-get install -y {' '.join(packages)}")
+
+
+def _ensure_venv() -> None:
+    stamp = VENV / ".installed"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    if not BIN.exists():
+        print("tasks.py: creating .venv")
+        venv.create(VENV, with_pip=True)
+    print("tasks.py: installing letterkit and its test tools into .venv")
+    subprocess.run([BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    subprocess.run(
+        [BIN / "python", "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True
+    )
+    stamp.write_text(wanted)
+
+
+def _run(command: list) -> int:
+    return subprocess.run([str(part) for part in command], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,90 @@
+"""Case data for an Independent Medical Review (IMR) final determination."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from letterkit.model import (
+    CaseModel, GuidelineCitation, Letter, Organisation, Party, Reviewer, RichText,
+)
+
+
+class Decision(StrEnum):
+    """What the reviewer decided about the utilization review's denial of an item."""
+
+    UPHELD = "Upheld"          # the denial stands: the item is not medically necessary
+    OVERTURNED = "Overturned"  # the denial is reversed: the item is medically necessary
+
+
+class CaseNumbers(CaseModel):
+    """Identifiers and dates of the dispute."""
+
+    imr_number: str = Field(description="The IMR case number, e.g. 'CM15-0171234'.")
+    claim_number: str | None = None
+    date_of_injury: date | None = None
+    ur_determination_date: date | None = Field(
+        None, description="Date of the utilization review decision under dispute."
+    )
+    application_received: date | None = Field(
+        None, description="Date the IMR application was received."
+    )
+    employer: str | None = None
+
+
+class Parties(CaseModel):
+    """The people and offices the letter concerns; every one is optional."""
+
+    employee: Party | None = None
+    representative: Party | None = None
+    provider: Party | None = None
+    claims_administrator: Party | None = None
+
+
+class DisputedItem(CaseModel):
+    """One disputed treatment or service and the reviewer's decision about it."""
+
+    description: str = Field(description="The item as requested, e.g. 'Massage therapy, 6 sessions'.")
+    strength: str | None = Field(None, description="For a medication, e.g. '10/325 mg'.")
+    quantity: int | None = Field(None, ge=1, description="For a medication, units requested.")
+    decision: Decision
+    claims_administrator_guideline: str = Field(
+        description="The guideline the claims administrator's decision was based on, as they cited it."
+    )
+    guideline: GuidelineCitation = Field(description="The guideline the reviewer's decision rests on.")
+    rationale: RichText = Field(description="The decision rationale, in Markdown.")
+
+    @property
+    def title(self) -> str:
+        """The item as printed: description, then strength and quantity for a medication."""
+        parts = [self.description, self.strength, f"#{self.quantity}" if self.quantity else None]
+        return " ".join(part for part in parts if part)
+
+
+class Wording(CaseModel):
+    """Choices between wordings that real letters use."""
+
+    credentials: Literal["list", "sentence"] = Field(
+        "list",
+        description="'list': credentials as labelled lines after the boilerplate; "
+        "'sentence': one sentence inside it.",
+    )
+    disputed_items: str = Field(
+        "items/services", description="How the boilerplate names what is disputed."
+    )
+
+
+class FinalDetermination(Letter):
+    """An IMR final determination letter."""
+
+    letter_date: date
+    organisation: Organisation = Field(description="The independent review organisation.")
+    case: CaseNumbers
+    parties: Parties = Parties()
+    reviewer: Reviewer
+    clinical_summary: RichText = Field(description="The case summary, in Markdown.")
+    items: list[DisputedItem] = Field(min_length=1)
+    wording: Wording = Wording()
