@@ -10,6 +10,7 @@ raw HTML.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from contextvars import ContextVar
 from datetime import date
@@ -25,6 +26,8 @@ from .kits import Kit
 from .model import Letter, RichText
 from .reader import PLACEHOLDER, read
 
+_PLACEHOLDER_CHARACTERS = re.compile("[\ue000\ue001]")
+
 # The plain values printed by the render under way, in placeholder order.
 _printed: ContextVar[list[str]] = ContextVar("printed")
 
@@ -39,7 +42,7 @@ def compose(letter: Letter, kit: Kit) -> tree.Document:
         context = {name: getattr(letter, name) for name in type(letter).model_fields}
         source = template.render(letter=letter, **context)
     except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(error.message or str(error), error.name, error.lineno) from None
+        raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
     except jinja2.TemplateNotFound as error:
         raise TemplateError(f"no block named {error.name!r}", *_template_line()) from None
     except jinja2.UndefinedError as error:
@@ -68,13 +71,20 @@ def _environment(kit: Kit) -> SandboxedEnvironment:
 
 def _finalize(value: Any) -> str:
     if isinstance(value, RichText):
+        # The placeholder characters themselves go in as plain values, so rich text
+        # cannot forge a placeholder and print another field.
+        value = _PLACEHOLDER_CHARACTERS.sub(lambda match: _placeholder(match.group()), value)
         return value.replace("&", "&amp;").replace("<", "&lt;")
     if value is None:
         raise jinja2.UndefinedError(
             "a block printed a field that has no value; wrap it in {% if ... %}"
         )
+    return _placeholder(str(value))
+
+
+def _placeholder(text: str) -> str:
     values = _printed.get()
-    values.append(str(value))
+    values.append(text)
     return PLACEHOLDER.format(len(values) - 1)
 
 

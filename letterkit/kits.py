@@ -17,9 +17,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, TemplateNotFound, meta
+from jinja2 import Environment, FileSystemLoader, TemplateNotFound, TemplateSyntaxError, meta
 
-from .errors import KitError
+from .errors import KitError, TemplateError
 from .model import Letter
 
 
@@ -125,7 +125,11 @@ def used_templates(kit: Kit) -> set[str]:
             source = environment.loader.get_source(environment, name)[0]
         except TemplateNotFound:
             raise KitError(f"kit {kit.name!r} has no block {name!r}, yet a template includes it")
-        pending += [ref for ref in meta.find_referenced_templates(environment.parse(source)) if ref]
+        try:
+            parsed = environment.parse(source, name, environment.loader.get_source(environment, name)[1])
+        except TemplateSyntaxError as error:
+            raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
+        pending += [ref for ref in meta.find_referenced_templates(parsed) if ref]
     return used
 
 

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import letterkit
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden", action="store_true",
+        help="Rewrite tests/golden/ from the current output (commit it saying why).",
+    )
+
+
+@pytest.fixture(scope="session")
+def rendered() -> dict[str, dict[str, bytes]]:
+    """Every example rendered once in all three formats: {example stem: {format: bytes}}."""
+    return {path.stem: letterkit.render(letterkit.read_case(path)) for path in EXAMPLES}
+
+
+@pytest.fixture
+def case_data() -> dict:
+    """A small valid IMR case to vary in tests."""
+    return {
+        "letter_date": "2015-09-01",
+        "organisation": {"name": "MAXIMUS Federal Services", "short_name": "MAXIMUS"},
+        "case": {"imr_number": "CM15-0000001"},
+        "reviewer": {"licensure": ["California"], "specialties": ["Family Practice"]},
+        "clinical_summary": "The injured worker is a 40-year-old.",
+        "items": [
+            {
+                "description": "Massage therapy, 6 sessions",
+                "decision": "Upheld",
+                "claims_administrator_guideline": "MTUS Chronic Pain Medical Treatment 2009",
+                "guideline": {"source": "MTUS Chronic Pain Medical Treatment", "edition": "2009",
+                              "sections": ["Massage therapy"]},
+                "rationale": "Not medically necessary.",
+            }
+        ],
+    }

@@ -1,0 +1,124 @@
+"""Bad input: one clear line naming the field or template line, exit 1, no output file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+import letterkit
+from letterkit.cli import app
+
+runner = CliRunner()
+
+
+def _render(tmp_path: Path, data: dict, *options: str):
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(data))
+    outdir = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(case), "-o", str(outdir), *options])
+    return result, outdir
+
+
+def _assert_failed_cleanly(result, outdir: Path, *expected: str):
+    assert result.exit_code == 1, result.output
+    for text in expected:
+        assert text in result.stderr, result.stderr
+    assert not outdir.exists() or not any(outdir.iterdir()), "a failed case left a file"
+
+
+def test_missing_required_field_is_named(tmp_path, case_data):
+    del case_data["reviewer"]
+    result, outdir = _render(tmp_path, case_data)
+    _assert_failed_cleanly(result, outdir, "case.yaml: reviewer: required field is missing")
+
+
+def test_wrong_decision_value_names_the_item(tmp_path, case_data):
+    case_data["items"].append(dict(case_data["items"][0], decision="Denied"))
+    result, outdir = _render(tmp_path, case_data)
+    _assert_failed_cleanly(result, outdir, "items[1].decision: Input should be 'Upheld' or 'Overturned'")
+
+
+def test_wrong_type_is_named(tmp_path, case_data):
+    case_data["items"][0]["quantity"] = "lots"
+    result, outdir = _render(tmp_path, case_data)
+    _assert_failed_cleanly(result, outdir, "items[0].quantity: Input should be a valid integer")
+
+
+def test_unknown_field_is_refused(tmp_path, case_data):
+    case_data["reviewer"]["speciality"] = ["Family Practice"]
+    result, outdir = _render(tmp_path, case_data)
+    _assert_failed_cleanly(result, outdir, "reviewer.speciality: unknown field")
+
+
+def test_control_character_that_xml_cannot_hold_is_refused(tmp_path, case_data):
+    case_data["clinical_summary"] = "Pain\x0b 8/10"
+    result, outdir = _render(tmp_path, case_data)
+    _assert_failed_cleanly(result, outdir, "clinical_summary: contains the control character U+000B")
+
+
+def test_unknown_block_in_user_folder_suggests_the_real_name(tmp_path, case_data):
+    blocks = tmp_path / "mine" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "credentails-list.md.j2").write_text("Credentials.\n")
+    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    _assert_failed_cleanly(result, outdir, "overrides no block of kit 'imr'",
+                           "did you mean 'blocks/credentials-list.md.j2'?")
+
+
+def test_undefined_variable_in_user_block_names_file_and_line(tmp_path, case_data):
+    blocks = tmp_path / "mine" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "clinical-case-summary.md.j2").write_text("# SUMMARY\n\n{{ clinical_sumary }}\n")
+    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:3",
+                           "'clinical_sumary' is undefined", "did you mean clinical_summary?")
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path, case_data):
+    blocks = tmp_path / "mine" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "clinical-case-summary.md.j2").write_text("# SUMMARY\n\n{% if clinical_summary %}\n")
+    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:3")
+
+
+def test_raw_html_element_in_a_block_is_refused(case_data, tmp_path):
+    blocks = tmp_path / "blocks"
+    blocks.mkdir()
+    (blocks / "clinical-case-summary.md.j2").write_text('<img src="file:///etc/passwd">\n')
+    with pytest.raises(letterkit.TemplateError, match="<img> has no place in a letter"):
+        letterkit.render(case_data, templates=[tmp_path])
+
+
+def test_sandbox_refuses_unsafe_attribute(case_data, tmp_path):
+    blocks = tmp_path / "blocks"
+    blocks.mkdir()
+    (blocks / "clinical-case-summary.md.j2").write_text("{{ letter.__class__.__mro__ }}\n")
+    with pytest.raises(letterkit.TemplateError):
+        letterkit.render(case_data, templates=[tmp_path], formats=("html",))
+
+
+def test_bad_case_does_not_stop_the_good_ones(tmp_path, case_data):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text(yaml.safe_dump(case_data))
+    bad.write_text("items: [\n")
+    outdir = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(bad), str(good), "-o", str(outdir), "-f", "html,docx"])
+    assert result.exit_code == 1
+    assert "bad.yaml: line" in result.stderr
+    assert sorted(p.name for p in outdir.iterdir()) == ["good.docx", "good.html"]
+
+
+def test_validate_command_reports_each_file(tmp_path, case_data):
+    good = tmp_path / "good.json"
+    good.write_text(__import__("json").dumps(case_data))
+    del case_data["items"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(case_data))
+    result = runner.invoke(app, ["validate", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert "good.json: valid" in result.stdout
+    assert "bad.yaml: items: required field is missing" in result.stderr

@@ -1,0 +1,46 @@
+"""A user's folder replaces one block, in all three formats, and nothing else."""
+
+from __future__ import annotations
+
+import pytest
+
+import letterkit
+from extract import EXTRACT, words
+
+FORMATS = ("html", "pdf", "docx")
+
+
+@pytest.fixture(scope="module")
+def before_and_after(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("templates")
+    (folder / "blocks").mkdir()
+    (folder / "blocks" / "clinical-case-summary.md.j2").write_text(
+        "# SUMMARY OF THE CASE FILE\n\nOur own introduction to the summary:\n\n{{ clinical_summary }}\n"
+    )
+    case = letterkit.read_case("examples/imr-chiropractic-initial-trial.yaml")
+    return letterkit.render(case), letterkit.render(case, templates=[folder])
+
+
+@pytest.mark.parametrize("format", FORMATS)
+def test_override_changes_that_block_and_nothing_else(before_and_after, format):
+    before, after = (words(EXTRACT[format](files[format])) for files in before_and_after)
+    old_block = "CLINICAL CASE SUMMARY The expert reviewer developed the following clinical case " \
+                "summary based on a review of the case file, including all medical records:".split()
+    new_block = "SUMMARY OF THE CASE FILE Our own introduction to the summary:".split()
+    start = _find(before, old_block)
+    assert _find(after, new_block) == start
+    assert after[:start] == before[:start]
+    assert after[start + len(new_block):] == before[start + len(old_block):]
+
+
+def _find(haystack: list[str], needle: list[str]) -> int:
+    for index in range(len(haystack)):
+        if haystack[index:index + len(needle)] == needle:
+            return index
+    raise AssertionError(f"{' '.join(needle)!r} not found")
+
+
+def test_override_folder_comes_first_on_the_search_path(tmp_path):
+    kit = letterkit.load_kit("imr", templates=(tmp_path,))
+    assert kit.search_path[0] == tmp_path.resolve()
+    assert kit.search_path[-1].name == "imr"

@@ -1,0 +1,35 @@
+"""The built-in kit works from an installed wheel, not only from a checkout."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "dist"), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    wheel = next((tmp_path / "dist").glob("letterkit-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for kit_file in ("kit.toml", "model.py", "letter.md.j2", "style.css", "reference.docx",
+                     "blocks/disputed-item.md.j2", "fonts/LiberationSerif-Regular.ttf"):
+        assert f"letterkit/templates/imr/{kit_file}" in names, kit_file
+
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    case = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
+    script = (
+        "import letterkit, sys; "
+        "assert letterkit.__file__.startswith(sys.argv[1]), letterkit.__file__; "
+        f"files = letterkit.render(letterkit.read_case({str(case)!r})); "
+        "assert files['pdf'].startswith(b'%PDF') and files['docx'][:2] == b'PK'"
+    )
+    subprocess.run([sys.executable, "-c", script, str(site)], check=True, cwd=tmp_path,
+                   env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
