@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.progress import Progress
 
 from . import FORMATS, LetterkitError, load_kit, read_case, render_file, validate
 from .errors import CaseError
@@ -57,14 +58,15 @@ def render(
     """
     chosen = _formats(formats)
     failed = 0
-    for case in cases:
-        try:
-            paths = render_file(case, outdir, kit, chosen, templates or ())
-        except LetterkitError as error:
-            _report(case, error)
-            failed += 1
-            continue
-        out.print(f"{case} → " + ", ".join(str(path) for path in paths))
+    with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
+        for case in progress.track(cases, description="Rendering"):
+            try:
+                paths = render_file(case, outdir, kit, chosen, templates or ())
+            except LetterkitError as error:
+                _report(case, error)
+                failed += 1
+                continue
+            out.print(f"{case} → " + ", ".join(str(path) for path in paths))
     if failed:
         errors.print(f"{failed} of {len(cases)} case(s) failed")
         raise typer.Exit(1)
