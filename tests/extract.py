@@ -28,6 +28,12 @@ def docx_text(content: bytes) -> str:
     )
 
 
+def pdf_body_text(content: bytes) -> str:
+    """PDF text without the running header and the page-number footer."""
+    furniture = re.compile(r"^(IMR Case \S+|Page \d+ of \d+)$")
+    return "\n".join(line for line in pdf_text(content).splitlines() if not furniture.match(line.strip()))
+
+
 EXTRACT = {"html": html_text, "pdf": pdf_text, "docx": docx_text}
 
 

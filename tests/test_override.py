@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import letterkit
-from extract import EXTRACT, words
+from extract import EXTRACT, pdf_body_text, words
 
 FORMATS = ("html", "pdf", "docx")
 
@@ -23,7 +23,9 @@ def before_and_after(tmp_path_factory):
 
 @pytest.mark.parametrize("format", FORMATS)
 def test_override_changes_that_block_and_nothing_else(before_and_after, format):
-    before, after = (words(EXTRACT[format](files[format])) for files in before_and_after)
+    # The PDF's page furniture moves as the text reflows, so compare its body only.
+    extract = pdf_body_text if format == "pdf" else EXTRACT[format]
+    before, after = (words(extract(files[format])) for files in before_and_after)
     old_block = "CLINICAL CASE SUMMARY The expert reviewer developed the following clinical case " \
                 "summary based on a review of the case file, including all medical records:".split()
     new_block = "SUMMARY OF THE CASE FILE Our own introduction to the summary:".split()
