@@ -66,6 +66,7 @@ def _environment(kit: Kit) -> SandboxedEnvironment:
     )
     environment.filters["date"] = _format_date
     environment.filters["sentence"] = _sentence
+    environment.filters["and_list"] = _and_list
     return environment
 
 
@@ -96,6 +97,12 @@ def _format_date(value: date, format: str = "%B %-d, %Y") -> str:
 def _sentence(value: str) -> str:
     """End a value with a full stop unless it already ends with punctuation."""
     return value if value.rstrip().endswith((".", "!", "?")) else value + "."
+
+
+def _and_list(values: list[str]) -> str:
+    """`["California", "Oregon", "Nevada"]` → "California, Oregon and Nevada"."""
+    values = [str(value) for value in values]
+    return " and ".join(filter(None, [", ".join(values[:-1]), values[-1]])) if values else ""
 
 
 def _template_line() -> tuple[str | None, int | None]:

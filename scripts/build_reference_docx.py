@@ -92,6 +92,7 @@ def _letter_styles(document) -> None:
     item_title = paragraph_style("Item Title", "Heading 2", keep_with_next=True)
     item_title.next_paragraph_style = styles["Normal"]
     paragraph_style("Guideline", "Normal", keep_with_next=True, left_indent=Inches(0.4))
+    paragraph_style("Lead In", "Normal", keep_with_next=True)
     paragraph_style("Credential", "Normal", left_indent=Inches(0.4), space_after=Pt(3))
     paragraph_style("Preformatted", "Normal")
 
