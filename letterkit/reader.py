@@ -30,6 +30,7 @@ _DISABLED_INLINE_PATTERNS = (
     "link", "image_link", "image_reference", "reference", "short_reference",
     "short_image_ref", "autolink", "automail",
 )
+_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code"}
 _META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier"}
 
@@ -189,7 +190,9 @@ class _ElementReader:
             self.values[int(piece)] if odd else piece
             for odd, piece in ((i % 2 == 1, p) for i, p in enumerate(pieces))
         ]
-        return [tree.Text(t) for t in texts if t]
+        # Whitespace is collapsed as HTML would, so that a line break in the Markdown
+        # source (or in a value) is a space in every format, not a break in DOCX alone.
+        return [tree.Text(_WHITESPACE.sub(" ", t)) for t in texts if t]
 
     def _refuse(self, element) -> TemplateError:
         return TemplateError(

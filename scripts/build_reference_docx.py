@@ -52,7 +52,7 @@ def _page_setup(document) -> None:
 def _base_styles(document) -> None:
     styles = document.styles
     normal = styles["Normal"]
-    normal.font.name = FONT
+    docx_ooxml.set_font(normal, FONT)
     normal.font.size = Pt(11)
     normal.paragraph_format.space_after = Pt(8)
     normal.paragraph_format.widow_control = True
@@ -60,7 +60,7 @@ def _base_styles(document) -> None:
     # Word's theme fonts would override the Normal font in headings and titles.
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "Quote", "Header", "Footer"):
         style = styles[name]
-        style.font.name = FONT
+        docx_ooxml.set_font(style, FONT)
         style.font.color.rgb = None
     for level in (1, 2, 3):
         heading = styles[f"Heading {level}"]

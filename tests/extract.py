@@ -23,8 +23,14 @@ def pdf_text(content: bytes) -> str:
 def docx_text(content: bytes) -> str:
     """Body paragraphs (table cells included) in order, one per line."""
     document = docx.Document(io.BytesIO(content))
-    return "\n".join(
-        "".join(t.text or "" for t in p.iter(qn("w:t"))) for p in document.element.body.iter(qn("w:p"))
+    return "\n".join(_docx_paragraph_text(p) for p in document.element.body.iter(qn("w:p")))
+
+
+def _docx_paragraph_text(paragraph) -> str:
+    """Text of a w:p, with a line break (w:br) read as a line break, not as nothing."""
+    return "".join(
+        (node.text or "") if node.tag == qn("w:t") else "\n"
+        for node in paragraph.iter(qn("w:t"), qn("w:br"))
     )
 
 

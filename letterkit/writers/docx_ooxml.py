@@ -1,7 +1,8 @@
 """The raw OOXML the DOCX writer needs and python-docx has no API for.
 
 Kept in this one module, as python-docx keeps its own in `docx.oxml`: fields
-(PAGE, NUMPAGES), emptying the reference document's body, and saving the package
+(PAGE, NUMPAGES), fonts that override the theme's, emptying the reference
+document's body, and saving the package
 with fixed timestamps so that the same letter always gives the same bytes.
 """
 
@@ -42,6 +43,19 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") ->
     run_with(char("separate"))
     run_with(text)
     run_with(char("end"))
+
+
+def set_font(style, name: str) -> None:
+    """Give a style the font `name` for all scripts, overriding the theme's fonts.
+
+    python-docx's `font.name` leaves the theme attributes, which Word and LibreOffice
+    prefer, so headings would still come out in the theme's sans-serif.
+    """
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    for script in ("ascii", "hAnsi", "eastAsia", "cs"):
+        fonts.set(qn(f"w:{script}"), name)
+        fonts.attrib.pop(qn(f"w:{script}Theme"), None)
+    fonts.attrib.pop(qn("w:cstheme"), None)
 
 
 def clear_body(document: Document) -> None:
