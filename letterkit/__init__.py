@@ -20,11 +20,11 @@ from .errors import CaseError, KitError, LetterkitError, RenderError, TemplateEr
 from .kits import Kit, load_kit
 from .model import Letter
 from .output import write_atomically
-from .writers import FORMATS, write
+from .writers import FORMATS, WriterOptions, write
 
 __all__ = [
     "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
-    "TemplateError", "compose", "load_kit", "read_case", "render", "render_file", "validate",
+    "TemplateError", "WriterOptions", "compose", "load_kit", "read_case", "render", "render_file", "validate",
     "write",
 ]
 
@@ -34,10 +34,12 @@ def render(
     kit: str | Path | Kit = "imr",
     formats: Iterable[str] = FORMATS,
     templates: Iterable[str | Path] = (),
+    options: WriterOptions = WriterOptions(),
 ) -> dict[str, bytes]:
     """One letter in each of `formats`, as bytes keyed by format name.
 
-    `templates` are folders whose blocks override the kit's, first folder first.
+    `templates` are folders whose blocks override the kit's, first folder first;
+    `options` choose a PDF variant or another reference DOCX.
     Raises `CaseError` for bad data, `TemplateError` for a bad block.
     """
     if not isinstance(kit, Kit):
@@ -47,7 +49,7 @@ def render(
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
     document = compose(validate(data, kit), kit)
-    return {format: write(document, format, kit) for format in formats}
+    return {format: write(document, format, kit, options) for format in formats}
 
 
 def render_file(
@@ -56,11 +58,12 @@ def render_file(
     kit: str | Path | Kit = "imr",
     formats: Iterable[str] = FORMATS,
     templates: Iterable[str | Path] = (),
+    options: WriterOptions = WriterOptions(),
 ) -> list[Path]:
     """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all."""
     case = Path(case)
     try:
-        rendered = render(read_case(case), kit, formats, templates)
+        rendered = render(read_case(case), kit, formats, templates, options)
     except CaseError as error:
         error.source = error.source or str(case)
         raise

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from . import FORMATS, LetterkitError, load_kit, read_case, render_file, validate
+from . import FORMATS, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
 from .errors import CaseError
 
 app = typer.Typer(
@@ -51,17 +51,24 @@ def render(
     outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.")] = Path("out"),
     kit: KitOption = "imr",
     templates: Templates = None,
+    pdf_variant: Annotated[
+        Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b (archival) or pdf/ua-1 (tagged, accessible).")
+    ] = None,
+    reference_docx: Annotated[
+        Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.")
+    ] = None,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
     A case that fails writes no file; the others are still rendered. Exit status 1 if any failed.
     """
     chosen = _formats(formats)
+    options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx)
     failed = 0
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
             try:
-                paths = render_file(case, outdir, kit, chosen, templates or ())
+                paths = render_file(case, outdir, kit, chosen, templates or (), options)
             except LetterkitError as error:
                 _report(case, error)
                 failed += 1

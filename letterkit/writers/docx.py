@@ -11,11 +11,13 @@ import io
 from contextlib import contextmanager
 from datetime import datetime, time
 from functools import lru_cache
+from pathlib import Path
 
 from docx import Document as open_docx
 from docx.enum.text import WD_BREAK
 
 from .. import tree
+from ..errors import RenderError
 from ..kits import Kit
 from . import docx_ooxml
 from .base import Writer
@@ -24,9 +26,13 @@ from .base import Writer
 _EPOCH = datetime(2000, 1, 1)
 
 
-def write_docx(document: tree.Document, kit: Kit) -> bytes:
-    """The letter as DOCX bytes; the same document always gives the same bytes."""
-    docx = open_docx(io.BytesIO(_reference(kit)))
+def write_docx(document: tree.Document, kit: Kit, reference: Path | None = None) -> bytes:
+    """The letter as DOCX bytes; the same document always gives the same bytes.
+
+    `reference` is a .docx whose styles, page setup, header and footer replace the kit's.
+    """
+    path = Path(reference) if reference else kit.path(kit.reference_docx)
+    docx = open_docx(io.BytesIO(_reference(path)))
     docx_ooxml.clear_body(docx)
     _fill_header(docx, document.meta.header)
     DocxWriter(docx).visit_all(document.children)
@@ -36,8 +42,11 @@ def write_docx(document: tree.Document, kit: Kit) -> bytes:
 
 
 @lru_cache(maxsize=16)
-def _reference(kit: Kit) -> bytes:
-    return kit.path(kit.reference_docx).read_bytes()
+def _reference(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise RenderError(f"cannot read reference DOCX {path}: {error.strerror}") from None
 
 
 def _fill_header(docx, text: str) -> None:

@@ -21,8 +21,16 @@ from .html import write_html
 from .pdf_fetcher import KitFetcher
 
 
-def write_pdf(document: tree.Document, kit: Kit) -> bytes:
-    """The letter as PDF bytes; the same document always gives the same bytes."""
+PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
+
+
+def write_pdf(document: tree.Document, kit: Kit, variant: str | None = None) -> bytes:
+    """The letter as PDF bytes; the same document always gives the same bytes.
+
+    `variant` asks for an archival (PDF/A) or accessible, tagged (PDF/UA) PDF.
+    """
+    if variant is not None and variant not in PDF_VARIANTS:
+        raise RenderError(f"unknown PDF variant {variant!r}; choose from {', '.join(PDF_VARIANTS)}")
     html = write_html(document, kit, embed_css=False)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
@@ -33,6 +41,7 @@ def write_pdf(document: tree.Document, kit: Kit) -> bytes:
             stylesheets=_stylesheets(kit),
             font_config=_font_config(),
             pdf_identifier=identifier.encode(),
+            pdf_variant=variant,
         )
     except FatalURLFetchingError as error:
         raise RenderError(str(error.__cause__ or error)) from None
