@@ -6,70 +6,29 @@
 
 The steps, for scripts that need them one by one:
 `load_kit` → `validate` → `compose` (the document tree) → `write` (one format).
+Many letters at once: `render_batch`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
+from importlib.metadata import PackageNotFoundError, version
 
+from .api import render, render_file
+from .batch import render_batch
 from .cases import read_case, validate
 from .compose import compose
 from .errors import CaseError, KitError, LetterkitError, RenderError, TemplateError
 from .kits import Kit, load_kit
 from .model import Letter
-from .output import write_atomically
 from .writers import FORMATS, WriterOptions, write
+
+try:
+    __version__ = version("letterkit")
+except PackageNotFoundError:  # running from a checkout that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
-    "TemplateError", "WriterOptions", "compose", "load_kit", "read_case", "render", "render_file", "validate",
-    "write",
+    "TemplateError", "WriterOptions", "compose", "load_kit", "read_case", "render",
+    "render_batch", "render_file", "validate", "write",
 ]
-
-
-def render(
-    data: dict[str, Any] | Letter,
-    kit: str | Path | Kit = "imr",
-    formats: Iterable[str] = FORMATS,
-    templates: Iterable[str | Path] = (),
-    options: WriterOptions = WriterOptions(),
-) -> dict[str, bytes]:
-    """One letter in each of `formats`, as bytes keyed by format name.
-
-    `templates` are folders whose blocks override the kit's, first folder first;
-    `options` choose a PDF variant or another reference DOCX.
-    Raises `CaseError` for bad data, `TemplateError` for a bad block.
-    """
-    if not isinstance(kit, Kit):
-        kit = load_kit(kit, tuple(templates))
-    formats = tuple(formats)
-    for format in formats:
-        if format not in FORMATS:
-            raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
-    document = compose(validate(data, kit), kit)
-    return {format: write(document, format, kit, options) for format in formats}
-
-
-def render_file(
-    case: str | Path,
-    outdir: str | Path,
-    kit: str | Path | Kit = "imr",
-    formats: Iterable[str] = FORMATS,
-    templates: Iterable[str | Path] = (),
-    options: WriterOptions = WriterOptions(),
-) -> list[Path]:
-    """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all."""
-    case = Path(case)
-    try:
-        rendered = render(read_case(case), kit, formats, templates, options)
-    except CaseError as error:
-        error.source = error.source or str(case)
-        raise
-    paths = []
-    for format, content in rendered.items():
-        path = Path(outdir) / f"{case.stem}.{format}"
-        write_atomically(path, content)
-        paths.append(path)
-    return paths

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import signal
+import time
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,6 +13,9 @@ from rich.console import Console
 from rich.progress import Progress
 
 from . import FORMATS, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
+from .batch import render_batch
+from .batch.progress import BatchProgress
+from .batch.sources import count_cases
 from .errors import CaseError
 
 app = typer.Typer(
@@ -77,6 +82,59 @@ def render(
     if failed:
         errors.print(f"{failed} of {len(cases)} case(s) failed")
         raise typer.Exit(1)
+
+
+@app.command()
+def batch(
+    source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False)],
+    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.")] = ",".join(FORMATS),
+    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.")] = Path("out"),
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes. [default: one per core]")] = None,
+    kit: KitOption = "imr",
+    templates: Templates = None,
+    force: Annotated[bool, typer.Option("--force", help="Render again cases that are unchanged since the last run.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
+    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b or pdf/ua-1.")] = None,
+    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.")] = None,
+) -> None:
+    """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
+
+    A case id is the case file's name, or a JSON Lines case's "id" field (else its line
+    number). Running the same command again resumes: unchanged cases whose files exist
+    are skipped. Exit status: 0 if every case rendered, 1 if any failed, 130 if interrupted.
+    """
+    chosen = _formats(formats)
+    options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx)
+    signal.signal(signal.SIGTERM, _interrupt)
+    progress = None
+    try:
+        total = count_cases(source)
+        with BatchProgress(total, errors, quiet) as progress:
+            summary = render_batch(source, outdir, kit, chosen, templates or (), options,
+                                   jobs=jobs, force=force, on_result=progress)
+    except LetterkitError as error:
+        errors.print(f"[red]error[/red] {error}", markup=True, highlight=False)
+        raise typer.Exit(2)
+    except KeyboardInterrupt:
+        done = progress.done if progress else 0
+        errors.print(f"interrupted: {done} of {total} cases finished; every file in "
+                     f"{outdir} is complete. Run the same command again to resume.")
+        raise typer.Exit(130)
+    out.print(f"{summary.rendered} rendered, {summary.failed} failed, {summary.skipped} unchanged "
+              f"(skipped) in {_elapsed(progress)}; "
+              f"manifest: {summary.manifest}")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _elapsed(progress: BatchProgress) -> str:
+    seconds = time.monotonic() - progress.started
+    return f"{seconds:.1f} s" if seconds < 120 else time.strftime("%H:%M:%S", time.gmtime(seconds))
+
+
+def _interrupt(signum, frame) -> None:
+    # SIGTERM stops a batch as Ctrl-C does: workers stopped, manifest consistent.
+    raise KeyboardInterrupt
 
 
 @app.command("validate")

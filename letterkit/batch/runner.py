@@ -1,0 +1,217 @@
+"""Running a batch: cases streamed to workers, results streamed to the manifest.
+
+At most a few cases per worker are in flight at once, and nothing is kept of a case
+once its manifest line is written, so memory stays flat however long the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from ..kits import load_kit
+from ..writers import FORMATS, WriterOptions
+from .job import Job, render_case
+from .manifest import Manifest, remove_partial_files
+from .sources import Case, read_cases
+
+IN_FLIGHT_PER_WORKER = 4
+
+
+@dataclass
+class BatchSummary:
+    rendered: int = 0
+    failed: int = 0
+    skipped: int = 0  # unchanged since an earlier run
+    manifest: Path | None = None
+    failures: list[str] = field(default_factory=list)  # the first few, for the summary
+
+
+def render_batch(
+    cases: Iterable[Case] | str | Path,
+    outdir: str | Path,
+    kit: str | Path = "imr",
+    formats: Iterable[str] = FORMATS,
+    templates: Iterable[str | Path] = (),
+    options: WriterOptions = WriterOptions(),
+    jobs: int | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    on_result: Callable[[dict[str, Any]], None] | None = None,
+) -> BatchSummary:
+    """Render many cases to `outdir/<id>.<format>`, with `outdir/manifest.jsonl`.
+
+    `cases` is a folder of case files, a .jsonl file, or `Case` objects. Cases whose
+    input and kit are unchanged since an earlier run, and whose files exist, are
+    skipped unless `force`. Work runs on `executor` if given (any
+    `concurrent.futures.Executor`, e.g. Dask's), else on `jobs` local processes.
+    `on_result` is called with each case's manifest entry as it finishes.
+    """
+    outdir = Path(outdir).resolve()
+    outdir.mkdir(parents=True, exist_ok=True)
+    remove_partial_files(outdir)
+    templates = tuple(str(Path(t).resolve()) for t in templates)
+    loaded = load_kit(kit, templates)  # fail fast on a bad kit, before any worker starts
+    job = Job(str(loaded.root), templates, tuple(formats), options, str(outdir),
+              _kit_digest(loaded.search_path, tuple(sorted(formats)), options))
+    manifest = Manifest(outdir)
+    summary = BatchSummary(manifest=manifest.path)
+    stream = read_cases(cases) if isinstance(cases, (str, Path)) else iter(cases)
+
+    def record(entry: dict[str, Any]) -> None:
+        manifest.append(entry)
+        if entry["status"] == "ok":
+            summary.rendered += 1
+        else:
+            summary.failed += 1
+            if len(summary.failures) < 20:
+                summary.failures.append(f"{entry['id']}: {entry.get('error')}")
+        if on_result:
+            on_result(entry)
+
+    todo = _unchanged_skipped(stream, manifest, job, force, summary, on_result)
+    completed = False
+    try:
+        if executor is not None:
+            _run(executor, job, todo, record, window=IN_FLIGHT_PER_WORKER * (jobs or os.cpu_count() or 1))
+        else:
+            _run_on_own_pool(job, todo, record, jobs or os.cpu_count() or 1)
+        completed = True
+    finally:
+        manifest.close(compact=completed)
+        if not completed:
+            remove_partial_files(outdir)  # what a stopped worker was writing
+    return summary
+
+
+def _unchanged_skipped(stream, manifest, job, force, summary, on_result) -> Iterator[Case]:
+    names = tuple(f"{{}}.{fmt}" for fmt in job.formats)
+    for case in stream:
+        if not force and case.data is not None and manifest.is_current(
+            case.id, case.digest, job.kit_digest, tuple(n.format(case.id) for n in names)
+        ):
+            summary.skipped += 1
+            if on_result:
+                on_result({"id": case.id, "status": "skipped"})
+            continue
+        yield case
+
+
+def _run(executor: Executor, job: Job, cases: Iterator[Case], record, window: int,
+         pending: dict[Future, Case] | None = None) -> None:
+    """Keep `window` cases in flight on `executor`; record each as it completes.
+
+    `pending` (given by the caller to see what was in flight if the pool breaks)
+    holds each submitted case until its result is recorded.
+    """
+    pending = {} if pending is None else pending
+    for case in cases:
+        pending[executor.submit(render_case, job, case)] = case
+        while len(pending) >= window:
+            _collect(pending, record)
+    while pending:
+        _collect(pending, record)
+
+
+def _collect(pending: dict[Future, Case], record) -> None:
+    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+    for future in done:
+        entry = future.result()  # raises BrokenProcessPool if a worker died
+        del pending[future]
+        record(entry)
+
+
+def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> None:
+    """A local process pool that survives a worker's death.
+
+    Each worker notes the case it is on in a marker file named after its pid. When a
+    worker dies (killed, out of memory), the pool breaks and stops all its workers.
+    The cases that were being rendered are each tried once more on their own: one
+    that kills its worker again fails. The cases that were only queued go to a fresh
+    pool with the rest of the batch.
+    """
+    with tempfile.TemporaryDirectory(prefix="letterkit-batch-") as markers:
+        job = replace(job, markers=markers)
+        queued: list[Case] = []
+        while True:
+            pending: dict[Future, Case] = {}
+            pool = ProcessPoolExecutor(workers, initializer=_ignore_interrupts)
+            try:
+                _run(pool, job, _chain(queued, cases), record, IN_FLIGHT_PER_WORKER * workers, pending)
+                pool.shutdown()
+                return
+            except BrokenProcessPool:
+                pool.shutdown()
+                queued = _recover(pending, Path(markers), job, record)
+            except BaseException:  # Ctrl-C, SIGTERM: stop now; the manifest is already consistent
+                _stop(pool)
+                raise
+
+
+def _chain(first: list[Case], then: Iterator[Case]) -> Iterator[Case]:
+    yield from first
+    yield from then
+
+
+def _recover(pending: dict[Future, Case], markers: Path, job: Job, record) -> list[Case]:
+    """After a worker died: record what finished, retry what was started, requeue the rest."""
+    started = {marker.read_text() for marker in markers.iterdir()}
+    for marker in markers.iterdir():
+        marker.unlink()
+    queued = []
+    for future, case in pending.items():
+        if future.done() and not future.cancelled() and future.exception() is None:
+            record(future.result())
+        elif case.id in started:
+            record(_alone(job, case))
+        else:
+            queued.append(case)
+    return queued
+
+
+def _alone(job: Job, case: Case) -> dict:
+    with ProcessPoolExecutor(1, initializer=_ignore_interrupts) as pool:
+        try:
+            return pool.submit(render_case, job, case).result()
+        except BrokenProcessPool:
+            return {"id": case.id, "source": case.source, "status": "failed",
+                    "input_sha256": case.digest, "kit_sha256": job.kit_digest,
+                    "error": "the worker process died while rendering this case, twice"}
+        finally:
+            for marker in Path(job.markers).iterdir():
+                marker.unlink()
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C goes to the whole process group: the parent handles it and stops the pool.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued and end the workers at once, rather than let them finish."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in workers:
+        process.terminate()
+    for process in workers:
+        process.join()
+
+
+def _kit_digest(search_path, formats, options: WriterOptions) -> str:
+    """A fingerprint of everything besides the case that shapes its files."""
+    from .. import __version__
+    digest = hashlib.sha256(f"{__version__} {formats} {options}".encode())
+    for folder in search_path:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
