@@ -7,6 +7,7 @@ once its manifest line is written, so memory stays flat however long the batch.
 from __future__ import annotations
 
 import hashlib
+from itertools import chain
 import os
 import signal
 import tempfile
@@ -145,7 +146,8 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
             pending: dict[Future, Case] = {}
             pool = ProcessPoolExecutor(workers, initializer=_ignore_interrupts)
             try:
-                _run(pool, job, _chain(queued, cases), record, IN_FLIGHT_PER_WORKER * workers, pending)
+                # itertools.chain, not a generator: closing a generator would close `cases` too.
+                _run(pool, job, chain(queued, cases), record, IN_FLIGHT_PER_WORKER * workers, pending)
                 pool.shutdown()
                 return
             except BrokenProcessPool:
@@ -154,11 +156,6 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
             except BaseException:  # Ctrl-C, SIGTERM: stop now; the manifest is already consistent
                 _stop(pool)
                 raise
-
-
-def _chain(first: list[Case], then: Iterator[Case]) -> Iterator[Case]:
-    yield from first
-    yield from then
 
 
 def _recover(pending: dict[Future, Case], markers: Path, job: Job, record) -> list[Case]:
