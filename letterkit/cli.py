@@ -138,12 +138,12 @@ def _interrupt(signum, frame) -> None:
 
 
 @app.command("validate")
-def validate_command(cases: Cases, kit: KitOption = "imr") -> None:
-    """Check case files against the kit's data model, without rendering."""
+def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None) -> None:
+    """Check case files against the kit's data model, and the kit's blocks, without rendering."""
     failed = 0
     for case in cases:
         try:
-            validate(read_case(case), load_kit(kit), str(case))
+            validate(read_case(case), load_kit(kit, tuple(templates or ())), str(case))
         except LetterkitError as error:
             _report(case, error)
             failed += 1

@@ -35,6 +35,7 @@ class Kit:
     stylesheets: tuple[str, ...]  # for HTML and PDF
     pdf_stylesheets: tuple[str, ...]  # PDF only, e.g. @font-face rules for shipped fonts
     reference_docx: str
+    required_blocks: tuple[str, ...] = ()
 
     @property
     def model(self) -> type[Letter]:
@@ -82,11 +83,13 @@ def _load_kit(kit: str, templates: tuple[str, ...]) -> Kit:
             stylesheets=tuple(manifest.get("stylesheets", ())),
             pdf_stylesheets=tuple(manifest.get("pdf_stylesheets", ())),
             reference_docx=manifest["reference_docx"],
+            required_blocks=tuple(manifest.get("required_blocks", ())),
         )
     except KeyError as error:
         raise KitError(f"{root / 'kit.toml'}: missing key {error}") from None
     for folder in user_folders:
         _check_overrides(loaded, folder)
+    _check_required(loaded)
     return loaded
 
 
@@ -110,6 +113,13 @@ def _check_overrides(kit: Kit, folder: Path) -> None:
             close = difflib.get_close_matches(name, sorted(used), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise KitError(f"{path}: overrides no block of kit {kit.name!r}{hint}")
+
+
+def _check_required(kit: Kit) -> None:
+    missing = [name for name in kit.required_blocks if name not in used_templates(kit)]
+    if missing:
+        raise KitError(f"the letter leaves out {', '.join(missing)}, which kit {kit.name!r} "
+                       "requires in every letter")
 
 
 def used_templates(kit: Kit) -> set[str]:

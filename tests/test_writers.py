@@ -63,7 +63,8 @@ def test_docx_uses_named_styles_for_every_element(files):
     runs = [run for p in document.paragraphs for run in p.runs]
     assert any(run.italic and run.text == "emphasised" for run in runs)
     assert any(run.bold and run.text == "strong" for run in runs)
-    assert [c.text for c in document.tables[0].rows[1].cells] == ["Massage", "Upheld"]
+    rationale_table = next(t for t in document.tables if t.rows[0].cells[0].text == "Item")
+    assert [c.text for c in rationale_table.rows[1].cells] == ["Massage", "Upheld"]
     assert '<w:br w:type="page"/>' in document.element.xml
 
 

@@ -12,6 +12,8 @@ from .text import check_xml_safe
 def _check_strings(value: Any) -> Any:
     if isinstance(value, str):
         check_xml_safe(value)
+        if not value.strip():
+            raise ValueError("is blank; leave the field out instead, or give it text")
     elif isinstance(value, (list, tuple)):
         for index, element in enumerate(value):
             try:
@@ -22,7 +24,7 @@ def _check_strings(value: Any) -> Any:
 
 
 class CaseModel(BaseModel):
-    """A part of a case: unknown fields are errors, and no text can break a writer."""
+    """A part of a case: unknown fields are errors, and no text is blank or breaks a writer."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

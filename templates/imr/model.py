@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -64,6 +65,22 @@ class DisputedItem(CaseModel):
         return " ".join(part for part in parts if part)
 
 
+class ReviewedDocument(CaseModel):
+    """A record the reviewer considered."""
+
+    document: str = Field(description="e.g. 'Primary treating physician progress report'.")
+    author: str | None = None
+    date: datetime.date | None = None  # `datetime.date`: the field's name hides the type here
+    date_to: datetime.date | None = Field(None, description="End of a date range that starts at `date`.")
+
+
+class Signature(CaseModel):
+    """Who signs the letter for the organisation."""
+
+    name: str | None = None
+    title: str = "Medical Director"
+
+
 class Wording(CaseModel):
     """Choices between wordings that real letters use."""
 
@@ -87,4 +104,25 @@ class FinalDetermination(Letter):
     reviewer: Reviewer
     clinical_summary: RichText = Field(description="The case summary, in Markdown.")
     items: list[DisputedItem] = Field(min_length=1)
+    documents_reviewed: list[ReviewedDocument] = Field(
+        default_factory=list, description="Records the reviewer considered; listed when given."
+    )
+    signature: Signature = Signature()
+    cc: list[str] = Field(
+        default_factory=list, description="Further copies, besides the parties, e.g. 'Division of Workers' Compensation'."
+    )
     wording: Wording = Wording()
+
+    @property
+    def overall(self) -> str:
+        """The determination as a whole, derived from the items: never typed, never stale.
+
+        "upheld" when every item is upheld, "overturned" when every item is overturned,
+        "mixed" otherwise.
+        """
+        decisions = {item.decision for item in self.items}
+        if decisions == {Decision.UPHELD}:
+            return "upheld"
+        if decisions == {Decision.OVERTURNED}:
+            return "overturned"
+        return "mixed"
