@@ -9,6 +9,7 @@ from typing import Any
 import pydantic
 import yaml
 
+from . import guidelines
 from .errors import CaseError
 from .kits import Kit
 from .model import Letter
@@ -39,10 +40,13 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
     if isinstance(data, kit.model):
         return data
     try:
-        return kit.model.model_validate(data)
+        letter = kit.model.model_validate(data)
     except pydantic.ValidationError as error:
         problems = [(field_path(e["loc"]), _message(e)) for e in error.errors()]
         raise CaseError(problems, source) from None
+    if problems := guidelines.unknown_keys(letter, kit):
+        raise CaseError(problems, source)
+    return letter
 
 
 def field_path(loc: tuple) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import tree
+from . import guidelines, tree
 from .errors import TemplateError
 from .kits import Kit
 from .model import Letter, RichText
@@ -28,15 +28,16 @@ from .reader import PLACEHOLDER, read
 
 _PLACEHOLDER_CHARACTERS = re.compile("[\ue000\ue001]")
 
-# The plain values printed by the render under way, in placeholder order.
+# The plain values printed by the render under way, in placeholder order, and its kit.
 _printed: ContextVar[list[str]] = ContextVar("printed")
+_kit: ContextVar[Kit] = ContextVar("kit")
 
 
 def compose(letter: Letter, kit: Kit) -> tree.Document:
     """Render the kit's letter template for `letter` and read the result into a tree."""
     environment = _environment(kit)
     values: list[str] = []
-    token = _printed.set(values)
+    token, kit_token = _printed.set(values), _kit.set(kit)
     try:
         template = environment.get_template(kit.letter_template)
         context = {name: getattr(letter, name) for name in type(letter).model_fields}
@@ -49,8 +50,11 @@ def compose(letter: Letter, kit: Kit) -> tree.Document:
         raise TemplateError(_undefined_message(error, context), *_template_line()) from None
     except jinja2.exceptions.SecurityError as error:
         raise TemplateError(f"not allowed in a block: {error}", *_template_line()) from None
+    except KeyError as error:  # a guideline key that the kit lacks
+        raise TemplateError(error.args[0], *_template_line()) from None
     finally:
         _printed.reset(token)
+        _kit.reset(kit_token)
     return read(source, values, kit.letter_template)
 
 
@@ -67,15 +71,23 @@ def _environment(kit: Kit) -> SandboxedEnvironment:
     environment.filters["date"] = _format_date
     environment.filters["sentence"] = _sentence
     environment.filters["and_list"] = _and_list
+    environment.globals["quote"] = lambda key: _KitMarkdown(guidelines.lookup(kit, key).markdown())
     return environment
 
 
+class _KitMarkdown(str):
+    """Markdown that comes from the kit itself (a guideline quote): printed as it is."""
+
+
 def _finalize(value: Any) -> str:
+    if isinstance(value, _KitMarkdown):
+        return value
     if isinstance(value, RichText):
         # The placeholder characters themselves go in as plain values, so rich text
         # cannot forge a placeholder and print another field.
         value = _PLACEHOLDER_CHARACTERS.sub(lambda match: _placeholder(match.group()), value)
-        return value.replace("&", "&amp;").replace("<", "&lt;")
+        value = value.replace("&", "&amp;").replace("<", "&lt;")
+        return guidelines.expand(value, _kit.get())
     if value is None:
         raise jinja2.UndefinedError(
             "a block printed a field that has no value; wrap it in {% if ... %}"
