@@ -10,9 +10,11 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 from rich.progress import Progress
 
-from . import FORMATS, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
+from . import FORMATS, catalogue, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
 from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
@@ -151,6 +153,30 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
         out.print(f"{case}: valid")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
+    """List the letter's blocks: the file each comes from, and the data each reads."""
+    try:
+        found = catalogue.blocks(load_kit(kit, tuple(templates or ())))
+    except LetterkitError as error:
+        errors.print(f"error {error}")
+        raise typer.Exit(1)
+    table = Table("block", "from", "reads", box=None, header_style="bold")
+    for block in found:
+        origin = f"your folder: {block.path}" if block.overridden else "kit"
+        table.add_row(escape(block.name), escape(origin), escape(", ".join(block.variables)))
+    out.print(table)
+
+
+@app.command("vars")
+def variables(kit: KitOption = "imr") -> None:
+    """List the case data fields that blocks can print, with their types."""
+    table = Table("field", "type", "description", box=None, header_style="bold")
+    for field in catalogue.fields(load_kit(kit).model):
+        table.add_row(escape(field.path), escape(field.type), escape(field.description))
+    out.print(table)
 
 
 @app.command()
