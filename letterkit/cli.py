@@ -19,6 +19,7 @@ from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
 from .errors import CaseError
+from .lint import lint
 
 app = typer.Typer(
     help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
@@ -168,6 +169,24 @@ def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
         origin = f"your folder: {block.path}" if block.overridden else "kit"
         table.add_row(escape(block.name), escape(origin), escape(", ".join(block.variables)))
     out.print(table)
+
+
+@app.command("lint")
+def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
+    """Check a kit and your template folder without rendering a case.
+
+    Every block parses, every included block exists, every class a block uses is styled
+    in the stylesheets and the reference DOCX, every guideline key resolves.
+    """
+    try:
+        problems = lint(load_kit(kit, tuple(templates or ())))
+    except LetterkitError as error:
+        problems = [str(error)]
+    for problem in problems:
+        errors.print(f"[red]error[/red] {escape(problem)}", markup=True, highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    out.print("no problems found")
 
 
 @app.command("vars")

@@ -93,6 +93,24 @@ def _letter_styles(document) -> None:
     item_title.next_paragraph_style = styles["Normal"]
     paragraph_style("Guideline", "Normal", keep_with_next=True, left_indent=Inches(0.4))
     paragraph_style("Lead In", "Normal", keep_with_next=True)
+    paragraph_style("Decision", "Normal", keep_with_next=True)
+    citation = paragraph_style("Citation", "Normal", left_indent=Inches(0.4))
+    citation.font.size = Pt(10)
+    # The cover page and the closing.
+    letterhead = paragraph_style("Letterhead", "Normal", space_after=Pt(14))
+    letterhead.font.size = Pt(12)
+    paragraph_style("Letter Date", "Normal", space_after=Pt(14))
+    case_information = paragraph_style("Case Information", "Normal", space_after=Pt(12))
+    case_information.font.size = Pt(10)
+    docx_ooxml.set_box(case_information)
+    paragraph_style("Overall Determination", "Normal", space_before=Pt(8))
+    paragraph_style("Closing", "Normal", keep_with_next=True, space_before=Pt(16))
+    paragraph_style("Signature", "Normal", space_before=Pt(28))
+    copies = paragraph_style("Copies", "Normal", space_before=Pt(16))
+    copies.font.size = Pt(10)
+    addressees = styles.add_style("Addressees", WD_STYLE_TYPE.TABLE)
+    addressees.base_style = styles["Normal Table"]
+    addressees.font.size = Pt(10)
     paragraph_style("Credential", "Normal", left_indent=Inches(0.4), space_after=Pt(3))
     paragraph_style("Preformatted", "Normal")
 

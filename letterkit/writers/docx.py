@@ -85,6 +85,7 @@ class DocxWriter(Writer):
         self.run_format = {"bold": None, "italic": None}
         self.block_style: str | None = None  # set inside block quotes and lists
         self.list_depth = 0
+        self.div_cls = ""
         self.styles = {style.name for style in docx.styles}
 
     def style(self, cls: str, default: str) -> str:
@@ -127,7 +128,7 @@ class DocxWriter(Writer):
 
     def visit_paragraph(self, node: tree.Paragraph) -> None:
         default = self.block_style or "Normal"
-        self._paragraph(node.children, self.style(node.cls, default))
+        self._paragraph(node.children, self.style(node.cls or self.div_cls, default))
 
     @contextmanager
     def _within(self, block_style: str):
@@ -160,7 +161,7 @@ class DocxWriter(Writer):
         rows = (*node.head, *node.body)
         columns = max((len(row.cells) for row in rows), default=0)
         table = self.container.add_table(rows=len(rows), cols=columns)
-        table.style = self.style(node.cls, "Table Grid")
+        table.style = self.style(node.cls or self.div_cls, "Table Grid")
         for row, docx_row in zip(rows, table.rows):
             for cell, docx_cell in zip(row.cells, docx_row.cells):
                 self.paragraph = docx_cell.paragraphs[0]
@@ -174,7 +175,10 @@ class DocxWriter(Writer):
         raise AssertionError("cells are written by visit_table")
 
     def visit_div(self, node: tree.Div) -> None:
+        # A div's class styles the paragraphs and tables in it that have none of their own.
+        saved, self.div_cls = self.div_cls, node.cls or self.div_cls
         self.visit_all(node.children)
+        self.div_cls = saved
 
     def visit_page_break(self, node: tree.PageBreak) -> None:
         self.container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)

@@ -1,7 +1,7 @@
 """The raw OOXML the DOCX writer needs and python-docx has no API for.
 
 Kept in this one module, as python-docx keeps its own in `docx.oxml`: fields
-(PAGE, NUMPAGES), fonts that override the theme's, emptying the reference
+(PAGE, NUMPAGES), fonts that override the theme's, paragraph borders, emptying the reference
 document's body, and saving the package
 with fixed timestamps so that the same letter always gives the same bytes.
 """
@@ -56,6 +56,17 @@ def set_font(style, name: str) -> None:
         fonts.set(qn(f"w:{script}"), name)
         fonts.attrib.pop(qn(f"w:{script}Theme"), None)
     fonts.attrib.pop(qn("w:cstheme"), None)
+
+
+def set_box(style) -> None:
+    """Draw a thin rule around paragraphs of a style (no API for paragraph borders)."""
+    borders = OxmlElement("w:pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        border = OxmlElement(f"w:{side}")
+        for key, value in (("val", "single"), ("sz", "4"), ("space", "4"), ("color", "555555")):
+            border.set(qn(f"w:{key}"), value)
+        borders.append(border)
+    style.element.get_or_add_pPr().append(borders)
 
 
 def clear_body(document: Document) -> None:

@@ -1,0 +1,75 @@
+"""letterkit lint catches each kind of kit mistake, naming the file and line."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from letterkit.cli import app
+
+runner = CliRunner()
+
+
+def _lint(*arguments):
+    return runner.invoke(app, ["lint", *arguments], env={"COLUMNS": "400"})
+
+
+def test_the_builtin_kit_is_clean():
+    result = _lint()
+    assert result.exit_code == 0, result.stderr
+    assert "no problems found" in result.stdout
+
+
+@pytest.fixture
+def kit(tmp_path):
+    copy = tmp_path / "kit"
+    shutil.copytree(ROOT / "templates" / "imr", copy)
+    return copy
+
+
+def _edit(path, old, new):
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def test_syntax_error_in_a_users_block(tmp_path):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "closing.md.j2").write_text("Sincerely,\n\n{% if signature.name %}\n")
+    result = _lint("--templates", str(tmp_path))
+    assert result.exit_code == 1
+    assert "closing.md.j2:3" in result.stderr
+
+
+def test_include_of_a_missing_block(kit):
+    _edit(kit / "blocks" / "decisions.md.j2", '"blocks/disputed-item.md.j2"', '"blocks/disputed-items.md.j2"')
+    result = _lint("--kit", str(kit))
+    assert result.exit_code == 1
+    assert "disputed-items.md.j2" in result.stderr
+
+
+def test_class_without_a_style(kit):
+    _edit(kit / "blocks" / "closing.md.j2", "{: .closing }", "{: .valediction }")
+    result = _lint("--kit", str(kit))
+    assert result.exit_code == 1
+    assert "closing.md.j2:3: class 'valediction' has no rule in the stylesheets" in result.stderr
+    assert "closing.md.j2:3: class 'valediction' has no style 'Valediction' in reference.docx" in result.stderr
+
+
+def test_unknown_guideline_key_in_a_block(kit):
+    _edit(kit / "blocks" / "clinical-case-summary.md.j2", "{{ clinical_summary }}",
+          '{{ clinical_summary }}\n\n{{ quote("mtus-chronic-pain-2009/manual-therapie") }}')
+    result = _lint("--kit", str(kit))
+    assert result.exit_code == 1
+    assert "clinical-case-summary.md.j2:8: no guideline passage 'mtus-chronic-pain-2009/manual-therapie'" in result.stderr
+    assert "nearest: mtus-chronic-pain-2009/manual-therapy" in result.stderr
+
+
+def test_broken_guideline_file(kit):
+    (kit / "guidelines" / "acoem.yaml").write_text("source: ACOEM\n")
+    result = _lint("--kit", str(kit))
+    assert result.exit_code == 1
+    assert "acoem.yaml: not a guideline file" in result.stderr
