@@ -32,6 +32,9 @@ SYSTEM_NEEDS = [
      "WeasyPrint lays out text with Pango"),
     (lambda: shutil.which("java"), "default-jre-headless",
      "the tests check HTML with the Nu HTML Checker, which runs on Java"),
+    (lambda: shutil.which("qpdf"), "qpdf", "the tests check the PDF's structure with qpdf"),
+    (lambda: shutil.which("soffice"), "libreoffice-writer-nogui",
+     "the tests open the DOCX in LibreOffice and compare it with the PDF"),
 ]
 
 

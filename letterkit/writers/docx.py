@@ -34,8 +34,12 @@ def write_docx(document: tree.Document, kit: Kit, reference: Path | None = None)
     path = Path(reference) if reference else kit.path(kit.reference_docx)
     docx = open_docx(io.BytesIO(_reference(path)))
     docx_ooxml.clear_body(docx)
-    _fill_header(docx, document.meta.header)
-    DocxWriter(docx).visit_all(document.children)
+    try:
+        _fill_header(docx, document.meta.header)
+        DocxWriter(docx).visit_all(document.children)
+    except ValueError as error:  # lxml refuses characters XML cannot hold
+        raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
+                          "validate the case data first") from None
     when = datetime.combine(document.meta.date, time()) if document.meta.date else _EPOCH
     _set_properties(docx, document.meta, when)
     return docx_ooxml.save(docx, when)
@@ -86,6 +90,7 @@ class DocxWriter(Writer):
         self.block_style: str | None = None  # set inside block quotes and lists
         self.list_depth = 0
         self.div_cls = ""
+        self.num_id: int | None = None  # the Word list that numbered paragraphs belong to
         self.styles = {style.name for style in docx.styles}
 
     def style(self, cls: str, default: str) -> str:
@@ -121,6 +126,8 @@ class DocxWriter(Writer):
     # Blocks
     def _paragraph(self, children, style: str) -> None:
         self.paragraph = self.container.add_paragraph(style=style)
+        if self.num_id is not None and style == self.block_style:
+            docx_ooxml.set_numbering(self.paragraph, self.num_id)
         self.visit_all(children)
 
     def visit_heading(self, node: tree.Heading) -> None:
@@ -137,11 +144,15 @@ class DocxWriter(Writer):
         yield
         self.block_style = saved
 
-    def _list(self, items, base: str) -> None:
+    def _list(self, items, base: str, start: int | None = None) -> None:
         self.list_depth += 1
         name = base if self.list_depth == 1 else f"{base} {min(self.list_depth, 3)}"
-        with self._within(name if name in self.styles else base):
+        name = name if name in self.styles else base
+        saved = self.num_id
+        self.num_id = docx_ooxml.restart_numbering(self.docx, name, start) if start else None
+        with self._within(name):
             self.visit_all(items)
+        self.num_id = saved
         self.list_depth -= 1
 
     def visit_list_item(self, node: tree.ListItem) -> None:
@@ -151,7 +162,7 @@ class DocxWriter(Writer):
         self._list(node.items, "List Bullet")
 
     def visit_ordered_list(self, node: tree.OrderedList) -> None:
-        self._list(node.items, "List Number")
+        self._list(node.items, "List Number", start=node.start)
 
     def visit_block_quote(self, node: tree.BlockQuote) -> None:
         with self._within(self.style(node.cls, "Quote")):
@@ -162,6 +173,8 @@ class DocxWriter(Writer):
         columns = max((len(row.cells) for row in rows), default=0)
         table = self.container.add_table(rows=len(rows), cols=columns)
         table.style = self.style(node.cls or self.div_cls, "Table Grid")
+        for docx_row in table.rows[:len(node.head)]:
+            docx_ooxml.mark_header_row(docx_row)
         for row, docx_row in zip(rows, table.rows):
             for cell, docx_cell in zip(row.cells, docx_row.cells):
                 self.paragraph = docx_cell.paragraphs[0]

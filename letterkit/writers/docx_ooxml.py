@@ -1,7 +1,8 @@
 """The raw OOXML the DOCX writer needs and python-docx has no API for.
 
 Kept in this one module, as python-docx keeps its own in `docx.oxml`: fields
-(PAGE, NUMPAGES), fonts that override the theme's, paragraph borders, emptying the reference
+(PAGE, NUMPAGES), fonts that override the theme's, paragraph borders, list
+numbering that restarts, repeating table header rows, emptying the reference
 document's body, and saving the package
 with fixed timestamps so that the same letter always gives the same bytes.
 """
@@ -67,6 +68,35 @@ def set_box(style) -> None:
             border.set(qn(f"w:{key}"), value)
         borders.append(border)
     style.element.get_or_add_pPr().append(borders)
+
+
+def restart_numbering(document: Document, style_name: str, start: int) -> int | None:
+    """A fresh Word list for a numbered-list style, counting from `start`; its numId.
+
+    Paragraphs of a style share one list, so a second numbered list would go on
+    counting from the first; each list gets its own w:num over the same abstract
+    numbering, with a start override. None if the style is not numbered.
+    """
+    properties = document.styles[style_name].element.pPr
+    if properties is None or properties.numPr is None or properties.numPr.numId is None:
+        return None
+    numbering = document.part.numbering_part.element
+    abstract = numbering.num_having_numId(properties.numPr.numId.val).abstractNumId.val
+    num = numbering.add_num(abstract)
+    num.add_lvlOverride(ilvl=0).add_startOverride(start)
+    return num.numId
+
+
+def set_numbering(paragraph: Paragraph, num_id: int) -> None:
+    numbering = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+    numbering.get_or_add_ilvl().val = 0
+    numbering.get_or_add_numId().val = num_id
+
+
+def mark_header_row(row) -> None:
+    """Repeat a table row at the top of each page, and tell screen readers it is a header."""
+    header = OxmlElement("w:tblHeader")
+    row._tr.get_or_add_trPr().append(header)
 
 
 def clear_body(document: Document) -> None:

@@ -1,0 +1,144 @@
+"""The DOCX, read back with python-docx, and compared with the PDF through LibreOffice."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import zipfile
+
+import docx
+import pypdf
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+import letterkit
+from conftest import EXAMPLES, ROOT
+from letterkit import tree
+from letterkit.writers.docx import write_docx
+
+KIT = letterkit.load_kit("imr")
+
+
+def _docx(content: bytes):
+    return docx.Document(io.BytesIO(content))
+
+
+def test_footer_is_page_x_of_y_made_of_real_fields(rendered):
+    section = _docx(rendered["imr-medications-mixed"]["docx"]).sections[0]
+    for footer in (section.footer, section.first_page_footer):
+        xml = footer.paragraphs[0]._p.xml
+        codes = [t.text.strip() for t in footer.paragraphs[0]._p.iter(qn("w:instrText"))]
+        assert codes == ["PAGE", "NUMPAGES"]
+        assert xml.count('w:fldCharType="begin"') == xml.count('w:fldCharType="end"') == 2
+        assert footer.paragraphs[0].text.startswith("Page ")
+
+
+def test_running_header_has_the_case_number_and_the_cover_has_none(rendered):
+    section = _docx(rendered["imr-medications-mixed"]["docx"]).sections[0]
+    assert section.header.paragraphs[0].text == "IMR Case CM16-0034417"
+    assert section.different_first_page_header_footer
+    assert not any(p.text for p in section.first_page_header.paragraphs)
+
+
+def test_item_titles_are_headings_in_the_navigation_pane(rendered):
+    document = _docx(rendered["imr-medications-mixed"]["docx"])
+    titles = [p for p in document.paragraphs if p.style.name == "Item Title"]
+    assert [p.text for p in titles][0] == "Hydrocodone/APAP 10/325 mg #120: Overturned"
+    assert titles[0].style.base_style.name == "Heading 2"  # hence outline level 2
+    assert titles[0].style.paragraph_format.keep_with_next
+    assert document.styles["Guideline"].paragraph_format.keep_with_next
+
+
+def test_each_numbered_list_restarts(case_data):
+    case_data["items"][0]["rationale"] = "One:\n\n1. a\n2. b\n\nTwo:\n\n1. c\n\nThree:\n\n4. d"
+    document = _docx(letterkit.render(case_data, formats=("docx",))["docx"])
+    numbering = document.part.numbering_part.element
+    lists = {}
+    for paragraph in document.paragraphs:
+        if paragraph.text in ("a", "b", "c", "d"):
+            lists.setdefault(paragraph._p.pPr.numPr.numId.val, []).append(paragraph.text)
+    assert list(lists.values()) == [["a", "b"], ["c"], ["d"]]
+    starts = [numbering.num_having_numId(num_id).xpath("./w:lvlOverride/w:startOverride/@w:val")
+              for num_id in lists]
+    assert starts == [["1"], ["1"], ["4"]]
+
+
+def test_table_header_rows_repeat_and_are_marked(rendered):
+    for table in _docx(rendered["imr-medications-mixed"]["docx"]).tables:
+        assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
+        assert not table.rows[-1]._tr.xpath("./w:trPr/w:tblHeader")
+
+
+def test_core_properties_and_language(rendered):
+    document = _docx(rendered["imr-medications-mixed"]["docx"])
+    properties = document.core_properties
+    assert properties.title == "Final Determination, IMR Case CM16-0034417"
+    assert properties.author == "MAXIMUS Federal Services"
+    assert properties.subject == "Independent Medical Review final determination"
+    assert properties.language == "en-US"
+    assert properties.created.date().isoformat() == "2016-03-04"
+    assert document.styles["Normal"].element.xpath("./w:rPr/w:lang/@w:val") == ["en-US"]
+
+
+def test_zip_entries_carry_the_letters_date_not_the_clock(rendered):
+    archive = zipfile.ZipFile(io.BytesIO(rendered["imr-medications-mixed"]["docx"]))
+    assert {entry.date_time[:3] for entry in archive.infolist()} == {(2016, 3, 4)}
+
+
+def test_styles_come_from_the_reference_document_only(rendered):
+    document = _docx(rendered["imr-chiropractic-and-massage"]["docx"])
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            assert run.font.name is None and run.font.size is None
+
+
+def test_a_users_reference_docx_restyles_the_letter(tmp_path, case_data):
+    reference = docx.Document(str(KIT.root / "reference.docx"))
+    reference.styles["Heading 1"].font.size = Pt(20)
+    del_style = reference.styles["Guideline"].element
+    del_style.getparent().remove(del_style)
+    path = tmp_path / "house-style.docx"
+    reference.save(str(path))
+    document = _docx(letterkit.render(case_data, formats=("docx",),
+                                      options=letterkit.WriterOptions(reference_docx=path))["docx"])
+    assert document.styles["Heading 1"].font.size == Pt(20)
+    guideline = next(p for p in document.paragraphs if p.text.startswith("Claims Administrator guideline"))
+    assert guideline.style.name == "Normal"  # the class has no style there: the base style
+
+
+def test_text_xml_cannot_hold_is_a_clear_error_not_a_crash():
+    document = tree.Document(tree.Meta(title="t"), (tree.Paragraph((tree.Text("bad\x0b text"),)),))
+    with pytest.raises(letterkit.RenderError, match="text a DOCX cannot hold"):
+        write_docx(document, KIT)
+
+
+@pytest.fixture(scope="module")
+def libreoffice_pdfs(rendered, tmp_path_factory):
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+    folder = tmp_path_factory.mktemp("libreoffice")
+    for stem, files in rendered.items():
+        (folder / f"{stem}.docx").write_bytes(files["docx"])
+    subprocess.run([soffice, f"-env:UserInstallation=file:///tmp/lo-profile-{os.getpid()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(folder),
+                    *sorted(str(p) for p in folder.glob("*.docx"))],
+                   check=True, capture_output=True, timeout=300)
+    return {stem: (folder / f"{stem}.pdf").read_bytes() for stem in rendered}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_docx_in_libreoffice_looks_like_letterkits_pdf(rendered, libreoffice_pdfs, example):
+    ours = pypdf.PdfReader(io.BytesIO(rendered[example.stem]["pdf"])).pages
+    theirs = pypdf.PdfReader(io.BytesIO(libreoffice_pdfs[example.stem])).pages
+    assert abs(len(ours) - len(theirs)) <= 1, (len(ours), len(theirs))
+    text = [page.extract_text() for page in theirs]
+    for heading in ("FINAL DETERMINATION", "HOW THE IMR FINAL DETERMINATION WAS MADE",
+                    "CLINICAL CASE SUMMARY", "IMR ISSUES, DECISIONS AND RATIONALES", "APPEAL RIGHTS"):
+        assert any(heading in page for page in text), heading
+    for number, page in enumerate(text, 1):
+        assert f"Page {number} of {len(theirs)}" in page
+        assert ("IMR Case CM" in page) == (number > 1)  # the running header, not on the cover
