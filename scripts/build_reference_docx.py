@@ -38,7 +38,7 @@ def build(path: str) -> None:
     properties.created = properties.modified = properties.last_printed = datetime(2000, 1, 1)
     properties.revision = 1
     with open(path, "wb") as file:
-        file.write(docx_ooxml.save(document, datetime(2000, 1, 1)))
+        file.write(docx_ooxml.save_all(document))
 
 
 def _page_setup(document) -> None:

@@ -7,13 +7,10 @@ and holds the page setup, header and footer. The writer never sets fonts or size
 
 from __future__ import annotations
 
-import io
 from contextlib import contextmanager
 from datetime import datetime, time
-from functools import lru_cache
 from pathlib import Path
 
-from docx import Document as open_docx
 from docx.enum.text import WD_BREAK
 
 from .. import tree
@@ -21,6 +18,7 @@ from ..errors import RenderError
 from ..kits import Kit
 from . import docx_ooxml
 from .base import Writer
+from .docx_reference import reference_document
 
 # Stamped on a letter without a date, so its bytes still never depend on the clock.
 _EPOCH = datetime(2000, 1, 1)
@@ -32,25 +30,17 @@ def write_docx(document: tree.Document, kit: Kit, reference: Path | None = None)
     `reference` is a .docx whose styles, page setup, header and footer replace the kit's.
     """
     path = Path(reference) if reference else kit.path(kit.reference_docx)
-    docx = open_docx(io.BytesIO(_reference(path)))
-    docx_ooxml.clear_body(docx)
+    template = reference_document(path)
+    docx = template.fresh()
     try:
         _fill_header(docx, document.meta.header)
-        DocxWriter(docx).visit_all(document.children)
+        DocxWriter(docx, template.style_ids).visit_all(document.children)
     except ValueError as error:  # lxml refuses characters XML cannot hold
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
                           "validate the case data first") from None
     when = datetime.combine(document.meta.date, time()) if document.meta.date else _EPOCH
     _set_properties(docx, document.meta, when)
-    return docx_ooxml.save(docx, when)
-
-
-@lru_cache(maxsize=16)
-def _reference(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise RenderError(f"cannot read reference DOCX {path}: {error.strerror}") from None
+    return docx_ooxml.save(docx, template.unchanged_zip, template.changing)
 
 
 def _fill_header(docx, text: str) -> None:
@@ -82,8 +72,9 @@ def style_name(cls: str) -> str:
 class DocxWriter(Writer):
     """Appends the tree to a python-docx document, paragraph by paragraph."""
 
-    def __init__(self, docx):
+    def __init__(self, docx, style_ids: dict[str, str | None]):
         self.docx = docx
+        self.style_ids = style_ids
         self.container = docx  # where blocks go: the body, or a table cell
         self.paragraph = None  # where inlines go
         self.run_format = {"bold": None, "italic": None}
@@ -91,7 +82,7 @@ class DocxWriter(Writer):
         self.list_depth = 0
         self.div_cls = ""
         self.num_id: int | None = None  # the Word list that numbered paragraphs belong to
-        self.styles = {style.name for style in docx.styles}
+        self.styles = set(style_ids)
 
     def style(self, cls: str, default: str) -> str:
         wanted = style_name(cls) if cls else default
@@ -99,8 +90,12 @@ class DocxWriter(Writer):
 
     # Inlines
     def visit_text(self, node: tree.Text) -> None:
-        run = self.paragraph.add_run(node.text)
-        run.bold, run.italic = self.run_format["bold"], self.run_format["italic"]
+        run = docx_ooxml.add_text_run(self.paragraph, node.text)
+        # Set only what is on: setting a property to None still adds an empty w:rPr.
+        if self.run_format["bold"]:
+            run.bold = True
+        if self.run_format["italic"]:
+            run.italic = True
 
     @contextmanager
     def _formatted(self, **settings):
@@ -125,7 +120,8 @@ class DocxWriter(Writer):
 
     # Blocks
     def _paragraph(self, children, style: str) -> None:
-        self.paragraph = self.container.add_paragraph(style=style)
+        self.paragraph = self.container.add_paragraph()
+        self.paragraph._p.style = self.style_ids[style]
         if self.num_id is not None and style == self.block_style:
             docx_ooxml.set_numbering(self.paragraph, self.num_id)
         self.visit_all(children)

@@ -1,17 +1,16 @@
 """The raw OOXML the DOCX writer needs and python-docx has no API for.
 
 Kept in this one module, as python-docx keeps its own in `docx.oxml`: fields
-(PAGE, NUMPAGES), fonts that override the theme's, paragraph borders, list
+(PAGE, NUMPAGES), text runs made in one step, fonts that override the theme's, paragraph borders, list
 numbering that restarts, repeating table header rows, emptying the reference
 document's body, and saving the package
-with fixed timestamps so that the same letter always gives the same bytes.
+with a fixed timestamp so that the same letter always gives the same bytes.
 """
 
 from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime
 
 from docx.document import Document
 from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
@@ -19,6 +18,7 @@ from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 
 def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
@@ -70,6 +70,18 @@ def set_box(style) -> None:
     style.element.get_or_add_pPr().append(borders)
 
 
+def add_text_run(paragraph: Paragraph, text: str) -> Run:
+    """A run holding `text` in one w:t.
+
+    `Paragraph.add_run(text)` looks at each character, to turn tabs and line breaks
+    into their elements; the tree's text has none (the reader made them spaces and
+    LineBreak nodes), and that per-character pass was a third of the writer's time.
+    """
+    run = paragraph._p.add_r()
+    run.add_t(text)
+    return Run(run, paragraph)
+
+
 def restart_numbering(document: Document, style_name: str, start: int) -> int | None:
     """A fresh Word list for a numbered-list style, counting from `start`; its numId.
 
@@ -107,22 +119,50 @@ def clear_body(document: Document) -> None:
             body.remove(child)
 
 
-def save(document: Document, when: datetime) -> bytes:
-    """The package as bytes, every zip entry stamped `when` (python-docx uses the clock)."""
+# Every zip entry gets this date: python-docx would stamp the clock, and a fixed
+# date lets unchanged parts be compressed once, in advance.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_parts(parts) -> bytes:
+    """A zip of these parts (and their relationships), to be completed by `save`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for part in parts:
+            _write(archive, part.partname, part.blob)
+            if len(part.rels):
+                _write(archive, part.partname.rels_uri, part.rels.xml)
+    return buffer.getvalue()
+
+
+def save(document: Document, unchanged_zip: bytes, changing: set[str]) -> bytes:
+    """The package as bytes: `unchanged_zip` (from `zip_parts`) plus the parts that change.
+
+    The content types and package relationships are written each time, in case the
+    letter added a part.
+    """
     package = document.part.package
     parts = list(package.iter_parts())
-    buffer = io.BytesIO()
-    stamp = when.timetuple()[:6]
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        def write(pack_uri, blob):
-            entry = zipfile.ZipInfo(pack_uri.membername, date_time=stamp)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, blob)
-
-        write(CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
-        write(PACKAGE_URI.rels_uri, package.rels.xml)
+    buffer = io.BytesIO(unchanged_zip)
+    buffer.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write(archive, CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
+        _write(archive, PACKAGE_URI.rels_uri, package.rels.xml)
         for part in parts:
-            write(part.partname, part.blob)
-            if len(part.rels):
-                write(part.partname.rels_uri, part.rels.xml)
+            if part.partname in changing:
+                _write(archive, part.partname, part.blob)
+                if len(part.rels):
+                    _write(archive, part.partname.rels_uri, part.rels.xml)
     return buffer.getvalue()
+
+
+def save_all(document: Document) -> bytes:
+    """The whole package, every part serialised now (for building a reference document)."""
+    parts = {part.partname for part in document.part.package.iter_parts()}
+    return save(document, zip_parts([]), parts)
+
+
+def _write(archive: zipfile.ZipFile, pack_uri, blob: bytes) -> None:
+    entry = zipfile.ZipInfo(pack_uri.membername, date_time=_ZIP_DATE)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(entry, blob)

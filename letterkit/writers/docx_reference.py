@@ -1,0 +1,59 @@
+"""The reference document, parsed once and reused letter after letter.
+
+Opening a .docx means unzipping and parsing every part; saving one means
+serialising every part again. A letter only changes the body, the running header,
+the list numbering and the core properties, so the reference is parsed once per
+thread, reset before each letter, and the parts a letter never touches (styles,
+theme, settings, fonts, footers) are saved from bytes serialised once.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from pathlib import Path
+
+from docx import Document as open_docx
+from docx.enum.style import WD_STYLE_TYPE
+
+from ..errors import RenderError
+from . import docx_ooxml
+
+_local = threading.local()  # python-docx documents are not safe to share between threads
+
+
+class ReferenceDocument:
+    def __init__(self, blob: bytes):
+        self.docx = open_docx(io.BytesIO(blob))
+        self._numbering = self.docx.part.numbering_part.element
+        self._lists = len(self._numbering.num_lst)
+        # Paragraph style ids by name, looked up once: python-docx scans every style
+        # for each paragraph given a style by name.
+        default = self.docx.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        self.style_ids = {style.name: (None if style == default else style.style_id)
+                          for style in self.docx.styles}
+        changing = {self.docx.part.partname, self.docx.part.numbering_part.partname,
+                    "/docProps/core.xml"}
+        changing |= {section.header.part.partname for section in self.docx.sections}
+        unchanged = [part for part in self.docx.part.package.iter_parts() if part.partname not in changing]
+        self.unchanged_zip = docx_ooxml.zip_parts(unchanged)
+        self.changing = changing
+
+    def fresh(self):
+        """The document as the reference left it: empty body, only the reference's lists."""
+        docx_ooxml.clear_body(self.docx)
+        for added in self._numbering.num_lst[self._lists:]:
+            self._numbering.remove(added)
+        return self.docx
+
+
+def reference_document(path: Path) -> ReferenceDocument:
+    cache = getattr(_local, "references", None)
+    if cache is None:
+        cache = _local.references = {}
+    if path not in cache:
+        try:
+            cache[path] = ReferenceDocument(path.read_bytes())
+        except OSError as error:
+            raise RenderError(f"cannot read reference DOCX {path}: {error.strerror}") from None
+    return cache[path]
