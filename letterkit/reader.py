@@ -31,7 +31,7 @@ _DISABLED_INLINE_PATTERNS = (
     "short_image_ref", "autolink", "automail",
 )
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
-_INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code"}
+_INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code", "img"}
 _META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier"}
 
 
@@ -178,6 +178,11 @@ class _ElementReader:
             return tree.LineBreak()
         if tag == "code":
             return tree.Span(tuple(self._text(element.text_content())), "code")
+        if tag == "img":
+            attribute = lambda name: _fill(element.get(name, ""), self.values)  # noqa: E731
+            if not element.get("alt"):
+                raise TemplateError("an <img> needs alt text, for readers who cannot see it", self.template)
+            return tree.Image(attribute("src"), attribute("alt"), attribute("width"), element.get("class", ""))
         raise self._refuse(element)
 
     def _text(self, text: str | None) -> list[tree.Inline]:

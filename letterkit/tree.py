@@ -52,7 +52,17 @@ class LineBreak(Node):
     pass
 
 
-Inline = Union[Text, Emph, Strong, Span, LineBreak]
+@dataclass(frozen=True, slots=True)
+class Image(Node):
+    """A picture from the kit (a path on its search path) or a data: URI; never a URL."""
+
+    src: str
+    alt: str
+    width: str = ""  # a CSS length in inches, e.g. "2in"; empty: the picture's own size
+    cls: str = ""
+
+
+Inline = Union[Text, Emph, Strong, Span, LineBreak, Image]
 
 
 # Blocks ----------------------------------------------------------------------------
@@ -151,7 +161,7 @@ class Document(Node):
 
 
 NODE_KINDS: tuple[type[Node], ...] = (
-    Text, Emph, Strong, Span, LineBreak, Heading, Paragraph, ListItem, BulletList,
+    Text, Emph, Strong, Span, LineBreak, Image, Heading, Paragraph, ListItem, BulletList,
     OrderedList, BlockQuote, Cell, Row, Table, Div, PageBreak, Document,
 )
 
@@ -162,6 +172,8 @@ def plain_text(nodes) -> str:
     for node in nodes:
         if isinstance(node, Text):
             parts.append(node.text)
+        elif isinstance(node, Image):
+            continue
         elif isinstance(node, LineBreak):
             parts.append("\n")
         else:

@@ -97,6 +97,7 @@ def _letter_styles(document) -> None:
     citation = paragraph_style("Citation", "Normal", left_indent=Inches(0.4))
     citation.font.size = Pt(10)
     # The cover page and the closing.
+    paragraph_style("Letterhead Logo", "Normal", space_after=Pt(6))
     letterhead = paragraph_style("Letterhead", "Normal", space_after=Pt(14))
     letterhead.font.size = Pt(12)
     paragraph_style("Letter Date", "Normal", space_after=Pt(14))

@@ -36,7 +36,7 @@ def _docx_paragraph_text(paragraph) -> str:
 
 def pdf_body_text(content: bytes) -> str:
     """PDF text without the running header and the page-number footer."""
-    furniture = re.compile(r"^(IMR Case \S+|Page \d+ of \d+)$")
+    furniture = re.compile(r"^(IMR Case \S+( · .*)?|Page \d+ of \d+)$")
     return "\n".join(line for line in pdf_text(content).splitlines() if not furniture.match(line.strip()))
 
 

@@ -39,7 +39,7 @@ def test_footer_is_page_x_of_y_made_of_real_fields(rendered):
 
 def test_running_header_has_the_case_number_and_the_cover_has_none(rendered):
     section = _docx(rendered["imr-medications-mixed"]["docx"]).sections[0]
-    assert section.header.paragraphs[0].text == "IMR Case CM16-0034417"
+    assert section.header.paragraphs[0].text == "IMR Case CM16-0034417 · March 4, 2016"
     assert section.different_first_page_header_footer
     assert not any(p.text for p in section.first_page_header.paragraphs)
 

@@ -88,8 +88,8 @@ def test_template_syntax_error_names_file_and_line(tmp_path, case_data):
 def test_raw_html_element_in_a_block_is_refused(case_data, tmp_path):
     blocks = tmp_path / "blocks"
     blocks.mkdir()
-    (blocks / "clinical-case-summary.md.j2").write_text('<img src="file:///etc/passwd">\n')
-    with pytest.raises(letterkit.TemplateError, match="<img> has no place in a letter"):
+    (blocks / "clinical-case-summary.md.j2").write_text('<iframe src="file:///etc/passwd"></iframe>\n')
+    with pytest.raises(letterkit.TemplateError, match="<iframe> has no place in a letter"):
         letterkit.render(case_data, templates=[tmp_path])
 
 

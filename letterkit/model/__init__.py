@@ -7,9 +7,10 @@ of its own; everything here is common to medical determination letters.
 from .base import CaseModel, Letter
 from .clinical import GuidelineCitation, Reviewer
 from .parties import Address, Organisation, Party
+from .pictures import Picture
 from .text import RichText
 
 __all__ = [
-    "Address", "CaseModel", "GuidelineCitation", "Letter", "Organisation", "Party",
+    "Address", "CaseModel", "GuidelineCitation", "Letter", "Organisation", "Party", "Picture",
     "Reviewer", "RichText",
 ]

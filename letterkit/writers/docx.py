@@ -7,14 +7,17 @@ and holds the page setup, header and footer. The writer never sets fonts or size
 
 from __future__ import annotations
 
+import io
 from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
 
 from docx.enum.text import WD_BREAK
+from docx.shared import Inches
 
 from .. import tree
 from ..errors import RenderError
+from ..images import picture
 from ..kits import Kit
 from . import docx_ooxml
 from .base import Writer
@@ -34,13 +37,13 @@ def write_docx(document: tree.Document, kit: Kit, reference: Path | None = None)
     docx = template.fresh()
     try:
         _fill_header(docx, document.meta.header)
-        DocxWriter(docx, template.style_ids).visit_all(document.children)
+        DocxWriter(docx, template.style_ids, kit).visit_all(document.children)
     except ValueError as error:  # lxml refuses characters XML cannot hold
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
                           "validate the case data first") from None
     when = datetime.combine(document.meta.date, time()) if document.meta.date else _EPOCH
     _set_properties(docx, document.meta, when)
-    return docx_ooxml.save(docx, template.unchanged_zip, template.changing)
+    return docx_ooxml.save(docx, template.unchanged_zip, template.unchanged)
 
 
 def _fill_header(docx, text: str) -> None:
@@ -72,8 +75,9 @@ def style_name(cls: str) -> str:
 class DocxWriter(Writer):
     """Appends the tree to a python-docx document, paragraph by paragraph."""
 
-    def __init__(self, docx, style_ids: dict[str, str | None]):
+    def __init__(self, docx, style_ids: dict[str, str | None], kit: Kit):
         self.docx = docx
+        self.kit = kit
         self.style_ids = style_ids
         self.container = docx  # where blocks go: the body, or a table cell
         self.paragraph = None  # where inlines go
@@ -117,6 +121,12 @@ class DocxWriter(Writer):
 
     def visit_line_break(self, node: tree.LineBreak) -> None:
         self.paragraph.add_run().add_break()
+
+    def visit_image(self, node: tree.Image) -> None:
+        content, _ = picture(node.src, self.kit)
+        width = Inches(float(node.width.removesuffix("in"))) if node.width.endswith("in") else None
+        shape = self.paragraph.add_run().add_picture(io.BytesIO(content), width=width)
+        docx_ooxml.set_alt_text(shape, node.alt)
 
     # Blocks
     def _paragraph(self, children, style: str) -> None:

@@ -1,7 +1,7 @@
 """The raw OOXML the DOCX writer needs and python-docx has no API for.
 
 Kept in this one module, as python-docx keeps its own in `docx.oxml`: fields
-(PAGE, NUMPAGES), text runs made in one step, fonts that override the theme's, paragraph borders, list
+(PAGE, NUMPAGES), text runs made in one step, fonts that override the theme's, paragraph borders, picture alt text, list
 numbering that restarts, repeating table header rows, emptying the reference
 document's body, and saving the package
 with a fixed timestamp so that the same letter always gives the same bytes.
@@ -105,6 +105,11 @@ def set_numbering(paragraph: Paragraph, num_id: int) -> None:
     numbering.get_or_add_numId().val = num_id
 
 
+def set_alt_text(shape, text: str) -> None:
+    """The description screen readers announce for a picture (w:docPr/@descr)."""
+    shape._inline.docPr.set("descr", text)
+
+
 def mark_header_row(row) -> None:
     """Repeat a table row at the top of each page, and tell screen readers it is a header."""
     header = OxmlElement("w:tblHeader")
@@ -135,8 +140,9 @@ def zip_parts(parts) -> bytes:
     return buffer.getvalue()
 
 
-def save(document: Document, unchanged_zip: bytes, changing: set[str]) -> bytes:
-    """The package as bytes: `unchanged_zip` (from `zip_parts`) plus the parts that change.
+def save(document: Document, unchanged_zip: bytes, unchanged: set[str]) -> bytes:
+    """The package as bytes: `unchanged_zip` (from `zip_parts`, holding the parts named in
+    `unchanged`) plus every other part, serialised now.
 
     The content types and package relationships are written each time, in case the
     letter added a part.
@@ -149,7 +155,7 @@ def save(document: Document, unchanged_zip: bytes, changing: set[str]) -> bytes:
         _write(archive, CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
         _write(archive, PACKAGE_URI.rels_uri, package.rels.xml)
         for part in parts:
-            if part.partname in changing:
+            if part.partname not in unchanged:
                 _write(archive, part.partname, part.blob)
                 if len(part.rels):
                     _write(archive, part.partname.rels_uri, part.rels.xml)
@@ -158,8 +164,7 @@ def save(document: Document, unchanged_zip: bytes, changing: set[str]) -> bytes:
 
 def save_all(document: Document) -> bytes:
     """The whole package, every part serialised now (for building a reference document)."""
-    parts = {part.partname for part in document.part.package.iter_parts()}
-    return save(document, zip_parts([]), parts)
+    return save(document, zip_parts([]), set())
 
 
 def _write(archive: zipfile.ZipFile, pack_uri, blob: bytes) -> None:

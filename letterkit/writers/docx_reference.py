@@ -37,13 +37,22 @@ class ReferenceDocument:
         changing |= {section.header.part.partname for section in self.docx.sections}
         unchanged = [part for part in self.docx.part.package.iter_parts() if part.partname not in changing]
         self.unchanged_zip = docx_ooxml.zip_parts(unchanged)
-        self.changing = changing
+        self.unchanged = {part.partname for part in unchanged}
+        # What a letter's pictures add: relationships of the document, image parts.
+        self._relationships = set(self.docx.part.rels)
+        self._images = list(self.docx.part.package.image_parts)
 
     def fresh(self):
         """The document as the reference left it: empty body, only the reference's lists."""
         docx_ooxml.clear_body(self.docx)
         for added in self._numbering.num_lst[self._lists:]:
             self._numbering.remove(added)
+        relationships = self.docx.part.rels
+        for rId in [rId for rId in relationships if rId not in self._relationships]:
+            del relationships[rId]
+        # python-docx names a new picture after the pictures it knows (image1.png...):
+        # forget the last letter's, so that a letter's bytes never depend on another.
+        self.docx.part.package.image_parts._image_parts[:] = self._images
         return self.docx
 
 

@@ -6,6 +6,7 @@ from functools import lru_cache
 from html import escape
 
 from .. import tree
+from ..images import as_data_uri, picture
 from ..kits import Kit
 from .base import Writer
 
@@ -30,7 +31,7 @@ def write_html(document: tree.Document, kit: Kit, embed_css: bool = True) -> str
     header = (
         f'<header class="running-header">{escape(meta.header)}</header>\n' if meta.header else ""
     )
-    body = "\n".join(HtmlWriter().visit_all(document.children))
+    body = "\n".join(HtmlWriter(kit).visit_all(document.children))
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(meta.language)}">\n<head>\n'
         + "\n".join(tag for tag in head if tag)
@@ -54,6 +55,9 @@ def _class(cls: str) -> str:
 class HtmlWriter(Writer):
     """One method per node kind, each returning that node's HTML."""
 
+    def __init__(self, kit: Kit):
+        self.kit = kit
+
     def inlines(self, nodes) -> str:
         return "".join(self.visit_all(nodes))
 
@@ -75,6 +79,13 @@ class HtmlWriter(Writer):
 
     def visit_line_break(self, node: tree.LineBreak) -> str:
         return "<br>"
+
+    def visit_image(self, node: tree.Image) -> str:
+        # Embedded, so that the page stays one standalone file (and the PDF fetches nothing).
+        src = as_data_uri(*picture(node.src, self.kit))
+        width = f' style="width: {escape(node.width)}"' if node.width else ""
+        return f'<img src="{src}" alt="{escape(node.alt)}"{_class(node.cls)}{width}>'
+
 
     # Blocks
     def visit_heading(self, node: tree.Heading) -> str:

@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 
 from letterkit.model import (
-    CaseModel, GuidelineCitation, Letter, Organisation, Party, Reviewer, RichText,
+    CaseModel, GuidelineCitation, Letter, Organisation, Party, Picture, Reviewer, RichText,
 )
 
 
@@ -79,6 +79,7 @@ class Signature(CaseModel):
 
     name: str | None = None
     title: str = "Medical Director"
+    image: Picture | None = None
 
 
 class Wording(CaseModel):

@@ -1,0 +1,86 @@
+"""Pictures: the kit's letterhead and a case's signature, in every format, and nothing else."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import docx
+import lxml.html
+import pikepdf
+import pytest
+
+import letterkit
+from conftest import ROOT
+
+SIGNATURE = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")["signature"]["image"]
+
+
+@pytest.fixture(scope="module")
+def files():
+    return letterkit.render(letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml"))
+
+
+def test_html_embeds_logo_and_signature_with_alt_text(files):
+    images = lxml.html.document_fromstring(files["html"]).cssselect("img")
+    assert [image.get("alt") for image in images] == ["Independent Medical Review", "Signature of Alan Whitcomb, MD"]
+    assert all(image.get("src").startswith("data:image/png;base64,") for image in images)
+
+
+def test_pdf_draws_logo_on_the_cover_and_signature_at_the_end(files):
+    with pikepdf.open(io.BytesIO(files["pdf"])) as pdf:
+        def drawn(page):
+            """Widths of the images this page's content draws (pages share one resource dictionary)."""
+            names = [str(operands[0]) for operands, operator in pikepdf.parse_content_stream(page)
+                     if str(operator) == "Do"]
+            return sorted(int(page.Resources.XObject[name].Width) for name in names)
+        assert drawn(pdf.pages[0]) == [720]  # the letterhead
+        assert drawn(pdf.pages[-1]) == [360]  # the signature
+        assert all(not drawn(page) for page in pdf.pages[1:-1])
+
+
+def test_docx_has_both_pictures_with_alt_text(files):
+    document = docx.Document(io.BytesIO(files["docx"]))
+    assert len(document.inline_shapes) == 2
+    described = document.element.body.xpath(".//wp:docPr/@descr")
+    assert described == ["Independent Medical Review", "Signature of Alan Whitcomb, MD"]
+
+
+def test_pictures_leave_no_trace_in_the_next_letter(case_data):
+    plain = letterkit.render(case_data, formats=("docx",))["docx"]
+    signed = json.loads(json.dumps(case_data))
+    signed["signature"] = {"name": "A. Reviewer", "image": SIGNATURE}
+    letterkit.render(signed, formats=("docx",))
+    assert letterkit.render(case_data, formats=("docx",))["docx"] == plain
+
+
+@pytest.mark.parametrize("image, message", [
+    ("https://example.com/signature.png", "must be a data:image/png;base64"),
+    ("data:image/gif;base64,R0lGODlhAQABAAAAACw=", "must be a data:image/png;base64"),
+    ("data:image/png;base64," + base64.b64encode(b"not a png").decode(), "not a PNG or JPEG picture"),
+])
+def test_a_signature_must_be_a_png_or_jpeg_data_uri(case_data, image, message):
+    case_data["signature"] = {"image": image}
+    with pytest.raises(letterkit.CaseError) as error:
+        letterkit.validate(case_data, letterkit.load_kit("imr"))
+    (path, text), = error.value.problems
+    assert path == "signature.image" and message in text
+
+
+@pytest.mark.parametrize("src", ["http://example.com/logo.png", "file:///etc/passwd", "../../pyproject.toml",
+                                 "images/missing.png"])
+def test_a_block_cannot_show_a_picture_from_outside_the_kit(case_data, tmp_path, src):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "clinical-case-summary.md.j2").write_text(f'<img src="{src}" alt="x">\n')
+    with pytest.raises(letterkit.RenderError, match="picture"):
+        letterkit.render(case_data, formats=("docx",), templates=[tmp_path])
+    with pytest.raises(letterkit.RenderError, match="picture"):
+        letterkit.render(case_data, formats=("html",), templates=[tmp_path])
+
+
+def test_a_picture_needs_alt_text(case_data, tmp_path):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "clinical-case-summary.md.j2").write_text('<img src="images/letterhead.png">\n')
+    with pytest.raises(letterkit.TemplateError, match="alt text"):
+        letterkit.render(case_data, formats=("html",), templates=[tmp_path])
