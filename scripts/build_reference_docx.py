@@ -120,23 +120,20 @@ def _header_and_footer(document) -> None:
     section = document.sections[0]
     # Page 1 is the cover letter: its header stays empty; the writer fills the others.
     section.different_first_page_header_footer = True
-    first_footer = section.first_page_footer.paragraphs[0]
-    first_footer.style = document.styles["Footer"]
-    first_footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    first_footer.add_run("Page ")
-    docx_ooxml.add_field(first_footer, "PAGE")
-    first_footer.add_run(" of ")
-    docx_ooxml.add_field(first_footer, "NUMPAGES")
     header = section.header.paragraphs[0]
     header.style = document.styles["Header"]
     header.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    footer = section.footer.paragraphs[0]
-    footer.style = document.styles["Footer"]
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    footer.add_run("Page ")
-    docx_ooxml.add_field(footer, "PAGE")
-    footer.add_run(" of ")
-    docx_ooxml.add_field(footer, "NUMPAGES")
+    for footer in (section.footer, section.first_page_footer):
+        _page_x_of_y(footer.paragraphs[0], document.styles["Footer"])
+
+
+def _page_x_of_y(paragraph, style) -> None:
+    paragraph.style = style
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_run("Page ")
+    docx_ooxml.add_field(paragraph, "PAGE")
+    paragraph.add_run(" of ")
+    docx_ooxml.add_field(paragraph, "NUMPAGES")
 
 
 def _set_language(style, language: str) -> None:
