@@ -46,8 +46,10 @@ def main(argv: list[str]) -> int:
     _ensure_system_packages(test=(task == "test"))
     _ensure_venv()
     if task == "examples":
-        cases = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
-        return _run([BIN / "letterkit", "render", *cases, "-o", "out"])
+        imr = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
+        ur = sorted(str(p) for p in (ROOT / "examples" / "ur").glob("*.yaml"))
+        return (_run([BIN / "letterkit", "render", *imr, "-o", "out"])
+                or _run([BIN / "letterkit", "render", *ur, "--kit", "ur", "-o", "out"]))
     return _run([BIN / "python", "-m", "pytest", *argv[2:]])
 
 

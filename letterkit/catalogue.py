@@ -35,7 +35,7 @@ def blocks(kit: Kit) -> list[BlockInfo]:
     for name in sorted(used_templates(kit)):
         path = next(folder / name for folder in kit.search_path if (folder / name).is_file())
         tree = environment.parse(path.read_text(encoding="utf-8"))
-        found.append(BlockInfo(name, path, not path.is_relative_to(kit.root),
+        found.append(BlockInfo(name, path, any(path.is_relative_to(f) for f in kit.overrides),
                                tuple(sorted(_variables(tree)))))
     return found
 

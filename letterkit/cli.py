@@ -20,6 +20,7 @@ from .batch.progress import BatchProgress
 from .batch.sources import count_cases
 from .errors import CaseError
 from .lint import lint
+from .scaffold import new_kit
 
 app = typer.Typer(
     help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
@@ -187,6 +188,22 @@ def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
     if problems:
         raise typer.Exit(1)
     out.print("no problems found")
+
+
+@app.command("new-kit")
+def new_kit_command(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new kit; its name is the kit's name.", show_default=False)],
+    extends: Annotated[str, typer.Option("--extends", help="The kit whose styles, fonts and blocks it builds on.")] = "imr",
+) -> None:
+    """Start a new kind of letter: a kit folder with a model, blocks and an example case."""
+    try:
+        written = new_kit(folder, extends)
+    except LetterkitError as error:
+        errors.print(f"error {error}")
+        raise typer.Exit(1)
+    for path in written:
+        out.print(f"wrote {path}")
+    out.print(f"try it: letterkit render {folder / 'example.yaml'} --kit {folder}")
 
 
 @app.command("vars")

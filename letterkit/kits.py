@@ -36,10 +36,12 @@ class Kit:
     pdf_stylesheets: tuple[str, ...]  # PDF only, e.g. @font-face rules for shipped fonts
     reference_docx: str
     required_blocks: tuple[str, ...] = ()
+    overrides: tuple[Path, ...] = ()  # the user's template folders, first on the search path
 
     @property
     def model(self) -> type[Letter]:
-        return _load_model(self.root, self.model_ref)
+        filename, _, class_name = self.model_ref.partition(":")
+        return _load_model(self.path(filename), class_name)
 
     def path(self, name: str) -> Path:
         """A kit file (stylesheet, reference DOCX, image), looked up on the search path."""
@@ -65,10 +67,17 @@ def load_kit(kit: str | Path = "imr", templates: tuple[str | Path, ...] = ()) ->
 @lru_cache(maxsize=32)
 def _load_kit(kit: str, templates: tuple[str, ...]) -> Kit:
     root = _find_kit(kit)
-    try:
-        manifest = tomllib.loads((root / "kit.toml").read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise KitError(f"{root / 'kit.toml'}: {error}") from None
+    manifest = _manifest(root)
+    inherited: tuple[Path, ...] = ()
+    if "extends" in manifest:
+        # A kit may build on another: the base kit's files (blocks, stylesheets, fonts,
+        # reference DOCX, guidelines) come after its own on the search path, and the
+        # base's settings apply unless this kit's kit.toml gives its own.
+        base_name = manifest["extends"]
+        relative = root / base_name
+        base = _load_kit(str(relative if (relative / "kit.toml").is_file() else base_name), ())
+        inherited = base.search_path
+        manifest = {**_manifest(base.root), **{k: v for k, v in manifest.items() if k != "extends"}}
     user_folders = tuple(Path(folder).resolve() for folder in templates)
     for folder in user_folders:
         if not folder.is_dir():
@@ -77,13 +86,14 @@ def _load_kit(kit: str, templates: tuple[str, ...]) -> Kit:
         loaded = Kit(
             name=manifest.get("name", root.name),
             root=root,
-            search_path=(*user_folders, root),
+            search_path=(*user_folders, root, *inherited),
             model_ref=manifest["model"],
             letter_template=manifest["letter"],
             stylesheets=tuple(manifest.get("stylesheets", ())),
             pdf_stylesheets=tuple(manifest.get("pdf_stylesheets", ())),
             reference_docx=manifest["reference_docx"],
             required_blocks=tuple(manifest.get("required_blocks", ())),
+            overrides=user_folders,
         )
     except KeyError as error:
         raise KitError(f"{root / 'kit.toml'}: missing key {error}") from None
@@ -91,6 +101,13 @@ def _load_kit(kit: str, templates: tuple[str, ...]) -> Kit:
         _check_overrides(loaded, folder)
     _check_required(loaded)
     return loaded
+
+
+def _manifest(root: Path) -> dict:
+    try:
+        return tomllib.loads((root / "kit.toml").read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise KitError(f"{root / 'kit.toml'}: {error}") from None
 
 
 def _find_kit(kit: str) -> Path:
@@ -144,16 +161,15 @@ def used_templates(kit: Kit) -> set[str]:
 
 
 @lru_cache(maxsize=16)
-def _load_model(root: Path, model_ref: str) -> type[Letter]:
-    filename, _, class_name = model_ref.partition(":")
-    module_name = "letterkit_kit_" + hashlib.sha1(str(root).encode()).hexdigest()[:12]
-    spec = importlib.util.spec_from_file_location(module_name, root / filename)
+def _load_model(path: Path, class_name: str) -> type[Letter]:
+    module_name = "letterkit_kit_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
+    spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
-        raise KitError(f"{root / filename}: cannot load the kit's model")
+        raise KitError(f"{path}: cannot load the kit's model")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module  # pydantic resolves annotations through it
     spec.loader.exec_module(module)
     model = getattr(module, class_name, None)
     if not (isinstance(model, type) and issubclass(model, Letter)):
-        raise KitError(f"{root / filename}: {class_name} is not a letterkit.model.Letter")
+        raise KitError(f"{path}: {class_name} is not a letterkit.model.Letter")
     return model

@@ -20,9 +20,9 @@ class Address(CaseModel):
 class Organisation(CaseModel):
     """An organisation that sends or receives letters."""
 
-    name: str = Field(description="Full name, e.g. 'MAXIMUS Federal Services'.")
+    name: str = Field(description="Full name, e.g. 'Pacific Review Services, Inc.'.")
     short_name: str | None = Field(
-        None, description="Name used in running text, e.g. 'MAXIMUS'; defaults to the name."
+        None, description="Name used in running text, e.g. 'PRS'; defaults to the name."
     )
     address: Address | None = None
     phone: str | None = None

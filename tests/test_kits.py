@@ -1,0 +1,68 @@
+"""Kits beyond the IMR one: the UR kit that extends it, and a kit scaffolded from nothing."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import lxml.html
+import pypdf
+from typer.testing import CliRunner
+
+import letterkit
+from conftest import ROOT
+from letterkit.cli import app
+
+runner = CliRunner()
+UR_EXAMPLE = ROOT / "examples" / "ur" / "ur-chiropractic-modified.yaml"
+
+
+def test_ur_kit_renders_its_example_in_every_format():
+    files = letterkit.render(letterkit.read_case(UR_EXAMPLE), kit="ur")
+    page = lxml.html.document_fromstring(files["html"])
+    assert page.find(".//title").text == "Utilization Review Decision, Claim 2009-117730-LA"
+    assert [h.text_content() for h in page.cssselect("h1")] == [
+        "CLINICAL SUMMARY", "DECISIONS AND RATIONALES", "YOUR RIGHT TO INDEPENDENT MEDICAL REVIEW"]
+    assert "Approved instead: Chiropractic treatment, 6 sessions" in page.text_content()
+    pdf_text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(files["pdf"])).pages)
+    assert "Modified" in pdf_text and "California Labor Code section 4610.5" in pdf_text
+    document = docx.Document(io.BytesIO(files["docx"]))
+    assert any(p.style.name == "Item Title" and p.text.endswith(": Modified") for p in document.paragraphs)
+
+
+def test_ur_kit_uses_the_imr_kits_files_after_its_own():
+    kit = letterkit.load_kit("ur")
+    assert [folder.name for folder in kit.search_path] == ["ur", "imr"]
+    assert kit.path("print.css").parent.name == "imr"
+    assert kit.path("letter.md.j2").parent.name == "ur"
+
+
+def test_imr_rights_only_when_something_was_not_approved():
+    case = letterkit.read_case(UR_EXAMPLE)
+    case["requests"][0].update(decision="Approved", modification=None)
+    page = letterkit.render(case, kit="ur", formats=("html",))["html"].decode()
+    assert "INDEPENDENT MEDICAL REVIEW" not in page
+
+
+def test_ur_kit_is_lint_clean():
+    result = runner.invoke(app, ["lint", "--kit", "ur"])
+    assert result.exit_code == 0, result.stderr
+
+
+def test_new_kit_scaffold_renders_and_lints(tmp_path):
+    folder = tmp_path / "appeal-acknowledgement"
+    result = runner.invoke(app, ["new-kit", str(folder)])
+    assert result.exit_code == 0, result.output
+    files = letterkit.render(letterkit.read_case(folder / "example.yaml"), kit=folder)
+    assert b"Dear Jordan Example:" in files["html"]
+    assert files["pdf"].startswith(b"%PDF") and files["docx"][:2] == b"PK"
+    assert runner.invoke(app, ["lint", "--kit", str(folder)]).exit_code == 0
+    assert runner.invoke(app, ["new-kit", str(folder)]).exit_code == 1  # never overwrites
+
+
+def test_core_package_names_no_kit_of_its_own():
+    """The core holds no IMR concepts: those live in the kit (the kit name as a default aside)."""
+    for path in (ROOT / "letterkit").rglob("*.py"):
+        text = path.read_text()
+        for word in ("Upheld", "Overturned", "MAXIMUS", "FinalDetermination", "DisputedItem"):
+            assert word not in text, f"{path.name} mentions {word}"
