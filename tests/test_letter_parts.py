@@ -68,7 +68,8 @@ def test_every_part_reaches_every_format(rendered, format):
     for part in ("IMR Case Number: CM16-0034417", "Claim Number: WC-7781-2290-03",
                  "DOCUMENTS REVIEWED", "Lumbar spine MRI report, Fresno Imaging Center, 11/18/2014",
                  "APPEAL RIGHTS", "California Labor Code section 4610.6(h)", "within 30 days",
-                 "Sincerely,", "Alan Whitcomb, MD", "cc: Priya Raman, MD",
+                 "Sincerely,", "Alan Whitcomb, MD", "cc: Gregory Tanaka, Esq.",
+                 "Priya Raman, MD, Central California Pain Institute",
                  "Division of Workers' Compensation, Medical Unit"):
         assert part in text, part
 
