@@ -7,19 +7,11 @@ DOCX read picture bytes here, so the same rules hold in every format.
 from __future__ import annotations
 
 import base64
-import binascii
-import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from .errors import KitError, RenderError
-
-if TYPE_CHECKING:
-    from .kits import Kit
-
-_DATA_URI = re.compile(r"data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=\s]+)", re.ASCII)
-_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
-MAX_BYTES = 2_000_000
+from .kits import Kit
+from .model.pictures import decode_data_uri, media_type
 
 
 def picture(src: str, kit: Kit) -> tuple[bytes, str]:
@@ -40,26 +32,6 @@ def picture(src: str, kit: Kit) -> tuple[bytes, str]:
 def _kit_picture(kit: Kit, src: str) -> tuple[bytes, str]:
     content = kit.path(src).read_bytes()
     return content, media_type(content, src)
-
-
-def decode_data_uri(uri: str) -> tuple[bytes, str]:
-    match = _DATA_URI.fullmatch(uri.strip())
-    if not match:
-        raise ValueError("must be a data:image/png;base64,... or data:image/jpeg;base64,... URI")
-    try:
-        content = base64.b64decode(match.group(2), validate=False)
-    except binascii.Error:
-        raise ValueError("its base64 does not decode") from None
-    if len(content) > MAX_BYTES:
-        raise ValueError(f"is {len(content):,} bytes; a picture may have {MAX_BYTES:,} at most")
-    return content, media_type(content, "the data: URI")
-
-
-def media_type(content: bytes, name: str) -> str:
-    for signature, kind in _SIGNATURES.items():
-        if content.startswith(signature):
-            return kind
-    raise ValueError(f"{name} is not a PNG or JPEG picture")
 
 
 def as_data_uri(content: bytes, kind: str) -> str:
