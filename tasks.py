@@ -35,6 +35,8 @@ SYSTEM_NEEDS = [
     (lambda: shutil.which("qpdf"), "qpdf", "the tests check the PDF's structure with qpdf"),
     (lambda: shutil.which("soffice"), "libreoffice-writer-nogui",
      "the tests open the DOCX in LibreOffice and compare it with the PDF"),
+    (lambda: shutil.which("chromium"), "chromium",
+     "the tests watch the live preview reload in a headless browser"),
 ]
 
 

@@ -20,6 +20,7 @@ from .batch.progress import BatchProgress
 from .batch.sources import count_cases
 from .errors import CaseError
 from .lint import lint
+from .preview import Preview, serve
 from .scaffold import new_kit
 
 app = typer.Typer(
@@ -204,6 +205,23 @@ def new_kit_command(
     for path in written:
         out.print(f"wrote {path}")
     out.print(f"try it: letterkit render {folder / 'example.yaml'} --kit {folder}")
+
+
+@app.command()
+def preview(
+    case: Annotated[Path, typer.Argument(help="A case file, YAML or JSON.", show_default=False)],
+    kit: KitOption = "imr",
+    templates: Templates = None,
+    port: Annotated[int, typer.Option("--port", help="Port on localhost.")] = 8000,
+) -> None:
+    """Serve the case's HTML letter on localhost; the page reloads when a block,
+    stylesheet or the case file changes."""
+    server = serve(Preview(case, kit, tuple(str(t) for t in templates or ())), port=port)
+    out.print(f"previewing {case} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
 
 
 @app.command("vars")

@@ -1,0 +1,91 @@
+"""`letterkit preview`: a case's HTML letter on localhost, reloaded as its files change.
+
+The page polls `/version`, a fingerprint of the case file and every file on the kit's
+search path (blocks, stylesheets, guidelines); when it changes, the page reloads and
+the server renders the letter afresh. A mistake in a block shows as the error page
+until it is fixed — the preview never stops.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from . import guidelines, images, kits
+from .api import render
+from .cases import read_case
+from .compose import _environment
+from .errors import LetterkitError
+from .writers.html import _stylesheet_text
+
+# The page knows the version it was rendered from, so a change made while it loads
+# is not missed.
+_RELOAD = """<script>
+const rendered = "%s";
+setInterval(async () => {
+  const version = await (await fetch("/version", {cache: "no-store"})).text();
+  if (version !== rendered) location.reload();
+}, 400);
+</script>
+"""
+
+# What letterkit keeps between letters for speed; a preview must forget it on change.
+_CACHES = (kits._load_kit, _environment, _stylesheet_text, guidelines.library, images._kit_picture)
+
+
+class Preview:
+    def __init__(self, case: Path, kit: str, templates: tuple[str, ...]):
+        self.case, self.kit, self.templates = case, kit, templates
+        self._rendered_version = None
+
+    def version(self) -> str:
+        digest = hashlib.sha256()
+        try:
+            folders = kits.load_kit(self.kit, self.templates).search_path
+        except LetterkitError:
+            folders = tuple(Path(t) for t in self.templates)
+        for path in (self.case, *sorted(p for f in folders for p in Path(f).rglob("*") if p.is_file())):
+            stat = path.stat() if path.exists() else None
+            digest.update(f"{path}:{stat.st_mtime_ns if stat else 0}:{stat.st_size if stat else 0}".encode())
+        return digest.hexdigest()
+
+    def page(self) -> str:
+        version = self.version()
+        if version != self._rendered_version:
+            for cache in _CACHES:
+                cache.cache_clear()
+            self._rendered_version = version
+        try:
+            html = render(read_case(self.case), self.kit, ("html",), self.templates)["html"].decode()
+        except LetterkitError as error:
+            lines = error.lines() if hasattr(error, "lines") else [str(error)]
+            html = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>letterkit: error"
+                    "</title></head><body><main><h1>The letter cannot be rendered</h1>"
+                    + "".join(f"<pre>{escape(line)}</pre>" for line in lines) + "</main></body></html>")
+        return html.replace("</body>", _RELOAD % version + "</body>")
+
+
+def serve(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    """A server for the preview (not yet serving: call `serve_forever`)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path == "/version":
+                body, kind = preview.version().encode(), "text/plain"
+            elif self.path in ("/", "/index.html"):
+                body, kind = preview.page().encode(), "text/html; charset=utf-8"
+            else:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):  # quiet: the terminal is for errors
+            pass
+
+    return ThreadingHTTPServer((host, port), Handler)

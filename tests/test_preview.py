@@ -1,0 +1,51 @@
+"""letterkit preview in a real headless browser: change a block, see the page change."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+
+from conftest import EXAMPLES
+from letterkit.preview import Preview, serve
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.fixture
+def server(tmp_path):
+    (tmp_path / "blocks").mkdir()
+    block = tmp_path / "blocks" / "clinical-case-summary.md.j2"
+    block.write_text("# CLINICAL CASE SUMMARY\n\n{{ clinical_summary }}\n")
+    preview = Preview(EXAMPLES[0], "imr", (str(tmp_path),))
+    httpd = serve(preview, port=0)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/", block
+    httpd.shutdown()
+
+
+def test_page_reloads_when_a_block_changes(server):
+    if not CHROMIUM:
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium); tasks.py installs it")
+    from playwright.sync_api import sync_playwright
+    url, block = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        assert "CLINICAL CASE SUMMARY" in page.locator("h1").all_inner_texts()
+
+        block.write_text("# SUMMARY AS EDITED\n\n{{ clinical_summary }}\n")
+        page.wait_for_function("() => [...document.querySelectorAll('h1')].some(h => h.textContent === 'SUMMARY AS EDITED')",
+                               timeout=10_000)
+
+        block.write_text("# BROKEN\n\n{{ clinical_sumary }}\n")
+        page.wait_for_selector("text=The letter cannot be rendered", timeout=10_000)
+        assert "did you mean clinical_summary?" in page.content()
+        browser.close()
+    assert not errors
