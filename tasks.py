@@ -2,6 +2,7 @@
 
     python3 tasks.py examples   # render every example letter into out/
     python3 tasks.py test       # run the test suite
+    python3 tasks.py docs       # build the documentation site into site/
 
 Each task first makes sure of its environment: a virtual environment in .venv with
 letterkit and its test tools installed (again whenever pyproject.toml changes), and
@@ -37,21 +38,25 @@ SYSTEM_NEEDS = [
      "the tests open the DOCX in LibreOffice and compare it with the PDF"),
     (lambda: shutil.which("chromium"), "chromium",
      "the tests watch the live preview reload in a headless browser"),
+    (lambda: shutil.which("pdftoppm"), "poppler-utils",
+     "the documentation shows a picture of each example's first page"),
 ]
 
 
 def main(argv: list[str]) -> int:
     task = argv[1] if len(argv) > 1 else "help"
-    if task not in ("examples", "test"):
+    if task not in ("examples", "test", "docs"):
         print(__doc__)
         return 0 if task == "help" else 2
-    _ensure_system_packages(test=(task == "test"))
+    _ensure_system_packages(test=(task != "examples"))
     _ensure_venv()
     if task == "examples":
         imr = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
         ur = sorted(str(p) for p in (ROOT / "examples" / "ur").glob("*.yaml"))
         return (_run([BIN / "letterkit", "render", *imr, "-o", "out"])
                 or _run([BIN / "letterkit", "render", *ur, "--kit", "ur", "-o", "out"]))
+    if task == "docs":
+        return _run([BIN / "python", "-m", "mkdocs", "build", "--strict", *argv[2:]])
     return _run([BIN / "python", "-m", "pytest", *argv[2:]])
 
 

@@ -20,6 +20,7 @@ def write_html(document: tree.Document, kit: Kit, embed_css: bool = True) -> str
     head = [
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<link rel="icon" href="data:,">',  # a standalone page: no request for /favicon.ico
         f"<title>{escape(meta.title)}</title>",
         _meta_tag("author", meta.author),
         _meta_tag("description", meta.subject),

@@ -1,0 +1,107 @@
+"""MkDocs hooks: the pages made from the code and the examples, at every build.
+
+- gallery.md and gallery/: every example rendered now — input, HTML letter, a picture
+  of the first PDF page, PDF and DOCX — so the site never shows a letter the code
+  no longer produces;
+- schema.md from the kit's model, cli.md from the CLI itself, api.md from docstrings;
+- performance.md from the README's performance section.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import click
+import typer.core
+import typer.main
+from mkdocs.structure.files import File
+
+import letterkit
+from letterkit.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def on_files(files, config):
+    pages = {
+        "gallery.md": _gallery(files, config),
+        "schema.md": _schema(),
+        "cli.md": _cli(),
+        "api.md": _api(),
+        "performance.md": _performance(),
+    }
+    for name, text in pages.items():
+        files.append(File.generated(config, name, content=text))
+    return files
+
+
+def _gallery(files, config) -> str:
+    lines = ["# Gallery", "", "Every example in `examples/`, rendered when this site was built.", ""]
+    for case, kit in _examples():
+        stem = case.stem
+        rendered = letterkit.render(letterkit.read_case(case), kit=kit)
+        artefacts = {f"{stem}.{fmt}": content for fmt, content in rendered.items()}
+        artefacts[f"{stem}.png"] = _first_page(rendered["pdf"])
+        artefacts[case.name] = case.read_bytes()
+        for name, content in artefacts.items():
+            files.append(File.generated(config, f"gallery/{stem}/{name}", content=content))
+        lines += [
+            f"## {stem}", "",
+            f"[![First page of {stem}](gallery/{stem}/{stem}.png)](gallery/{stem}/{stem}.html)", "",
+            f"[HTML letter](gallery/{stem}/{stem}.html) · [PDF](gallery/{stem}/{stem}.pdf) · "
+            f"[DOCX](gallery/{stem}/{stem}.docx) · [input]({f'gallery/{stem}/{case.name}'}) "
+            f"(kit `{kit}`)", "",
+        ]
+    return "\n".join(lines)
+
+
+def _examples():
+    yield from ((case, "imr") for case in sorted((ROOT / "examples").glob("*.yaml")))
+    yield from ((case, "ur") for case in sorted((ROOT / "examples" / "ur").glob("*.yaml")))
+
+
+def _first_page(pdf: bytes) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "letter.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                        str(source), str(Path(folder) / "page")], check=True)
+        return (Path(folder) / "page.png").read_bytes()
+
+
+def _schema() -> str:
+    schema = json.dumps(letterkit.load_kit("imr").model.model_json_schema(), indent=2)
+    return ("# Input schema\n\nThe JSON Schema of an IMR case (`letterkit schema`); "
+            "`letterkit vars` lists the same fields as a table.\n\n```json\n" + schema + "\n```\n")
+
+
+def _cli() -> str:
+    typer.core.HAS_RICH = False  # plain help text to put in the page, not drawn on a terminal
+    command = typer.main.get_command(app)
+    lines = ["# CLI reference", "", "Made from the command itself (`letterkit COMMAND --help`).", ""]
+    for name, sub in sorted(command.commands.items()):
+        with click.Context(sub, info_name=f"letterkit {name}") as context:
+            lines += [f"## letterkit {name}", "", "```", sub.get_help(context), "```", ""]
+    return "\n".join(lines)
+
+
+def _api() -> str:
+    lines = ["# Python API", "", inspect.getdoc(letterkit) or "", ""]
+    for name in letterkit.__all__:
+        value = getattr(letterkit, name)
+        if inspect.isfunction(value):
+            lines += [f"## `{name}{inspect.signature(value)}`", "", inspect.getdoc(value) or "", ""]
+        elif inspect.isclass(value):
+            lines += [f"## `{name}`", "", inspect.getdoc(value) or "", ""]
+    return "\n".join(lines)
+
+
+def _performance() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = re.search(r"^## Performance\n(.*?)(?=^## )", readme, re.S | re.M).group(1)
+    return "# Performance\n" + section
