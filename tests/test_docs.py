@@ -47,7 +47,7 @@ def _snippets():
             yield pytest.param(code, id=f"{page.name}-{number}")
 
 
-@pytest.mark.parametrize("code", _snippets())
+@pytest.mark.parametrize("code", list(_snippets()))
 def test_python_snippets_run(code, tmp_path, monkeypatch):
     (tmp_path / "examples").symlink_to(ROOT / "examples")
     (tmp_path / "mine").mkdir()
