@@ -50,8 +50,8 @@ def compose(letter: Letter, kit: Kit) -> tree.Document:
         raise TemplateError(_undefined_message(error, context), *_template_line()) from None
     except jinja2.exceptions.SecurityError as error:
         raise TemplateError(f"not allowed in a block: {error}", *_template_line()) from None
-    except KeyError as error:  # a guideline key that the kit lacks
-        raise TemplateError(error.args[0], *_template_line()) from None
+    except guidelines.UnknownPassage as error:
+        raise TemplateError(str(error), *_template_line()) from None
     finally:
         _printed.reset(token)
         _kit.reset(kit_token)

@@ -27,6 +27,10 @@ from .model import RichText
 QUOTE_LINE = re.compile(r"^[ \t]*\[quote:[ \t]*([^\]\s]+)[ \t]*\][ \t]*$", re.MULTILINE)
 
 
+class UnknownPassage(LookupError):
+    """A quote key that names no passage of the kit; the message lists the nearest keys."""
+
+
 @dataclass(frozen=True)
 class Passage:
     key: str
@@ -78,7 +82,7 @@ def library(kit: Kit) -> dict[str, Passage]:
 def lookup(kit: Kit, key: str) -> Passage:
     passages = library(kit)
     if key not in passages:
-        raise KeyError(unknown_key_message(key, passages))
+        raise UnknownPassage(unknown_key_message(key, passages))
     return passages[key]
 
 
