@@ -1,72 +1,314 @@
-"""The PDF: variants, metadata, pages, fonts and what it may fetch — read back with pikepdf and pypdf."""
+"""The PDF: pages, fonts, variants, metadata and what it may fetch — read back with
+pypdf, pikepdf and qpdf, which letterkit does not write with."""
 
 from __future__ import annotations
 
 import io
 import logging
+import re
 import shutil
 import subprocess
+import warnings
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
 
+import lxml.html
 import pikepdf
 import pypdf
 import pytest
 
 import letterkit
 from conftest import ROOT
+from letterkit.writers import pdf as pdf_writer
 from letterkit.writers.pdf_fetcher import KitFetcher, RefusedResource
 
+KIT = ROOT / "templates" / "imr"
+INCH = 72  # PDF points
 XMP_PDFA = "{http://www.aiim.org/pdfa/ns/id/}"
 XMP_PDFUA = "{http://www.aiim.org/pdfua/ns/id/}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+VARIANTS = (None, "pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
+
+# The seed letter imr-chiropractic-initial-trial, as its metadata should read.
+TITLE = "Final Determination, IMR Case CM13-0062815"
+ORGANISATION = "MAXIMUS Federal Services"
+SUBJECT = "Independent Medical Review final determination"
+LETTER_DATE = "2014-01-27"
 
 
 @pytest.fixture(scope="module")
-def case():
+def case() -> dict:
     return letterkit.read_case(ROOT / "examples" / "imr-chiropractic-initial-trial.yaml")
 
 
-def _pdf(case, variant=None) -> bytes:
-    return letterkit.render(case, formats=("pdf",), options=letterkit.WriterOptions(pdf_variant=variant))["pdf"]
+@pytest.fixture(scope="module")
+def pdfs(case) -> dict[str | None, bytes]:
+    """The seed letter in every variant, rendered once."""
+    return {variant: _pdf(case, variant) for variant in VARIANTS}
 
 
-@pytest.mark.parametrize("variant, part, conformance", [("pdf/a-2b", "2", "B"), ("pdf/a-3b", "3", "B")])
-def test_pdf_a_identifies_itself_and_embeds_every_font(case, variant, part, conformance):
-    content = _pdf(case, variant)
+def _pdf(case, variant=None, kit="imr") -> bytes:
+    options = letterkit.WriterOptions(pdf_variant=variant)
+    return letterkit.render(case, kit=kit, formats=("pdf",), options=options)["pdf"]
+
+
+def _kit_with(tmp_path, css: str):
+    """A copy of the IMR kit whose print.css ends with `css`."""
+    kit = tmp_path / "imr"
+    shutil.copytree(KIT, kit)
+    with (kit / "print.css").open("a", encoding="utf-8") as stylesheet:
+        stylesheet.write(f"\n{css}\n")
+    return kit
+
+
+# Pages -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text on a page: where its baseline sits (points from the top), where it starts."""
+
+    baseline: float
+    x: float
+    text: str
+
+    @property
+    def band(self) -> str:
+        """The top margin, the body between the margins, or the bottom margin."""
+        if self.baseline < INCH:
+            return "header"
+        return "footer" if self.baseline > 10 * INCH else "body"
+
+
+@lru_cache(maxsize=8)  # several tests read the same example letter, and reading takes a while
+def _lines(content: bytes) -> tuple[tuple[Line, ...], ...]:
+    """Each page's lines, top to bottom, from pypdf's text runs grouped by baseline."""
+    pages = []
+    for page in pypdf.PdfReader(io.BytesIO(content)).pages:
+        runs = defaultdict(list)
+
+        def visit(text, cm, tm, font, size, height=float(page.mediabox.height)):
+            if text.strip():
+                # The run starts at the text matrix's origin, placed on the page by `cm`.
+                x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+                runs[round(height - y)].append((x, text.replace("\n", "")))
+        page.extract_text(visitor_text=visit)
+        pages.append(tuple(_line(baseline, line) for baseline, line in sorted(runs.items())))
+    return tuple(pages)
+
+
+def _line(baseline: float, runs: list[tuple[float, str]]) -> Line:
+    return Line(baseline, min(x for x, _ in runs), "".join(text for _, text in sorted(runs)).strip())
+
+
+def _pictures(page: pikepdf.Page) -> list[pikepdf.Rectangle]:
+    """Where the page's content draws each picture (XObject), in points from the bottom left."""
+    matrix, saved, drawn = pikepdf.Matrix(), [], []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        if str(operator) == "q":
+            saved.append(matrix)
+        elif str(operator) == "Q":
+            matrix = saved.pop()
+        elif str(operator) == "cm":
+            matrix = pikepdf.Matrix(*operands) @ matrix
+        elif str(operator) == "Do":
+            drawn.append(matrix.transform(pikepdf.Rectangle(0, 0, 1, 1)))
+    return drawn
+
+
+def test_pages_are_us_letter_with_one_inch_margins(rendered):
+    content = rendered["imr-medications-mixed"]["pdf"]
     with pikepdf.open(io.BytesIO(content)) as pdf:
+        assert {tuple(page.mediabox) for page in pdf.pages} == {(0, 0, 8.5 * INCH, 11 * INCH)}
+        letterhead = _pictures(pdf.pages[0])[0]
+    # The cover starts with the letterhead, in the top left corner of the page's content box.
+    assert (letterhead.llx, letterhead.ury) == pytest.approx((INCH, 10 * INCH))
+    for page in _lines(content):
+        body = [line for line in page if line.band == "body"]
+        assert body and all(INCH <= line.x < 7.5 * INCH for line in page)
+        assert min(line.x for line in body) == pytest.approx(INCH)
+
+
+def test_running_header_names_case_and_date_after_the_cover_and_footer_counts_pages(rendered):
+    pages = _lines(rendered["imr-medications-mixed"]["pdf"])
+    for number, page in enumerate(pages, 1):
+        in_band = lambda band: [line.text for line in page if line.band == band]  # noqa: E731
+        # Page 1 is the cover letter: print.css drops the header there with @page :first.
+        assert in_band("header") == ([] if number == 1 else ["IMR Case CM16-0034417 · March 4, 2016"])
+        assert in_band("footer") == [f"Page {number} of {len(pages)}"]
+
+
+FILLER_WORD = "fillerword"  # the long paragraph's words; no real letter has them
+
+
+def _layout_faults(files: dict[str, bytes]) -> set[str]:
+    """What the keep rules forbid, as found on the PDF's pages (the HTML names the headings)."""
+    page = lxml.html.document_fromstring(files["html"])
+    headings = {heading.text_content() for heading in page.cssselect("h1, h2")}
+    titles = {heading.text_content() for heading in page.cssselect("h2.item-title")}
+    lines = [(number, line.text) for number, page in enumerate(_lines(files["pdf"]), 1)
+             for line in page if line.band == "body"]
+    faults = set()
+    for (number, text), (next_number, _) in zip(lines, lines[1:]):
+        if text in headings and next_number != number:
+            faults.add("a heading ends a page")
+    for index, (number, text) in enumerate(lines):
+        if text in titles:
+            end = next((i for i in range(index, len(lines)) if lines[i][1].startswith("Decision rationale:")),
+                       len(lines))
+            if {page for page, _ in lines[index:end]} != {number}:
+                faults.add("an item title is parted from its guideline lines")
+    pieces = Counter(number for number, text in lines if text.startswith(FILLER_WORD))
+    if len(pieces) > 1 and 1 in pieces.values():
+        faults.add("a paragraph leaves a single line on a page")
+    return faults
+
+
+def _padded(case_data: dict, padding: int, kit="imr") -> dict[str, bytes]:
+    """The letter with `padding` one-line paragraphs and a long one closing its clinical summary."""
+    long_paragraph = " ".join(f"{FILLER_WORD}{index:02d}" for index in range(70))
+    summary = "\n\n".join(["Filler sentence."] * padding + [long_paragraph])
+    return letterkit.render(dict(case_data, clinical_summary=summary), kit=kit, formats=("html", "pdf"))
+
+
+def test_no_heading_item_title_or_single_line_is_stranded_at_a_page_end(case_data, tmp_path):
+    """Padding moves the letter's end down the pages. A kit copy without the keep rules
+    finds a padding for each fault; with the kit's rules, none of them happens."""
+    loose = _kit_with(tmp_path, "h1, h2, p { break-after: auto !important;"
+                                " orphans: 1 !important; widows: 1 !important; }")
+    first_padding = {}
+    for padding in range(40):
+        for fault in _layout_faults(_padded(case_data, padding, kit=loose)):
+            first_padding.setdefault(fault, padding)
+        if len(first_padding) == 3:
+            break
+    assert len(first_padding) == 3, f"without the rules, padding provoked only {first_padding}"
+    for fault, padding in first_padding.items():
+        assert not _layout_faults(_padded(case_data, padding)), f"{fault} with padding {padding}"
+
+
+def test_example_letters_keep_headings_and_item_titles_with_what_follows(rendered):
+    for stem, files in rendered.items():
+        assert not _layout_faults(files), stem
+
+
+# Fonts -----------------------------------------------------------------------------
+
+NAMES = {"employee": "Teresa Villaseñor", "representative": "Zoë Brontë-Łukasz",
+         "provider": "Nguyễn Văn Thành"}
+
+
+def _font_names(content: bytes) -> set[str]:
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        return {str(font.BaseFont).split("+", 1)[-1]
+                for page in pdf.pages for font in page.Resources.Font.values()}
+
+
+def _glyph_warnings(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records if ".notdef glyph" in record.getMessage()]
+
+
+def test_accented_names_render_in_the_kits_font_with_every_glyph(case, caplog):
+    named = dict(case, parties={role: {"name": name} for role, name in NAMES.items()})
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        content = _pdf(named)
+    assert _glyph_warnings(caplog) == []
+    cover = _lines(content)[0]
+    for name in NAMES.values():
+        assert any(name in line.text for line in cover), name
+    assert _font_names(content) <= {"Liberation-Serif", "Liberation-Serif-Bold", "Liberation-Serif-Italic"}
+
+
+def test_a_character_no_font_has_is_reported(case, caplog):
+    """The other side of the test above: a missing glyph does show in the log it reads."""
+    named = dict(case, parties={"employee": {"name": "Private \U000f0000 Use"}})
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        _pdf(named)
+    assert any("U+F0000" in message for message in _glyph_warnings(caplog))
+
+
+# Variants and metadata ---------------------------------------------------------------
+
+@pytest.mark.parametrize("variant, part", [("pdf/a-2b", "2"), ("pdf/a-3b", "3")])
+def test_pdf_a_names_its_part_and_conformance(pdfs, variant, part):
+    with pikepdf.open(io.BytesIO(pdfs[variant])) as pdf:
         xmp = pdf.open_metadata()
-        assert (xmp[f"{XMP_PDFA}part"], xmp[f"{XMP_PDFA}conformance"]) == (part, conformance)
+        assert (xmp[f"{XMP_PDFA}part"], xmp[f"{XMP_PDFA}conformance"]) == (part, "B")
         assert "/OutputIntents" in pdf.Root
-        _assert_common_metadata(pdf)
-    assert content == _pdf(case, variant), "two renders differ"
 
 
-def test_pdf_ua_is_tagged_with_title_and_language(case):
-    content = _pdf(case, "pdf/ua-1")
-    with pikepdf.open(io.BytesIO(content)) as pdf:
+def test_pdf_ua_is_tagged_shows_its_title_and_describes_its_pictures(pdfs):
+    with pikepdf.open(io.BytesIO(pdfs["pdf/ua-1"])) as pdf:
         assert pdf.open_metadata()[f"{XMP_PDFUA}part"] == "1"
-        assert "/StructTreeRoot" in pdf.Root
         assert pdf.Root.MarkInfo.Marked is True
         assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
-        _assert_common_metadata(pdf)
-    assert content == _pdf(case, "pdf/ua-1"), "two renders differ"
+        figures = [node for node in _structure(pdf.Root.StructTreeRoot) if node.get("/S") == "/Figure"]
+        assert [str(figure.Alt) for figure in figures] == ["Independent Medical Review"]  # the letterhead
 
 
-def _assert_common_metadata(pdf: pikepdf.Pdf) -> None:
-    assert str(pdf.Root.Lang) == "en-US"
-    assert str(pdf.docinfo.Title) == "Final Determination, IMR Case CM13-0062815"
-    assert str(pdf.docinfo.Author) == "MAXIMUS Federal Services"
-    assert str(pdf.docinfo.CreationDate).startswith("D:20140127")  # the letter's date, not the clock
-    xmp = pdf.open_metadata()
-    assert xmp["{http://purl.org/dc/elements/1.1/}title"] == "Final Determination, IMR Case CM13-0062815"
-    for page in pdf.pages:
-        for font in page.Resources.Font.values():
-            descriptor = font.DescendantFonts[0].FontDescriptor if "/DescendantFonts" in font else font.FontDescriptor
-            assert any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")), "font not embedded"
+def _structure(node):
+    """Every element of a structure tree, depth first."""
+    yield node
+    kids = node.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield from _structure(kid)
 
 
-def test_identifier_is_derived_from_the_case(case):
-    first = pikepdf.open(io.BytesIO(_pdf(case))).trailer.ID[0]
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_variant_carries_the_letters_metadata_and_embeds_its_fonts(pdfs, variant):
+    with pikepdf.open(io.BytesIO(pdfs[variant])) as pdf:
+        assert str(pdf.Root.Lang) == "en-US"
+        info = {key: str(value) for key, value in pdf.docinfo.items()}
+        assert (info["/Title"], info["/Author"], info["/Subject"]) == (TITLE, ORGANISATION, SUBJECT)
+        assert info["/CreationDate"] == "D:" + LETTER_DATE.replace("-", "")
+        if variant:
+            xmp = pdf.open_metadata()
+            assert (xmp[f"{DC}title"], xmp[f"{DC}description"]) == (TITLE, SUBJECT)
+            assert xmp[f"{DC}creator"] == [ORGANISATION]
+        for page in pdf.pages:
+            for font in page.Resources.Font.values():
+                descriptor = (font.DescendantFonts[0] if "/DescendantFonts" in font else font).FontDescriptor
+                assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor.keys()), font.BaseFont
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_only_date_in_the_metadata_is_the_letters(pdfs, variant):
+    """No clock time anywhere: the letter's date as CreationDate (and xmp:CreateDate), nothing else."""
+    with pikepdf.open(io.BytesIO(pdfs[variant])) as pdf:
+        info = " ".join(str(value) for value in pdf.docinfo.values())
+        assert re.findall(r"D:\d+", info) == ["D:" + LETTER_DATE.replace("-", "")]
+        xmp = pdf.Root.Metadata.read_bytes().decode() if variant else ""
+    assert set(re.findall(r"\d{4}-\d\d-\d\d[T\d:.Z+-]*", xmp)) == ({LETTER_DATE} if variant else set())
+    assert "ModifyDate" not in xmp and "MetadataDate" not in xmp
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_the_same_letter_gives_the_same_bytes(pdfs, case, variant):
+    assert _pdf(case, variant) == pdfs[variant]
+
+
+def _identifier(content: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(content)) as pdf:
+        return bytes(pdf.trailer.ID[0])
+
+
+def test_identifier_belongs_to_the_letter_not_the_variant(pdfs, case):
+    identifiers = {_identifier(content) for content in pdfs.values()}
+    assert len(identifiers) == 1
     other = dict(case, case=dict(case["case"], imr_number="CM13-0000001"))
-    assert first != pikepdf.open(io.BytesIO(_pdf(other))).trailer.ID[0]
+    assert _identifier(_pdf(other)) not in identifiers
+
+
+def test_qpdf_finds_no_errors_in_any_variant(pdfs, tmp_path):
+    assert shutil.which("qpdf"), "qpdf is needed: apt-get install qpdf"
+    for variant, content in pdfs.items():
+        path = tmp_path / f"{variant or 'plain'}.pdf".replace("/", "-")
+        path.write_bytes(content)
+        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, (variant, result.stdout + result.stderr)
+        assert "No syntax or stream encoding errors found" in result.stdout, variant
 
 
 def test_unknown_variant_is_refused(case):
@@ -74,73 +316,59 @@ def test_unknown_variant_is_refused(case):
         _pdf(case, "pdf/x-4")
 
 
-@pytest.mark.skipif(not shutil.which("qpdf"), reason="qpdf is not installed (apt-get install qpdf)")
-def test_qpdf_finds_no_structural_errors(rendered, tmp_path):
-    for stem, files in rendered.items():
-        path = tmp_path / f"{stem}.pdf"
-        path.write_bytes(files["pdf"])
-        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
-        assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_header_after_the_cover_and_footer_on_every_page(rendered):
-    pages = pypdf.PdfReader(io.BytesIO(rendered["imr-medications-mixed"]["pdf"])).pages
-    for number, page in enumerate(pages, 1):
-        text = page.extract_text()
-        assert f"Page {number} of {len(pages)}" in text
-        assert ("IMR Case CM16-0034417" in text) == (number > 1)
-
-
-def test_item_title_stays_with_its_guideline_lines(case):
-    """However far the summary pushes the item down, its title, decision and guidelines share a page."""
-    for padding in range(0, 40, 4):
-        padded = dict(case, clinical_summary=case["clinical_summary"] + "\n\nFiller sentence." * padding)
-        for page in pypdf.PdfReader(io.BytesIO(_pdf(padded))).pages:
-            lines = [line for line in page.extract_text().splitlines() if line.strip()]
-            body = [line for line in lines if not line.startswith(("Page ", "IMR Case"))]
-            for index, line in enumerate(body):
-                if line.rstrip().endswith(("Upheld", "Overturned")) and "#12" in line:
-                    rest = " ".join(body[index + 1:])
-                    assert "Claims Administrator guideline" in rest and "MAXIMUS guideline" in rest, \
-                        f"item title parted from its guideline lines, with padding {padding}"
-
-
-def test_accented_names_have_every_glyph(case, caplog):
-    named = dict(case, parties={"employee": {"name": "Zoë Brontë-Łukasz Nguyễn Ångström Ñúñez"}})
-    with caplog.at_level(logging.WARNING, logger="weasyprint"):
-        content = _pdf(named)
-    assert not [r for r in caplog.records if "glyph" in r.getMessage()]
-    assert "Zoë Brontë-Łukasz Nguyễn Ångström Ñúñez" in pypdf.PdfReader(io.BytesIO(content)).pages[0].extract_text()
-
-
-@pytest.mark.parametrize("url", [
-    "http://example.com/logo.png", "https://example.com/style.css", "file:///etc/passwd",
-    "ftp://example.com/x.png",
-])
-def test_fetcher_refuses_anything_outside_the_kit(url):
-    fetcher = KitFetcher((ROOT / "templates" / "imr",))
-    with pytest.raises(RefusedResource, match="refused"):
-        fetcher.fetch(url)
-
-
-def test_fetcher_refuses_a_path_that_climbs_out_of_the_kit():
-    kit = ROOT / "templates" / "imr"
-    with pytest.raises(RefusedResource, match="not a file inside the kit"):
-        KitFetcher((kit,)).fetch((kit / ".." / ".." / "pyproject.toml").as_uri().replace("templates/imr/", "templates/imr/../../"))
-
+# What the PDF may fetch ----------------------------------------------------------------
 
 def test_fetcher_serves_kit_files_and_data_uris():
-    kit = ROOT / "templates" / "imr"
-    fetcher = KitFetcher((kit,))
-    assert fetcher.fetch((kit / "fonts" / "LiberationSerif-Regular.ttf").as_uri()).read()[:4] == b"\x00\x01\x00\x00"
+    fetcher = KitFetcher((KIT,))
+    font = fetcher.fetch((KIT / "fonts" / "LiberationSerif-Regular.ttf").as_uri())
+    assert font.read()[:4] == b"\x00\x01\x00\x00"
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
-@pytest.mark.parametrize("url", ["http://example.com/x.css", "file:///etc/passwd"])
-def test_a_stylesheet_reaching_outside_stops_the_render_naming_the_url(tmp_path, case, url):
-    kit = tmp_path / "imr"
-    shutil.copytree(ROOT / "templates" / "imr", kit)
-    with (kit / "print.css").open("a") as css:
-        css.write(f'\nbody {{ background: url("{url}"); }}\n')
-    with pytest.raises(letterkit.RenderError, match=f"refused .*{url}"):
-        letterkit.render(case, kit=kit, formats=("pdf",))
+@pytest.mark.parametrize("url, reason", [
+    ("http://example.com/logo.png", "only its kit's files and data: URIs"),
+    ("https://example.com/style.css", "only its kit's files and data: URIs"),
+    ("ftp://example.com/logo.png", "only its kit's files and data: URIs"),
+    ("file:///etc/passwd", "outside the kit"),
+    (KIT.as_uri() + "/../../pyproject.toml", "outside the kit"),  # a real file, reached with ../
+    (KIT.as_uri() + "/images/missing.png", "no such file"),
+])
+def test_fetcher_refuses_anything_but_the_kit_naming_url_and_reason(url, reason):
+    with pytest.raises(RefusedResource) as error:
+        KitFetcher((KIT,)).fetch(url)
+    assert str(error.value).startswith(f"refused {url}: ") and reason in str(error.value)
+
+
+def test_fetcher_refuses_a_link_that_leads_out_of_the_kit(tmp_path):
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "secret.txt").write_text("secret")
+    (tmp_path / "kit" / "innocent.png").symlink_to(tmp_path / "secret.txt")
+    with pytest.raises(RefusedResource, match="outside the kit"):
+        KitFetcher((tmp_path / "kit",)).fetch((tmp_path / "kit" / "innocent.png").as_uri())
+
+
+@pytest.mark.parametrize("reference", [
+    "http://example.com/x.png", "https://example.com/x.png", "ftp://example.com/x.png",
+    "file:///etc/passwd", "../outside.png",
+])
+def test_a_stylesheet_reaching_outside_stops_the_render_naming_the_url(tmp_path, case, reference):
+    (tmp_path / "outside.png").write_bytes((KIT / "images" / "letterhead.png").read_bytes())
+    kit = _kit_with(tmp_path, f'body {{ background: url("{reference}"); }}')
+    url = (tmp_path / "outside.png").as_uri() if reference.startswith("..") else reference
+    with pytest.raises(letterkit.RenderError, match=f"^refused {re.escape(url)}: "):
+        _pdf(case, kit=kit)
+
+
+# Speed ---------------------------------------------------------------------------------
+
+def test_missing_harfbuzz_subsetting_is_warned_once_naming_the_fix(monkeypatch):
+    monkeypatch.setattr(pdf_writer, "harfbuzz_subset", None)
+    pdf_writer._warn_if_subsetting_is_slow.cache_clear()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pdf_writer._warn_if_subsetting_is_slow()
+            pdf_writer._warn_if_subsetting_is_slow()
+    finally:
+        pdf_writer._warn_if_subsetting_is_slow.cache_clear()
+    assert len(caught) == 1 and str(caught[0].message).endswith("apt-get install libharfbuzz-subset0")

@@ -12,7 +12,7 @@ import warnings
 from functools import lru_cache
 
 from weasyprint import CSS, HTML
-from weasyprint.text.ffi import harfbuzz_subset
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
@@ -52,13 +52,20 @@ def write_pdf(document: tree.Document, kit: Kit, variant: str | None = None) -> 
 @lru_cache(maxsize=1)
 def _font_config() -> FontConfiguration:
     # One per process: each FontConfiguration leaves a temporary folder behind.
-    if harfbuzz_subset is None:
+    _warn_if_subsetting_is_slow()
+    return FontConfiguration()
+
+
+@lru_cache(maxsize=1)  # once per process, not once per letter
+def _warn_if_subsetting_is_slow() -> None:
+    """Warn when WeasyPrint must subset fonts with fontTools: each PDF then takes about twice as long."""
+    # The same test WeasyPrint makes before it uses HarfBuzz (weasyprint/pdf/fonts.py).
+    if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
         warnings.warn(
-            "HarfBuzz's subsetting library is missing, so WeasyPrint subsets fonts with "
-            "fontTools and each PDF takes about twice as long; install it with: "
+            "HarfBuzz's subsetting library (4.1 or later) is missing, so WeasyPrint subsets "
+            "fonts with fontTools and each PDF takes about twice as long; install it with: "
             "apt-get install libharfbuzz-subset0", RuntimeWarning, stacklevel=2,
         )
-    return FontConfiguration()
 
 
 @lru_cache(maxsize=16)

@@ -30,8 +30,14 @@ class KitFetcher(URLFetcher):
         if scheme == "data":
             return super().fetch(url, headers)
         if scheme == "file":
-            path = Path(unquote(urlsplit(url).path)).resolve()
-            if any(path.is_relative_to(folder) for folder in self._folders) and path.is_file():
-                return URLFetcherResponse(url, body=path.read_bytes())
-            raise RefusedResource(f"refused to read {url}: not a file inside the kit")
-        raise RefusedResource(f"refused to fetch {url}: letters may only use files of their kit")
+            return URLFetcherResponse(url, body=self._kit_file(url).read_bytes())
+        raise RefusedResource(f"refused {url}: a letter may use only its kit's files and data: URIs")
+
+    def _kit_file(self, url: str) -> Path:
+        # Resolved before the check, so that neither ../ nor a symbolic link leads out.
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if not any(path.is_relative_to(folder) for folder in self._folders):
+            raise RefusedResource(f"refused {url}: the file is outside the kit")
+        if not path.is_file():
+            raise RefusedResource(f"refused {url}: the kit has no such file")
+        return path
