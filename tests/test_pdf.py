@@ -3,6 +3,7 @@ pypdf, pikepdf and qpdf, which letterkit does not write with."""
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import re
@@ -372,3 +373,22 @@ def test_missing_harfbuzz_subsetting_is_warned_once_naming_the_fix(monkeypatch):
     finally:
         pdf_writer._warn_if_subsetting_is_slow.cache_clear()
     assert len(caught) == 1 and str(caught[0].message).endswith("apt-get install libharfbuzz-subset0")
+
+
+def _signature(shade: int) -> str:
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("L", (40, 12), shade).save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def test_pictures_cached_across_letters_change_no_bytes_and_stay_bounded(case, monkeypatch):
+    """The letterhead is decoded once per process; a letter's bytes never depend on the ones before."""
+    monkeypatch.setattr(pdf_writer, "IMAGE_CACHE_ENTRIES", 4)
+    pdf_writer._IMAGES.clear()
+    first = _pdf(case)
+    per_picture = len(pdf_writer._IMAGES)  # the letterhead: its URI, source and stream
+    for shade in range(6):  # each its own signature: the cache must not keep them all
+        _pdf(dict(case, signature={"name": "A. Reviewer", "image": _signature(shade)}))
+        assert len(pdf_writer._IMAGES) <= 4 + 2 * per_picture
+    assert _pdf(case) == first

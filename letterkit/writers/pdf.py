@@ -42,6 +42,7 @@ def write_pdf(document: tree.Document, kit: Kit, variant: str | None = None) -> 
         ).write_pdf(
             stylesheets=_stylesheets(kit),
             font_config=_font_config(),
+            cache=_image_cache(),
             pdf_identifier=identifier.encode(),
             pdf_variant=variant,
         )
@@ -66,6 +67,25 @@ def _warn_if_subsetting_is_slow() -> None:
             "fonts with fontTools and each PDF takes about twice as long; install it with: "
             "apt-get install libharfbuzz-subset0", RuntimeWarning, stacklevel=2,
         )
+
+
+IMAGE_CACHE_ENTRIES = 64
+
+
+def _image_cache() -> dict:
+    """WeasyPrint's image cache, shared by the letters of a process and emptied when full.
+
+    With it, a picture every letter shows (the letterhead) is decoded and compressed
+    once per process, not once per letter. The pictures of one case (a signature) would
+    fill it without bound, so it starts afresh once it holds a few dozen; never during
+    a render, which looks up what it stored earlier in the same render.
+    """
+    if len(_IMAGES) > IMAGE_CACHE_ENTRIES:
+        _IMAGES.clear()
+    return _IMAGES
+
+
+_IMAGES: dict = {}
 
 
 @lru_cache(maxsize=16)
