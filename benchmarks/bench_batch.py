@@ -1,26 +1,35 @@
-"""Batch throughput and worker memory.
+"""Batch throughput against the raw libraries, and worker memory.
 
-    python benchmarks/bench_batch.py [--letters 60] [--memory-letters 2000]
+    python benchmarks/bench_batch.py [--letters 60] [--repeat 3] [--memory-letters 2000]
 
 Prints letters per second (steady state, worker start-up excluded) for each format
-and for all three, at 1 and 2 worker processes (their ratio is the scaling), letters per hour for all three at 2 workers,
-and each worker's peak resident memory after 100 letters and at the end of a long
-batch. Run it on a quiet machine: it uses every core.
+and for all three, at 1 and 2 worker processes (their ratio is the scaling), for
+`letterkit.render_batch` and for the raw libraries on the same letter in a plain
+process pool: the HTML written out as it is, plain WeasyPrint on that HTML, docxtpl
+on the letter's paragraphs. The raw pool is the ceiling: letterkit / raw says what
+letterkit's own work (reading and checking each case, composing, the writers, the
+manifest) costs. Runs alternate between the two; figures are medians. Then each
+worker's peak resident memory after 100 letters and at the end of a long batch.
+Run it on a quiet machine: it uses every core.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import statistics
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import yaml
 
 import letterkit
+from bench_docx import make_docxtpl_template, paragraphs
+from bench_pdf import setup
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
@@ -45,6 +54,50 @@ def throughput(source: Path, formats: tuple[str, ...], jobs: int) -> float:
                                          on_result=lambda entry: finished.append(time.perf_counter()))
     assert summary.failed == 0, summary.failures
     return (len(finished) - 1) / (finished[-1] - finished[0])
+
+
+def raw_throughput(letter: dict, formats: tuple[str, ...], jobs: int, count: int) -> float:
+    """Letters per second, steady state, of the raw libraries in a plain process pool."""
+    finished: list[float] = []
+    with tempfile.TemporaryDirectory() as outdir, \
+            ProcessPoolExecutor(jobs, initializer=_raw_worker, initargs=(letter,)) as pool:
+        futures = [pool.submit(_raw_letter, number, formats, outdir) for number in range(count)]
+        for future in as_completed(futures):
+            future.result()
+            finished.append(time.perf_counter())
+    return (len(finished) - 1) / (finished[-1] - finished[0])
+
+
+def raw_letter(folder: Path) -> dict:
+    """What the raw pool renders: the seed's HTML and a docxtpl template of its paragraphs."""
+    kit, document, html = setup()
+    template, context = make_docxtpl_template(folder, paragraphs(document))
+    return {"html": html, "base_url": kit.root.as_uri() + "/", "template": str(template), "context": context}
+
+
+_RAW: dict = {}
+
+
+def _raw_worker(letter: dict) -> None:
+    from weasyprint.text.fonts import FontConfiguration
+
+    _RAW.update(letter, font_config=FontConfiguration())  # one per process, as letterkit does
+
+
+def _raw_letter(number: int, formats: tuple[str, ...], outdir: str) -> None:
+    from docxtpl import DocxTemplate
+    from weasyprint import HTML
+
+    stem = Path(outdir, f"case-{number:06d}")
+    if "html" in formats:
+        stem.with_suffix(".html").write_text(_RAW["html"], encoding="utf-8")
+    if "pdf" in formats:
+        HTML(string=_RAW["html"], base_url=_RAW["base_url"]).write_pdf(
+            stem.with_suffix(".pdf"), font_config=_RAW["font_config"])
+    if "docx" in formats:
+        template = DocxTemplate(_RAW["template"])
+        template.render(_RAW["context"])
+        template.save(stem.with_suffix(".docx"))
 
 
 def worker_peaks() -> dict[int, int]:
@@ -80,26 +133,36 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=60, help="letters per throughput run")
     parser.add_argument("--memory-letters", type=int, default=2000, help="letters in the memory run")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (median)")
+    parser.add_argument("--formats", default="html;pdf;docx;html,pdf,docx",
+                        help="format sets to measure, separated by ';'")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         source = write_cases(Path(folder), args.letters)
-        print(f"{args.letters} copies of {SEED.name}; medians of {args.repeat} runs; letters/second")
-        print(f"{'formats':<16}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}")
-        for formats in (("html",), ("pdf",), ("docx",), ("html", "pdf", "docx")):
-            rates = {
-                jobs: statistics.median(throughput(source, formats, jobs) for _ in range(args.repeat))
-                for jobs in (1, 2)
-            }
-            print(f"{','.join(formats):<16}{rates[1]:>8.1f}{rates[2]:>8.1f}{rates[2] / rates[1]:>8.2f}x")
-        print(f"all three formats at -j 2: {rates[2] * 3600:,.0f} letters per hour")
+        letter = raw_letter(Path(folder))
+        print(f"{args.letters} copies of {SEED.name}; medians of {args.repeat} alternating runs; letters/second")
+        print(f"{'formats':<16}{'':>10}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}{'letterkit / raw':>17}")
+        for formats in (tuple(group.split(",")) for group in args.formats.split(";")):
+            rates = {("letterkit", jobs): [] for jobs in (1, 2)} | {("raw", jobs): [] for jobs in (1, 2)}
+            for _ in range(args.repeat):
+                for jobs in (1, 2):
+                    rates["letterkit", jobs].append(throughput(source, formats, jobs))
+                    rates["raw", jobs].append(raw_throughput(letter, formats, jobs, args.letters))
+            rate = {key: statistics.median(values) for key, values in rates.items()}
+            for who in ("letterkit", "raw"):
+                ratio = f"{rate['letterkit', 2] / rate['raw', 2]:>16.2f}x" if who == "letterkit" else ""
+                print(f"{','.join(formats) if who == 'letterkit' else '':<16}{who:>10}{rate[who, 1]:>8.2f}"
+                      f"{rate[who, 2]:>8.2f}{rate[who, 2] / rate[who, 1]:>8.2f}x{ratio}")
+            print(f"{'':<26}at -j 2: {rate['letterkit', 2] * 3600:,.0f} letters/hour with letterkit, "
+                  f"{rate['raw', 2] * 3600:,.0f} raw")
 
-        big = write_cases(Path(folder), args.memory_letters)
-        at_100, at_end = memory(big, args.memory_letters)
-        print(f"peak resident memory per worker (MB), all three formats, -j 2:")
-        for pid in sorted(set(at_100) & set(at_end)):
-            growth = at_end[pid] / at_100[pid] - 1
-            print(f"  worker {pid}: {at_100[pid] / 1024:.1f} after 100 letters, "
-                  f"{at_end[pid] / 1024:.1f} after {args.memory_letters} ({growth:+.1%})")
+        if args.memory_letters:
+            big = write_cases(Path(folder), args.memory_letters)
+            at_100, at_end = memory(big, args.memory_letters)
+            print(f"peak resident memory per worker (MB), all three formats, -j 2:")
+            for pid in sorted(set(at_100) & set(at_end)):
+                growth = at_end[pid] / at_100[pid] - 1
+                print(f"  worker {pid}: {at_100[pid] / 1024:.1f} after 100 letters, "
+                      f"{at_end[pid] / 1024:.1f} after {args.memory_letters} ({growth:+.1%})")
 
 
 if __name__ == "__main__":
