@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
 
 
-def write_cases(folder: Path, count: int) -> Path:
-    data = yaml.safe_load(SEED.read_text())
+def write_cases(folder: Path, count: int, seed: Path = SEED) -> Path:
+    data = yaml.safe_load(seed.read_text())
     source = folder / "cases.jsonl"
     with source.open("w") as out:
         for number in range(count):
@@ -68,9 +68,9 @@ def raw_throughput(letter: dict, formats: tuple[str, ...], jobs: int, count: int
     return (len(finished) - 1) / (finished[-1] - finished[0])
 
 
-def raw_letter(folder: Path) -> dict:
+def raw_letter(folder: Path, seed: Path) -> dict:
     """What the raw pool renders: the seed's HTML and a docxtpl template of its paragraphs."""
-    kit, document, html = setup()
+    kit, document, html = setup(seed)
     template, context = make_docxtpl_template(folder, paragraphs(document))
     return {"html": html, "base_url": kit.root.as_uri() + "/", "template": str(template), "context": context}
 
@@ -135,11 +135,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (median)")
     parser.add_argument("--formats", default="html;pdf;docx;html,pdf,docx",
                         help="format sets to measure, separated by ';'")
+    parser.add_argument("--letter", type=Path, default=SEED, help="the case every letter copies")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        source = write_cases(Path(folder), args.letters)
-        letter = raw_letter(Path(folder))
-        print(f"{args.letters} copies of {SEED.name}; medians of {args.repeat} alternating runs; letters/second")
+        source = write_cases(Path(folder), args.letters, args.letter)
+        letter = raw_letter(Path(folder), args.letter)
+        print(f"{args.letters} copies of {args.letter.name}; medians of {args.repeat} alternating runs; letters/second")
         print(f"{'formats':<16}{'':>10}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}{'letterkit / raw':>17}")
         for formats in (tuple(group.split(",")) for group in args.formats.split(";")):
             rates = {("letterkit", jobs): [] for jobs in (1, 2)} | {("raw", jobs): [] for jobs in (1, 2)}
@@ -156,7 +157,7 @@ def main() -> None:
                   f"{rate['raw', 2] * 3600:,.0f} raw")
 
         if args.memory_letters:
-            big = write_cases(Path(folder), args.memory_letters)
+            big = write_cases(Path(folder), args.memory_letters, args.letter)
             at_100, at_end = memory(big, args.memory_letters)
             print(f"peak resident memory per worker (MB), all three formats, -j 2:")
             for pid in sorted(set(at_100) & set(at_end)):

@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
 
 
-def setup():
+def setup(seed: Path = SEED):
     import letterkit
     from letterkit.writers.html import write_html
 
     kit = letterkit.load_kit("imr")
-    document = letterkit.compose(letterkit.validate(letterkit.read_case(SEED), kit), kit)
+    document = letterkit.compose(letterkit.validate(letterkit.read_case(seed), kit), kit)
     css = "".join(kit.path(n).read_text() for n in (*kit.stylesheets, *kit.pdf_stylesheets))
     html = write_html(document, kit, embed_css=False).replace("</head>", f"<style>{css}</style></head>")
     return kit, document, html
