@@ -18,7 +18,7 @@ from .batch import render_batch
 from .cases import read_case, validate
 from .compose import compose
 from .errors import CaseError, KitError, LetterkitError, RenderError, TemplateError
-from .kits import Kit, load_kit
+from .kits import Kit, forget_kits, load_kit
 from .model import Letter
 from .writers import FORMATS, WriterOptions, write
 
@@ -29,6 +29,6 @@ except PackageNotFoundError:  # running from a checkout that was never installed
 
 __all__ = [
     "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
-    "TemplateError", "WriterOptions", "compose", "load_kit", "read_case", "render",
+    "TemplateError", "WriterOptions", "compose", "forget_kits", "load_kit", "read_case", "render",
     "render_batch", "render_file", "validate", "write",
 ]

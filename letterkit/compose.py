@@ -14,7 +14,6 @@ import re
 import sys
 from contextvars import ContextVar
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 import jinja2
@@ -22,7 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from . import guidelines, tree
 from .errors import TemplateError
-from .kits import Kit
+from .kits import Kit, kit_cache
 from .model import Letter, RichText
 from .reader import PLACEHOLDER, read
 
@@ -58,7 +57,7 @@ def compose(letter: Letter, kit: Kit) -> tree.Document:
     return read(source, values, kit.letter_template)
 
 
-@lru_cache(maxsize=16)
+@kit_cache()
 def _environment(kit: Kit) -> SandboxedEnvironment:
     environment = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader([str(folder) for folder in kit.search_path]),

@@ -15,13 +15,12 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import yaml
 from pydantic import BaseModel
 
 from .errors import KitError
-from .kits import Kit
+from .kits import Kit, kit_cache
 from .model import RichText
 
 QUOTE_LINE = re.compile(r"^[ \t]*\[quote:[ \t]*([^\]\s]+)[ \t]*\][ \t]*$", re.MULTILINE)
@@ -59,7 +58,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;")
 
 
-@lru_cache(maxsize=16)
+@kit_cache()
 def library(kit: Kit) -> dict[str, Passage]:
     """Every passage of the kit's guidelines (a user folder's file overrides the kit's)."""
     files = {}

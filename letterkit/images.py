@@ -7,10 +7,9 @@ DOCX read picture bytes here, so the same rules hold in every format.
 from __future__ import annotations
 
 import base64
-from functools import lru_cache
 
 from .errors import KitError, RenderError
-from .kits import Kit
+from .kits import Kit, kit_cache
 from .model.pictures import decode_data_uri, media_type
 
 
@@ -28,7 +27,7 @@ def picture(src: str, kit: Kit) -> tuple[bytes, str]:
         raise RenderError(f"picture {src[:80]!r}: {error}") from None
 
 
-@lru_cache(maxsize=64)
+@kit_cache(maxsize=64)
 def _kit_picture(kit: Kit, src: str) -> tuple[bytes, str]:
     content = kit.path(src).read_bytes()
     return content, media_type(content, src)

@@ -59,12 +59,32 @@ def builtin_kits() -> list[str]:
     return sorted(p.parent.name for p in builtin_kits_folder().glob("*/kit.toml"))
 
 
+_KIT_CACHES: list = []
+
+
+def kit_cache(maxsize: int = 16):
+    """`functools.lru_cache` for what is read or made from a kit's files, which
+    `forget_kits` empties: a process loads each kit once and keeps it."""
+    def decorate(function):
+        cached = lru_cache(maxsize)(function)
+        _KIT_CACHES.append(cached)
+        return cached
+    return decorate
+
+
+def forget_kits() -> None:
+    """Forget every kit loaded so far and all that was made from its files, so that the
+    next letter reads them afresh: for a long-running process whose kit is being edited."""
+    for cache in _KIT_CACHES:
+        cache.cache_clear()
+
+
 def load_kit(kit: str | Path = "imr", templates: tuple[str | Path, ...] = ()) -> Kit:
     """Load a kit by built-in name or folder path, with user template folders in front."""
     return _load_kit(str(kit), tuple(str(folder) for folder in templates))
 
 
-@lru_cache(maxsize=32)
+@kit_cache(maxsize=32)
 def _load_kit(kit: str, templates: tuple[str, ...]) -> Kit:
     root = _find_kit(kit)
     manifest = _manifest(root)
@@ -160,7 +180,7 @@ def used_templates(kit: Kit) -> set[str]:
     return used
 
 
-@lru_cache(maxsize=16)
+@kit_cache()
 def _load_model(path: Path, class_name: str) -> type[Letter]:
     module_name = "letterkit_kit_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(module_name, path)

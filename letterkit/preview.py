@@ -13,12 +13,10 @@ from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from . import guidelines, images, kits
+from . import kits
 from .api import render
 from .cases import read_case
-from .compose import _environment
 from .errors import LetterkitError
-from .writers.html import _stylesheet_text
 
 # The page knows the version it was rendered from, so a change made while it loads
 # is not missed.
@@ -30,9 +28,6 @@ setInterval(async () => {
 }, 400);
 </script>
 """
-
-# What letterkit keeps between letters for speed; a preview must forget it on change.
-_CACHES = (kits._load_kit, _environment, _stylesheet_text, guidelines.library, images._kit_picture)
 
 
 class Preview:
@@ -54,8 +49,7 @@ class Preview:
     def page(self) -> str:
         version = self.version()
         if version != self._rendered_version:
-            for cache in _CACHES:
-                cache.cache_clear()
+            kits.forget_kits()  # what letterkit keeps between letters, read from the old files
             self._rendered_version = version
         try:
             html = render(read_case(self.case), self.kit, ("html",), self.templates)["html"].decode()

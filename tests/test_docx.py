@@ -156,3 +156,16 @@ def test_reusing_the_parsed_reference_leaks_nothing_between_letters(case_data):
     other["case"]["imr_number"] = "CM99-9999999"
     letterkit.render(other, formats=("docx",))
     assert letterkit.render(case_data, formats=("docx",))["docx"] == first
+
+
+def test_an_edited_reference_docx_is_read_again(tmp_path, case_data):
+    """The parsed reference is kept per thread, but not past a change to its file."""
+    path = tmp_path / "house-style.docx"
+    shutil.copy(KIT.root / "reference.docx", path)
+    options = letterkit.WriterOptions(reference_docx=path)
+    letterkit.render(case_data, formats=("docx",), options=options)
+    reference = docx.Document(str(path))
+    reference.styles["Heading 1"].font.size = Pt(20)
+    reference.save(str(path))
+    document = _docx(letterkit.render(case_data, formats=("docx",), options=options)["docx"])
+    assert document.styles["Heading 1"].font.size == Pt(20)

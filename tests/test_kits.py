@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 
 import docx
 import lxml.html
@@ -66,3 +67,23 @@ def test_core_package_names_no_kit_of_its_own():
         text = path.read_text()
         for word in ("Upheld", "Overturned", "MAXIMUS", "FinalDetermination", "DisputedItem"):
             assert word not in text, f"{path.name} mentions {word}"
+
+
+def test_forget_kits_makes_the_next_letter_read_the_kits_files_again(tmp_path):
+    """A process keeps each kit it loads; a long-running one whose kit is edited forgets it."""
+    kit = tmp_path / "imr"
+    shutil.copytree(ROOT / "templates" / "imr", kit)
+    case = letterkit.read_case(ROOT / "examples" / "imr-chiropractic-initial-trial.yaml")
+    closing = kit / "blocks" / "closing.md.j2"
+
+    def rendered() -> str:
+        return letterkit.render(case, kit=kit, formats=("html",))["html"].decode()
+
+    assert "Kind regards" not in rendered()
+    closing.write_text("Kind regards\n" + closing.read_text())
+    (kit / "style.css").write_text("/* edited */\n" + (kit / "style.css").read_text())
+    kept = rendered()
+    letterkit.forget_kits()
+    fresh = rendered()
+    assert "/* edited */" not in kept and "/* edited */" in fresh
+    assert "Kind regards" in fresh

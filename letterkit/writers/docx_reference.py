@@ -57,12 +57,15 @@ class ReferenceDocument:
 
 
 def reference_document(path: Path) -> ReferenceDocument:
+    """This thread's parsed copy of the reference, parsed again when the file changes."""
     cache = getattr(_local, "references", None)
     if cache is None:
         cache = _local.references = {}
-    if path not in cache:
-        try:
-            cache[path] = ReferenceDocument(path.read_bytes())
-        except OSError as error:
-            raise RenderError(f"cannot read reference DOCX {path}: {error.strerror}") from None
-    return cache[path]
+    try:
+        stat = path.stat()
+        version = (stat.st_mtime_ns, stat.st_size)
+        if path not in cache or cache[path][0] != version:
+            cache[path] = (version, ReferenceDocument(path.read_bytes()))
+    except OSError as error:
+        raise RenderError(f"cannot read reference DOCX {path}: {error.strerror}") from None
+    return cache[path][1]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from html import escape
 
 from .. import tree
 from ..images import as_data_uri, picture
-from ..kits import Kit
+from ..kits import Kit, kit_cache
 from .base import Writer
 
 
@@ -44,7 +43,7 @@ def _meta_tag(name: str, content: str) -> str:
     return f'<meta name="{name}" content="{escape(content)}">' if content else ""
 
 
-@lru_cache(maxsize=16)
+@kit_cache()
 def _stylesheet_text(kit: Kit) -> str:
     return "".join(kit.path(name).read_text(encoding="utf-8") for name in kit.stylesheets)
 

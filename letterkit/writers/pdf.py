@@ -18,7 +18,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from .. import tree
 from ..errors import RenderError
-from ..kits import Kit
+from ..kits import Kit, kit_cache
 from .html import write_html
 from .pdf_fetcher import KitFetcher
 
@@ -88,12 +88,12 @@ def _image_cache() -> dict:
 _IMAGES: dict = {}
 
 
-@lru_cache(maxsize=16)
+@kit_cache()
 def _fetcher(kit: Kit) -> KitFetcher:
     return KitFetcher(kit.search_path)
 
 
-@lru_cache(maxsize=16)
+@kit_cache()
 def _stylesheets(kit: Kit) -> tuple[CSS, ...]:
     names = (*kit.stylesheets, *kit.pdf_stylesheets)
     return tuple(
