@@ -128,42 +128,52 @@ def memory(source: Path, letters: int) -> tuple[dict[int, int], dict[int, int]]:
     return seen["at_100"], seen["at_end"]
 
 
+def compare(source: Path, letter: dict, formats: tuple[str, ...], repeat: int, count: int) -> None:
+    """letterkit and the raw pool, alternating, at -j 1 and -j 2: a table row each."""
+    rates = {(who, jobs): [] for who in ("letterkit", "raw") for jobs in (1, 2)}
+    for _ in range(repeat):
+        for jobs in (1, 2):
+            rates["letterkit", jobs].append(throughput(source, formats, jobs))
+            rates["raw", jobs].append(raw_throughput(letter, formats, jobs, count))
+    rate = {key: statistics.median(values) for key, values in rates.items()}
+    for who in ("letterkit", "raw"):
+        ratio = f"{rate['letterkit', 2] / rate['raw', 2]:>16.2f}x" if who == "letterkit" else ""
+        print(f"{','.join(formats) if who == 'letterkit' else '':<16}{who:>10}{rate[who, 1]:>8.2f}"
+              f"{rate[who, 2]:>8.2f}{rate[who, 2] / rate[who, 1]:>8.2f}x{ratio}")
+    print(f"{'':<26}at -j 2: {rate['letterkit', 2] * 3600:,.0f} letters/hour with letterkit, "
+          f"{rate['raw', 2] * 3600:,.0f} raw")
+
+
+def report_memory(source: Path, letters: int) -> None:
+    at_100, at_end = memory(source, letters)
+    print(f"peak resident memory per worker (MB), all three formats, -j 2:")
+    for pid in sorted(set(at_100) & set(at_end)):
+        growth = at_end[pid] / at_100[pid] - 1
+        print(f"  worker {pid}: {at_100[pid] / 1024:.1f} after 100 letters, "
+              f"{at_end[pid] / 1024:.1f} after {letters} ({growth:+.1%})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--letters", type=int, default=60, help="letters per throughput run")
-    parser.add_argument("--memory-letters", type=int, default=2000, help="letters in the memory run")
+    parser.add_argument("--memory-letters", type=int, default=2000, help="letters in the memory run (0: none)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (median)")
     parser.add_argument("--formats", default="html;pdf;docx;html,pdf,docx",
-                        help="format sets to measure, separated by ';'")
+                        help="format sets to measure, separated by ';' (\"\" for none)")
     parser.add_argument("--letter", type=Path, default=SEED, help="the case every letter copies")
     args = parser.parse_args()
+    groups = [tuple(group.split(",")) for group in args.formats.split(";") if group]
     with tempfile.TemporaryDirectory() as folder:
-        source = write_cases(Path(folder), args.letters, args.letter)
-        letter = raw_letter(Path(folder), args.letter)
-        print(f"{args.letters} copies of {args.letter.name}; medians of {args.repeat} alternating runs; letters/second")
-        print(f"{'formats':<16}{'':>10}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}{'letterkit / raw':>17}")
-        for formats in (tuple(group.split(",")) for group in args.formats.split(";")):
-            rates = {("letterkit", jobs): [] for jobs in (1, 2)} | {("raw", jobs): [] for jobs in (1, 2)}
-            for _ in range(args.repeat):
-                for jobs in (1, 2):
-                    rates["letterkit", jobs].append(throughput(source, formats, jobs))
-                    rates["raw", jobs].append(raw_throughput(letter, formats, jobs, args.letters))
-            rate = {key: statistics.median(values) for key, values in rates.items()}
-            for who in ("letterkit", "raw"):
-                ratio = f"{rate['letterkit', 2] / rate['raw', 2]:>16.2f}x" if who == "letterkit" else ""
-                print(f"{','.join(formats) if who == 'letterkit' else '':<16}{who:>10}{rate[who, 1]:>8.2f}"
-                      f"{rate[who, 2]:>8.2f}{rate[who, 2] / rate[who, 1]:>8.2f}x{ratio}")
-            print(f"{'':<26}at -j 2: {rate['letterkit', 2] * 3600:,.0f} letters/hour with letterkit, "
-                  f"{rate['raw', 2] * 3600:,.0f} raw")
-
+        if groups:
+            source = write_cases(Path(folder), args.letters, args.letter)
+            letter = raw_letter(Path(folder), args.letter)
+            print(f"{args.letters} copies of {args.letter.name}; medians of {args.repeat} alternating runs; "
+                  f"letters/second")
+            print(f"{'formats':<16}{'':>10}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}{'letterkit / raw':>17}")
+            for formats in groups:
+                compare(source, letter, formats, args.repeat, args.letters)
         if args.memory_letters:
-            big = write_cases(Path(folder), args.memory_letters, args.letter)
-            at_100, at_end = memory(big, args.memory_letters)
-            print(f"peak resident memory per worker (MB), all three formats, -j 2:")
-            for pid in sorted(set(at_100) & set(at_end)):
-                growth = at_end[pid] / at_100[pid] - 1
-                print(f"  worker {pid}: {at_100[pid] / 1024:.1f} after 100 letters, "
-                      f"{at_end[pid] / 1024:.1f} after {args.memory_letters} ({growth:+.1%})")
+            report_memory(write_cases(Path(folder), args.memory_letters, args.letter), args.memory_letters)
 
 
 if __name__ == "__main__":

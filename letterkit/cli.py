@@ -94,7 +94,7 @@ def batch(
     source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False)],
     formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.")] = ",".join(FORMATS),
     outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.")] = Path("out"),
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes. [default: one per core]")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core")] = None,
     kit: KitOption = "imr",
     templates: Templates = None,
     force: Annotated[bool, typer.Option("--force", help="Render again cases that are unchanged since the last run.")] = False,
