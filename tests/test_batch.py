@@ -164,10 +164,14 @@ def test_a_case_that_kills_its_worker_fails_alone(tmp_path, case_data):
     _assert_consistent(tmp_path / "out")
 
 
-def test_a_worker_killed_from_outside_loses_nothing(tmp_path, case_data):
-    source = _folder_of_cases(tmp_path / "cases", 30, case_data)
+@pytest.mark.parametrize("formats, count", [
+    ("html,pdf", 30),    # one case per hand-off
+    ("html,docx", 160),  # several: the dead worker's hand-off is cut short
+])
+def test_a_worker_killed_from_outside_loses_nothing(tmp_path, case_data, formats, count):
+    source = _folder_of_cases(tmp_path / "cases", count, case_data)
     outdir = tmp_path / "out"
-    process = subprocess.Popen([*LETTERKIT, "batch", str(source), "-o", str(outdir), "-f", "html,pdf",
+    process = subprocess.Popen([*LETTERKIT, "batch", str(source), "-o", str(outdir), "-f", formats,
                                 "-j", "2", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     workers: list[int] = []
@@ -183,7 +187,7 @@ def test_a_worker_killed_from_outside_loses_nothing(tmp_path, case_data):
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode in (0, 1), stderr
     manifest = _manifest(outdir)
-    assert len(manifest) == 30, "every case has its line"
+    assert len(manifest) == count, "every case has its line"
     assert all(e["status"] == "ok" or "worker process died" in e["error"] for e in manifest.values())
     _assert_consistent(outdir)
 

@@ -7,7 +7,7 @@ once its manifest line is written, so memory stays flat however long the batch.
 from __future__ import annotations
 
 import hashlib
-from itertools import chain
+from itertools import chain, islice
 import os
 import signal
 import tempfile
@@ -20,11 +20,15 @@ from typing import Any
 
 from ..kits import load_kit
 from ..writers import FORMATS, WriterOptions
-from .job import Job, render_case
+from .job import Job, render_case, render_cases
 from .manifest import Manifest, remove_partial_files
 from .sources import Case, read_cases
 
-IN_FLIGHT_PER_WORKER = 4
+IN_FLIGHT_PER_WORKER = 4  # hand-offs: enough that a worker never waits for the next
+# Cases per hand-off. A PDF takes a worker about half a second, so one at a time keeps
+# the load even; an HTML or DOCX letter takes it 10–40 ms, close enough to what a
+# hand-off costs the parent process (about 1 ms, on the same cores) to group them.
+CASES_PER_HANDOFF = {"pdf": 1, "other": 8}
 
 
 @dataclass
@@ -107,27 +111,30 @@ def _unchanged_skipped(stream, manifest, job, force, summary, on_result) -> Iter
 
 
 def _run(executor: Executor, job: Job, cases: Iterator[Case], record, window: int,
-         pending: dict[Future, Case] | None = None) -> None:
-    """Keep `window` cases in flight on `executor`; record each as it completes.
+         pending: dict[Future, tuple[Case, ...]] | None = None) -> None:
+    """Keep `window` hand-offs of cases in flight on `executor`; record each case as it completes.
 
     `pending` (given by the caller to see what was in flight if the pool breaks)
-    holds each submitted case until its result is recorded.
+    holds each submitted hand-off until its results are recorded.
     """
     pending = {} if pending is None else pending
-    for case in cases:
-        pending[executor.submit(render_case, job, case)] = case
+    size = CASES_PER_HANDOFF["pdf" if "pdf" in job.formats else "other"]
+    # islice, not a generator over `cases`: closing a generator would close `cases` too.
+    while chunk := tuple(islice(cases, size)):
+        pending[executor.submit(render_cases, job, chunk)] = chunk
         while len(pending) >= window:
             _collect(pending, record)
     while pending:
         _collect(pending, record)
 
 
-def _collect(pending: dict[Future, Case], record) -> None:
+def _collect(pending: dict[Future, tuple[Case, ...]], record) -> None:
     done, _ = wait(pending, return_when=FIRST_COMPLETED)
     for future in done:
-        entry = future.result()  # raises BrokenProcessPool if a worker died
+        entries = future.result()  # raises BrokenProcessPool if a worker died
         del pending[future]
-        record(entry)
+        for entry in entries:
+            record(entry)
 
 
 def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> None:
@@ -143,7 +150,7 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
         job = replace(job, markers=markers)
         queued: list[Case] = []
         while True:
-            pending: dict[Future, Case] = {}
+            pending: dict[Future, tuple[Case, ...]] = {}
             pool = ProcessPoolExecutor(workers, initializer=_ignore_interrupts)
             try:
                 # itertools.chain, not a generator: closing a generator would close `cases` too.
@@ -158,19 +165,26 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
                 raise
 
 
-def _recover(pending: dict[Future, Case], markers: Path, job: Job, record) -> list[Case]:
-    """After a worker died: record what finished, retry what was started, requeue the rest."""
+def _recover(pending: dict[Future, tuple[Case, ...]], markers: Path, job: Job, record) -> list[Case]:
+    """After a worker died: record what finished, retry what was started, requeue the rest.
+
+    A hand-off cut short by the death is requeued whole but for its started case: the
+    cases before it are rendered again, to the same files.
+    """
     started = {marker.read_text() for marker in markers.iterdir()}
     for marker in markers.iterdir():
         marker.unlink()
     queued = []
-    for future, case in pending.items():
+    for future, chunk in pending.items():
         if future.done() and not future.cancelled() and future.exception() is None:
-            record(future.result())
-        elif case.id in started:
-            record(_alone(job, case))
-        else:
-            queued.append(case)
+            for entry in future.result():
+                record(entry)
+            continue
+        for case in chunk:
+            if case.id in started:
+                record(_alone(job, case))
+            else:
+                queued.append(case)
     return queued
 
 
