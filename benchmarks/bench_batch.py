@@ -100,6 +100,23 @@ def _raw_letter(number: int, formats: tuple[str, ...], outdir: str) -> None:
         template.save(stem.with_suffix(".docx"))
 
 
+def machine_scaling(repeat: int) -> float:
+    """What two processes get here on pure-Python work that shares nothing: the best
+    scaling any batch can hope for on this machine."""
+    def seconds(jobs: int) -> float:
+        with ProcessPoolExecutor(jobs) as pool:
+            return max(pool.map(_spin, [10_000_000] * jobs))
+    return statistics.median(2 * seconds(1) / seconds(2) for _ in range(repeat))
+
+
+def _spin(count: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for number in range(count):
+        total += number * number % 7
+    return time.perf_counter() - started
+
+
 def worker_peaks() -> dict[int, int]:
     """Peak resident memory (kB) of each child process of this one."""
     children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read_text().split()
@@ -167,6 +184,7 @@ def main() -> None:
         if groups:
             source = write_cases(Path(folder), args.letters, args.letter)
             letter = raw_letter(Path(folder), args.letter)
+            print(f"this machine: a pure-Python loop scales {machine_scaling(args.repeat):.2f}x at 2 processes")
             print(f"{args.letters} copies of {args.letter.name}; medians of {args.repeat} alternating runs; "
                   f"letters/second")
             print(f"{'formats':<16}{'':>10}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}{'letterkit / raw':>17}")
