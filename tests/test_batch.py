@@ -201,3 +201,16 @@ def test_runs_on_a_dask_cluster(tmp_path, case_data):
                                          executor=client.get_executor())
     assert (summary.rendered, summary.failed) == (6, 0)
     _assert_consistent(tmp_path / "out")
+
+
+def test_no_process_leaves_its_font_folder_in_the_temporary_directory(tmp_path, case_data):
+    """WeasyPrint copies the fonts into a temporary folder per process; a nightly batch
+    must not leave one behind for each worker, every night."""
+    source = _folder_of_cases(tmp_path / "cases", 4, case_data)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = dict(os.environ, TMPDIR=str(temporary))
+    for command in (["render", str(source / "case-000.json")], ["batch", str(source), "-j", "2", "-q"]):
+        subprocess.run([*LETTERKIT, *command, "-f", "pdf", "-o", str(tmp_path / "out")],
+                       check=True, capture_output=True, env=environment)
+        assert list(temporary.iterdir()) == [], command

@@ -8,6 +8,7 @@ that is not WeasyPrint's own layout.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing.util
 import warnings
 from functools import lru_cache
 
@@ -52,9 +53,17 @@ def write_pdf(document: tree.Document, kit: Kit, variant: str | None = None) -> 
 
 @lru_cache(maxsize=1)
 def _font_config() -> FontConfiguration:
-    # One per process: each FontConfiguration leaves a temporary folder behind.
+    """One per process, removed with it.
+
+    WeasyPrint copies the kit's fonts into a temporary folder that it removes only when
+    the FontConfiguration is collected; one kept for the life of a process never is,
+    and a batch worker ends without collecting anything. multiprocessing's finalizers
+    run both at a process's exit and at a pool worker's, which atexit does not.
+    """
     _warn_if_subsetting_is_slow()
-    return FontConfiguration()
+    config = FontConfiguration()
+    multiprocessing.util.Finalize(None, config.__del__, exitpriority=0)
+    return config
 
 
 @lru_cache(maxsize=1)  # once per process, not once per letter
