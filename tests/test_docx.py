@@ -169,3 +169,13 @@ def test_an_edited_reference_docx_is_read_again(tmp_path, case_data):
     reference.save(str(path))
     document = _docx(letterkit.render(case_data, formats=("docx",), options=options)["docx"])
     assert document.styles["Heading 1"].font.size == Pt(20)
+
+
+def test_a_quotation_stays_with_the_line_that_introduces_it(rendered):
+    paragraphs = _docx(rendered["imr-chiropractic-and-massage"]["docx"]).paragraphs
+    introductions = [before for before, quote in zip(paragraphs, paragraphs[1:])
+                     if quote.style.name == "Quote" and before.style.name != "Quote"]
+    assert [p.text for p in introductions][:2] == [
+        "Decision rationale: The California chronic pain medical guidelines section on manual manipulation states:",
+        "Decision rationale:"]
+    assert all(p.paragraph_format.keep_with_next for p in introductions)

@@ -141,6 +141,7 @@ def test_running_header_names_case_and_date_after_the_cover_and_footer_counts_pa
 
 
 FILLER_WORD = "fillerword"  # the long paragraph's words; no real letter has them
+QUOTE = "mtus-chronic-pain-2009/massage-therapy"
 
 
 def _layout_faults(files: dict[str, bytes]) -> set[str]:
@@ -154,6 +155,8 @@ def _layout_faults(files: dict[str, bytes]) -> set[str]:
     for (number, text), (next_number, _) in zip(lines, lines[1:]):
         if text in headings and next_number != number:
             faults.add("a heading ends a page")
+        if text.endswith(":") and next_number != number:
+            faults.add("a line introducing a quotation ends a page")
     for index, (number, text) in enumerate(lines):
         if text in titles:
             end = next((i for i in range(index, len(lines)) if lines[i][1].startswith("Decision rationale:")),
@@ -167,24 +170,27 @@ def _layout_faults(files: dict[str, bytes]) -> set[str]:
 
 
 def _padded(case_data: dict, padding: int, kit="imr") -> dict[str, bytes]:
-    """The letter with `padding` one-line paragraphs and a long one closing its clinical summary."""
+    """The letter with `padding` one-line paragraphs and a long one closing its clinical
+    summary; its item's rationale opens with a quotation, as in seed 000."""
     long_paragraph = " ".join(f"{FILLER_WORD}{index:02d}" for index in range(70))
     summary = "\n\n".join(["Filler sentence."] * padding + [long_paragraph])
-    return letterkit.render(dict(case_data, clinical_summary=summary), kit=kit, formats=("html", "pdf"))
+    items = [dict(item, rationale=f"[quote: {QUOTE}]\n\n{item['rationale']}") for item in case_data["items"]]
+    return letterkit.render(dict(case_data, clinical_summary=summary, items=items), kit=kit, formats=("html", "pdf"))
 
 
 def test_no_heading_item_title_or_single_line_is_stranded_at_a_page_end(case_data, tmp_path):
     """Padding moves the letter's end down the pages. A kit copy without the keep rules
     finds a padding for each fault; with the kit's rules, none of them happens."""
     loose = _kit_with(tmp_path, "h1, h2, p { break-after: auto !important;"
-                                " orphans: 1 !important; widows: 1 !important; }")
+                                " orphans: 1 !important; widows: 1 !important; }"
+                                " blockquote { break-before: auto !important; }")
     first_padding = {}
     for padding in range(40):
         for fault in _layout_faults(_padded(case_data, padding, kit=loose)):
             first_padding.setdefault(fault, padding)
-        if len(first_padding) == 3:
+        if len(first_padding) == 4:
             break
-    assert len(first_padding) == 3, f"without the rules, padding provoked only {first_padding}"
+    assert len(first_padding) == 4, f"without the rules, padding provoked only {first_padding}"
     for fault, padding in first_padding.items():
         assert not _layout_faults(_padded(case_data, padding)), f"{fault} with padding {padding}"
 

@@ -171,6 +171,9 @@ class DocxWriter(Writer):
         self._list(node.items, "List Number", start=node.start)
 
     def visit_block_quote(self, node: tree.BlockQuote) -> None:
+        if self.paragraph is not None:
+            # A quotation stays on the page of the line that introduces it, as in the PDF.
+            self.paragraph.paragraph_format.keep_with_next = True
         with self._within(self.style(node.cls, "Quote")):
             self.visit_all(node.children)
 
