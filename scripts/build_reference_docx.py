@@ -101,7 +101,7 @@ def _letter_styles(document) -> None:
     letterhead = paragraph_style("Letterhead", "Normal", space_after=Pt(14))
     letterhead.font.size = Pt(12)
     paragraph_style("Letter Date", "Normal", space_after=Pt(14))
-    case_information = paragraph_style("Case Information", "Normal", space_after=Pt(12))
+    case_information = paragraph_style("Case Information", "Normal", space_before=Pt(12), space_after=Pt(12))
     case_information.font.size = Pt(10)
     docx_ooxml.set_box(case_information)
     paragraph_style("Overall Determination", "Normal", space_before=Pt(8))
@@ -112,6 +112,10 @@ def _letter_styles(document) -> None:
     addressees = styles.add_style("Addressees", WD_STYLE_TYPE.TABLE)
     addressees.base_style = styles["Normal Table"]
     addressees.font.size = Pt(10)
+    # The text in table cells: the cell's padding spaces it, not a paragraph's. A table
+    # with a class looks first for "<Class> Text" (here the addressees' smaller type).
+    paragraph_style("Table Text", "Normal", space_after=Pt(0))
+    paragraph_style("Addressees Text", "Table Text").font.size = Pt(10)
     paragraph_style("Credential", "Normal", left_indent=Inches(0.4), space_after=Pt(3))
     paragraph_style("Preformatted", "Normal")
 

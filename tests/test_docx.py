@@ -13,12 +13,12 @@ import docx
 import pypdf
 import pytest
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Inches, Pt
 
 import letterkit
 from conftest import EXAMPLES, ROOT
 from letterkit import tree
-from letterkit.writers.docx import write_docx
+from letterkit.writers.docx import column_widths, write_docx
 
 KIT = letterkit.load_kit("imr")
 
@@ -143,6 +143,7 @@ def test_docx_in_libreoffice_looks_like_letterkits_pdf(rendered, libreoffice_pdf
     for heading in ("FINAL DETERMINATION", "HOW THE IMR FINAL DETERMINATION WAS MADE",
                     "CLINICAL CASE SUMMARY", "IMR ISSUES, DECISIONS AND RATIONALES", "APPEAL RIGHTS"):
         assert any(heading in page for page in text), heading
+    assert "HOW THE IMR FINAL DETERMINATION WAS MADE" in text[1], "the cover page spills onto page 2"
     for number, page in enumerate(text, 1):
         assert f"Page {number} of {len(theirs)}" in page
         assert ("IMR Case CM" in page) == (number > 1)  # the running header, not on the cover
@@ -179,3 +180,15 @@ def test_a_quotation_stays_with_the_line_that_introduces_it(rendered):
         "Decision rationale: The California chronic pain medical guidelines section on manual manipulation states:",
         "Decision rationale:"]
     assert all(p.paragraph_format.keep_with_next for p in introductions)
+
+
+def test_table_columns_are_as_wide_as_their_text_wants():
+    """Not python-docx's equal columns: a long item's name gets the room, a one-word
+    column its word, and columns of alike text share alike."""
+    width = Inches(6.5)
+    item = "Chiropractic therapy, Hip, Lower Back area, Lumbar/Sacral Vertebrae, 1 time wkly for 6 wks"
+    name, decision = column_widths([["Disputed item/service", "Decision"], [item, "Overturned"]], width)
+    assert decision < Inches(1) < Inches(5) < name
+    assert decision >= len("Overturned") * Pt(5.5)
+    assert column_widths([["a", "b"], ["c", "d"]], width) == [width // 2] * 2
+    assert sum(column_widths([["x" * 60] * 4], width)) <= width

@@ -13,7 +13,7 @@ from datetime import datetime, time
 from pathlib import Path
 
 from docx.enum.text import WD_BREAK
-from docx.shared import Inches
+from docx.shared import Inches, Pt
 
 from .. import tree
 from ..errors import RenderError
@@ -25,6 +25,10 @@ from .docx_reference import reference_document
 
 # Stamped on a letter without a date, so its bytes still never depend on the clock.
 _EPOCH = datetime(2000, 1, 1)
+# For sharing a table's width between its columns: about what a character of 11pt serif
+# text takes, and a cell's padding in characters.
+_CHARACTER = Pt(5.5)
+_CELL_PADDING = 3
 
 
 def write_docx(document: tree.Document, kit: Kit, reference: Path | None = None) -> bytes:
@@ -181,14 +185,29 @@ class DocxWriter(Writer):
         rows = (*node.head, *node.body)
         columns = max((len(row.cells) for row in rows), default=0)
         table = self.container.add_table(rows=len(rows), cols=columns)
-        table.style = self.style(node.cls or self.div_cls, "Table Grid")
+        cls = node.cls or self.div_cls
+        table.style = self.style(cls, "Table Grid")
+        self._size_columns(table, rows)
+        # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
+        text_style = self.style(f"{cls} text" if cls else "", "Table Text")
+        text_style = text_style if text_style in self.styles else "Normal"
         for docx_row in table.rows[:len(node.head)]:
             docx_ooxml.mark_header_row(docx_row)
         for row, docx_row in zip(rows, table.rows):
             for cell, docx_cell in zip(row.cells, docx_row.cells):
                 self.paragraph = docx_cell.paragraphs[0]
+                self.paragraph._p.style = self.style_ids[text_style]
                 with self._formatted(bold=True if cell.header else None):
                     self.visit_all(cell.children)
+
+    def _size_columns(self, table, rows: tuple[tree.Row, ...]) -> None:
+        section = self.docx.sections[-1]
+        text_width = section.page_width - section.left_margin - section.right_margin
+        texts = [[tree.plain_text(cell.children) for cell in row.cells] for row in rows]
+        for column, width in zip(table.columns, column_widths(texts, text_width)):
+            column.width = width
+            for cell in column.cells:
+                cell.width = width
 
     def visit_row(self, node: tree.Row) -> None:
         raise AssertionError("rows are written by visit_table")
@@ -207,3 +226,26 @@ class DocxWriter(Writer):
 
     def visit_document(self, node: tree.Document) -> None:
         self.visit_all(node.children)
+
+
+def column_widths(rows: list[list[str]], total: int) -> list[int]:
+    """Share `total` between a table's columns as a browser's automatic table layout
+    does: each column gets at least its longest word, and what is left goes to the
+    columns in proportion to how much more their longest line wants.
+
+    python-docx makes every column equally wide, which wraps a long item's name into
+    a narrow half-width column while a one-word column wastes the other half.
+    """
+    columns = list(zip(*rows)) or [()]
+    lines = [[line for text in column for line in text.split("\n")] or [""] for column in columns]
+    widest = [max(len(line) for line in column) + _CELL_PADDING for column in lines]
+    narrowest = [max((len(word) for line in column for word in line.split()), default=0) + _CELL_PADDING
+                 for column in lines]
+    available = total / _CHARACTER
+    if sum(widest) <= available:
+        shares = widest
+    else:
+        spare = max(available - sum(narrowest), 0)
+        wants = [wide - narrow for wide, narrow in zip(widest, narrowest)]
+        shares = [narrow + spare * want / (sum(wants) or 1) for narrow, want in zip(narrowest, wants)]
+    return [int(total * share / sum(shares)) for share in shares]
