@@ -86,15 +86,17 @@ def test_json_lines_ids_and_a_malformed_line(tmp_path, case_data):
     assert sorted(p.name for p in (tmp_path / "out").glob("*.html")) == ["first.html", "line-000003.html"]
 
 
-def test_rerun_skips_unchanged_cases_and_force_redoes_them(tmp_path, case_data):
+def test_rerun_skips_unchanged_cases_redoes_changed_or_damaged_ones_and_force_redoes_all(tmp_path, case_data):
     source = _folder_of_cases(tmp_path / "cases", 3, case_data)
     outdir = tmp_path / "out"
     assert letterkit.render_batch(source, outdir, formats=("html",), jobs=1).rendered == 3
     data = json.loads((source / "case-001.json").read_text())
     data["clinical_summary"] = "Changed."
     (source / "case-001.json").write_text(json.dumps(data))
+    (outdir / "case-002.html").write_bytes(b"")  # as a power cut can leave a file never flushed
     again = letterkit.render_batch(source, outdir, formats=("html",), jobs=1)
-    assert (again.rendered, again.skipped) == (1, 2)
+    assert (again.rendered, again.skipped) == (2, 1)
+    assert (outdir / "case-002.html").stat().st_size > 0
     forced = letterkit.render_batch(source, outdir, formats=("html",), jobs=1, force=True)
     assert (forced.rendered, forced.skipped) == (3, 0)
     assert len((outdir / "manifest.jsonl").read_text().splitlines()) == 3

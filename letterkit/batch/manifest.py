@@ -19,26 +19,33 @@ NAME = "manifest.jsonl"
 class Manifest:
     def __init__(self, outdir: Path):
         self.path = outdir / NAME
-        # id → (input digest, kit digest, output names) of its last successful render
-        self.done: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+        # id → (input digest, kit digest, {output name: size}) of its last successful render
+        self.done: dict[str, tuple[str, str, dict[str, int]]] = {}
         if self.path.exists():
             for entry in self._entries():
                 if entry.get("status") == "ok":
-                    names = tuple(o["file"] for o in entry.get("outputs", ()))
-                    self.done[entry["id"]] = (entry["input_sha256"], entry["kit_sha256"], names)
+                    sizes = {o["file"]: o["bytes"] for o in entry.get("outputs", ())}
+                    self.done[entry["id"]] = (entry["input_sha256"], entry["kit_sha256"], sizes)
                 else:
                     self.done.pop(entry.get("id"), None)
         self._file = None
 
     def is_current(self, case_id: str, input_digest: str, kit_digest: str, names: tuple[str, ...]) -> bool:
-        """Whether this case was rendered from the same input and kit, and its files are there."""
+        """Whether this case was rendered from the same input and kit, and its files are there.
+
+        A file must also have the size it was written with: after a power cut, a file
+        renamed into place but never flushed to disk can be there and empty.
+        """
         previous = self.done.get(case_id)
         return (
             previous is not None
             and previous[:2] == (input_digest, kit_digest)
-            and set(names) <= set(previous[2])
-            and all((self.path.parent / name).is_file() for name in names)
+            and all(name in previous[2] and self._size(name) == previous[2][name] for name in names)
         )
+
+    def _size(self, name: str) -> int | None:
+        path = self.path.parent / name
+        return path.stat().st_size if path.is_file() else None
 
     def append(self, entry: dict[str, Any]) -> None:
         if self._file is None:
