@@ -45,14 +45,19 @@ def write_cases(folder: Path, count: int, seed: Path = SEED) -> Path:
     return source
 
 
+PARENT_CPU: list[float] = []  # ms of the parent process's CPU per letter, each letterkit run
+
+
 def throughput(source: Path, formats: tuple[str, ...], jobs: int) -> float:
     """Letters per second in the steady state: from the first letter done to the last,
     so that starting the workers (imports, fonts) is not counted."""
     finished: list[float] = []
+    cpu = time.process_time()
     with tempfile.TemporaryDirectory() as outdir:
         summary = letterkit.render_batch(source, outdir, formats=formats, jobs=jobs, force=True,
                                          on_result=lambda entry: finished.append(time.perf_counter()))
     assert summary.failed == 0, summary.failures
+    PARENT_CPU.append((time.process_time() - cpu) * 1000 / len(finished))
     return (len(finished) - 1) / (finished[-1] - finished[0])
 
 
@@ -148,6 +153,7 @@ def memory(source: Path, letters: int) -> tuple[dict[int, int], dict[int, int]]:
 def compare(source: Path, letter: dict, formats: tuple[str, ...], repeat: int, count: int) -> None:
     """letterkit and the raw pool, alternating, at -j 1 and -j 2: a table row each."""
     rates = {(who, jobs): [] for who in ("letterkit", "raw") for jobs in (1, 2)}
+    PARENT_CPU.clear()
     for _ in range(repeat):
         for jobs in (1, 2):
             rates["letterkit", jobs].append(throughput(source, formats, jobs))
@@ -158,7 +164,8 @@ def compare(source: Path, letter: dict, formats: tuple[str, ...], repeat: int, c
         print(f"{','.join(formats) if who == 'letterkit' else '':<16}{who:>10}{rate[who, 1]:>8.2f}"
               f"{rate[who, 2]:>8.2f}{rate[who, 2] / rate[who, 1]:>8.2f}x{ratio}")
     print(f"{'':<26}at -j 2: {rate['letterkit', 2] * 3600:,.0f} letters/hour with letterkit, "
-          f"{rate['raw', 2] * 3600:,.0f} raw")
+          f"{rate['raw', 2] * 3600:,.0f} raw; letterkit's parent process: "
+          f"{statistics.median(PARENT_CPU):.2f} ms CPU a letter")
 
 
 def report_memory(source: Path, letters: int) -> None:
