@@ -192,3 +192,8 @@ def test_table_columns_are_as_wide_as_their_text_wants():
     assert decision >= len("Overturned") * Pt(5.5)
     assert column_widths([["a", "b"], ["c", "d"]], width) == [width // 2] * 2
     assert sum(column_widths([["x" * 60] * 4], width)) <= width
+
+
+def test_a_row_longer_than_the_header_still_fits_the_page():
+    widths = column_widths([["Item", "Decision"], ["A long item name", "Upheld", "a note"]], Inches(6.5))
+    assert len(widths) == 3 and sum(widths) <= Inches(6.5)

@@ -389,12 +389,12 @@ def _signature(shade: int) -> str:
 
 
 def test_pictures_cached_across_letters_change_no_bytes_and_stay_bounded(case, monkeypatch):
-    """The letterhead is decoded once per process; a letter's bytes never depend on the ones before."""
+    """The letterhead is decoded once per thread; a letter's bytes never depend on the ones before."""
     monkeypatch.setattr(pdf_writer, "IMAGE_CACHE_ENTRIES", 4)
-    pdf_writer._IMAGES.clear()
+    pdf_writer._thread.images = {}
     first = _pdf(case)
-    per_picture = len(pdf_writer._IMAGES)  # the letterhead: its URI, source and stream
+    per_picture = len(pdf_writer._image_cache())  # the letterhead: its URI, source and stream
     for shade in range(6):  # each its own signature: the cache must not keep them all
         _pdf(dict(case, signature={"name": "A. Reviewer", "image": _signature(shade)}))
-        assert len(pdf_writer._IMAGES) <= 4 + 2 * per_picture
+        assert len(pdf_writer._thread.images) <= 4 + 2 * per_picture
     assert _pdf(case) == first

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from contextlib import contextmanager
 from datetime import datetime, time
+from itertools import zip_longest
 from pathlib import Path
 
 from docx.enum.text import WD_BREAK
@@ -236,7 +237,7 @@ def column_widths(rows: list[list[str]], total: int) -> list[int]:
     python-docx makes every column equally wide, which wraps a long item's name into
     a narrow half-width column while a one-word column wastes the other half.
     """
-    columns = list(zip(*rows)) or [()]
+    columns = list(zip_longest(*rows, fillvalue="")) or [()]  # rows may differ in length
     lines = [[line for text in column for line in text.split("\n")] or [""] for column in columns]
     widest = [max(len(line) for line in column) + _CELL_PADDING for column in lines]
     narrowest = [max((len(word) for line in column for word in line.split()), default=0) + _CELL_PADDING

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing.util
+import threading
 import warnings
 from functools import lru_cache
 
@@ -82,19 +83,21 @@ IMAGE_CACHE_ENTRIES = 64
 
 
 def _image_cache() -> dict:
-    """WeasyPrint's image cache, shared by the letters of a process and emptied when full.
+    """WeasyPrint's image cache, shared by the letters of a thread and emptied when full.
 
     With it, a picture every letter shows (the letterhead) is decoded and compressed
-    once per process, not once per letter. The pictures of one case (a signature) would
-    fill it without bound, so it starts afresh once it holds a few dozen; never during
-    a render, which looks up what it stored earlier in the same render.
+    once, not once per letter. The pictures of one case (a signature) would fill it
+    without bound, so it starts afresh once it holds a few dozen entries; never during
+    a render, which looks up what it stored earlier in the same render, hence one per
+    thread.
     """
-    if len(_IMAGES) > IMAGE_CACHE_ENTRIES:
-        _IMAGES.clear()
-    return _IMAGES
+    images = getattr(_thread, "images", None)
+    if images is None or len(images) > IMAGE_CACHE_ENTRIES:
+        images = _thread.images = {}
+    return images
 
 
-_IMAGES: dict = {}
+_thread = threading.local()
 
 
 @kit_cache()
