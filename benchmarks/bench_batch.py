@@ -36,11 +36,11 @@ SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
 
 
 def write_cases(folder: Path, count: int, seed: Path = SEED) -> Path:
+    """`count` copies of the seed case as JSON Lines, told apart by their id."""
     data = yaml.safe_load(seed.read_text())
     source = folder / "cases.jsonl"
     with source.open("w") as out:
         for number in range(count):
-            data["case"]["imr_number"] = f"CM15-{number:07d}"
             out.write(json.dumps({"id": f"case-{number:06d}", **data}, default=str) + "\n")
     return source
 
@@ -48,13 +48,13 @@ def write_cases(folder: Path, count: int, seed: Path = SEED) -> Path:
 PARENT_CPU: list[float] = []  # ms of the parent process's CPU per letter, each letterkit run
 
 
-def throughput(source: Path, formats: tuple[str, ...], jobs: int) -> float:
+def throughput(source: Path, kit: str, formats: tuple[str, ...], jobs: int) -> float:
     """Letters per second in the steady state: from the first letter done to the last,
     so that starting the workers (imports, fonts) is not counted."""
     finished: list[float] = []
     cpu = time.process_time()
     with tempfile.TemporaryDirectory() as outdir:
-        summary = letterkit.render_batch(source, outdir, formats=formats, jobs=jobs, force=True,
+        summary = letterkit.render_batch(source, outdir, kit=kit, formats=formats, jobs=jobs, force=True,
                                          on_result=lambda entry: finished.append(time.perf_counter()))
     assert summary.failed == 0, summary.failures
     PARENT_CPU.append((time.process_time() - cpu) * 1000 / len(finished))
@@ -73,9 +73,9 @@ def raw_throughput(letter: dict, formats: tuple[str, ...], jobs: int, count: int
     return (len(finished) - 1) / (finished[-1] - finished[0])
 
 
-def raw_letter(folder: Path, seed: Path) -> dict:
+def raw_letter(folder: Path, seed: Path, kit_name: str) -> dict:
     """What the raw pool renders: the seed's HTML and a docxtpl template of its paragraphs."""
-    kit, document, html = setup(seed)
+    kit, document, html = setup(seed, kit_name)
     template, context = make_docxtpl_template(folder, paragraphs(document))
     return {"html": html, "base_url": kit.root.as_uri() + "/", "template": str(template), "context": context}
 
@@ -135,7 +135,7 @@ def worker_peaks() -> dict[int, int]:
     return peaks
 
 
-def memory(source: Path, letters: int) -> tuple[dict[int, int], dict[int, int]]:
+def memory(source: Path, kit: str, letters: int) -> tuple[dict[int, int], dict[int, int]]:
     seen = {"count": 0, "at_100": {}, "at_end": {}}
 
     def on_result(entry):
@@ -146,17 +146,17 @@ def memory(source: Path, letters: int) -> tuple[dict[int, int], dict[int, int]]:
             seen["at_end"] = worker_peaks() or seen["at_end"]
 
     with tempfile.TemporaryDirectory() as outdir:
-        letterkit.render_batch(source, outdir, jobs=2, force=True, on_result=on_result)
+        letterkit.render_batch(source, outdir, kit=kit, jobs=2, force=True, on_result=on_result)
     return seen["at_100"], seen["at_end"]
 
 
-def compare(source: Path, letter: dict, formats: tuple[str, ...], repeat: int, count: int) -> None:
+def compare(source: Path, kit: str, letter: dict, formats: tuple[str, ...], repeat: int, count: int) -> None:
     """letterkit and the raw pool, alternating, at -j 1 and -j 2: a table row each."""
     rates = {(who, jobs): [] for who in ("letterkit", "raw") for jobs in (1, 2)}
     PARENT_CPU.clear()
     for _ in range(repeat):
         for jobs in (1, 2):
-            rates["letterkit", jobs].append(throughput(source, formats, jobs))
+            rates["letterkit", jobs].append(throughput(source, kit, formats, jobs))
             rates["raw", jobs].append(raw_throughput(letter, formats, jobs, count))
     rate = {key: statistics.median(values) for key, values in rates.items()}
     for who in ("letterkit", "raw"):
@@ -168,8 +168,8 @@ def compare(source: Path, letter: dict, formats: tuple[str, ...], repeat: int, c
           f"{statistics.median(PARENT_CPU):.2f} ms CPU a letter")
 
 
-def report_memory(source: Path, letters: int) -> None:
-    at_100, at_end = memory(source, letters)
+def report_memory(source: Path, kit: str, letters: int) -> None:
+    at_100, at_end = memory(source, kit, letters)
     print(f"peak resident memory per worker (MB), all three formats, -j 2:")
     for pid in sorted(set(at_100) & set(at_end)):
         growth = at_end[pid] / at_100[pid] - 1
@@ -185,20 +185,22 @@ def main() -> None:
     parser.add_argument("--formats", default="html;pdf;docx;html,pdf,docx",
                         help="format sets to measure, separated by ';' (\"\" for none)")
     parser.add_argument("--letter", type=Path, default=SEED, help="the case every letter copies")
+    parser.add_argument("--kit", default="imr", help="the kit that renders it")
     args = parser.parse_args()
     groups = [tuple(group.split(",")) for group in args.formats.split(";") if group]
     with tempfile.TemporaryDirectory() as folder:
         if groups:
             source = write_cases(Path(folder), args.letters, args.letter)
-            letter = raw_letter(Path(folder), args.letter)
+            letter = raw_letter(Path(folder), args.letter, args.kit)
             print(f"this machine: a pure-Python loop scales {machine_scaling(args.repeat):.2f}x at 2 processes")
             print(f"{args.letters} copies of {args.letter.name}; medians of {args.repeat} alternating runs; "
                   f"letters/second")
             print(f"{'formats':<16}{'':>10}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}{'letterkit / raw':>17}")
             for formats in groups:
-                compare(source, letter, formats, args.repeat, args.letters)
+                compare(source, args.kit, letter, formats, args.repeat, args.letters)
         if args.memory_letters:
-            report_memory(write_cases(Path(folder), args.memory_letters, args.letter), args.memory_letters)
+            report_memory(write_cases(Path(folder), args.memory_letters, args.letter), args.kit,
+                          args.memory_letters)
 
 
 if __name__ == "__main__":

@@ -28,11 +28,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
 
 
-def setup(seed: Path = SEED):
+def setup(seed: Path = SEED, kit_name: str = "imr"):
     import letterkit
     from letterkit.writers.html import write_html
 
-    kit = letterkit.load_kit("imr")
+    kit = letterkit.load_kit(kit_name)
     document = letterkit.compose(letterkit.validate(letterkit.read_case(seed), kit), kit)
     css = "".join(kit.path(n).read_text() for n in (*kit.stylesheets, *kit.pdf_stylesheets))
     html = write_html(document, kit, embed_css=False).replace("</head>", f"<style>{css}</style></head>")
