@@ -73,6 +73,20 @@ def test_table_header_rows_repeat_and_are_marked(rendered):
         assert not table.rows[-1]._tr.xpath("./w:trPr/w:tblHeader")
 
 
+def test_a_table_takes_the_style_of_its_class_else_table_grid(tmp_path, rendered):
+    tables = _docx(rendered["imr-medications-mixed"]["docx"]).tables
+    assert [table.style.name for table in tables] == ["Addressees", "Table Grid"]
+    reference = docx.Document(str(KIT.root / "reference.docx"))
+    style = reference.styles["Addressees"].element
+    style.getparent().remove(style)
+    path = tmp_path / "no-addressees.docx"
+    reference.save(str(path))
+    case = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")
+    tables = _docx(letterkit.render(case, formats=("docx",),
+                                    options=letterkit.WriterOptions(reference_docx=path))["docx"]).tables
+    assert [table.style.name for table in tables] == ["Table Grid", "Table Grid"]
+
+
 def test_core_properties_and_language(rendered):
     document = _docx(rendered["imr-medications-mixed"]["docx"])
     properties = document.core_properties

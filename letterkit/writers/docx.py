@@ -187,7 +187,8 @@ class DocxWriter(Writer):
         columns = max((len(row.cells) for row in rows), default=0)
         table = self.container.add_table(rows=len(rows), cols=columns)
         cls = node.cls or self.div_cls
-        table.style = self.style(cls, "Table Grid")
+        # A reference without "Table Grid" leaves the table in its default table style.
+        table._tbl.tblStyle_val = self.style_ids.get(self.style(cls, "Table Grid"))
         self._size_columns(table, rows)
         # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")

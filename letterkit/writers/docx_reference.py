@@ -27,10 +27,10 @@ class ReferenceDocument:
         self.docx = open_docx(io.BytesIO(blob))
         self._numbering = self.docx.part.numbering_part.element
         self._lists = len(self._numbering.num_lst)
-        # Paragraph style ids by name, looked up once: python-docx scans every style
-        # for each paragraph given a style by name.
-        default = self.docx.styles.default(WD_STYLE_TYPE.PARAGRAPH)
-        self.style_ids = {style.name: (None if style == default else style.style_id)
+        # Style ids by name, looked up once: python-docx scans every style for each
+        # paragraph or table given a style. A default style is left unnamed, as it does.
+        defaults = [self.docx.styles.default(kind) for kind in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.TABLE)]
+        self.style_ids = {style.name: (None if style in defaults else style.style_id)
                           for style in self.docx.styles}
         changing = {self.docx.part.partname, self.docx.part.numbering_part.partname,
                     "/docProps/core.xml"}
