@@ -96,10 +96,10 @@ def main() -> None:
             naive.save(io.BytesIO())
 
         def with_letterkit():
-            write_docx(document, kit)
+            write_docx(document, kit.presentation.reference_docx)
 
         def compose_and_write():
-            write_docx(middle(letterkit.compose(letter, kit)), kit)
+            write_docx(middle(letterkit.compose(letter, kit)), kit.presentation.reference_docx)
 
         contenders = {"docxtpl": with_docxtpl, "naive python-docx": with_python_docx,
                       "letterkit write_docx": with_letterkit, "letterkit compose + write": compose_and_write}

@@ -4,7 +4,7 @@
 
 "plain" is what a careful user of WeasyPrint alone would write: the same HTML, with
 the kit's stylesheets inlined, `HTML(string=...).write_pdf()` with one shared
-FontConfiguration. "letterkit" is `write_pdf(document, kit)`, which also writes the
+FontConfiguration. "letterkit" is `write_pdf(document, kit.presentation)`, which also writes the
 HTML. A child process repeats "plain" with HarfBuzz subsetting switched off, as on a
 machine without libharfbuzz-subset0, where WeasyPrint falls back to fontTools.
 Runs are interleaved, each after a garbage collection (otherwise each pays for the
@@ -34,8 +34,8 @@ def setup(seed: Path = SEED, kit_name: str = "imr"):
 
     kit = letterkit.load_kit(kit_name)
     document = letterkit.compose(letterkit.validate(letterkit.read_case(seed), kit), kit)
-    css = "".join(kit.path(n).read_text() for n in (*kit.stylesheets, *kit.pdf_stylesheets))
-    html = write_html(document, kit, embed_css=False).replace("</head>", f"<style>{css}</style></head>")
+    css = "".join(text for _, text in kit.presentation.print_css)
+    html = write_html(document, kit.presentation, embed_css=False).replace("</head>", f"<style>{css}</style></head>")
     return kit, document, html
 
 
@@ -73,7 +73,7 @@ def profile(document, kit, runs: int) -> None:
     from letterkit.writers.pdf import write_pdf
 
     profiler = cProfile.Profile()
-    profiler.runcall(lambda: [write_pdf(document, kit) for _ in range(runs)])
+    profiler.runcall(lambda: [write_pdf(document, kit.presentation) for _ in range(runs)])
     stats = pstats.Stats(profiler)
     print(f"\ncProfile, {runs} letters: total {stats.total_tt:.2f} s; letterkit's own code:")
     stats.sort_stats("cumulative").print_stats(r"letterkit[/\\]", 8)
@@ -98,7 +98,7 @@ def main() -> None:
 
     def ours() -> float:
         started = time.perf_counter()
-        write_pdf(document, kit)
+        write_pdf(document, kit.presentation)
         return time.perf_counter() - started
 
     runners = {"plain": plain, "letterkit": ours}

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import render, render_file
+from .api import render, render_file, write
 from .batch import render_batch
 from .cases import read_case, validate
 from .compose import compose
 from .errors import CaseError, KitError, LetterkitError, RenderError, TemplateError
 from .kits import Kit, forget_kits, load_kit
 from .model import Letter
-from .writers import FORMATS, WriterOptions, write
+from .writers import FORMATS, WriterOptions
 
 try:
     __version__ = version("letterkit")

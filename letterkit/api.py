@@ -12,7 +12,8 @@ from .errors import CaseError
 from .kits import Kit, load_kit
 from .model import Letter
 from .output import write_atomically
-from .writers import FORMATS, WriterOptions, write
+from .tree import Document
+from .writers import FORMATS, WriterOptions, write_format
 
 
 def render(
@@ -36,6 +37,11 @@ def render(
             raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
     document = compose(validate(data, kit), kit)
     return {format: write(document, format, kit, options) for format in formats}
+
+
+def write(document: Document, format: str, kit: Kit, options: WriterOptions = WriterOptions()) -> bytes:
+    """A composed letter in one format ("html", "pdf" or "docx"), as bytes, in the kit's look."""
+    return write_format(document, format, kit.presentation, options)
 
 
 def render_file(

@@ -44,7 +44,7 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
     except pydantic.ValidationError as error:
         problems = [(field_path(e["loc"]), _message(e)) for e in error.errors()]
         raise CaseError(problems, source) from None
-    if problems := guidelines.unknown_keys(letter, kit):
+    if problems := guidelines.unknown_keys(letter, kit.guidelines):
         raise CaseError(problems, source)
     return letter
 

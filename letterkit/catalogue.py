@@ -33,8 +33,8 @@ def blocks(kit: Kit) -> list[BlockInfo]:
     environment = Environment()
     found = []
     for name in sorted(used_templates(kit)):
-        path = next(folder / name for folder in kit.search_path if (folder / name).is_file())
-        tree = environment.parse(path.read_text(encoding="utf-8"))
+        path = kit.files.find(name)
+        tree = environment.parse(kit.files.read_text(name))
         found.append(BlockInfo(name, path, any(path.is_relative_to(f) for f in kit.overrides),
                                tuple(sorted(_variables(tree)))))
     return found

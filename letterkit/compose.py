@@ -1,119 +1,134 @@
 """Case model + the kit's blocks → document tree. The only place Jinja runs.
 
-Templates render in a `SandboxedEnvironment` with `StrictUndefined`. What a template
-prints with `{{ ... }}` is handled by `_finalize`: a plain value becomes a placeholder
-that the reader turns back into verbatim text, so data can never become markup; a
-`RichText` value goes into the Markdown, with `<` and `&` escaped so it cannot carry
-raw HTML.
+One render is one `Composition`: it owns its two Markdown parsers (Python-Markdown
+is not thread-safe) and lives exactly as long as the render. The kit it reads is
+shared and never changes, so renders on any number of threads cannot mix.
+
+1. The kit's letter template renders in the kit's sandbox; every value a block
+   prints becomes a placeholder (`letterkit.environment`).
+2. The kit's Markdown (full Markdown: attribute lists, HTML, metadata) turns the
+   result into HTML elements.
+3. The reader turns the elements into tree nodes, asking the composition for what
+   each placeholder stands for: a plain value as typed; rich text parsed on its own
+   by the closed subset of `letterkit.richtext`; a guideline passage as a quote and
+   its citation; a picture's bytes.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 import sys
-from contextvars import ContextVar
-from datetime import date
-from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+import lxml.html
+import markdown
 
-from . import guidelines, tree
+from . import guidelines, placeholders, richtext, tree
 from .errors import TemplateError
-from .kits import Kit, kit_cache
-from .model import Letter, RichText
-from .reader import PLACEHOLDER, read
+from .images import picture
+from .kits import Kit
+from .model import Letter
+from .reader import ElementReader, check_no_placeholders, read_meta
 
-_PLACEHOLDER_CHARACTERS = re.compile("[\ue000\ue001]")
-
-# The plain values printed by the render under way, in placeholder order, and its kit.
-_printed: ContextVar[list[str]] = ContextVar("printed")
-_kit: ContextVar[Kit] = ContextVar("kit")
+# Links and images would let text reach for a URL; letters are printed, so Markdown
+# link and image syntax is left as typed, in the kit's blocks too.
+_DISABLED_INLINE_PATTERNS = (
+    "link", "image_link", "image_reference", "reference", "short_reference",
+    "short_image_ref", "autolink", "automail",
+)
 
 
 def compose(letter: Letter, kit: Kit) -> tree.Document:
     """Render the kit's letter template for `letter` and read the result into a tree."""
-    environment = _environment(kit)
-    values: list[str] = []
-    token, kit_token = _printed.set(values), _kit.set(kit)
-    try:
-        template = environment.get_template(kit.letter_template)
+    return Composition(kit).run(letter)
+
+
+class Composition:
+    """One letter being composed: everything that lives only as long as its render."""
+
+    def __init__(self, kit: Kit):
+        self.kit = kit
+        self.template = kit.letter_template
+        self.kit_markdown = _kit_markdown()
+        self.rich_markdown = richtext.rich_markdown()
+
+    def run(self, letter: Letter) -> tree.Document:
+        source = self._render(letter)
+        self.kit_markdown.reset()
+        html = self.kit_markdown.convert(source)
+        meta = read_meta(getattr(self.kit_markdown, "Meta", {}), self.template)
+        root = lxml.html.fragment_fromstring(html, create_parent="div") if html else None
+        blocks = ElementReader(self, self.template).blocks(root) if root is not None else ()
+        document = tree.Document(meta=meta, children=blocks)
+        check_no_placeholders(document, self.template)
+        return document
+
+    def _render(self, letter: Letter) -> str:
         context = {name: getattr(letter, name) for name in type(letter).model_fields}
-        source = template.render(letter=letter, **context)
-    except jinja2.TemplateSyntaxError as error:
-        raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
-    except jinja2.TemplateNotFound as error:
-        raise TemplateError(f"no block named {error.name!r}", *_template_line()) from None
-    except jinja2.UndefinedError as error:
-        raise TemplateError(_undefined_message(error, context), *_template_line()) from None
-    except jinja2.exceptions.SecurityError as error:
-        raise TemplateError(f"not allowed in a block: {error}", *_template_line()) from None
-    except guidelines.UnknownPassage as error:
-        raise TemplateError(str(error), *_template_line()) from None
-    finally:
-        _printed.reset(token)
-        _kit.reset(kit_token)
-    return read(source, values, kit.letter_template)
+        try:
+            template = self.kit.environment.get_template(self.template)
+            return template.render(letter=letter, **context)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
+        except jinja2.TemplateNotFound as error:
+            raise TemplateError(f"no block named {error.name!r}", *_template_line()) from None
+        except jinja2.UndefinedError as error:
+            raise TemplateError(_undefined_message(error, context), *_template_line()) from None
+        except jinja2.exceptions.SecurityError as error:
+            raise TemplateError(f"not allowed in a block: {error}", *_template_line()) from None
+        except guidelines.UnknownPassage as error:
+            raise TemplateError(str(error), *_template_line()) from None
+
+    # What the reader asks for (letterkit.reader.Embedder) ------------------------------
+
+    def blocks(self, kind: str, text: str) -> tuple[tree.Block, ...]:
+        if kind == placeholders.QUOTE:
+            return self._quote(guidelines.lookup(self.kit.guidelines, text))
+        blocks: list[tree.Block] = []
+        position = 0
+        for match in guidelines.QUOTE_LINE.finditer(text):
+            blocks += self._rich(text[position:match.start()])
+            try:
+                blocks += self._quote(guidelines.lookup(self.kit.guidelines, match.group(1)))
+            except guidelines.UnknownPassage as error:
+                raise TemplateError(f"{error}; validate the case first", self.template) from None
+            position = match.end()
+        return tuple(blocks + self._rich(text[position:]))
+
+    def picture(self, src: str) -> tuple[bytes, str]:
+        return picture(src, self.kit.files)
+
+    def _rich(self, text: str) -> list[tree.Block]:
+        if not text.strip():
+            return []
+        html = richtext.to_html(self.rich_markdown, text)
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        return list(ElementReader(_NoEmbedding(), self.template).blocks(root))
+
+    def _quote(self, passage: guidelines.Passage) -> list[tree.Block]:
+        """A passage as a block quote, then its citation; its text as stored."""
+        citation = tree.Paragraph((tree.Text(f"— {passage.citation}"),), "citation")
+        return [tree.BlockQuote(tuple(self._rich(passage.text.strip()))), citation]
 
 
-@kit_cache()
-def _environment(kit: Kit) -> SandboxedEnvironment:
-    environment = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader([str(folder) for folder in kit.search_path]),
-        undefined=jinja2.StrictUndefined,
-        finalize=_finalize,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,
+class _NoEmbedding:
+    """Rich text holds no placeholders (case data cannot) and names no kit pictures."""
+
+    def blocks(self, kind: str, text: str):
+        raise AssertionError("a placeholder inside rich text")
+
+    def picture(self, src: str):
+        raise AssertionError("a picture inside rich text")
+
+
+def _kit_markdown() -> markdown.Markdown:
+    md = markdown.Markdown(
+        extensions=["meta", "attr_list", "tables", "md_in_html", "sane_lists"],
+        output_format="html",
     )
-    environment.filters["date"] = _format_date
-    environment.filters["sentence"] = _sentence
-    environment.filters["and_list"] = _and_list
-    environment.globals["quote"] = lambda key: _KitMarkdown(guidelines.lookup(kit, key).markdown())
-    return environment
-
-
-class _KitMarkdown(str):
-    """Markdown that comes from the kit itself (a guideline quote): printed as it is."""
-
-
-def _finalize(value: Any) -> str:
-    if isinstance(value, _KitMarkdown):
-        return value
-    if isinstance(value, RichText):
-        # The placeholder characters themselves go in as plain values, so rich text
-        # cannot forge a placeholder and print another field.
-        value = _PLACEHOLDER_CHARACTERS.sub(lambda match: _placeholder(match.group()), value)
-        value = value.replace("&", "&amp;").replace("<", "&lt;")
-        return guidelines.expand(value, _kit.get())
-    if value is None:
-        raise jinja2.UndefinedError(
-            "a block printed a field that has no value; wrap it in {% if ... %}"
-        )
-    return _placeholder(str(value))
-
-
-def _placeholder(text: str) -> str:
-    values = _printed.get()
-    values.append(text)
-    return PLACEHOLDER.format(len(values) - 1)
-
-
-def _format_date(value: date, format: str = "%B %-d, %Y") -> str:
-    """`{{ letter_date | date }}` → "September 1, 2015"; any strftime format may be given."""
-    return value.strftime(format)
-
-
-def _sentence(value: str) -> str:
-    """End a value with a full stop unless it already ends with punctuation."""
-    return value if value.rstrip().endswith((".", "!", "?")) else value + "."
-
-
-def _and_list(values: list[str]) -> str:
-    """`["California", "Oregon", "Nevada"]` → "California, Oregon and Nevada"."""
-    values = [str(value) for value in values]
-    return " and ".join(filter(None, [", ".join(values[:-1]), values[-1]])) if values else ""
+    for name in _DISABLED_INLINE_PATTERNS:
+        md.inlinePatterns.deregister(name, strict=False)
+    return md
 
 
 def _template_line() -> tuple[str | None, int | None]:

@@ -14,16 +14,20 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath
+from types import MappingProxyType
 
 import yaml
 from pydantic import BaseModel
 
 from .errors import KitError
-from .kits import Kit, kit_cache
 from .model import RichText
+from .resolver import Resolver
 
 QUOTE_LINE = re.compile(r"^[ \t]*\[quote:[ \t]*([^\]\s]+)[ \t]*\][ \t]*$", re.MULTILINE)
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when installed
 
 
 class UnknownPassage(LookupError):
@@ -47,65 +51,44 @@ class Passage:
             pages = f", {'pp.' if '-' in self.pages else 'p.'} {self.pages}"
         return f"{source}, {self.section}{pages}"
 
-    def markdown(self) -> str:
-        """The passage as a block quote, then its citation; text shown as stored."""
-        text = _escape(self.text.strip())
-        quoted = "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
-        return f"\n\n{quoted}\n\n— {_escape(self.citation)}\n{{: .citation }}\n\n"
 
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;")
-
-
-@kit_cache()
-def library(kit: Kit) -> dict[str, Passage]:
-    """Every passage of the kit's guidelines (a user folder's file overrides the kit's)."""
-    files = {}
-    for folder in reversed(kit.search_path):  # the kit first, so user folders win
-        for path in sorted((folder / "guidelines").glob("*.yaml")):
-            files[path.stem] = path
+def read_library(files: Resolver) -> Mapping[str, Passage]:
+    """Every passage of the guidelines on the search path (a user folder's file wins)."""
     passages = {}
-    for stem, path in files.items():
+    for name, path in files.names("guidelines/*.yaml").items():
+        stem = PurePosixPath(name).stem
         try:
-            guideline = yaml.safe_load(path.read_text(encoding="utf-8"))
-            for name, passage in guideline["passages"].items():
-                key = f"{stem}/{name}"
+            guideline = yaml.load(files.read_text(name), Loader=_YAML_LOADER)
+            for passage_name, passage in guideline["passages"].items():
+                key = f"{stem}/{passage_name}"
                 passages[key] = Passage(key, guideline["source"], guideline.get("edition"),
                                         passage["section"], passage.get("pages"), passage["text"])
         except (yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
             raise KitError(f"{path}: not a guideline file ({error})") from None
-    return passages
+    return MappingProxyType(passages)
 
 
-def lookup(kit: Kit, key: str) -> Passage:
-    passages = library(kit)
+def lookup(passages: Mapping[str, Passage], key: str) -> Passage:
     if key not in passages:
         raise UnknownPassage(unknown_key_message(key, passages))
     return passages[key]
 
 
-def unknown_key_message(key: str, passages: dict[str, Passage]) -> str:
+def unknown_key_message(key: str, passages: Mapping[str, Passage]) -> str:
     close = difflib.get_close_matches(key, list(passages), n=3, cutoff=0.4)
     hint = f"; nearest: {', '.join(close)}" if close else f"; known: {', '.join(sorted(passages)) or 'none'}"
     return f"no guideline passage {key!r}{hint}"
 
 
-def expand(text: str, kit: Kit) -> str:
-    """Replace each `[quote: key]` line with the passage's Markdown."""
-    return QUOTE_LINE.sub(lambda match: lookup(kit, match.group(1)).markdown(), text)
-
-
-def unknown_keys(value, kit: Kit, path: str = "") -> list[tuple[str, str]]:
+def unknown_keys(value, passages: Mapping[str, Passage], path: str = "") -> list[tuple[str, str]]:
     """(field path, message) for each quote key in the case's rich text that the kit lacks."""
     if isinstance(value, RichText):
-        passages = library(kit)
         return [(path, unknown_key_message(key, passages))
                 for key in QUOTE_LINE.findall(value) if key not in passages]
     if isinstance(value, BaseModel):
         return [problem for name in type(value).model_fields
-                for problem in unknown_keys(getattr(value, name), kit, f"{path}.{name}" if path else name)]
+                for problem in unknown_keys(getattr(value, name), passages, f"{path}.{name}" if path else name)]
     if isinstance(value, (list, tuple)):
         return [problem for index, item in enumerate(value)
-                for problem in unknown_keys(item, kit, f"{path}[{index}]")]
+                for problem in unknown_keys(item, passages, f"{path}[{index}]")]
     return []

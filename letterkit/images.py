@@ -1,37 +1,24 @@
 """Pictures in a letter: a file of the kit, or a data: URI from the case — nothing else.
 
-Both the HTML page (which embeds its pictures, to stay one standalone file) and the
-DOCX read picture bytes here, so the same rules hold in every format.
+Composition reads a picture's bytes here and puts them in the tree, so every writer
+shows the same picture and none of them reads a file.
 """
 
 from __future__ import annotations
 
-import base64
-
-from .errors import KitError, RenderError
-from .kits import Kit, kit_cache
+from .errors import KitError, TemplateError
 from .model.pictures import decode_data_uri, media_type
+from .resolver import Resolver
 
 
-def picture(src: str, kit: Kit) -> tuple[bytes, str]:
-    """The bytes and media type of a picture; a `RenderError` for anything not allowed."""
+def picture(src: str, files: Resolver) -> tuple[bytes, str]:
+    """The bytes and media type of a picture; a `TemplateError` for anything not allowed."""
     try:
         if src.startswith("data:"):
             return decode_data_uri(src)
-        if ":" in src.split("/")[0] or src.startswith(("/", "\\")) or ".." in src.split("/"):
-            raise RenderError(f"refused picture {src[:80]!r}: a picture is a file of the kit or a data: URI")
-        return _kit_picture(kit, src)
+        content = files.read_bytes(src)  # never a URL, nor a file outside the kit's folders
+        return content, media_type(content, src)
     except KitError as error:
-        raise RenderError(f"no picture {src!r} in the kit ({error})") from None
+        raise TemplateError(f"picture {src[:80]!r}: {error}") from None
     except ValueError as error:
-        raise RenderError(f"picture {src[:80]!r}: {error}") from None
-
-
-@kit_cache(maxsize=64)
-def _kit_picture(kit: Kit, src: str) -> tuple[bytes, str]:
-    content = kit.path(src).read_bytes()
-    return content, media_type(content, src)
-
-
-def as_data_uri(content: bytes, kind: str) -> str:
-    return f"data:{kind};base64,{base64.b64encode(content).decode('ascii')}"
+        raise TemplateError(f"picture {src[:80]!r}: {error}") from None

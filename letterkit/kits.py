@@ -1,8 +1,15 @@
-"""Finding a kit and the template search path that lets a user's folder override it.
+"""Loading a kit: once per process, under a lock, into one immutable `Kit`.
 
 A kit is a folder with a `kit.toml` manifest: its case model, its letter template,
 its blocks, its stylesheets and its reference DOCX. Built-in kits live in the
 `templates/` folder of the repository, installed as the `letterkit.templates` package.
+A user's template folders go in front of the kit's on the search path; they hold
+blocks, stylesheets, pictures and guidelines — data, never Python.
+
+Everything a render needs from the kit's files is read here, once: the model, the
+Jinja environment, the guideline library, the stylesheets, the reference DOCX and a
+digest of it all. Renders on any number of threads share the loaded kit and never
+change it.
 """
 
 from __future__ import annotations
@@ -10,45 +17,66 @@ from __future__ import annotations
 import difflib
 import hashlib
 import importlib.util
+import os
 import sys
+import threading
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, TemplateNotFound, TemplateSyntaxError, meta
+from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
+from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
+from .guidelines import Passage, read_library
 from .model import Letter
+from .presentation import Presentation
+from .resolver import Resolver
 
 
-@dataclass(frozen=True)
+class KitManifest(BaseModel):
+    """What a `kit.toml` may say; any other key is a mistake, reported by name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = None  # defaults to the folder's name; never inherited
+    description: str = ""
+    extends: str | None = None
+    model: str | None = None  # "model.py:ClassName"; inherited
+    letter: str | None = None
+    stylesheets: tuple[str, ...] | None = None  # for HTML and PDF
+    pdf_stylesheets: tuple[str, ...] | None = None  # PDF only, e.g. @font-face rules
+    reference_docx: str | None = None
+    required_blocks: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class Kit:
-    """A loaded kit: where its files are and which folders override them."""
+    """A loaded kit. Immutable, and shared by every render in the process."""
 
     name: str
+    description: str
     root: Path
-    search_path: tuple[Path, ...]  # user folders first, the kit's own folder last
-    model_ref: str  # "model.py:ClassName"
+    files: Resolver  # user folders first, then the kit, then the kits it extends
+    overrides: tuple[Path, ...]  # the user's template folders
+    model: type[Letter]
     letter_template: str
-    stylesheets: tuple[str, ...]  # for HTML and PDF
-    pdf_stylesheets: tuple[str, ...]  # PDF only, e.g. @font-face rules for shipped fonts
-    reference_docx: str
-    required_blocks: tuple[str, ...] = ()
-    overrides: tuple[Path, ...] = ()  # the user's template folders, first on the search path
+    required_blocks: tuple[str, ...]
+    environment: LetterSandbox
+    guidelines: Mapping[str, Passage]
+    presentation: Presentation
+    digest: str  # of every file on the search path: what decides a letter's bytes
 
     @property
-    def model(self) -> type[Letter]:
-        filename, _, class_name = self.model_ref.partition(":")
-        return _load_model(self.path(filename), class_name)
+    def search_path(self) -> tuple[Path, ...]:
+        return self.files.folders
 
     def path(self, name: str) -> Path:
-        """A kit file (stylesheet, reference DOCX, image), looked up on the search path."""
-        for folder in self.search_path:
-            if (folder / name).is_file():
-                return folder / name
-        raise KitError(f"kit {self.name!r} has no file {name!r}")
+        """A file of the kit (stylesheet, reference DOCX, picture), found on the search path."""
+        return self.files.find(name)
 
 
 def builtin_kits_folder() -> Path:
@@ -59,75 +87,104 @@ def builtin_kits() -> list[str]:
     return sorted(p.parent.name for p in builtin_kits_folder().glob("*/kit.toml"))
 
 
-_KIT_CACHES: list = []
-
-
-def kit_cache(maxsize: int = 16):
-    """`functools.lru_cache` for what is read or made from a kit's files, which
-    `forget_kits` empties: a process loads each kit once and keeps it."""
-    def decorate(function):
-        cached = lru_cache(maxsize)(function)
-        _KIT_CACHES.append(cached)
-        return cached
-    return decorate
-
-
-def forget_kits() -> None:
-    """Forget every kit loaded so far and all that was made from its files, so that the
-    next letter reads them afresh: for a long-running process whose kit is being edited."""
-    for cache in _KIT_CACHES:
-        cache.cache_clear()
+_loaded: dict[tuple[str, tuple[str, ...]], Kit] = {}
+_lock = threading.Lock()
 
 
 def load_kit(kit: str | Path = "imr", templates: tuple[str | Path, ...] = ()) -> Kit:
-    """Load a kit by built-in name or folder path, with user template folders in front."""
-    return _load_kit(str(kit), tuple(str(folder) for folder in templates))
+    """The kit, by built-in name or folder path, with user template folders in front.
+
+    Loaded once per process; every later call (from any thread) gets the same `Kit`.
+    """
+    key = (str(kit), tuple(str(folder) for folder in templates))
+    with _lock:
+        if key not in _loaded:
+            _loaded[key] = _load(*key)
+        return _loaded[key]
 
 
-@kit_cache(maxsize=32)
-def _load_kit(kit: str, templates: tuple[str, ...]) -> Kit:
-    root = _find_kit(kit)
-    manifest = _manifest(root)
-    inherited: tuple[Path, ...] = ()
-    if "extends" in manifest:
-        # A kit may build on another: the base kit's files (blocks, stylesheets, fonts,
-        # reference DOCX, guidelines) come after its own on the search path, and the
-        # base's settings apply unless this kit's kit.toml gives its own.
-        base_name = manifest["extends"]
-        relative = root / base_name
-        base = _load_kit(str(relative if (relative / "kit.toml").is_file() else base_name), ())
-        inherited = base.search_path
-        manifest = {**_manifest(base.root), **{k: v for k, v in manifest.items() if k != "extends"}}
-    user_folders = tuple(Path(folder).resolve() for folder in templates)
-    for folder in user_folders:
-        if not folder.is_dir():
-            raise KitError(f"template folder {folder} does not exist")
-    try:
-        loaded = Kit(
-            name=manifest.get("name", root.name),
-            root=root,
-            search_path=(*user_folders, root, *inherited),
-            model_ref=manifest["model"],
-            letter_template=manifest["letter"],
-            stylesheets=tuple(manifest.get("stylesheets", ())),
-            pdf_stylesheets=tuple(manifest.get("pdf_stylesheets", ())),
-            reference_docx=manifest["reference_docx"],
-            required_blocks=tuple(manifest.get("required_blocks", ())),
-            overrides=user_folders,
-        )
-    except KeyError as error:
-        raise KitError(f"{root / 'kit.toml'}: missing key {error}") from None
-    for folder in user_folders:
-        _check_overrides(loaded, folder)
-    _check_required(loaded)
+def forget_kits() -> None:
+    """Forget every kit loaded so far, so that the next letter reads its files afresh:
+    for a long-running process whose kit is being edited."""
+    with _lock:
+        _loaded.clear()
+
+
+def _load(kit: str, templates: tuple[str, ...]) -> Kit:
+    chain = _chain(_find_kit(kit))
+    root, manifest = chain[0]
+    settings = _inherited(chain)
+    overrides = tuple(_template_folder(folder) for folder in templates)
+    files = Resolver((*overrides, *(folder for folder, _ in chain)))
+    model_file, _, class_name = settings["model"].partition(":")
+    # The model is Python: it comes from the kits in the chain, never a template folder.
+    model = _load_model(Resolver(tuple(folder for folder, _ in chain)).find(model_file), class_name)
+    guidelines = read_library(files)
+    loaded = Kit(
+        name=manifest.name or root.name,
+        description=manifest.description,
+        root=root,
+        files=files,
+        overrides=overrides,
+        model=model,
+        letter_template=settings["letter"],
+        required_blocks=settings["required_blocks"],
+        environment=make_environment(files, guidelines),
+        guidelines=guidelines,
+        presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
+                                       settings["reference_docx"]),
+        digest=_digest(files),
+    )
+    used = used_templates(loaded)
+    for folder in overrides:
+        _check_overrides(loaded, folder, used)
+    if missing := [name for name in loaded.required_blocks if name not in used]:
+        raise KitError(f"the letter leaves out {', '.join(missing)}, which kit {loaded.name!r} "
+                       "requires in every letter")
     return loaded
 
 
-def _manifest(root: Path) -> dict:
+def _chain(root: Path) -> list[tuple[Path, KitManifest]]:
+    """The kit and the kits it extends, nearest first."""
+    chain: list[tuple[Path, KitManifest]] = []
+    while True:
+        if any(root == seen for seen, _ in chain):
+            raise KitError(f"{root / 'kit.toml'}: extends itself, through {chain[-1][0].name}")
+        manifest = _manifest(root)
+        chain.append((root, manifest))
+        if manifest.extends is None:
+            return chain
+        relative = root / manifest.extends
+        root = _find_kit(str(relative if (relative / "kit.toml").is_file() else manifest.extends))
+
+
+_REQUIRED = {"model", "letter", "reference_docx"}
+_DEFAULTS = {"stylesheets": (), "pdf_stylesheets": (), "required_blocks": ()}
+
+
+def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
+    """Each setting from the nearest kit that gives it (name and description are not settings)."""
+    settings = dict(_DEFAULTS)
+    for _, manifest in reversed(chain):
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends"}))
+    if missing := sorted(_REQUIRED - set(settings)):
+        raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
+    return settings
+
+
+def _manifest(root: Path) -> KitManifest:
+    path = root / "kit.toml"
     try:
-        return tomllib.loads((root / "kit.toml").read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        raise KitError(f"{root / 'kit.toml'}: {error}") from None
+        return KitManifest.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise KitError(f"{path}: {error}") from None
+    except ValidationError as error:
+        problem = error.errors()[0]
+        key = ".".join(str(part) for part in problem["loc"])
+        if problem["type"] == "extra_forbidden":
+            known = ", ".join(KitManifest.model_fields)
+            raise KitError(f"{path}: unknown key {key!r} (a kit.toml may have: {known})") from None
+        raise KitError(f"{path}: {key}: {problem['msg']}") from None
 
 
 def _find_kit(kit: str) -> Path:
@@ -135,15 +192,24 @@ def _find_kit(kit: str) -> Path:
     if (folder / "kit.toml").is_file():
         return folder.resolve()
     builtin = builtin_kits_folder() / kit
-    if (builtin / "kit.toml").is_file():
-        return builtin
+    if "/" not in kit and (builtin / "kit.toml").is_file():
+        return builtin.resolve()
     raise KitError(f"no kit {kit!r}: not a folder with kit.toml, nor a built-in kit "
                    f"({', '.join(builtin_kits())})")
 
 
-def _check_overrides(kit: Kit, folder: Path) -> None:
+def _template_folder(name: str) -> Path:
+    folder = Path(name).resolve()
+    if not folder.is_dir():
+        raise KitError(f"template folder {name} does not exist")
+    if python := sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts):
+        raise KitError(f"{python[0]}: a template folder holds blocks, stylesheets and pictures, "
+                       "never Python; a model belongs in a kit (letterkit new-kit)")
+    return folder
+
+
+def _check_overrides(kit: Kit, folder: Path, used: set[str]) -> None:
     """Refuse a user template the letter never uses: it is almost always a misspelt name."""
-    used = used_templates(kit)
     for path in sorted(folder.rglob("*.j2")):
         name = path.relative_to(folder).as_posix()
         if name not in used:
@@ -152,16 +218,9 @@ def _check_overrides(kit: Kit, folder: Path) -> None:
             raise KitError(f"{path}: overrides no block of kit {kit.name!r}{hint}")
 
 
-def _check_required(kit: Kit) -> None:
-    missing = [name for name in kit.required_blocks if name not in used_templates(kit)]
-    if missing:
-        raise KitError(f"the letter leaves out {', '.join(missing)}, which kit {kit.name!r} "
-                       "requires in every letter")
-
-
 def used_templates(kit: Kit) -> set[str]:
     """Every template the letter template includes, directly or through other blocks."""
-    environment = Environment(loader=FileSystemLoader([str(f) for f in kit.search_path]))
+    environment = kit.environment
     used, pending = set(), [kit.letter_template]
     while pending:
         name = pending.pop()
@@ -169,27 +228,42 @@ def used_templates(kit: Kit) -> set[str]:
             continue
         used.add(name)
         try:
-            source = environment.loader.get_source(environment, name)[0]
+            source, filename, _ = environment.loader.get_source(environment, name)
+            parsed = environment.parse(source, name, filename)
         except TemplateNotFound:
             raise KitError(f"kit {kit.name!r} has no block {name!r}, yet a template includes it")
-        try:
-            parsed = environment.parse(source, name, environment.loader.get_source(environment, name)[1])
         except TemplateSyntaxError as error:
             raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
         pending += [ref for ref in meta.find_referenced_templates(parsed) if ref]
     return used
 
 
-@kit_cache()
 def _load_model(path: Path, class_name: str) -> type[Letter]:
+    # Registered under a name of its own in sys.modules: pydantic resolves the model's
+    # annotations through its module. Called only under the loading lock.
     module_name = "letterkit_kit_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise KitError(f"{path}: cannot load the kit's model")
     module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module  # pydantic resolves annotations through it
+    sys.modules[module_name] = module
     spec.loader.exec_module(module)
     model = getattr(module, class_name, None)
     if not (isinstance(model, type) and issubclass(model, Letter)):
         raise KitError(f"{path}: {class_name} is not a letterkit.model.Letter")
     return model
+
+
+def _digest(files: Resolver) -> str:
+    """Every file of the search path, names and contents; caches Python leaves aside."""
+    digest = hashlib.sha256()
+    for folder in files.folders:
+        for path in sorted(folder.rglob("*")):
+            if "__pycache__" in path.parts or path.suffix == ".pyc":
+                continue
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            if path.is_symlink():  # where it points, never what it points to (it may lead out)
+                digest.update(os.readlink(path).encode())
+            elif path.is_file():
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()

@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 
 import docx
-from jinja2 import Environment, FileSystemLoader, TemplateSyntaxError, nodes
+from jinja2 import TemplateSyntaxError, nodes
 
 from . import guidelines
-from .errors import LetterkitError
 from .kits import Kit
 from .writers.docx import style_name
 
@@ -28,11 +27,11 @@ _STRUCTURAL = {"page-break", "running-header"}
 def lint(kit: Kit) -> list[str]:
     """One line per problem, each naming its file (and line, where there is one)."""
     problems: list[str] = []
-    environment = Environment(loader=FileSystemLoader([str(f) for f in kit.search_path]))
-    templates = _templates(kit)
+    environment = kit.environment
+    templates = kit.files.names("**/*.j2")
     classes: dict[str, str] = {}
     for name, path in templates.items():
-        source = path.read_text(encoding="utf-8")
+        source = kit.files.read_text(name)
         try:
             tree = environment.parse(source, name, str(path))
         except TemplateSyntaxError as error:
@@ -45,20 +44,7 @@ def lint(kit: Kit) -> list[str]:
                 for cls in (match.group(1) or match.group(2)).split():
                     classes.setdefault(cls, f"{path}:{number}")
     problems += _unstyled(kit, classes)
-    try:
-        guidelines.library(kit)
-    except LetterkitError as error:
-        problems.append(str(error))
     return problems
-
-
-def _templates(kit: Kit) -> dict[str, Path]:
-    """Every template on the search path, by name; a user's folder hides the kit's file."""
-    found: dict[str, Path] = {}
-    for folder in reversed(kit.search_path):
-        for path in folder.rglob("*.j2"):
-            found[path.relative_to(folder).as_posix()] = path
-    return found
 
 
 def _missing_includes(tree, templates: dict[str, Path], path: Path) -> list[str]:
@@ -70,7 +56,7 @@ def _missing_includes(tree, templates: dict[str, Path], path: Path) -> list[str]
 
 
 def _unknown_quotes(tree, kit: Kit, path: Path) -> list[str]:
-    passages = guidelines.library(kit)
+    passages = kit.guidelines
     return [
         f"{path}:{call.lineno}: {guidelines.unknown_key_message(call.args[0].value, passages)}"
         for call in tree.find_all(nodes.Call)
@@ -81,16 +67,16 @@ def _unknown_quotes(tree, kit: Kit, path: Path) -> list[str]:
 
 
 def _unstyled(kit: Kit, classes: dict[str, str]) -> list[str]:
-    css = "".join(kit.path(name).read_text(encoding="utf-8")
-                  for name in (*kit.stylesheets, *kit.pdf_stylesheets))
-    reference = docx.Document(io.BytesIO(kit.path(kit.reference_docx).read_bytes()))
+    css = "".join(text for _, text in kit.presentation.print_css)
+    stylesheets = ", ".join(path.name for path, _ in kit.presentation.print_css)
+    reference = docx.Document(io.BytesIO(kit.presentation.reference_docx))
     word_styles = {style.name for style in reference.styles}
     problems = []
     for cls, where in sorted(classes.items()):
         if cls in _STRUCTURAL:
             continue
         if not re.search(rf"\.{re.escape(cls)}(?![\w-])", css):
-            problems.append(f"{where}: class {cls!r} has no rule in the stylesheets ({', '.join(kit.stylesheets)})")
+            problems.append(f"{where}: class {cls!r} has no rule in the stylesheets ({stylesheets})")
         if style_name(cls) not in word_styles:
-            problems.append(f"{where}: class {cls!r} has no style {style_name(cls)!r} in {kit.reference_docx}")
+            problems.append(f"{where}: class {cls!r} has no style {style_name(cls)!r} in {kit.presentation.reference_file.name}")
     return problems

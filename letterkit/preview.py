@@ -38,7 +38,7 @@ class Preview:
     def version(self) -> str:
         digest = hashlib.sha256()
         try:
-            folders = kits.load_kit(self.kit, self.templates).search_path
+            folders = kits.load_kit(self.kit, self.templates).files.folders
         except LetterkitError:
             folders = tuple(Path(t) for t in self.templates)
         for path in (self.case, *sorted(p for f in folders for p in Path(f).rglob("*") if p.is_file())):

@@ -1,90 +1,52 @@
-"""Markdown → document tree.
+"""HTML elements (from Python-Markdown) → document tree nodes.
 
-python-markdown turns the composed Markdown into HTML, lxml parses that HTML, and
-each element becomes a tree node. Only the elements listed here are allowed: anything
-else (a `<script>` or `<img>` written into a block) is a `TemplateError`, so the tree —
-and so every writer — only ever sees the dozen node kinds of `letterkit.tree`.
+Only the elements listed here are allowed: anything else (a `<script>` written into
+a block) is a `TemplateError`, so the tree — and so every writer — only ever sees the
+dozen node kinds of `letterkit.tree`.
 
-Plain-text values never pass through Markdown at all: composition leaves a
-placeholder (`PLACEHOLDER`) where each one goes, and the reader puts the value back
-as a `Text` node, so `**x**`, `# x` or `<b>` in a field come out exactly as typed.
+Case data reaches the reader as placeholders (`letterkit.placeholders`), which the
+reader's `Embedder` turns back into what they stand for: a plain value into a `Text`
+node, exactly as typed; rich text or a guideline quote into blocks, parsed on their
+own. A placeholder may stand in text only: printed into a class it is refused, and
+one left anywhere in the finished tree is an error, never output.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
-import lxml.html
-import markdown
-
-from . import tree
+from . import placeholders, tree
 from .errors import TemplateError
 
-PLACEHOLDER = "\ue000{}\ue001"
-_PLACEHOLDER_RE = re.compile("\ue000(\\d+)\ue001")
-
-# Links and images would let text reach for a URL; letters are printed, so Markdown
-# link and image syntax is left as typed.
-_DISABLED_INLINE_PATTERNS = (
-    "link", "image_link", "image_reference", "reference", "short_reference",
-    "short_image_ref", "autolink", "automail",
-)
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code", "img"}
 _META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier"}
 
 
-def _make_markdown() -> markdown.Markdown:
-    md = markdown.Markdown(
-        extensions=["meta", "attr_list", "tables", "md_in_html", "sane_lists"],
-        output_format="html",
-    )
-    for name in _DISABLED_INLINE_PATTERNS:
-        md.inlinePatterns.deregister(name, strict=False)
-    return md
+class Embedder(Protocol):
+    """What stands behind placeholders and pictures: the composition under way."""
+
+    def blocks(self, kind: str, text: str) -> tuple[tree.Block, ...]: ...
+
+    def picture(self, src: str) -> tuple[bytes, str]: ...
 
 
-_MARKDOWN = _make_markdown()
+@dataclass(frozen=True)
+class _Embedded:
+    """Blocks (rich text, a quote) standing where a block printed them, inside a paragraph."""
+
+    blocks: tuple[tree.Block, ...]
 
 
-def read(source: str, values: list[str], template: str = "") -> tree.Document:
-    """Read composed Markdown (with placeholders for `values`) into a `Document`."""
-    _MARKDOWN.reset()
-    html = _MARKDOWN.convert(source)
-    meta = _read_meta(getattr(_MARKDOWN, "Meta", {}), values, template)
-    root = lxml.html.fragment_fromstring(html, create_parent="div") if html else None
-    reader = _ElementReader(values, template)
-    blocks = reader.blocks(root) if root is not None else ()
-    return tree.Document(meta=meta, children=blocks)
-
-
-def _read_meta(raw: dict[str, list[str]], values: list[str], template: str) -> tree.Meta:
-    unknown = set(raw) - _META_KEYS
-    if unknown:
-        raise TemplateError(
-            f"unknown letter metadata {sorted(unknown)}; known: {sorted(_META_KEYS)}", template
-        )
-    fields = {key: _fill(" ".join(lines), values) for key, lines in raw.items()}
-    if "title" not in fields:
-        raise TemplateError("the letter template must set 'Title:' metadata", template)
-    if "date" in fields:
-        try:
-            fields["date"] = date.fromisoformat(fields["date"])
-        except ValueError:
-            raise TemplateError(f"'Date:' is not an ISO date: {fields['date']!r}", template)
-    return tree.Meta(**fields)
-
-
-def _fill(text: str, values: list[str]) -> str:
-    return _PLACEHOLDER_RE.sub(lambda match: values[int(match.group(1))], text)
-
-
-class _ElementReader:
+class ElementReader:
     """Turns parsed HTML elements into tree nodes."""
 
-    def __init__(self, values: list[str], template: str):
-        self.values = values
+    def __init__(self, embedder: Embedder, template: str):
+        self.embedder = embedder
         self.template = template
 
     # Blocks ------------------------------------------------------------------------
@@ -99,47 +61,73 @@ class _ElementReader:
             if element.tag in _INLINE_TAGS:
                 loose.append(element)
             else:
-                self._flush(loose, blocks)
-                blocks.append(self.block(element))
+                blocks += self._paragraphs(self._inlines_of(loose), "")
+                loose.clear()
+                blocks += self.block(element)
             if element.tail and element.tail.strip():
                 loose.append(element.tail)
-        self._flush(loose, blocks)
+        blocks += self._paragraphs(self._inlines_of(loose), "")
         return tuple(blocks)
 
-    def _flush(self, loose: list, blocks: list) -> None:
-        if loose:
-            children = []
-            for piece in loose:
-                children += self._text(piece) if isinstance(piece, str) else [self.inline(piece)]
-            blocks.append(tree.Paragraph(_strip(children)))
-            loose.clear()
+    def _inlines_of(self, loose: list) -> list:
+        children = []
+        for piece in loose:
+            children += self._text(piece) if isinstance(piece, str) else [self.inline(piece)]
+        return children
 
-    def block(self, element) -> tree.Block:
-        tag, cls = element.tag, element.get("class", "")
+    def block(self, element) -> list[tree.Block]:
+        tag, cls = element.tag, self._class(element)
         if tag == "p":
-            return tree.Paragraph(_strip(self.inlines(element)), cls)
+            return self._paragraphs(self.inlines(element), cls, keep_empty=True)
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            return tree.Heading(int(tag[1]), _strip(self.inlines(element)), cls)
+            return [tree.Heading(int(tag[1]), self._flat(self.inlines(element)), cls)]
         if tag == "ul":
-            return tree.BulletList(self._items(element), cls)
+            return [tree.BulletList(self._items(element), cls)]
         if tag == "ol":
-            return tree.OrderedList(self._items(element), int(element.get("start", 1)), cls)
+            return [tree.OrderedList(self._items(element), int(element.get("start", 1)), cls)]
         if tag == "blockquote":
-            return tree.BlockQuote(self.blocks(element), cls)
+            return [tree.BlockQuote(self.blocks(element), cls)]
         if tag == "table":
-            return self._table(element)
+            return [self._table(element)]
         if tag == "hr" or (tag == "div" and "page-break" in cls.split()):
-            return tree.PageBreak()
+            return [tree.PageBreak()]
         if tag in ("div", "section"):
-            return tree.Div(self.blocks(element), cls)
+            return [tree.Div(self.blocks(element), cls)]
         if tag == "pre":
             lines = element.text_content().rstrip("\n").split("\n")
             children: list[tree.Inline] = []
             for line in lines:
                 children += [tree.LineBreak()] if children else []
                 children += self._text(line)
-            return tree.Paragraph(tuple(children), "preformatted")
+            return [tree.Paragraph(_strip(children), "preformatted")]
         raise self._refuse(element)
+
+    def _paragraphs(self, children: list, cls: str, keep_empty: bool = False) -> list[tree.Block]:
+        """A paragraph's inlines as blocks: rich text printed in it brings its own blocks.
+
+        The kit's words before rich text join its first paragraph ("**Decision
+        rationale:** {{ item.rationale }}"); its other blocks follow as they are.
+        """
+        if not any(isinstance(child, _Embedded) for child in children):
+            return [tree.Paragraph(_strip(children), cls)] if children or keep_empty else []
+        blocks: list[tree.Block] = []
+        current: list = []
+        for child in children:
+            if not isinstance(child, _Embedded):
+                current.append(child)
+                continue
+            embedded = list(child.blocks)
+            if embedded and isinstance(embedded[0], tree.Paragraph) and not embedded[0].cls:
+                current += embedded.pop(0).children
+            if embedded:
+                blocks += self._paragraph(current, cls)
+                blocks += embedded
+                current = []
+        return blocks + self._paragraph(current, cls)
+
+    def _paragraph(self, children: list, cls: str) -> list[tree.Block]:
+        inlines = _strip(children)
+        return [tree.Paragraph(inlines, cls)] if inlines else []
 
     def _items(self, element) -> tuple[tree.ListItem, ...]:
         return tuple(tree.ListItem(self.blocks(li)) for li in element if li.tag == "li")
@@ -148,19 +136,17 @@ class _ElementReader:
         head, body = [], []
         for row in element.iter("tr"):
             cells = tuple(
-                tree.Cell(
-                    _strip(self.inlines(cell)), cell.tag == "th", _alignment(cell)
-                )
+                tree.Cell(self._flat(self.inlines(cell)), cell.tag == "th", _alignment(cell))
                 for cell in row if cell.tag in ("th", "td")
             )
             in_head = row.getparent().tag == "thead"
             (head if in_head else body).append(tree.Row(cells))
-        return tree.Table(tuple(head), tuple(body), element.get("class", ""))
+        return tree.Table(tuple(head), tuple(body), self._class(element))
 
     # Inlines -----------------------------------------------------------------------
 
-    def inlines(self, element) -> list[tree.Inline]:
-        children: list[tree.Inline] = self._text(element.text)
+    def inlines(self, element) -> list:
+        children: list = self._text(element.text)
         for child in element:
             children.append(self.inline(child))
             children += self._text(child.tail)
@@ -169,35 +155,77 @@ class _ElementReader:
     def inline(self, element) -> tree.Inline:
         tag = element.tag
         if tag in ("em", "i"):
-            return tree.Emph(tuple(self.inlines(element)))
+            return tree.Emph(self._flat(self.inlines(element), strip=False))
         if tag in ("strong", "b"):
-            return tree.Strong(tuple(self.inlines(element)))
+            return tree.Strong(self._flat(self.inlines(element), strip=False))
         if tag == "span":
-            return tree.Span(tuple(self.inlines(element)), element.get("class", ""))
+            return tree.Span(self._flat(self.inlines(element), strip=False), self._class(element))
         if tag == "br":
             return tree.LineBreak()
         if tag == "code":
             return tree.Span(tuple(self._text(element.text_content())), "code")
         if tag == "img":
-            attribute = lambda name: _fill(element.get(name, ""), self.values)  # noqa: E731
-            if not element.get("alt"):
-                raise TemplateError("an <img> needs alt text, for readers who cannot see it", self.template)
-            return tree.Image(attribute("src"), attribute("alt"), attribute("width"), element.get("class", ""))
+            return self._image(element)
         raise self._refuse(element)
 
-    def _text(self, text: str | None) -> list[tree.Inline]:
-        """Template text and plain values, split at placeholders, as Text nodes."""
+    def _image(self, element) -> tree.Image:
+        alt = self._attribute(element, "alt")
+        if not alt:
+            raise TemplateError("an <img> needs alt text, for readers who cannot see it", self.template)
+        try:
+            data, media_type = self.embedder.picture(self._attribute(element, "src"))
+        except TemplateError as error:
+            raise TemplateError(error.message, self.template) from None
+        return tree.Image(data, media_type, alt, self._attribute(element, "width"), self._class(element))
+
+    def _flat(self, children: list, strip: bool = True) -> tuple[tree.Inline, ...]:
+        """Inlines where blocks cannot go (a heading, a table cell): rich text of one
+        paragraph joins them, anything more is an error."""
+        flat: list = []
+        for child in children:
+            if not isinstance(child, _Embedded):
+                flat.append(child)
+            elif len(child.blocks) == 1 and isinstance(child.blocks[0], tree.Paragraph):
+                flat += child.blocks[0].children
+            elif child.blocks:
+                raise TemplateError("rich text of more than one paragraph is printed where only a "
+                                    "line of text can go (a heading, a table cell, emphasis)", self.template)
+        return _strip(flat) if strip else tuple(flat)
+
+    def _text(self, text: str | None) -> list:
+        """Template text and what its placeholders stand for, as nodes."""
         if not text:
             return []
-        pieces = _PLACEHOLDER_RE.split(text)
-        # re.split alternates: template text, placeholder index, template text, ...
-        texts = [
-            self.values[int(piece)] if odd else piece
-            for odd, piece in ((i % 2 == 1, p) for i, p in enumerate(pieces))
-        ]
-        # Whitespace is collapsed as HTML would, so that a line break in the Markdown
-        # source (or in a value) is a space in every format, not a break in DOCX alone.
-        return [tree.Text(_WHITESPACE.sub(" ", t)) for t in texts if t]
+        children: list = []
+        position = 0
+        for match in placeholders.PATTERN.finditer(text):
+            children += _plain(text[position:match.start()])
+            kind, value = placeholders.unmark(match)
+            if kind == placeholders.PLAIN:
+                children += _plain(value)
+            else:
+                children.append(_Embedded(self.embedder.blocks(kind, value)))
+            position = match.end()
+        return children + _plain(text[position:])
+
+    # Attributes --------------------------------------------------------------------
+
+    def _attribute(self, element, name: str) -> str:
+        """An attribute's value, with the plain values printed into it."""
+        def value(match):
+            kind, text = placeholders.unmark(match)
+            if kind != placeholders.PLAIN:
+                raise TemplateError(f"rich text is printed into the {name!r} attribute of "
+                                    f"<{element.tag}>; only plain values can go there", self.template)
+            return text
+        return placeholders.PATTERN.sub(value, element.get(name, ""))
+
+    def _class(self, element) -> str:
+        cls = element.get("class", "")
+        if placeholders.STRAY.search(cls):
+            raise TemplateError(f"case data is printed into the class of <{element.tag}>; a class "
+                                "gives the kit's look, so it comes from the kit alone", self.template)
+        return cls
 
     def _refuse(self, element) -> TemplateError:
         return TemplateError(
@@ -207,14 +235,67 @@ class _ElementReader:
         )
 
 
-def _strip(children: list[tree.Inline]) -> tuple[tree.Inline, ...]:
-    """Drop the whitespace Markdown leaves at the edges of a block; merge adjacent text."""
+def read_meta(raw: dict[str, list[str]], template: str) -> tree.Meta:
+    """The letter's metadata (`Title:`, `Date:`…) with the plain values printed into it."""
+    unknown = set(raw) - _META_KEYS
+    if unknown:
+        raise TemplateError(
+            f"unknown letter metadata {sorted(unknown)}; known: {sorted(_META_KEYS)}", template
+        )
+    fields = {key: _fill(" ".join(lines), key, template) for key, lines in raw.items()}
+    if "title" not in fields:
+        raise TemplateError("the letter template must set 'Title:' metadata", template)
+    if "date" in fields:
+        try:
+            fields["date"] = date.fromisoformat(fields["date"])
+        except ValueError:
+            raise TemplateError(f"'Date:' is not an ISO date: {fields['date']!r}", template) from None
+    return tree.Meta(**fields)
+
+
+def _fill(text: str, key: str, template: str) -> str:
+    def value(match):
+        kind, value = placeholders.unmark(match)
+        if kind != placeholders.PLAIN:
+            raise TemplateError(f"rich text or a quote is printed into the {key!r} metadata; "
+                                "only plain values can go there", template)
+        return value
+    return placeholders.PATTERN.sub(value, text)
+
+
+def check_no_placeholders(node, template: str) -> None:
+    """Every string of the tree is text: a placeholder left anywhere is an error, never output."""
+    if isinstance(node, str):
+        if placeholders.STRAY.search(node):
+            raise TemplateError("case data is printed where the letter cannot show it "
+                                "(an attribute letterkit does not read?)", template)
+    elif isinstance(node, tuple):
+        for child in node:
+            check_no_placeholders(child, template)
+    elif dataclasses.is_dataclass(node):
+        for field in dataclasses.fields(node):
+            check_no_placeholders(getattr(node, field.name), template)
+
+
+def _plain(text: str) -> list[tree.Inline]:
+    # Whitespace is collapsed as HTML would, so that a line break in the Markdown
+    # source (or in a value) is a space in every format, not a break in DOCX alone.
+    return [tree.Text(_WHITESPACE.sub(" ", text))] if text else []
+
+
+def _merge(children: list) -> tuple[tree.Inline, ...]:
     merged: list[tree.Inline] = []
     for child in children:
         if merged and isinstance(child, tree.Text) and isinstance(merged[-1], tree.Text):
             merged[-1] = tree.Text(merged[-1].text + child.text)
         else:
             merged.append(child)
+    return tuple(merged)
+
+
+def _strip(children: list) -> tuple[tree.Inline, ...]:
+    """Drop the whitespace Markdown leaves at the edges of a block; merge adjacent text."""
+    merged = list(_merge(children))
     if merged and isinstance(merged[0], tree.Text):
         merged[0] = tree.Text(merged[0].text.lstrip())
     if merged and isinstance(merged[-1], tree.Text):

@@ -54,9 +54,10 @@ class LineBreak(Node):
 
 @dataclass(frozen=True, slots=True)
 class Image(Node):
-    """A picture from the kit (a path on its search path) or a data: URI; never a URL."""
+    """A picture, its bytes read at composition (from the kit, or a case's data: URI)."""
 
-    src: str
+    data: bytes = field(repr=False)
+    media_type: str  # "image/png" or "image/jpeg"
     alt: str
     width: str = ""  # a CSS length in inches, e.g. "2in"; empty: the picture's own size
     cls: str = ""

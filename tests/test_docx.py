@@ -130,7 +130,7 @@ def test_a_users_reference_docx_restyles_the_letter(tmp_path, case_data):
 def test_text_xml_cannot_hold_is_a_clear_error_not_a_crash():
     document = tree.Document(tree.Meta(title="t"), (tree.Paragraph((tree.Text("bad\x0b text"),)),))
     with pytest.raises(letterkit.RenderError, match="text a DOCX cannot hold"):
-        write_docx(document, KIT)
+        write_docx(document, KIT.presentation.reference_docx)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from letterkit import guidelines
 from extract import EXTRACT, pdf_body_text, words
 
 KIT = letterkit.load_kit("imr")
-KEYS = sorted(guidelines.library(KIT))
+KEYS = sorted(KIT.guidelines)
 
 
 def test_the_seed_passages_are_in_the_library():
@@ -22,7 +22,7 @@ def test_the_seed_passages_are_in_the_library():
 
 @pytest.mark.parametrize("key", KEYS)
 def test_each_key_round_trips_into_every_format_with_its_citation(case_data, key):
-    passage = guidelines.library(KIT)[key]
+    passage = KIT.guidelines[key]
     case_data["items"][0]["rationale"] = f"The guideline says:\n\n[quote: {key}]\n\nSo it is decided."
     files = letterkit.render(case_data)
     expected = words(f"The guideline says: {passage.text} — {passage.citation} So it is decided.")

@@ -22,6 +22,7 @@ import pytest
 import letterkit
 from conftest import ROOT
 from letterkit.writers import pdf as pdf_writer
+from letterkit.resolver import Resolver
 from letterkit.writers.pdf_fetcher import KitFetcher, RefusedResource
 
 KIT = ROOT / "templates" / "imr"
@@ -326,7 +327,7 @@ def test_unknown_variant_is_refused(case):
 # What the PDF may fetch ----------------------------------------------------------------
 
 def test_fetcher_serves_kit_files_and_data_uris():
-    fetcher = KitFetcher((KIT,))
+    fetcher = KitFetcher(Resolver((KIT,)))
     font = fetcher.fetch((KIT / "fonts" / "LiberationSerif-Regular.ttf").as_uri())
     assert font.read()[:4] == b"\x00\x01\x00\x00"
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
@@ -342,7 +343,7 @@ def test_fetcher_serves_kit_files_and_data_uris():
 ])
 def test_fetcher_refuses_anything_but_the_kit_naming_url_and_reason(url, reason):
     with pytest.raises(RefusedResource) as error:
-        KitFetcher((KIT,)).fetch(url)
+        KitFetcher(Resolver((KIT,))).fetch(url)
     assert str(error.value).startswith(f"refused {url}: ") and reason in str(error.value)
 
 
@@ -351,7 +352,7 @@ def test_fetcher_refuses_a_link_that_leads_out_of_the_kit(tmp_path):
     (tmp_path / "secret.txt").write_text("secret")
     (tmp_path / "kit" / "innocent.png").symlink_to(tmp_path / "secret.txt")
     with pytest.raises(RefusedResource, match="outside the kit"):
-        KitFetcher((tmp_path / "kit",)).fetch((tmp_path / "kit" / "innocent.png").as_uri())
+        KitFetcher(Resolver((tmp_path / "kit",))).fetch((tmp_path / "kit" / "innocent.png").as_uri())
 
 
 @pytest.mark.parametrize("reference", [

@@ -26,11 +26,17 @@ RICH = """First *emphasised* and **strong** words.
 
 | Item | Decision |
 |------|----------|
-| Massage | Upheld |
+| Massage | Upheld |"""
 
-***
+# A page break is the kit's to make, never case data's: a block makes this one.
+BREAKING_BLOCK = """# CLINICAL CASE SUMMARY
 
-After the page break."""
+{{ clinical_summary }}
+
+<div class="page-break"></div>
+
+After the page break.
+"""
 
 
 @pytest.mark.parametrize("writer", [HtmlWriter, DocxWriter])
@@ -40,10 +46,13 @@ def test_writer_has_a_method_for_every_node_kind(writer):
 
 
 @pytest.fixture(scope="module")
-def files():
+def files(tmp_path_factory):
+    blocks = tmp_path_factory.mktemp("templates")
+    (blocks / "blocks").mkdir()
+    (blocks / "blocks" / "clinical-case-summary.md.j2").write_text(BREAKING_BLOCK)
     case = letterkit.read_case("examples/imr-chiropractic-and-massage.yaml")
     case["items"][0]["rationale"] = RICH
-    return letterkit.render(case)
+    return letterkit.render(case, templates=[blocks])
 
 
 def test_html_has_every_element(files):

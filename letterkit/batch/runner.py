@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..kits import load_kit
+from ..errors import KitError
+from ..kits import Kit, load_kit
 from ..writers import FORMATS, WriterOptions
 from .job import Job, render_case, render_cases
 from .manifest import Manifest, remove_partial_files
@@ -66,7 +67,7 @@ def render_batch(
     templates = tuple(str(Path(t).resolve()) for t in templates)
     loaded = load_kit(kit, templates)  # fail fast on a bad kit, before any worker starts
     job = Job(str(loaded.root), templates, tuple(formats), options, str(outdir),
-              _kit_digest(loaded.search_path, tuple(sorted(formats)), options))
+              _kit_digest(loaded, tuple(sorted(formats)), options))
     manifest = Manifest(outdir)
     summary = BatchSummary(manifest=manifest.path)
     stream = read_cases(cases) if isinstance(cases, (str, Path)) else iter(cases)
@@ -216,13 +217,14 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         process.join()
 
 
-def _kit_digest(search_path, formats, options: WriterOptions) -> str:
-    """A fingerprint of everything besides the case that shapes its files."""
+def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions) -> str:
+    """A fingerprint of everything besides the case that decides its files: letterkit's
+    version, the kit's files, the formats, the options and the reference DOCX's contents."""
     from .. import __version__
-    digest = hashlib.sha256(f"{__version__} {formats} {options}".encode())
-    for folder in search_path:
-        for path in sorted(Path(folder).rglob("*")):
-            if path.is_file():
-                digest.update(str(path.relative_to(folder)).encode())
-                digest.update(path.read_bytes())
+    digest = hashlib.sha256(f"{__version__} {formats} {options.pdf_variant} {kit.digest}".encode())
+    if options.reference_docx is not None:
+        try:
+            digest.update(Path(options.reference_docx).read_bytes())
+        except OSError as error:
+            raise KitError(f"cannot read reference DOCX {options.reference_docx}: {error.strerror}") from None
     return digest.hexdigest()

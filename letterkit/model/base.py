@@ -1,4 +1,4 @@
-"""The base every case model builds on: strict fields, XML-safe text."""
+"""The base every case model builds on: strict fields, text every format can hold."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from .text import check_xml_safe
+from .text import check_text
 
 
 def _check_strings(value: Any) -> Any:
     if isinstance(value, str):
-        check_xml_safe(value)
+        check_text(value)
         if not value.strip():
             raise ValueError("is blank; leave the field out instead, or give it text")
     elif isinstance(value, (list, tuple)):
@@ -30,7 +30,7 @@ class CaseModel(BaseModel):
 
     @field_validator("*", mode="after")
     @classmethod
-    def _text_is_xml_safe(cls, value: Any) -> Any:
+    def _text_is_printable(cls, value: Any) -> Any:
         return _check_strings(value)
 
 

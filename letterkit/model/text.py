@@ -12,19 +12,29 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic_core import core_schema
 
-# XML 1.0 cannot hold these, so neither can DOCX, nor a PDF's XMP metadata.
-# Tab, line feed and carriage return are allowed; so is everything printable.
-_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# Characters a letter refuses, with the reason a user is told.
+_REFUSED = [
+    # XML 1.0 cannot hold these, so neither can DOCX, nor a PDF's XMP metadata.
+    # Tab, line feed and carriage return are allowed; so is everything printable.
+    (re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]"),
+     "the control character {} at position {}, which a letter cannot hold"),
+    # Embeddings, overrides and isolates reorder the text around them: a value holding
+    # one could turn the kit's own words back to front. (LRM and RLM, which only mark
+    # a direction, are allowed.)
+    (re.compile("[\u202a-\u202e\u2066-\u2069]"),
+     "the bidirectional control {} at position {}, which would reorder the letter's text around it"),
+    # Noncharacters are Unicode's internal-use code points; letterkit uses them itself.
+    (re.compile("[\ufdd0-\ufdef]"), "the noncharacter {} at position {}, which is not text"),
+]
 
 
-def check_xml_safe(text: str) -> str:
-    """Refuse text with characters that no XML document, and so no DOCX, can hold."""
-    if match := _NOT_IN_XML.search(text):
-        position = match.start()
-        raise ValueError(
-            f"contains the control character U+{ord(match.group()):04X} at position "
-            f"{position}, which a letter cannot hold; remove it from the case data"
-        )
+def check_text(text: str) -> str:
+    """Refuse text with a character no letter may hold; the message names it and where."""
+    for pattern, reason in _REFUSED:
+        if match := pattern.search(text):
+            character = f"U+{ord(match.group()):04X}"
+            raise ValueError(f"contains {reason.format(character, match.start())}; "
+                             "remove it from the case data")
     return text
 
 
@@ -37,7 +47,7 @@ class RichText(str):
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler):
         return core_schema.no_info_after_validator_function(
-            lambda value: cls(check_xml_safe(value)), core_schema.str_schema()
+            lambda value: cls(check_text(value)), core_schema.str_schema()
         )
 
     @classmethod

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import tree
-from ..kits import Kit
+from ..errors import RenderError
+from ..presentation import Presentation
 from .docx import write_docx
 from .html import write_html
 from .pdf import write_pdf
@@ -22,17 +23,27 @@ class WriterOptions:
     reference_docx: Path | None = None  # Word styles to use instead of the kit's
 
 
-def write(
-    document: tree.Document, format: str, kit: Kit, options: WriterOptions = WriterOptions()
+def write_format(
+    document: tree.Document, format: str, presentation: Presentation,
+    options: WriterOptions = WriterOptions(),
 ) -> bytes:
-    """The letter in one format, as bytes."""
+    """The letter in one format, as bytes, looking as `presentation` (a kit's) says."""
     if format == "html":
-        return write_html(document, kit).encode("utf-8")
+        return write_html(document, presentation).encode("utf-8")
     if format == "pdf":
-        return write_pdf(document, kit, variant=options.pdf_variant)
+        return write_pdf(document, presentation, variant=options.pdf_variant)
     if format == "docx":
-        return write_docx(document, kit, reference=options.reference_docx)
+        return write_docx(document, _reference(presentation, options))
     raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "WriterOptions", "write", "write_docx", "write_html", "write_pdf"]
+__all__ = ["FORMATS", "WriterOptions", "write_docx", "write_format", "write_html", "write_pdf"]
+
+
+def _reference(presentation: Presentation, options: WriterOptions) -> bytes:
+    if options.reference_docx is None:
+        return presentation.reference_docx
+    try:
+        return Path(options.reference_docx).read_bytes()
+    except OSError as error:
+        raise RenderError(f"cannot read reference DOCX {options.reference_docx}: {error.strerror}") from None

@@ -11,15 +11,12 @@ import io
 from contextlib import contextmanager
 from datetime import datetime, time
 from itertools import zip_longest
-from pathlib import Path
 
 from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt
 
 from .. import tree
 from ..errors import RenderError
-from ..images import picture
-from ..kits import Kit
 from . import docx_ooxml
 from .base import Writer
 from .docx_reference import reference_document
@@ -32,17 +29,17 @@ _CHARACTER = Pt(5.5)
 _CELL_PADDING = 3
 
 
-def write_docx(document: tree.Document, kit: Kit, reference: Path | None = None) -> bytes:
+def write_docx(document: tree.Document, reference: bytes) -> bytes:
     """The letter as DOCX bytes; the same document always gives the same bytes.
 
-    `reference` is a .docx whose styles, page setup, header and footer replace the kit's.
+    `reference` is a .docx (the kit's `reference.docx`, or one given in its place)
+    whose styles, page setup, header and footer the letter takes.
     """
-    path = Path(reference) if reference else kit.path(kit.reference_docx)
-    template = reference_document(path)
+    template = reference_document(reference)
     docx = template.fresh()
     try:
         _fill_header(docx, document.meta.header)
-        DocxWriter(docx, template.style_ids, kit).visit_all(document.children)
+        DocxWriter(docx, template.style_ids).visit_all(document.children)
     except ValueError as error:  # lxml refuses characters XML cannot hold
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
                           "validate the case data first") from None
@@ -80,9 +77,8 @@ def style_name(cls: str) -> str:
 class DocxWriter(Writer):
     """Appends the tree to a python-docx document, paragraph by paragraph."""
 
-    def __init__(self, docx, style_ids: dict[str, str | None], kit: Kit):
+    def __init__(self, docx, style_ids: dict[str, str | None]):
         self.docx = docx
-        self.kit = kit
         self.style_ids = style_ids
         self.container = docx  # where blocks go: the body, or a table cell
         self.paragraph = None  # where inlines go
@@ -128,9 +124,8 @@ class DocxWriter(Writer):
         self.paragraph.add_run().add_break()
 
     def visit_image(self, node: tree.Image) -> None:
-        content, _ = picture(node.src, self.kit)
         width = Inches(float(node.width.removesuffix("in"))) if node.width.endswith("in") else None
-        shape = self.paragraph.add_run().add_picture(io.BytesIO(content), width=width)
+        shape = self.paragraph.add_run().add_picture(io.BytesIO(node.data), width=width)
         docx_ooxml.set_alt_text(shape, node.alt)
 
     # Blocks

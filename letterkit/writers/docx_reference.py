@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import io
 import threading
-from pathlib import Path
+import zipfile
 
 from docx import Document as open_docx
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.exceptions import PackageNotFoundError
 
 from ..errors import RenderError
 from . import docx_ooxml
@@ -56,16 +57,16 @@ class ReferenceDocument:
         return self.docx
 
 
-def reference_document(path: Path) -> ReferenceDocument:
-    """This thread's parsed copy of the reference, parsed again when the file changes."""
+def reference_document(blob: bytes) -> ReferenceDocument:
+    """This thread's parsed copy of a reference (keyed by its bytes, so a changed file is a new one)."""
     cache = getattr(_local, "references", None)
     if cache is None:
         cache = _local.references = {}
-    try:
-        stat = path.stat()
-        version = (stat.st_mtime_ns, stat.st_size)
-        if path not in cache or cache[path][0] != version:
-            cache[path] = (version, ReferenceDocument(path.read_bytes()))
-    except OSError as error:
-        raise RenderError(f"cannot read reference DOCX {path}: {error.strerror}") from None
-    return cache[path][1]
+    if blob not in cache:
+        if len(cache) >= 4:  # a long-running process given one reference after another
+            cache.clear()
+        try:
+            cache[blob] = ReferenceDocument(blob)
+        except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
+            raise RenderError(f"the reference DOCX is not a Word document ({error})") from None
+    return cache[blob]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
 from .. import tree
-from ..images import as_data_uri, picture
-from ..kits import Kit, kit_cache
+from ..presentation import Presentation
 from .base import Writer
 
 
-def write_html(document: tree.Document, kit: Kit, embed_css: bool = True) -> str:
+def write_html(document: tree.Document, presentation: Presentation, embed_css: bool = True) -> str:
     """The letter as one HTML page; with `embed_css`, the kit's stylesheets are inlined.
 
     The PDF writer passes `embed_css=False` and gives WeasyPrint the parsed stylesheets.
@@ -27,11 +27,11 @@ def write_html(document: tree.Document, kit: Kit, embed_css: bool = True) -> str
         _meta_tag("generator", "letterkit"),
     ]
     if embed_css:
-        head.append(f"<style>\n{_stylesheet_text(kit)}</style>")
+        head.append(f"<style>\n{presentation.css}</style>")
     header = (
         f'<header class="running-header">{escape(meta.header)}</header>\n' if meta.header else ""
     )
-    body = "\n".join(HtmlWriter(kit).visit_all(document.children))
+    body = "\n".join(HtmlWriter().visit_all(document.children))
     return (
         f'<!DOCTYPE html>\n<html lang="{escape(meta.language)}">\n<head>\n'
         + "\n".join(tag for tag in head if tag)
@@ -43,20 +43,12 @@ def _meta_tag(name: str, content: str) -> str:
     return f'<meta name="{name}" content="{escape(content)}">' if content else ""
 
 
-@kit_cache()
-def _stylesheet_text(kit: Kit) -> str:
-    return "".join(kit.path(name).read_text(encoding="utf-8") for name in kit.stylesheets)
-
-
 def _class(cls: str) -> str:
     return f' class="{escape(cls)}"' if cls else ""
 
 
 class HtmlWriter(Writer):
     """One method per node kind, each returning that node's HTML."""
-
-    def __init__(self, kit: Kit):
-        self.kit = kit
 
     def inlines(self, nodes) -> str:
         return "".join(self.visit_all(nodes))
@@ -82,7 +74,7 @@ class HtmlWriter(Writer):
 
     def visit_image(self, node: tree.Image) -> str:
         # Embedded, so that the page stays one standalone file (and the PDF fetches nothing).
-        src = as_data_uri(*picture(node.src, self.kit))
+        src = f"data:{node.media_type};base64,{base64.b64encode(node.data).decode('ascii')}"
         width = f' style="width: {escape(node.width)}"' if node.width else ""
         return f'<img src="{src}" alt="{escape(node.alt)}"{_class(node.cls)}{width}>'
 

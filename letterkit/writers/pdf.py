@@ -1,8 +1,8 @@
 """Document tree → PDF, through the HTML writer and WeasyPrint.
 
-Parsed stylesheets and the font configuration are made once per process and kit,
-then reused for every letter: parsing CSS and loading fonts is most of the cost
-that is not WeasyPrint's own layout.
+The font configuration is made once per process and the kit's stylesheets are parsed
+once per kit (kept with its `Presentation`), then reused for every letter: parsing
+CSS and loading fonts is most of the cost that is not WeasyPrint's own layout.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from weasyprint.urls import FatalURLFetchingError
 
 from .. import tree
 from ..errors import RenderError
-from ..kits import Kit, kit_cache
+from ..presentation import Presentation
 from .html import write_html
 from .pdf_fetcher import KitFetcher
 
@@ -28,21 +28,22 @@ from .pdf_fetcher import KitFetcher
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
 
 
-def write_pdf(document: tree.Document, kit: Kit, variant: str | None = None) -> bytes:
+def write_pdf(document: tree.Document, presentation: Presentation, variant: str | None = None) -> bytes:
     """The letter as PDF bytes; the same document always gives the same bytes.
 
     `variant` asks for an archival (PDF/A) or accessible, tagged (PDF/UA) PDF.
     """
     if variant is not None and variant not in PDF_VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r}; choose from {', '.join(PDF_VARIANTS)}")
-    html = write_html(document, kit, embed_css=False)
+    html = write_html(document, presentation, embed_css=False)
+    stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
     try:
         return HTML(
-            string=html, base_url=kit.root.as_uri() + "/", url_fetcher=_fetcher(kit)
+            string=html, url_fetcher=fetcher  # its pictures are in it: nothing to fetch by a relative URL
         ).write_pdf(
-            stylesheets=_stylesheets(kit),
+            stylesheets=stylesheets,
             font_config=_font_config(),
             cache=_image_cache(),
             pdf_identifier=identifier.encode(),
@@ -100,15 +101,10 @@ def _image_cache() -> dict:
 _thread = threading.local()
 
 
-@kit_cache()
-def _fetcher(kit: Kit) -> KitFetcher:
-    return KitFetcher(kit.search_path)
-
-
-@kit_cache()
-def _stylesheets(kit: Kit) -> tuple[CSS, ...]:
-    names = (*kit.stylesheets, *kit.pdf_stylesheets)
-    return tuple(
-        CSS(filename=str(kit.path(name)), url_fetcher=_fetcher(kit), font_config=_font_config())
-        for name in names
+def _parse_stylesheets(presentation: Presentation) -> tuple[tuple[CSS, ...], KitFetcher]:
+    fetcher = KitFetcher(presentation.files)
+    stylesheets = tuple(
+        CSS(string=text, base_url=path.as_uri(), url_fetcher=fetcher, font_config=_font_config())
+        for path, text in presentation.print_css
     )
+    return stylesheets, fetcher

@@ -1,0 +1,117 @@
+"""The Jinja environment a kit's blocks run in: sandboxed, strict, and stateless.
+
+- Blocks are read through the kit's `Resolver`, never from outside its folders.
+- Undefined names are errors (`StrictUndefined`), never a silent blank.
+- The sandbox lets a block read data, not run code: on a case object only its fields
+  and the computed values its model declares (`item.title`, `letter.overall`); on
+  other values only the methods listed in `_SAFE_METHODS`. pydantic's own methods
+  (`parse_raw`, `model_validate_json`, `copy`…) are refused, as is anything `_`-named.
+- What a block prints is not text yet: `_finalize` turns it into a placeholder (see
+  `letterkit.placeholders`), so one environment serves every render at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+import jinja2
+from jinja2.runtime import LoopContext
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import BaseModel
+
+from . import placeholders
+from .guidelines import Passage, lookup
+from .model import RichText
+from .resolver import Resolver
+
+_SAFE_METHODS: dict[type, frozenset[str]] = {
+    str: frozenset({"capitalize", "endswith", "join", "lower", "lstrip", "replace", "rstrip",
+                    "split", "splitlines", "startswith", "strip", "title", "upper"}),
+    datetime.date: frozenset({"isoformat", "isoweekday", "strftime", "weekday"}),
+    dict: frozenset({"get", "items", "keys", "values"}),
+    list: frozenset({"count", "index"}),
+    tuple: frozenset({"count", "index"}),
+}
+
+
+class LetterSandbox(ImmutableSandboxedEnvironment):
+    """A sandbox whose blocks can read a case but call nothing on it."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if not super().is_safe_attribute(obj, attr, value):
+            return False
+        if isinstance(obj, BaseModel):
+            return attr in type(obj).model_fields or _is_computed(type(obj), attr)
+        if isinstance(obj, (LoopContext, jinja2.runtime.Macro, jinja2.utils.Cycler,
+                            jinja2.utils.Joiner, jinja2.utils.Namespace)):
+            return True
+        if callable(value):
+            return any(isinstance(obj, kind) and attr in names for kind, names in _SAFE_METHODS.items())
+        return True
+
+
+def _is_computed(model: type, attr: str) -> bool:
+    """A `@property` the kit's model declares (not one pydantic's BaseModel has)."""
+    return isinstance(getattr(model, attr, None), property) and not hasattr(BaseModel, attr)
+
+
+class ResolverLoader(jinja2.BaseLoader):
+    """Blocks by name from a kit's search path, through its resolver."""
+
+    def __init__(self, files: Resolver):
+        self.files = files
+
+    def get_source(self, environment, template: str):
+        path = self.files.locate(template)
+        if path is None:
+            raise jinja2.TemplateNotFound(template)
+        return self.files.read_text(template), str(path), lambda: True  # a loaded kit never changes
+
+
+def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> LetterSandbox:
+    environment = LetterSandbox(
+        loader=ResolverLoader(files),
+        undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        auto_reload=False,
+    )
+    environment.filters["date"] = _format_date
+    environment.filters["sentence"] = _sentence
+    environment.filters["and_list"] = _and_list
+    environment.globals["quote"] = lambda key: _Quote(lookup(passages, key).key)
+    return environment
+
+
+class _Quote(str):
+    """What `quote(key)` gives a block: the key of a passage known to exist."""
+
+
+def _finalize(value: Any) -> str:
+    if isinstance(value, _Quote):
+        return placeholders.mark(placeholders.QUOTE, value)
+    if isinstance(value, RichText):
+        return placeholders.mark(placeholders.RICH, value)
+    if value is None:
+        raise jinja2.UndefinedError("a block printed a field that has no value; wrap it in {% if ... %}")
+    return placeholders.mark(placeholders.PLAIN, str(value))
+
+
+def _format_date(value: datetime.date, format: str = "%B %-d, %Y") -> str:
+    """`{{ letter_date | date }}` → "September 1, 2015"; any strftime format may be given."""
+    return value.strftime(format)
+
+
+def _sentence(value: str) -> str:
+    """End a value with a full stop unless it already ends with punctuation."""
+    return value if value.rstrip().endswith((".", "!", "?")) else value + "."
+
+
+def _and_list(values: list[str]) -> str:
+    """`["California", "Oregon", "Nevada"]` → "California, Oregon and Nevada"."""
+    values = [str(value) for value in values]
+    return " and ".join(filter(None, [", ".join(values[:-1]), values[-1]])) if values else ""

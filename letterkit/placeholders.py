@@ -1,0 +1,30 @@
+"""Marks that carry case data through the kit's Markdown without Markdown reading it.
+
+When a block prints a value, composition writes a placeholder instead of the value:
+two Unicode noncharacters around a kind letter and the value's UTF-8 in hex. Hex has
+no meaning to Markdown or HTML, so the value cannot become markup, and because the
+placeholder carries the value itself, a render needs no table of printed values that
+another render could share. The reader turns each placeholder back into the value
+(plain text), into blocks (rich text, a guideline quote), or refuses it where it
+cannot go. Noncharacters are Unicode's own "for internal use" code points; case data
+that holds one is refused at validation, so case data can never forge a placeholder.
+"""
+
+from __future__ import annotations
+
+import re
+
+OPEN, CLOSE = "\ufdd0", "\ufdd1"
+PLAIN, RICH, QUOTE = "v", "r", "q"
+
+PATTERN = re.compile(f"{OPEN}([{PLAIN}{RICH}{QUOTE}])([0-9a-f]*){CLOSE}")
+STRAY = re.compile(f"[{OPEN}{CLOSE}]")
+
+
+def mark(kind: str, text: str) -> str:
+    return f"{OPEN}{kind}{text.encode('utf-8').hex()}{CLOSE}"
+
+
+def unmark(match: re.Match) -> tuple[str, str]:
+    """(kind, text) of a placeholder matched by `PATTERN`."""
+    return match.group(1), bytes.fromhex(match.group(2)).decode("utf-8")
