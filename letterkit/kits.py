@@ -136,6 +136,8 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         digest=_digest(files),
     )
     used = used_templates(loaded)
+    for name in sorted(used):  # compiled now, so that a loaded kit's blocks never change
+        loaded.environment.get_template(name)
     for folder in overrides:
         _check_overrides(loaded, folder, used)
     if missing := [name for name in loaded.required_blocks if name not in used]:

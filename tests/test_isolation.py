@@ -1,0 +1,109 @@
+"""A letter says what its own case says, on any executor: threads, processes, Dask.
+
+Each case carries a marker of its own (PATIENT0042) in plain and rich fields; every
+letter must hold its own marker and no other, with no exception anywhere.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import sys
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+
+import pypdf
+import pytest
+
+import letterkit
+from letterkit.batch.sources import Case
+
+LETTERS = 1000
+MARKER = re.compile(r"PATIENT\d{4}")
+
+
+def _case(case_data: dict, number: int) -> dict:
+    marker = f"PATIENT{number:04d}"
+    case = copy.deepcopy(case_data)
+    case["case"]["imr_number"] = f"CM-{marker}"
+    case["parties"] = {"employee": {"name": f"Employee {marker}"}}
+    case["clinical_summary"] = f"The summary of {marker}.\n\n- first point of {marker}\n- second point"
+    case["items"][0]["rationale"] = f"**Rationale** for {marker}.\n\n> quoted for {marker}"
+    return case
+
+
+@pytest.fixture(autouse=True)
+def eager_thread_switches():
+    """Switch threads every 10 µs instead of every 5 ms, so that renders interleave
+    inside every step (Markdown, Jinja, the writers), as they would on a busy server."""
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    yield
+    sys.setswitchinterval(interval)
+
+
+def _markers(text: str) -> set[str]:
+    return set(MARKER.findall(text))
+
+
+def _docx_text(content: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return "".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".xml"))
+
+
+def _assert_own(number: int, files: dict[str, bytes]) -> None:
+    own = {f"PATIENT{number:04d}"}
+    for format, content in files.items():
+        if format == "html":
+            text = content.decode()
+        elif format == "docx":
+            text = _docx_text(content)
+        else:
+            text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+        assert _markers(text) == own, (number, format, _markers(text))
+
+
+def test_a_thousand_letters_on_sixteen_threads_each_hold_only_their_own_case(case_data):
+    letterkit.forget_kits()  # the first loads race too
+    cases = [_case(case_data, number) for number in range(LETTERS)]
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda case: letterkit.render(case, formats=("html", "docx")), cases))
+    for number, files in enumerate(results):
+        _assert_own(number, files)
+
+
+def test_pdfs_on_eight_threads_each_hold_only_their_own_case(case_data):
+    cases = [_case(case_data, number) for number in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda case: letterkit.render(case, formats=("pdf",)), cases))
+    for number, files in enumerate(results):
+        _assert_own(number, files)
+
+
+def _batch_cases(case_data: dict) -> list[Case]:
+    return [Case(f"case-{number:04d}", f"case-{number:04d}", _case(case_data, number)) for number in range(LETTERS)]
+
+
+def _assert_batch(outdir, summary) -> None:
+    assert (summary.rendered, summary.failed) == (LETTERS, 0), summary.failures
+    for number in range(LETTERS):
+        html = (outdir / f"case-{number:04d}.html").read_text()
+        assert _markers(html) == {f"PATIENT{number:04d}"}, number
+
+
+def test_a_batch_on_a_thread_pool_keeps_every_letter_to_its_case(tmp_path, case_data):
+    letterkit.forget_kits()
+    with ThreadPoolExecutor(16) as pool:
+        summary = letterkit.render_batch(_batch_cases(case_data), tmp_path, formats=("html",),
+                                         executor=pool, jobs=16)
+    _assert_batch(tmp_path, summary)
+
+
+def test_a_batch_on_a_dask_worker_with_four_threads_keeps_every_letter_to_its_case(tmp_path, case_data):
+    distributed = pytest.importorskip("distributed", reason="letterkit[dask] is not installed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=4, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        summary = letterkit.render_batch(_batch_cases(case_data), tmp_path, formats=("html",),
+                                         executor=client.get_executor(), jobs=4)
+    _assert_batch(tmp_path, summary)
