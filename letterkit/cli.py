@@ -18,7 +18,7 @@ from . import FORMATS, catalogue, LetterkitError, WriterOptions, load_kit, read_
 from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
-from .errors import CaseError
+from .errors import CaseError, printable
 from .lint import lint
 from .preview import Preview, serve
 from .scaffold import new_kit
@@ -29,8 +29,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# No markup unless asked for: paths and messages hold what users typed, `[/]` included.
+errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 Cases = Annotated[list[Path], typer.Argument(help="Case files, YAML or JSON.", show_default=False)]
 KitOption = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.")]
@@ -51,7 +52,12 @@ def _formats(value: str) -> tuple[str, ...]:
 def _report(case: Path, error: LetterkitError) -> None:
     lines = error.lines() if isinstance(error, CaseError) else [f"{case}: {error}"]
     for line in lines:
-        errors.print(f"[red]error[/red] {line}", markup=True, highlight=False)
+        _error(line)
+
+
+def _error(message: str) -> None:
+    """One line on stderr, "error" in red, the message exactly as it is (escaped for the terminal)."""
+    errors.print(f"[red]error[/red] {escape(printable(message))}", markup=True)
 
 
 @app.command()
@@ -118,7 +124,7 @@ def batch(
             summary = render_batch(source, outdir, kit, chosen, templates or (), options,
                                    jobs=jobs, force=force, on_result=progress)
     except LetterkitError as error:
-        errors.print(f"[red]error[/red] {error}", markup=True, highlight=False)
+        _error(str(error))
         raise typer.Exit(2)
     except KeyboardInterrupt:
         done = progress.done if progress else 0
@@ -164,12 +170,12 @@ def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
     try:
         found = catalogue.blocks(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
-        errors.print(f"error {error}")
+        _error(str(error))
         raise typer.Exit(1)
     table = Table("block", "from", "reads", box=None, header_style="bold")
     for block in found:
         origin = f"your folder: {block.path}" if block.overridden else "kit"
-        table.add_row(escape(block.name), escape(origin), escape(", ".join(block.variables)))
+        table.add_row(block.name, origin, ", ".join(block.variables))
     out.print(table)
 
 
@@ -185,7 +191,7 @@ def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
     except LetterkitError as error:
         problems = [str(error)]
     for problem in problems:
-        errors.print(f"[red]error[/red] {escape(problem)}", markup=True, highlight=False)
+        _error(problem)
     if problems:
         raise typer.Exit(1)
     out.print("no problems found")
@@ -200,7 +206,7 @@ def new_kit_command(
     try:
         written = new_kit(folder, extends)
     except LetterkitError as error:
-        errors.print(f"error {error}")
+        _error(str(error))
         raise typer.Exit(1)
     for path in written:
         out.print(f"wrote {path}")
@@ -229,7 +235,7 @@ def variables(kit: KitOption = "imr") -> None:
     """List the case data fields that blocks can print, with their types."""
     table = Table("field", "type", "description", box=None, header_style="bold")
     for field in catalogue.fields(load_kit(kit).model):
-        table.add_row(escape(field.path), escape(field.type), escape(field.description))
+        table.add_row(field.path, field.type, field.description)
     out.print(table)
 
 
@@ -239,7 +245,7 @@ def schema(kit: KitOption = "imr") -> None:
     try:
         model = load_kit(kit).model
     except LetterkitError as error:
-        errors.print(f"error {error}")
+        _error(str(error))
         raise typer.Exit(1)
     print(json.dumps(model.model_json_schema(), indent=2))
 

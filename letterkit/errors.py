@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """A message for a terminal: control characters a user typed (an escape code, a line
+    break in a key) written out as `\\x1b`, so they can neither act nor split the line."""
+    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+
 
 class LetterkitError(Exception):
     """Base of every error letterkit raises on purpose."""

@@ -7,11 +7,14 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.text import Text
+
+from ..errors import printable
 
 
 class _RateColumn(ProgressColumn):
@@ -50,12 +53,12 @@ class BatchProgress:
         self.failed += status == "failed"
         self.skipped += status == "skipped"
         if status == "failed" and not self._bar:
-            print(f"failed {entry['id']}: {entry.get('error')}", file=sys.stderr, flush=True)
+            print(printable(f"failed {entry['id']}: {entry.get('error')}"), file=sys.stderr, flush=True)
         if self._bar:
             self._bar.update(self._task, advance=1, failed=self.failed)
             if status == "failed":
-                self._bar.console.print(f"[red]failed[/red] {entry['id']}: {entry.get('error')}",
-                                        highlight=False, markup=True)
+                message = escape(printable(f"{entry['id']}: {entry.get('error')}"))
+                self._bar.console.print(f"[red]failed[/red] {message}", highlight=False, markup=True)
         elif not self.quiet and time.monotonic() - self._last_line >= self.every:
             self._last_line = time.monotonic()
             self.console.print(self.line(), highlight=False)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cases import read_case
+from ..cases import parse_case, read_case
 from ..errors import CaseError
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -55,7 +55,7 @@ def count_cases(source: str | Path) -> int:
         raise CaseError([("(source)", "no such file or folder")], str(source))
     if source.is_dir():
         return sum(1 for p in source.iterdir() if p.suffix in CASE_SUFFIXES)
-    with source.open(encoding="utf-8") as lines:
+    with source.open("rb") as lines:
         return sum(1 for line in lines if line.strip())
 
 
@@ -73,19 +73,16 @@ def _json_lines_cases(path: Path) -> Iterator[Case]:
     The "id" field is taken out of the case before validation: it names the output,
     it is not part of the letter.
     """
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
+    with path.open("rb") as lines:  # bytes: a line that is not UTF-8 fails alone
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
                 continue
             source = f"{path}:{number}"
             fallback = f"line-{number:06d}"
             try:
-                data = json.loads(line)
-            except json.JSONDecodeError as error:
-                yield Case(fallback, source, None, f"{source}: invalid JSON: {error.msg}")
-                continue
-            if not isinstance(data, dict):
-                yield Case(fallback, source, None, f"{source}: a line holds one JSON object")
+                data = parse_case(_utf8(raw, source), "json", source)
+            except CaseError as error:  # the source names the line: no "line 1" within it
+                yield Case(fallback, source, None, "; ".join(f"{source}: {m}" for _, m in error.problems))
                 continue
             case_id = str(data.pop("id", fallback))
             if not _SAFE_ID.fullmatch(case_id):
@@ -93,3 +90,10 @@ def _json_lines_cases(path: Path) -> Iterator[Case]:
                            f"{source}: id {case_id!r} cannot name a file (letters, digits, . _ -)")
                 continue
             yield Case(case_id, source, data)
+
+
+def _utf8(raw: bytes, source: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CaseError([("(line)", f"not UTF-8 text ({error.reason} at byte {error.start})")], source) from None
