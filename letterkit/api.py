@@ -8,10 +8,10 @@ from typing import Any
 
 from .cases import read_case, validate
 from .compose import compose
-from .errors import CaseError
+from .errors import CaseError, LetterkitError
 from .kits import Kit, load_kit
 from .model import Letter
-from .output import write_atomically
+from .output import remove_stale, write_all
 from .tree import Document
 from .writers import FORMATS, WriterOptions, write_format
 
@@ -54,14 +54,13 @@ def render_file(
 ) -> list[Path]:
     """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all."""
     case = Path(case)
+    paths = {format: Path(outdir) / f"{case.stem}.{format}" for format in formats}
     try:
-        rendered = render(read_case(case), kit, formats, templates, options)
-    except CaseError as error:
-        error.source = error.source or str(case)
+        rendered = render(read_case(case), kit, tuple(paths), templates, options)
+        write_all({paths[format]: content for format, content in rendered.items()})
+    except LetterkitError as error:
+        remove_stale(list(paths.values()))
+        if isinstance(error, CaseError):
+            error.source = error.source or str(case)
         raise
-    paths = []
-    for format, content in rendered.items():
-        path = Path(outdir) / f"{case.stem}.{format}"
-        write_atomically(path, content)
-        paths.append(path)
-    return paths
+    return list(paths.values())

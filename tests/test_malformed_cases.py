@@ -73,3 +73,66 @@ def test_a_batch_renders_every_good_case_beside_every_malformed_one(tmp_path, ca
     assert len(manifest) == 20 + len(MALFORMED)
     assert all(manifest[f"good-{n:02d}"]["status"] == "ok" for n in range(20))
     assert all(manifest[name]["status"] == "failed" for name in MALFORMED)
+
+
+def _render(case, outdir, *extra):
+    return subprocess.run([*LETTERKIT, "render", str(case), "-f", "html,docx", "-o", str(outdir), *extra],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
+def test_letters_follow_the_users_umask(tmp_path, case_data, umask, mode):
+    case = tmp_path / "case.yaml"
+    case.write_text(_good(case_data))
+    result = subprocess.run(["sh", "-c", f'umask {umask:03o} && exec "$@"', "sh", *LETTERKIT, "render", str(case),
+                             "-f", "html,docx", "-o", str(tmp_path / "out")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert {path.stat().st_mode & 0o777 for path in (tmp_path / "out").iterdir()} == {mode}
+
+
+def test_a_case_that_fails_now_keeps_no_letter_from_an_earlier_run(tmp_path, case_data):
+    case = tmp_path / "case.yaml"
+    case.write_text(_good(case_data))
+    assert _render(case, tmp_path / "out").returncode == 0
+    case.write_text(_good(case_data).replace("Upheld", "Maybe"))
+    assert _render(case, tmp_path / "out").returncode == 1
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+@pytest.mark.parametrize("problem", ["outdir-is-a-file", "name-too-long"])
+def test_a_letter_that_cannot_be_written_is_one_line_and_no_file(tmp_path, case_data, problem):
+    case = tmp_path / ("x" * 250 + ".yaml" if problem == "name-too-long" else "case.yaml")
+    case.write_text(_good(case_data))
+    outdir = tmp_path / "out"
+    if problem == "outdir-is-a-file":
+        outdir.write_text("not a folder")
+    result = _render(case, outdir)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
+    assert len(errors) == 1 and "cannot write" in errors[0], result.stderr
+    assert problem == "outdir-is-a-file" or list(outdir.iterdir()) == []
+
+
+def test_long_names_are_cut_in_the_docx_properties_never_in_the_letter(tmp_path, case_data):
+    import io
+
+    import docx
+
+    import letterkit
+
+    case_data["organisation"]["name"] = "Independent Review Organisation " * 12
+    files = letterkit.render(case_data, formats=("docx",))
+    properties = docx.Document(io.BytesIO(files["docx"])).core_properties
+    assert len(properties.author) == 255 and properties.author.endswith("…")
+
+
+def test_a_batch_case_that_fails_now_keeps_no_letter_from_an_earlier_run(tmp_path, case_data):
+    import letterkit
+
+    source = tmp_path / "cases"
+    source.mkdir()
+    (source / "a.yaml").write_text(_good(case_data))
+    assert letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1).rendered == 1
+    (source / "a.yaml").write_text(_good(case_data).replace("Upheld", "Maybe"))
+    assert letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1).failed == 1
+    assert not (tmp_path / "out" / "a.html").exists()

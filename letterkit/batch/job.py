@@ -18,7 +18,7 @@ from typing import Any
 from ..api import render
 from ..errors import CaseError, LetterkitError
 from ..kits import load_kit
-from ..output import write_atomically
+from ..output import remove_stale, write_all
 from ..writers import WriterOptions
 from .sources import Case
 
@@ -48,7 +48,8 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
         if case.error:
             raise LetterkitError(case.error)
         files = render(case.data, load_kit(job.kit, job.templates), job.formats, options=job.options)
-        entry["outputs"] = [_write(Path(job.outdir), case.id, fmt, content) for fmt, content in files.items()]
+        write_all({_path(job, case, fmt): content for fmt, content in files.items()})
+        entry["outputs"] = [_output(_path(job, case, fmt), content) for fmt, content in files.items()]
         entry["status"] = "ok"
     except CaseError as error:
         error.source = case.source
@@ -58,6 +59,8 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
     except Exception as error:  # a bug must fail its case, not the batch
         entry.update(status="failed", error=f"internal error: {type(error).__name__}: {error}")
     finally:
+        if entry.get("status") != "ok":
+            remove_stale([_path(job, case, fmt) for fmt in job.formats])
         if marker:
             marker.unlink(missing_ok=True)
     entry["seconds"] = round(time.perf_counter() - started, 4)
@@ -69,7 +72,9 @@ def render_cases(job: Job, cases: tuple[Case, ...]) -> list[dict[str, Any]]:
     return [render_case(job, case) for case in cases]
 
 
-def _write(outdir: Path, case_id: str, format: str, content: bytes) -> dict[str, Any]:
-    path = outdir / f"{case_id}.{format}"
-    write_atomically(path, content)
+def _path(job: Job, case: Case, format: str) -> Path:
+    return Path(job.outdir) / f"{case.id}.{format}"
+
+
+def _output(path: Path, content: bytes) -> dict[str, Any]:
     return {"file": path.name, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}

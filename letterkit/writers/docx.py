@@ -57,16 +57,21 @@ def _fill_header(docx, text: str) -> None:
 
 def _set_properties(docx, meta: tree.Meta, when: datetime) -> None:
     properties = docx.core_properties
-    properties.title = meta.title
-    properties.author = meta.author
-    properties.subject = meta.subject
-    properties.language = meta.language
-    properties.identifier = meta.identifier
-    properties.last_modified_by = meta.author
+    # Word allows 255 characters in a core property; the letter itself holds the whole text.
+    properties.title = _property(meta.title)
+    properties.author = _property(meta.author)
+    properties.subject = _property(meta.subject)
+    properties.language = _property(meta.language)
+    properties.identifier = _property(meta.identifier)
+    properties.last_modified_by = _property(meta.author)
     properties.created = when
     properties.modified = when
     properties.last_printed = when
     properties.revision = 1
+
+
+def _property(text: str) -> str:
+    return text if len(text) <= 255 else text[:254] + "…"
 
 
 def style_name(cls: str) -> str:
