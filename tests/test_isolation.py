@@ -13,7 +13,6 @@ import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 
-import pypdf
 import pytest
 
 import letterkit
@@ -60,7 +59,7 @@ def _assert_own(number: int, files: dict[str, bytes]) -> None:
         elif format == "docx":
             text = _docx_text(content)
         else:
-            text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+            raise AssertionError(format)
         assert _markers(text) == own, (number, format, _markers(text))
 
 
@@ -69,14 +68,6 @@ def test_a_thousand_letters_on_sixteen_threads_each_hold_only_their_own_case(cas
     cases = [_case(case_data, number) for number in range(LETTERS)]
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(lambda case: letterkit.render(case, formats=("html", "docx")), cases))
-    for number, files in enumerate(results):
-        _assert_own(number, files)
-
-
-def test_pdfs_on_eight_threads_each_hold_only_their_own_case(case_data):
-    cases = [_case(case_data, number) for number in range(24)]
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda case: letterkit.render(case, formats=("pdf",)), cases))
     for number, files in enumerate(results):
         _assert_own(number, files)
 

@@ -26,6 +26,10 @@ from .pdf_fetcher import KitFetcher
 
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
+# WeasyPrint (through Pango and fontconfig, with one shared font configuration) is not
+# safe on several threads at once: PDFs rendered on 8 threads crashed the process later.
+# Threads take turns here; a batch gets its parallelism from processes.
+_WEASYPRINT = threading.Lock()
 
 
 def write_pdf(document: tree.Document, presentation: Presentation, variant: str | None = None) -> bytes:
@@ -40,15 +44,14 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
     try:
-        return HTML(
-            string=html, url_fetcher=fetcher  # its pictures are in it: nothing to fetch by a relative URL
-        ).write_pdf(
-            stylesheets=stylesheets,
-            font_config=_font_config(),
-            cache=_image_cache(),
-            pdf_identifier=identifier.encode(),
-            pdf_variant=variant,
-        )
+        with _WEASYPRINT:
+            return HTML(string=html, url_fetcher=fetcher).write_pdf(  # its pictures are in it
+                stylesheets=stylesheets,
+                font_config=_font_config(),
+                cache=_image_cache(),
+                pdf_identifier=identifier.encode(),
+                pdf_variant=variant,
+            )
     except FatalURLFetchingError as error:
         raise RenderError(str(error.__cause__ or error)) from None
 
@@ -103,8 +106,9 @@ _thread = threading.local()
 
 def _parse_stylesheets(presentation: Presentation) -> tuple[tuple[CSS, ...], KitFetcher]:
     fetcher = KitFetcher(presentation.files)
-    stylesheets = tuple(
-        CSS(string=text, base_url=path.as_uri(), url_fetcher=fetcher, font_config=_font_config())
-        for path, text in presentation.print_css
-    )
+    with _WEASYPRINT:
+        stylesheets = tuple(
+            CSS(string=text, base_url=path.as_uri(), url_fetcher=fetcher, font_config=_font_config())
+            for path, text in presentation.print_css
+        )
     return stylesheets, fetcher
