@@ -59,10 +59,12 @@ def parse_case(text: str, syntax: str, source: str) -> dict[str, Any]:
 
 def _json(text: str) -> Any:
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        if duplicate := next((key for key in keys if keys.count(key) > 1), None):
+        mapping = dict(pairs)
+        if len(mapping) < len(pairs):
+            seen: set[str] = set()
+            duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
             raise ValueError(f"the key {duplicate!r} is given twice in one object; keep one")
-        return dict(pairs)
+        return mapping
 
     def number(text: str) -> int:
         if len(text.lstrip("-")) > MAX_DIGITS:

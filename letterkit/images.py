@@ -18,7 +18,5 @@ def picture(src: str, files: Resolver) -> tuple[bytes, str]:
             return decode_data_uri(src)
         content = files.read_bytes(src)  # never a URL, nor a file outside the kit's folders
         return content, media_type(content, src)
-    except KitError as error:
-        raise TemplateError(f"picture {src[:80]!r}: {error}") from None
-    except ValueError as error:
+    except (KitError, ValueError) as error:  # not in the kit, or not a PNG or JPEG
         raise TemplateError(f"picture {src[:80]!r}: {error}") from None

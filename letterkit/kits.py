@@ -88,6 +88,7 @@ def builtin_kits() -> list[str]:
 
 
 _loaded: dict[tuple[str, tuple[str, ...]], Kit] = {}
+_models: dict[Path, type[Letter]] = {}  # one class per model file, whatever folders sit in front
 _lock = threading.Lock()
 
 
@@ -108,6 +109,7 @@ def forget_kits() -> None:
     for a long-running process whose kit is being edited."""
     with _lock:
         _loaded.clear()
+        _models.clear()
 
 
 def _load(kit: str, templates: tuple[str, ...]) -> Kit:
@@ -241,8 +243,16 @@ def used_templates(kit: Kit) -> set[str]:
 
 
 def _load_model(path: Path, class_name: str) -> type[Letter]:
+    """The model class, run once per file: a kit loaded with other template folders in
+    front shares it, so a case validated for one is a case of the other. Under the lock."""
+    if path not in _models:
+        _models[path] = _run_model(path, class_name)
+    return _models[path]
+
+
+def _run_model(path: Path, class_name: str) -> type[Letter]:
     # Registered under a name of its own in sys.modules: pydantic resolves the model's
-    # annotations through its module. Called only under the loading lock.
+    # annotations through its module.
     module_name = "letterkit_kit_" + hashlib.sha1(str(path).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:

@@ -18,9 +18,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..errors import KitError
 from ..kits import Kit, load_kit
-from ..writers import FORMATS, WriterOptions
+from ..writers import FORMATS, WriterOptions, reference_docx
 from .job import Job, render_case, render_cases
 from .manifest import Manifest, remove_partial_files
 from .sources import Case, read_cases
@@ -222,9 +221,5 @@ def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions) -> s
     version, the kit's files, the formats, the options and the reference DOCX's contents."""
     from .. import __version__
     digest = hashlib.sha256(f"{__version__} {formats} {options.pdf_variant} {kit.digest}".encode())
-    if options.reference_docx is not None:
-        try:
-            digest.update(Path(options.reference_docx).read_bytes())
-        except OSError as error:
-            raise KitError(f"cannot read reference DOCX {options.reference_docx}: {error.strerror}") from None
+    digest.update(reference_docx(kit.presentation, options))
     return digest.hexdigest()

@@ -33,14 +33,15 @@ def write_format(
     if format == "pdf":
         return write_pdf(document, presentation, variant=options.pdf_variant)
     if format == "docx":
-        return write_docx(document, _reference(presentation, options))
+        return write_docx(document, reference_docx(presentation, options))
     raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
 
 
 __all__ = ["FORMATS", "WriterOptions", "write_docx", "write_format", "write_html", "write_pdf"]
 
 
-def _reference(presentation: Presentation, options: WriterOptions) -> bytes:
+def reference_docx(presentation: Presentation, options: WriterOptions) -> bytes:
+    """The reference DOCX a letter takes its Word styles from: the options', else the kit's."""
     if options.reference_docx is None:
         return presentation.reference_docx
     try:
