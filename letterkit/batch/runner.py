@@ -160,6 +160,9 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
             except BrokenProcessPool:
                 pool.shutdown()
                 queued = _recover(pending, Path(markers), job, record)
+                # No worker is alive now: what the dead one (or one stopped with it) was
+                # writing is a leftover, never a letter another worker will finish.
+                remove_partial_files(Path(job.outdir))
             except BaseException:  # Ctrl-C, SIGTERM: stop now; the manifest is already consistent
                 _stop(pool)
                 raise
