@@ -27,8 +27,9 @@ from .pdf_fetcher import KitFetcher
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
 # WeasyPrint (through Pango and fontconfig, with one shared font configuration) is not
-# safe on several threads at once: PDFs rendered on 8 threads crashed the process later.
-# Threads take turns here; a batch gets its parallelism from processes.
+# safe on several threads at once: without this lock, PDFs rendered on 8 threads crashed
+# the process later (segmentation fault) or hung it in Pango (g_cond_wait). Threads take
+# turns here; a batch gets its parallelism from processes.
 _WEASYPRINT = threading.Lock()
 
 
