@@ -107,12 +107,15 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
     pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b or pdf/ua-1.")] = None,
     reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.")] = None,
+    case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).")] = 120.0,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
 
     A case id is the case file's name, or a JSON Lines case's "id" field (else its line
     number). Running the same command again resumes: unchanged cases whose files exist
-    are skipped. Exit status: 0 if every case rendered, 1 if any failed, 130 if interrupted.
+    are skipped. Cases that would write the same files fail, each naming the others.
+    One batch at a time may write to OUTDIR. Exit status: 0 if every case rendered,
+    1 if any failed, 2 if the batch could not start, 130 if interrupted.
     """
     chosen = _formats(formats)
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx)
@@ -121,16 +124,19 @@ def batch(
     try:
         total = count_cases(source)
         with BatchProgress(total, errors, quiet) as progress:
-            summary = render_batch(source, outdir, kit, chosen, templates or (), options,
-                                   jobs=jobs, force=force, on_result=progress)
+            summary = render_batch(source, outdir, kit, chosen, templates or (), options, jobs=jobs,
+                                   force=force, on_result=progress, case_timeout=case_timeout or None)
     except LetterkitError as error:
-        _error(str(error))
+        for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
+            _error(line)
         raise typer.Exit(2)
     except KeyboardInterrupt:
         done = progress.done if progress else 0
         errors.print(f"interrupted: {done} of {total} cases finished; every file in "
                      f"{outdir} is complete. Run the same command again to resume.")
         raise typer.Exit(130)
+    for warning in summary.warnings:
+        errors.print(f"warning {printable(warning)}")
     out.print(f"{summary.rendered} rendered, {summary.failed} failed, {summary.skipped} unchanged "
               f"(skipped) in {_elapsed(progress)}; "
               f"manifest: {summary.manifest}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -216,3 +217,239 @@ def test_no_process_leaves_its_font_folder_in_the_temporary_directory(tmp_path, 
         subprocess.run([*LETTERKIT, *command, "-f", "pdf", "-o", str(tmp_path / "out")],
                        check=True, capture_output=True, env=environment)
         assert list(temporary.iterdir()) == [], command
+
+
+def _lines_per_id(outdir: Path) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for line in (outdir / "manifest.jsonl").read_text().splitlines():
+        case_id = json.loads(line)["id"]
+        counts[case_id] = counts.get(case_id, 0) + 1
+    return counts
+
+
+def test_a_json_lines_batch_renders_every_good_line_beside_every_malformed_one(tmp_path, case_data):
+    good = [json.dumps(dict(case_data, id=f"good-{n:02d}")).encode() for n in range(20)]
+    one = json.dumps(case_data)
+    malformed = {
+        "impossible date": one.replace("2015-09-01", "2015-02-30"),
+        "huge number": one[:-1] + ', "x": ' + "9" * 5000 + "}",
+        "deep nesting": '{"x": ' + "[" * 5000 + "]" * 5000 + "}",
+        "duplicate key": one[:-1] + ', "letter_date": "2015-09-02"}',
+        "not UTF-8": one[:-1] + ', "x": "\xff"}',
+        "null id": one[:-1] + ', "id": null}',
+        "id with a slash": one[:-1] + ', "id": "../x"}',
+        "not an object": "[1, 2]",
+        "markup key": one[:-1] + ', "[/]": 1}',
+    }
+    lines = good[:10] + [m.encode("latin-1" if "\xff" in m else "utf-8") for m in malformed.values()] + good[10:]
+    source = tmp_path / "cases.jsonl"
+    source.write_bytes(b"\n".join(lines) + b"\n")
+    outdir = tmp_path / "out"
+    result = subprocess.run([*LETTERKIT, "batch", str(source), "-f", "html", "-j", "2", "-o", str(outdir)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    entries = [json.loads(line) for line in (outdir / "manifest.jsonl").read_text().splitlines()]
+    assert sorted(e["id"] for e in entries if e["status"] == "ok") == [f"good-{n:02d}" for n in range(20)]
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert sorted(int(e["source"].rsplit(":", 1)[1]) for e in failed) == list(range(11, 11 + len(malformed)))
+    assert f"20 rendered, {len(malformed)} failed" in result.stdout
+
+
+def test_twins_fail_each_naming_the_others_before_anything_renders(tmp_path, case_data):
+    source = tmp_path / "cases"
+    source.mkdir()
+    for name in ("a.yaml", "a.yml", "a.json", "b.yaml"):
+        (source / name).write_text(json.dumps(case_data))
+    summary = letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1)
+    assert (summary.rendered, summary.failed) == (1, 3)
+    failures = [e for e in map(json.loads, (tmp_path / "out" / "manifest.jsonl").read_text().splitlines())
+                if e["status"] == "failed"]
+    for entry in failures:
+        others = {str(source / n) for n in ("a.yaml", "a.yml", "a.json")} - {entry["source"]}
+        assert all(other in entry["error"] for other in others), entry
+    assert not (tmp_path / "out" / "a.html").exists()
+
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text("\n".join(json.dumps(dict(case_data, id=i)) for i in ("x", "y", "x")) + "\n")
+    summary = letterkit.render_batch(lines, tmp_path / "out2", formats=("html",), jobs=1)
+    assert (summary.rendered, summary.failed) == (1, 2)
+    assert any(f"{lines}:3" in failure for failure in summary.failures)
+
+
+def test_render_batch_takes_plain_mappings(tmp_path, case_data):
+    cases = [dict(case_data, id="first"), case_data, "not a case", dict(case_data, id="twin"),
+             dict(case_data, id="twin")]
+    summary = letterkit.render_batch(cases, tmp_path / "out", formats=("html",), jobs=1)
+    assert (summary.rendered, summary.failed) == (2, 3)
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.html")) == ["case-000002.html", "first.html"]
+    assert any("mapping of fields" in f for f in summary.failures)
+    assert any("(case 4)" in f and f.startswith("twin") for f in summary.failures)
+
+
+def test_a_second_batch_on_the_same_folder_is_refused_and_the_first_completes(tmp_path, case_data):
+    source = _folder_of_cases(tmp_path / "cases", 6, case_data)
+    data = json.loads((source / "case-002.json").read_text())
+    data["clinical_summary"] = "SLOW"  # keeps the first batch going for its time limit
+    (source / "case-002.json").write_text(json.dumps(data))
+    kit = _kit_with_a_slow_case(tmp_path, block_signals=False)
+    outdir = tmp_path / "out"
+    first = subprocess.Popen([*LETTERKIT, "batch", str(source), "-o", str(outdir), "-f", "html", "-j", "2", "-q",
+                              "--kit", str(kit), "--case-timeout", "8"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lock = outdir / ".letterkit-batch.lock"
+    deadline = time.monotonic() + 60
+    while not (lock.exists() and "pid" in lock.read_text()):
+        assert time.monotonic() < deadline and first.poll() is None
+        time.sleep(0.02)
+    second = subprocess.run([*LETTERKIT, "batch", str(source), "-o", str(outdir), "-f", "html", "-q"],
+                            capture_output=True, text=True, timeout=60)
+    assert first.poll() is None, "the first batch should still be running"
+    assert second.returncode == 2
+    assert "another batch" in second.stderr and str(outdir) in second.stderr and "Traceback" not in second.stderr
+    stdout, stderr = first.communicate(timeout=120)
+    assert first.returncode == 1, stderr
+    assert "5 rendered, 1 failed" in stdout
+    assert _lines_per_id(outdir) == {f"case-{n:03d}": 1 for n in range(6)}
+    _assert_consistent(outdir)
+
+
+def test_a_worker_killed_ten_times_in_a_row_loses_nothing(tmp_path, case_data):
+    count = 40
+    source = _folder_of_cases(tmp_path / "cases", count, case_data)
+    outdir = tmp_path / "out"
+    process = subprocess.Popen([*LETTERKIT, "batch", str(source), "-o", str(outdir), "-f", "html,pdf",
+                                "-j", "2", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    killed: set[int] = set()
+    deadline = time.monotonic() + 120
+    while len(killed) < 10 and process.poll() is None:
+        assert time.monotonic() < deadline
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+        workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        fresh = [pid for pid in workers if pid not in killed]
+        if fresh:
+            time.sleep(0.3)  # let it start a case
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(fresh[0], signal.SIGKILL)
+            killed.add(fresh[0])
+        time.sleep(0.05)
+    stdout, stderr = process.communicate(timeout=300)
+    assert len(killed) == 10, "the batch ended before ten kills"
+    assert process.returncode in (0, 1), stderr
+    assert _lines_per_id(outdir) == {f"case-{n:03d}": 1 for n in range(count)}
+    manifest = _manifest(outdir)
+    assert all(e["status"] == "ok" or "worker process died" in e["error"] for e in manifest.values())
+    assert sum(e["status"] == "ok" for e in manifest.values()) >= count - 10
+    _assert_consistent(outdir)
+
+
+def _alive(pid: int) -> bool:
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split(")")[-1].split()[0] != "Z"
+
+
+def test_workers_die_with_their_batch_and_the_next_batch_sweeps_its_folder(tmp_path, case_data):
+    source = _folder_of_cases(tmp_path / "cases", 20, case_data)
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = dict(os.environ, TMPDIR=str(temporary))
+    process = subprocess.Popen([*LETTERKIT, "batch", str(source), "-o", str(tmp_path / "out"), "-f", "pdf",
+                                "-j", "2", "-q"], env=environment, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while len(workers) < 2:
+        assert time.monotonic() < deadline and process.poll() is None
+        workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
+        time.sleep(0.05)
+    time.sleep(1)  # into their first letters
+    process.kill()
+    process.wait()
+    time.sleep(5)
+    assert [pid for pid in workers if _alive(pid)] == []
+    assert list(temporary.glob("letterkit-batch-*")), "the killed batch left its folder"
+    subprocess.run([*LETTERKIT, "batch", str(source), "-o", str(tmp_path / "out"), "-f", "html", "-q"],
+                   env=environment, check=True, capture_output=True)
+    assert list(temporary.iterdir()) == []
+
+
+def _kit_with_a_slow_case(tmp_path: Path, block_signals: bool) -> Path:
+    """The IMR kit, except that a case whose summary is 'SLOW' takes a minute: in Python
+    code, or where no signal reaches it (as deep in C code)."""
+    kit = tmp_path / "kit"
+    shutil.copytree(ROOT / "templates" / "imr", kit)
+    model = kit / "model.py"
+    block = "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})" if block_signals else "pass"
+    model.write_text(model.read_text() + f'''
+
+import signal, time
+from pydantic import field_validator
+
+class SlowDetermination(FinalDetermination):
+    @field_validator("clinical_summary")
+    @classmethod
+    def _slow(cls, value):
+        if value == "SLOW":
+            {block}
+            time.sleep(60)
+        return value
+''')
+    manifest = kit / "kit.toml"
+    manifest.write_text(manifest.read_text().replace("model.py:FinalDetermination", "model.py:SlowDetermination"))
+    return kit
+
+
+@pytest.mark.parametrize("block_signals", [False, True], ids=["in-python", "signals-blocked"])
+def test_a_case_past_its_time_limit_fails_alone(tmp_path, case_data, block_signals):
+    source = _folder_of_cases(tmp_path / "cases", 6, case_data)
+    data = json.loads((source / "case-002.json").read_text())
+    data["clinical_summary"] = "SLOW"
+    (source / "case-002.json").write_text(json.dumps(data))
+    started = time.monotonic()
+    summary = letterkit.render_batch(source, tmp_path / "out", kit=_kit_with_a_slow_case(tmp_path, block_signals),
+                                     formats=("html",), jobs=2, case_timeout=1)
+    assert time.monotonic() - started < 30
+    assert (summary.rendered, summary.failed) == (5, 1)
+    error = _manifest(tmp_path / "out")["case-002"]["error"]
+    assert "--case-timeout" in error and ("stopped" in error) == block_signals
+    _assert_consistent(tmp_path / "out")
+
+
+def test_a_manifest_line_that_cannot_be_read_is_reported_and_ignored(tmp_path, case_data):
+    source = _folder_of_cases(tmp_path / "cases", 3, case_data)
+    outdir = tmp_path / "out"
+    letterkit.render_batch(source, outdir, formats=("html",), jobs=1)
+    manifest = outdir / "manifest.jsonl"
+    manifest.write_text(manifest.read_text() + '[1, 2]\n{"id": 5, "status": "ok"}\n{"id": "case-001", "stat')
+    result = subprocess.run([*LETTERKIT, "batch", str(source), "-o", str(outdir), "-f", "html"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    warned = sorted(int(line.split(":")[1]) for line in result.stderr.splitlines() if line.startswith("warning"))
+    assert warned == [4, 5, 6]
+    assert "0 rendered, 0 failed, 3 unchanged" in result.stdout
+    assert _lines_per_id(outdir) == {f"case-{n:03d}": 1 for n in range(3)}
+
+
+def test_a_changed_reference_docx_renders_again_on_resume(tmp_path, case_data):
+    import docx
+
+    source = _folder_of_cases(tmp_path / "cases", 2, case_data)
+    reference = tmp_path / "reference.docx"
+    shutil.copy(ROOT / "templates" / "imr" / "reference.docx", reference)
+    arguments = dict(formats=("docx",), jobs=1, options=letterkit.WriterOptions(reference_docx=reference))
+    assert letterkit.render_batch(source, tmp_path / "out", **arguments).rendered == 2
+    assert letterkit.render_batch(source, tmp_path / "out", **arguments).skipped == 2
+    changed = docx.Document(str(reference))
+    changed.styles["Normal"].font.size = docx.shared.Pt(13)
+    changed.save(str(reference))
+    assert letterkit.render_batch(source, tmp_path / "out", **arguments).rendered == 2
+
+
+def test_a_batch_of_a_missing_source_names_it(tmp_path):
+    result = subprocess.run([*LETTERKIT, "batch", str(tmp_path / "nosuch"), "-o", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error ") and str(tmp_path / "nosuch") in result.stderr
+    assert "Traceback" not in result.stderr

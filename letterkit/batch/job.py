@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,37 +38,76 @@ class Job:
     outdir: str
     kit_digest: str
     markers: str | None = None  # folder where a worker notes the case it is on
+    case_timeout: float | None = 120.0  # seconds a case may take to read, check and render
 
 
 def render_case(job: Job, case: Case) -> dict[str, Any]:
-    """Render one case to its files; the manifest entry says how it went. Never raises."""
+    """Read, render and write one case; the manifest entry says how it went. Never raises."""
     started = time.perf_counter()
-    entry: dict[str, Any] = {"id": case.id, "source": case.source,
-                             "input_sha256": case.digest, "kit_sha256": job.kit_digest}
     marker = Path(job.markers, str(os.getpid())) if job.markers else None
     if marker:
         marker.write_text(case.id)
     try:
-        if case.error:
-            raise LetterkitError(case.error)
-        files = render(case.data, load_kit(job.kit, job.templates), job.formats, options=job.options)
+        with time_limit(job.case_timeout):
+            files = render(case.load(), load_kit(job.kit, job.templates), job.formats, options=job.options)
         write_all({_path(job, case, fmt): content for fmt, content in files.items()})
-        entry["outputs"] = [_output(_path(job, case, fmt), content) for fmt, content in files.items()]
-        entry["status"] = "ok"
-    except CaseError as error:
-        error.source = case.source
-        entry.update(status="failed", error=" | ".join(error.lines()))
-    except LetterkitError as error:
-        entry.update(status="failed", error=str(error))
-    except Exception as error:  # a bug must fail its case, not the batch
-        entry.update(status="failed", error=f"internal error: {type(error).__name__}: {error}")
+        entry = _entry(job, case, status="ok",
+                       outputs=[_output(_path(job, case, fmt), content) for fmt, content in files.items()])
+    except Exception as error:  # a bug too must fail its case, not the batch
+        entry = failed_entry(job, case, _message(error, case))
     finally:
-        if entry.get("status") != "ok":
-            remove_stale([_path(job, case, fmt) for fmt in job.formats])
         if marker:
             marker.unlink(missing_ok=True)
     entry["seconds"] = round(time.perf_counter() - started, 4)
     return entry
+
+
+def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
+    """The manifest entry of a case that failed; what an earlier run wrote for it is removed,
+    so that no old letter stands beside the error as if it were current."""
+    remove_stale([_path(job, case, fmt) for fmt in job.formats])
+    return _entry(job, case, status="failed", error=error)
+
+
+def _entry(job: Job, case: Case, **fields) -> dict[str, Any]:
+    return {"id": case.id, "source": case.source, "input_sha256": case.digest,
+            "kit_sha256": job.kit_digest, **fields}
+
+
+def _message(error: Exception, case: Case) -> str:
+    if isinstance(error, CaseError):
+        error.source = error.source or case.source
+        return " | ".join(error.lines())
+    if isinstance(error, LetterkitError):
+        return str(error)
+    return f"internal error: {type(error).__name__}: {error}"
+
+
+class CaseTimeout(LetterkitError):
+    """A case that took longer than the batch's `--case-timeout`."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `CaseTimeout` in this (the worker's main) thread after `seconds`.
+
+    A signal, so it stops a letter anywhere in Python code. Threads cannot take signals:
+    on an executor that runs cases in threads (Dask's), a case has no limit.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise CaseTimeout(f"took longer than {seconds:g} s to render (--case-timeout); nothing written")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def render_cases(job: Job, cases: tuple[Case, ...]) -> list[dict[str, Any]]:

@@ -2,14 +2,16 @@
 
 A line is appended only after the case's files are renamed into place, so however
 a batch is stopped the manifest never names a file that is not complete. A re-run
-appends to it; when a run completes, the manifest is compacted to the last line per
-case. Between the two, the last line for an id is the one that counts.
+appends to it; when a run completes, the manifest is compacted to this run's lines and
+the last earlier line of each case this run did not render. Between the two, the last
+line for an id is the one that counts.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +23,16 @@ class Manifest:
         self.path = outdir / NAME
         # id → (input digest, kit digest, {output name: size}) of its last successful render
         self.done: dict[str, tuple[str, str, dict[str, int]]] = {}
+        self.warnings: list[str] = []  # lines of an earlier run that cannot be read
+        self._earlier = 0  # lines written by earlier runs
         if self.path.exists():
-            for entry in self._entries():
-                if entry.get("status") == "ok":
-                    sizes = {o["file"]: o["bytes"] for o in entry.get("outputs", ())}
+            for number, entry in self._entries(warn=True):
+                self._earlier = number
+                if entry["status"] == "ok":
+                    sizes = {o["file"]: o["bytes"] for o in entry["outputs"]}
                     self.done[entry["id"]] = (entry["input_sha256"], entry["kit_sha256"], sizes)
                 else:
-                    self.done.pop(entry.get("id"), None)
+                    self.done.pop(entry["id"], None)
         self._file = None
 
     def is_current(self, case_id: str, input_digest: str, kit_digest: str, names: tuple[str, ...]) -> bool:
@@ -51,8 +56,15 @@ class Manifest:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("a", encoding="utf-8")
+            if self._file.tell() and not self._ends_with_newline():
+                self._file.write("\n")  # after a line cut short by a crash, never on it
         self._file.write(json.dumps(entry, sort_keys=True) + "\n")
         self._file.flush()
+
+    def _ends_with_newline(self) -> bool:
+        with self.path.open("rb") as file:
+            file.seek(-1, os.SEEK_END)
+            return file.read(1) == b"\n"
 
     def close(self, compact: bool) -> None:
         if self._file is not None:
@@ -61,23 +73,46 @@ class Manifest:
         if compact and self.path.exists():
             self._compact()
 
-    def _entries(self):
-        with self.path.open(encoding="utf-8") as lines:
-            for line in lines:
+    def _entries(self, warn: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+        """(line number, entry) for each line that is a manifest entry; the others are
+        ignored — their cases are simply rendered again — and, if `warn`, reported."""
+        with self.path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines, 1):
                 try:
-                    yield json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line cut short by a crash: its case is simply redone
+                    entry = json.loads(line)
+                    _check_shape(entry)
+                except (json.JSONDecodeError, ValueError) as error:
+                    if warn:
+                        self.warnings.append(f"{self.path}:{number}: ignored, not a manifest entry ({error})")
+                    continue
+                yield number, entry
 
     def _compact(self) -> None:
-        last = {entry["id"]: number for number, entry in enumerate(self._entries())}
-        keep = set(last.values())
+        """Keep every line of this run, and the last earlier line of each case it has none for
+        (skipped as unchanged, or no longer in the source)."""
+        entries = list(self._entries())
+        now = {entry["id"] for number, entry in entries if number > self._earlier}
+        last = {entry["id"]: number for number, entry in entries if number <= self._earlier}
+        keep = {number for case_id, number in last.items() if case_id not in now}
         temporary = self.path.with_name(f".{NAME}.part")
         with temporary.open("w", encoding="utf-8") as out:
-            for number, entry in enumerate(self._entries()):
-                if number in keep:
+            for number, entry in entries:
+                if number > self._earlier or number in keep:
                     out.write(json.dumps(entry, sort_keys=True) + "\n")
         os.replace(temporary, self.path)
+
+
+def _check_shape(entry: Any) -> None:
+    if not (isinstance(entry, dict) and isinstance(entry.get("id"), str)
+            and entry.get("status") in ("ok", "failed")):
+        raise ValueError("needs an id and a status of ok or failed")
+    if entry["status"] == "ok":
+        outputs = entry.get("outputs")
+        if not (isinstance(entry.get("input_sha256"), str) and isinstance(entry.get("kit_sha256"), str)
+                and isinstance(outputs, list)
+                and all(isinstance(o, dict) and isinstance(o.get("file"), str) and isinstance(o.get("bytes"), int)
+                        for o in outputs)):
+            raise ValueError("an ok entry needs input_sha256, kit_sha256 and outputs")
 
 
 def remove_partial_files(outdir: Path) -> None:

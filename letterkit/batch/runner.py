@@ -7,22 +7,22 @@ once its manifest line is written, so memory stays flat however long the batch.
 from __future__ import annotations
 
 import hashlib
-from itertools import chain, islice
 import os
-import signal
-import tempfile
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
 from ..kits import Kit, load_kit
 from ..writers import FORMATS, WriterOptions, reference_docx
-from .job import Job, render_case, render_cases
+from .job import Job, failed_entry, render_case, render_cases
+from .lock import exclusive
 from .manifest import Manifest, remove_partial_files
-from .sources import Case, read_cases
+from .sources import Case, cases_from, read_cases
+from .workers import batch_folder, kill_overdue, start_pool, stop
 
 IN_FLIGHT_PER_WORKER = 4  # hand-offs: enough that a worker never waits for the next
 # Cases per hand-off. A PDF takes a worker about half a second, so one at a time keeps
@@ -38,10 +38,11 @@ class BatchSummary:
     skipped: int = 0  # unchanged since an earlier run
     manifest: Path | None = None
     failures: list[str] = field(default_factory=list)  # the first few, for the summary
+    warnings: list[str] = field(default_factory=list)  # about the manifest of an earlier run
 
 
 def render_batch(
-    cases: Iterable[Case] | str | Path,
+    cases: Iterable[Case | Mapping[str, Any]] | str | Path,
     outdir: str | Path,
     kit: str | Path = "imr",
     formats: Iterable[str] = FORMATS,
@@ -51,25 +52,33 @@ def render_batch(
     executor: Executor | None = None,
     force: bool = False,
     on_result: Callable[[dict[str, Any]], None] | None = None,
+    case_timeout: float | None = 120.0,
 ) -> BatchSummary:
     """Render many cases to `outdir/<id>.<format>`, with `outdir/manifest.jsonl`.
 
-    `cases` is a folder of case files, a .jsonl file, or `Case` objects. Cases whose
-    input and kit are unchanged since an earlier run, and whose files exist, are
-    skipped unless `force`. Work runs on `executor` if given (any
-    `concurrent.futures.Executor`, e.g. Dask's), else on `jobs` local processes.
-    `on_result` is called with each case's manifest entry as it finishes.
+    `cases` is a folder of case files, a .jsonl file, or `Case` objects or mappings of
+    case data (an "id" key names the files). Cases whose input and kit are unchanged
+    since an earlier run, and whose files exist, are skipped unless `force`. Work runs
+    on `executor` if given (any `concurrent.futures.Executor`, e.g. Dask's), else on
+    `jobs` local processes. A case taking longer than `case_timeout` seconds fails.
+    `on_result` is called with each case's manifest entry as it finishes. One batch
+    at a time may write to `outdir`: a second raises `BatchLockedError` at once.
     """
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
-    remove_partial_files(outdir)
-    templates = tuple(str(Path(t).resolve()) for t in templates)
-    loaded = load_kit(kit, templates)  # fail fast on a bad kit, before any worker starts
-    job = Job(str(loaded.root), templates, tuple(formats), options, str(outdir),
-              _kit_digest(loaded, tuple(sorted(formats)), options))
-    manifest = Manifest(outdir)
-    summary = BatchSummary(manifest=manifest.path)
-    stream = read_cases(cases) if isinstance(cases, (str, Path)) else iter(cases)
+    with exclusive(outdir):
+        remove_partial_files(outdir)
+        templates = tuple(str(Path(t).resolve()) for t in templates)
+        loaded = load_kit(kit, templates)  # fail fast on a bad kit, before any worker starts
+        job = Job(str(loaded.root), templates, tuple(formats), options, str(outdir),
+                  _kit_digest(loaded, tuple(sorted(formats)), options), case_timeout=case_timeout)
+        stream = read_cases(cases) if isinstance(cases, (str, Path)) else cases_from(cases)
+        return _render_all(job, stream, force, on_result, executor, jobs or os.cpu_count() or 1)
+
+
+def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, executor, workers: int) -> BatchSummary:
+    manifest = Manifest(Path(job.outdir))
+    summary = BatchSummary(manifest=manifest.path, warnings=manifest.warnings)
 
     def record(entry: dict[str, Any]) -> None:
         manifest.append(entry)
@@ -86,21 +95,21 @@ def render_batch(
     completed = False
     try:
         if executor is not None:
-            _run(executor, job, todo, record, window=IN_FLIGHT_PER_WORKER * (jobs or os.cpu_count() or 1))
+            _run(executor, job, todo, record, window=IN_FLIGHT_PER_WORKER * workers)
         else:
-            _run_on_own_pool(job, todo, record, jobs or os.cpu_count() or 1)
+            _run_on_own_pool(job, todo, record, workers)
         completed = True
     finally:
         manifest.close(compact=completed)
         if not completed:
-            remove_partial_files(outdir)  # what a stopped worker was writing
+            remove_partial_files(Path(job.outdir))  # what a stopped worker was writing
     return summary
 
 
 def _unchanged_skipped(stream, manifest, job, force, summary, on_result) -> Iterator[Case]:
     names = tuple(f"{{}}.{fmt}" for fmt in job.formats)
     for case in stream:
-        if not force and case.data is not None and manifest.is_current(
+        if not force and case.error is None and manifest.is_current(
             case.id, case.digest, job.kit_digest, tuple(n.format(case.id) for n in names)
         ):
             summary.skipped += 1
@@ -111,25 +120,39 @@ def _unchanged_skipped(stream, manifest, job, force, summary, on_result) -> Iter
 
 
 def _run(executor: Executor, job: Job, cases: Iterator[Case], record, window: int,
-         pending: dict[Future, tuple[Case, ...]] | None = None) -> None:
+         pending: dict[Future, tuple[Case, ...]] | None = None, watch=None) -> None:
     """Keep `window` hand-offs of cases in flight on `executor`; record each case as it completes.
 
     `pending` (given by the caller to see what was in flight if the pool breaks)
-    holds each submitted hand-off until its results are recorded.
+    holds each hand-off from the moment it is taken from `cases` until its results
+    are recorded. `watch` is called about once a second while nothing completes.
     """
     pending = {} if pending is None else pending
     size = CASES_PER_HANDOFF["pdf" if "pdf" in job.formats else "other"]
     # islice, not a generator over `cases`: closing a generator would close `cases` too.
     while chunk := tuple(islice(cases, size)):
-        pending[executor.submit(render_cases, job, chunk)] = chunk
+        pending[_submit(executor, job, chunk)] = chunk
         while len(pending) >= window:
-            _collect(pending, record)
+            _collect(pending, record, watch)
     while pending:
-        _collect(pending, record)
+        _collect(pending, record, watch)
 
 
-def _collect(pending: dict[Future, tuple[Case, ...]], record) -> None:
-    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+def _submit(executor: Executor, job: Job, chunk: tuple[Case, ...]) -> Future:
+    """A hand-off's future; one the pool refused because it broke, failed the same way,
+    so that its cases are tracked like every other in flight and none is lost."""
+    try:
+        return executor.submit(render_cases, job, chunk)
+    except BrokenProcessPool as error:
+        refused: Future = Future()
+        refused.set_exception(error)
+        return refused
+
+
+def _collect(pending: dict[Future, tuple[Case, ...]], record, watch=None) -> None:
+    done, _ = wait(pending, timeout=1.0 if watch else None, return_when=FIRST_COMPLETED)
+    if not done and watch:
+        watch()
     for future in done:
         entries = future.result()  # raises BrokenProcessPool if a worker died
         del pending[future]
@@ -141,39 +164,45 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
     """A local process pool that survives a worker's death.
 
     Each worker notes the case it is on in a marker file named after its pid. When a
-    worker dies (killed, out of memory), the pool breaks and stops all its workers.
-    The cases that were being rendered are each tried once more on their own: one
-    that kills its worker again fails. The cases that were only queued go to a fresh
-    pool with the rest of the batch.
+    worker dies (killed, out of memory, or stopped by the watch for running far past
+    the time limit), the pool breaks and stops all its workers. The cases that were
+    being rendered are each tried once more on their own: one that kills its worker
+    again fails. The cases that were only queued go to a fresh pool with the rest.
     """
-    with tempfile.TemporaryDirectory(prefix="letterkit-batch-") as markers:
-        job = replace(job, markers=markers)
+    with batch_folder() as folder:
+        job = replace(job, markers=str(folder / "markers"))
+        overdue: set[str] = set()  # cases whose worker the watch killed
+        watch = None
+        if job.case_timeout:
+            watch = lambda: overdue.update(kill_overdue(folder / "markers", _hard_limit(job)))
         queued: list[Case] = []
         while True:
             pending: dict[Future, tuple[Case, ...]] = {}
-            pool = ProcessPoolExecutor(workers, initializer=_ignore_interrupts)
+            pool = start_pool(workers, folder)
             try:
                 # itertools.chain, not a generator: closing a generator would close `cases` too.
-                _run(pool, job, chain(queued, cases), record, IN_FLIGHT_PER_WORKER * workers, pending)
+                _run(pool, job, chain(queued, cases), record, IN_FLIGHT_PER_WORKER * workers, pending, watch)
                 pool.shutdown()
                 return
             except BrokenProcessPool:
                 pool.shutdown()
-                queued = _recover(pending, Path(markers), job, record)
+                queued = _recover(pending, folder, job, record, overdue)
                 # No worker is alive now: what the dead one (or one stopped with it) was
                 # writing is a leftover, never a letter another worker will finish.
                 remove_partial_files(Path(job.outdir))
             except BaseException:  # Ctrl-C, SIGTERM: stop now; the manifest is already consistent
-                _stop(pool)
+                stop(pool)
                 raise
 
 
-def _recover(pending: dict[Future, tuple[Case, ...]], markers: Path, job: Job, record) -> list[Case]:
+def _recover(pending: dict[Future, tuple[Case, ...]], folder: Path, job: Job, record,
+             overdue: set[str]) -> list[Case]:
     """After a worker died: record what finished, retry what was started, requeue the rest.
 
     A hand-off cut short by the death is requeued whole but for its started case: the
     cases before it are rendered again, to the same files.
     """
+    markers = folder / "markers"
     started = {marker.read_text() for marker in markers.iterdir()}
     for marker in markers.iterdir():
         marker.unlink()
@@ -184,39 +213,32 @@ def _recover(pending: dict[Future, tuple[Case, ...]], markers: Path, job: Job, r
                 record(entry)
             continue
         for case in chunk:
-            if case.id in started:
-                record(_alone(job, case))
+            if case.id in overdue:
+                record(failed_entry(job, case, f"still rendering after {_hard_limit(job):g} s, past its "
+                                               "time limit (--case-timeout); its worker was stopped"))
+            elif case.id in started:
+                record(_alone(job, case, folder))
             else:
                 queued.append(case)
+    overdue.clear()
     return queued
 
 
-def _alone(job: Job, case: Case) -> dict:
-    with ProcessPoolExecutor(1, initializer=_ignore_interrupts) as pool:
+def _hard_limit(job: Job) -> float:
+    """When the watch stops a worker: far past the limit the worker keeps itself, so only
+    a case stuck where that limit's signal cannot reach it (deep in C code) meets it."""
+    return 2 * job.case_timeout + 5
+
+
+def _alone(job: Job, case: Case, folder: Path) -> dict:
+    with start_pool(1, folder) as pool:
         try:
             return pool.submit(render_case, job, case).result()
         except BrokenProcessPool:
-            return {"id": case.id, "source": case.source, "status": "failed",
-                    "input_sha256": case.digest, "kit_sha256": job.kit_digest,
-                    "error": "the worker process died while rendering this case, twice"}
+            return failed_entry(job, case, "the worker process died while rendering this case, twice")
         finally:
-            for marker in Path(job.markers).iterdir():
+            for marker in (folder / "markers").iterdir():
                 marker.unlink()
-
-
-def _ignore_interrupts() -> None:
-    # Ctrl-C goes to the whole process group: the parent handles it and stops the pool.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel what is queued and end the workers at once, rather than let them finish."""
-    workers = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in workers:
-        process.terminate()
-    for process in workers:
-        process.join()
 
 
 def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions) -> str:

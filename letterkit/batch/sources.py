@@ -1,7 +1,9 @@
-"""Where a batch's cases come from: a folder of case files, or a JSON Lines file.
+"""Where a batch's cases come from: a folder of case files, a JSON Lines file, or data.
 
-Cases are read one at a time, as the batch needs them, so a file of a million lines
-costs no more memory than a file of ten.
+The parent process only takes each case's bytes and id from its source; the worker
+that renders a case also parses it, so a file that is malformed, huge or hostile
+fails its own case and never stops the batch. Cases are read one at a time, as the
+batch needs them: a file of a million lines costs no more memory than one of ten.
 """
 
 from __future__ import annotations
@@ -9,43 +11,80 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cases import parse_case, read_case
-from ..errors import CaseError
+from ..cases import parse_case
+from ..errors import CaseError, LetterkitError
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_CASE_BYTES = 16 * 2**20  # a case with every attachment inlined is well under 1 MB
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 
 
 @dataclass(frozen=True)
 class Case:
-    """One case of a batch: its id (which names its files), its data or why it has none."""
+    """One case of a batch: its id (which names its files), where it came from, and
+    its data — parsed (`data`), still to parse (`raw`, read as `syntax`) — or why it
+    has none (`error`)."""
 
     id: str
     source: str  # file path, or "FILE:LINE" for JSON Lines
-    data: dict[str, Any] | None
+    data: dict[str, Any] | None = None
     error: str | None = None
+    raw: bytes | None = None
+    syntax: str = "json"  # of `raw`: "yaml", "json", or "jsonl" (a line whose "id" names the case)
 
     @property
     def digest(self) -> str:
         """A fingerprint of the input, to tell an unchanged case on a re-run."""
-        text = json.dumps(self.data, sort_keys=True, default=str) if self.data else self.error
+        if self.raw is not None:
+            return hashlib.sha256(self.syntax.encode() + b"\0" + self.raw).hexdigest()
+        try:
+            text = json.dumps(self.data, sort_keys=True, default=str) if self.data else self.error
+        except (TypeError, ValueError):  # keys that are not text: the model refuses the case
+            text = repr(self.data)
         return hashlib.sha256((text or "").encode()).hexdigest()
+
+    def load(self) -> dict[str, Any]:
+        """The case's data, parsed here (in the worker); a `CaseError` says what is wrong."""
+        if self.error:
+            raise LetterkitError(self.error)
+        if self.raw is None:
+            return self.data or {}
+        data = parse_case(_utf8(self.raw, self.source), "yaml" if self.syntax == "yaml" else "json", self.source)
+        if self.syntax == "jsonl":
+            data.pop("id", None)  # it names the output; it is not part of the letter
+        return data
 
 
 def read_cases(source: str | Path) -> Iterator[Case]:
-    """The cases of a folder (one file each) or a .jsonl file (one line each)."""
+    """The cases of a folder (one file each) or a .jsonl file (one line each).
+
+    Inputs that would write the same files — `a.yaml` beside `a.json`, two lines with
+    one "id" — are found before the first case is read, and each fails naming the others.
+    """
     source = Path(source)
     if source.is_dir():
-        return _folder_cases(source)
-    if source.suffix in (".jsonl", ".ndjson"):
-        return _json_lines_cases(source)
-    raise CaseError([("(source)", "a batch reads a folder of case files or a .jsonl file")],
-                    str(source))
+        return _with_twins_failed(_folder_cases(source), _twins(_folder_ids(source)))
+    if source.suffix in (".jsonl", ".ndjson") and source.is_file():
+        return _with_twins_failed(_json_lines_cases(source), _twins(_json_lines_ids(source)))
+    if not source.exists():
+        raise CaseError([("(source)", "no such file or folder")], str(source))
+    raise CaseError([("(source)", "a batch reads a folder of case files or a .jsonl file")], str(source))
+
+
+def cases_from(items: Iterable[Case | Mapping[str, Any]]) -> Iterator[Case]:
+    """`Case` objects as given; a plain mapping becomes a case as a JSON Lines line would.
+
+    The items are read whole first, to find twins before any case renders: a stream
+    of millions is better given as a JSON Lines file.
+    """
+    cases = [item if isinstance(item, Case) else _mapping_case(item, n) for n, item in enumerate(items, 1)]
+    return _with_twins_failed(iter(cases), _twins((case.id, case.source) for case in cases))
 
 
 def count_cases(source: str | Path) -> int:
@@ -54,46 +93,101 @@ def count_cases(source: str | Path) -> int:
     if not source.exists():
         raise CaseError([("(source)", "no such file or folder")], str(source))
     if source.is_dir():
-        return sum(1 for p in source.iterdir() if p.suffix in CASE_SUFFIXES)
+        return sum(1 for _ in _case_files(source))
     with source.open("rb") as lines:
         return sum(1 for line in lines if line.strip())
 
 
+def _case_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in CASE_SUFFIXES)
+
+
+def _folder_ids(folder: Path) -> Iterator[tuple[str, str]]:
+    return ((path.stem, str(path)) for path in _case_files(folder))
+
+
 def _folder_cases(folder: Path) -> Iterator[Case]:
-    for path in sorted(p for p in folder.iterdir() if p.suffix in CASE_SUFFIXES):
+    for path in _case_files(folder):
+        syntax = "json" if path.suffix == ".json" else "yaml"
         try:
-            yield Case(path.stem, str(path), read_case(path))
-        except CaseError as error:
-            yield Case(path.stem, str(path), None, "; ".join(error.lines()))
+            if path.stat().st_size > MAX_CASE_BYTES:
+                raise OSError(f"larger than {MAX_CASE_BYTES // 2**20} MB; no case is")
+            yield Case(path.stem, str(path), raw=path.read_bytes(), syntax=syntax)
+        except OSError as error:
+            yield Case(path.stem, str(path), error=f"{path}: cannot read: {error.strerror or error}")
+
+
+def _json_lines(path: Path) -> Iterator[tuple[str, bytes]]:
+    with path.open("rb") as lines:  # bytes: a line that is not UTF-8 fails alone
+        for number, raw in enumerate(lines, 1):
+            if raw.strip():
+                yield f"{path}:{number}", raw
+
+
+def _json_lines_ids(path: Path) -> Iterator[tuple[str, str]]:
+    return ((_line_id(source, raw)[0], source) for source, raw in _json_lines(path))
 
 
 def _json_lines_cases(path: Path) -> Iterator[Case]:
-    """Each line a case; its "id" field, if any, names its files, else its line number.
+    for source, raw in _json_lines(path):
+        case_id, error = _line_id(source, raw)
+        yield Case(case_id, source, error=error) if error else Case(case_id, source, raw=raw, syntax="jsonl")
 
-    The "id" field is taken out of the case before validation: it names the output,
-    it is not part of the letter.
-    """
-    with path.open("rb") as lines:  # bytes: a line that is not UTF-8 fails alone
-        for number, raw in enumerate(lines, 1):
-            if not raw.strip():
-                continue
-            source = f"{path}:{number}"
-            fallback = f"line-{number:06d}"
-            try:
-                data = parse_case(_utf8(raw, source), "json", source)
-            except CaseError as error:  # the source names the line: no "line 1" within it
-                yield Case(fallback, source, None, "; ".join(f"{source}: {m}" for _, m in error.problems))
-                continue
-            case_id = str(data.pop("id", fallback))
-            if not _SAFE_ID.fullmatch(case_id):
-                yield Case(fallback, source, None,
-                           f"{source}: id {case_id!r} cannot name a file (letters, digits, . _ -)")
-                continue
-            yield Case(case_id, source, data)
+
+def _line_id(source: str, raw: bytes) -> tuple[str, str | None]:
+    """A JSON Lines case's id — its "id" field, else its line number — or why it has none."""
+    fallback = f"line-{int(source.rsplit(':', 1)[1]):06d}"
+    if len(raw) > MAX_CASE_BYTES:
+        return fallback, f"{source}: a line of {len(raw):,} bytes; no case is that long"
+    try:
+        data = parse_case(_utf8(raw, source), "json", source)
+    except CaseError as error:  # the source names the line: no "line 1" within it
+        return fallback, "; ".join(f"{source}: {message}" for _, message in error.problems)
+    case_id = data.get("id", fallback)
+    if isinstance(case_id, int) and not isinstance(case_id, bool):
+        case_id = str(case_id)
+    if not (isinstance(case_id, str) and _SAFE_ID.fullmatch(case_id)):
+        return fallback, f"{source}: id {case_id!r} cannot name a file (letters, digits, . _ -)"
+    return case_id, None
+
+
+def _mapping_case(item: Mapping[str, Any], number: int) -> Case:
+    source = f"(case {number})"
+    if not isinstance(item, Mapping):
+        return Case(f"case-{number:06d}", source, error=f"{source}: a case is a mapping of fields, not {type(item).__name__}")
+    data = dict(item)
+    case_id = data.pop("id", f"case-{number:06d}")
+    if not (isinstance(case_id, str) and _SAFE_ID.fullmatch(case_id)):
+        return Case(f"case-{number:06d}", source, error=f"{source}: id {case_id!r} cannot name a file (letters, digits, . _ -)")
+    return Case(case_id, source, data=data)
+
+
+def _twins(ids: Iterator[tuple[str, str]]) -> dict[str, list[str]]:
+    """Each id that more than one input maps to, with the sources of all of them."""
+    first: dict[str, str] = {}
+    twins: dict[str, list[str]] = defaultdict(list)
+    for case_id, source in ids:
+        if case_id in first:
+            twins[case_id].append(source)
+        else:
+            first[case_id] = source
+    return {case_id: [first[case_id], *others] for case_id, others in twins.items()}
+
+
+def _with_twins_failed(cases: Iterator[Case], twins: dict[str, list[str]]) -> Iterator[Case]:
+    for case in cases:
+        if case.id in twins and not case.error:
+            others = [source for source in twins[case.id] if source != case.source]
+            case = Case(case.id, case.source, error=f"{case.source}: {_twin_message(others)}")
+        yield case
+
+
+def _twin_message(others: list[str]) -> str:
+    return f"the same id, so the same files, as {', '.join(others)}: rename one"
 
 
 def _utf8(raw: bytes, source: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise CaseError([("(line)", f"not UTF-8 text ({error.reason} at byte {error.start})")], source) from None
+        raise CaseError([("(file)", f"not UTF-8 text ({error.reason} at byte {error.start})")], source) from None
