@@ -37,6 +37,18 @@ MALFORMED = {
 }
 
 
+def _with(field: str, value: str):
+    """A good case's YAML with one field changed."""
+    return lambda good: yaml.safe_dump(dict(yaml.safe_load(good), **{field: value}), sort_keys=False)
+
+
+MALFORMED.update({
+    "deep-quote": (".yaml", _with("clinical_summary", "> " * 150 + "x"), "150 levels deep"),
+    "deep-list": (".yaml", _with("clinical_summary", "1. " * 150 + "x"), "150 levels deep"),
+    "list-start-word-cannot-hold": (".yaml", _with("clinical_summary", "99999999999. x"), "up to 32767"),
+})
+
+
 def _write(folder, name: str, case_data: dict):
     suffix, make, _ = MALFORMED[name]
     content = make(_good(case_data))

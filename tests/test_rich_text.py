@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import letterkit
-from extract import EXTRACT, pdf_body_text, words
+from extract import EXTRACT, docx_text, pdf_body_text, pdf_text, words
 
 # Lines that full Markdown (with the extensions the kit's blocks use) would interpret,
 # hide or move: none of them may do so in case data.
@@ -130,3 +130,16 @@ def test_right_to_left_names_are_welcome(case_data):
     case_data["parties"] = {"employee": {"name": "\u05d3\u05e0\u05d4 \u05dc\u05d5\u05d9\u200f"}}
     html = letterkit.render(case_data, formats=("html",))["html"].decode()
     assert "Dear \u05d3\u05e0\u05d4 \u05dc\u05d5\u05d9\u200f:" in html
+
+
+@pytest.mark.parametrize("text", [
+    "> " * 20 + "deepest quote",
+    "1. " * 20 + "deepest item",
+    "\n".join(" " * (4 * level) + "- item" for level in range(19)) + "\n" + " " * 76 + "- deepest item",
+])
+def test_the_deepest_nesting_a_case_may_hold_renders_in_every_format(case_data, text):
+    data = dict(case_data, clinical_summary=text)
+    files = letterkit.render(data, letterkit.load_kit("imr"), ("html", "pdf", "docx"))
+    word = text.rsplit(" ", 1)[-1]
+    assert word in files["html"].decode()
+    assert word in pdf_text(files["pdf"]) and word in docx_text(files["docx"])

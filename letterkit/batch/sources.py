@@ -154,11 +154,13 @@ def _line_id(source: str, raw: bytes) -> tuple[str, str | None]:
 def _mapping_case(item: Mapping[str, Any], number: int) -> Case:
     source = f"(case {number})"
     if not isinstance(item, Mapping):
-        return Case(f"case-{number:06d}", source, error=f"{source}: a case is a mapping of fields, not {type(item).__name__}")
+        return Case(f"case-{number:06d}", source,
+                    error=f"{source}: a case is a mapping of fields, not {type(item).__name__}")
     data = dict(item)
     case_id = data.pop("id", f"case-{number:06d}")
     if not (isinstance(case_id, str) and _SAFE_ID.fullmatch(case_id)):
-        return Case(f"case-{number:06d}", source, error=f"{source}: id {case_id!r} cannot name a file (letters, digits, . _ -)")
+        return Case(f"case-{number:06d}", source,
+                    error=f"{source}: id {case_id!r} cannot name a file (letters, digits, . _ -)")
     return Case(case_id, source, data=data)
 
 

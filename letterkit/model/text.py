@@ -28,6 +28,28 @@ _REFUSED = [
 ]
 
 
+MAX_NESTING = 20  # quotes and lists inside one another; a rationale uses three or four
+MAX_LIST_START = 32767  # the highest number Word starts a numbered list at
+# The quote and list markers that open a line, each a level deeper than the last.
+_MARKERS = re.compile(r"(?:(>)|[-*+](?=[ \t])|(\d+)\.(?=[ \t]))[ \t]*")
+
+
+def check_rich_text(text: str) -> str:
+    """Refuse rich text nested deeper than a letter can lay out, or a list number Word cannot show."""
+    for number, line in enumerate(text.splitlines(), 1):
+        indent = len(line.expandtabs(4)) - len(line.lstrip(" \t").expandtabs(4))
+        depth, position = indent // 4, len(line) - len(line.lstrip(" \t"))
+        while marker := _MARKERS.match(line, position):
+            if marker.group(2) and int(marker.group(2)) > MAX_LIST_START:
+                raise ValueError(f"line {number} numbers a list from {marker.group(2)}; "
+                                 f"a letter's list numbers go up to {MAX_LIST_START}")
+            depth, position = depth + 1, marker.end()
+        if depth > MAX_NESTING:
+            raise ValueError(f"line {number} nests quotes or lists {depth} levels deep; "
+                             f"a letter holds {MAX_NESTING} at most")
+    return text
+
+
 def check_text(text: str) -> str:
     """Refuse text with a character no letter may hold; the message names it and where."""
     for pattern, reason in _REFUSED:
@@ -47,7 +69,7 @@ class RichText(str):
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler):
         return core_schema.no_info_after_validator_function(
-            lambda value: cls(check_text(value)), core_schema.str_schema()
+            lambda value: cls(check_rich_text(check_text(value))), core_schema.str_schema()
         )
 
     @classmethod
