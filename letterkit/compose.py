@@ -24,7 +24,8 @@ import lxml.html
 import markdown
 
 from . import guidelines, placeholders, richtext, tree
-from .errors import TemplateError
+from .environment import FilterError
+from .errors import LetterkitError, TemplateError
 from .images import picture
 from .kits import Kit
 from .model import Letter
@@ -78,6 +79,12 @@ class Composition:
             raise TemplateError(f"not allowed in a block: {error}", *_template_line()) from None
         except guidelines.UnknownPassage as error:
             raise TemplateError(str(error), *_template_line()) from None
+        except FilterError as error:
+            raise TemplateError(str(error), *_template_line()) from None
+        except LetterkitError:
+            raise
+        except Exception as error:  # in a filter or an expression: `{{ 1/0 }}`, `| date(5)`
+            raise TemplateError(_expression_message(error), *_template_line()) from None
 
     # What the reader asks for (letterkit.reader.Embedder) ------------------------------
 
@@ -147,9 +154,15 @@ def _template_line() -> tuple[str | None, int | None]:
     return where
 
 
+def _expression_message(error: Exception) -> str:
+    return f"an expression failed: {error} ({type(error).__name__})"
+
+
 def _undefined_message(error: jinja2.UndefinedError, context: dict) -> str:
     message = str(error.message)
-    # "'x' is undefined" or "'Model object' has no attribute 'x'": suggest close names.
+    if not message.endswith("is undefined"):
+        return message  # a missing field: the message already names the object's own fields
+    # "'x' is undefined": suggest close names.
     name = message.split("'")[-2] if message.count("'") >= 2 else ""
     candidates = list(context) + [
         field for value in context.values() for field in type(value).__dict__.get("model_fields", {})

@@ -13,12 +13,14 @@
 from __future__ import annotations
 
 import datetime
+import difflib
 from collections.abc import Mapping
 from typing import Any
 
 import jinja2
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
 from pydantic import BaseModel
 
 from . import placeholders
@@ -73,7 +75,7 @@ class ResolverLoader(jinja2.BaseLoader):
 def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> LetterSandbox:
     environment = LetterSandbox(
         loader=ResolverLoader(files),
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -85,6 +87,43 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> Letter
     environment.filters["and_list"] = _and_list
     environment.globals["quote"] = lambda key: _Quote(lookup(passages, key).key)
     return environment
+
+
+class FilterError(ValueError):
+    """A kit filter given what it cannot format; the message says what to do."""
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """A missing attribute is named with its object's own kind and fields, never with the
+    Python module a kit's model was loaded as."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint or obj is missing or not isinstance(name, str):
+            return super()._undefined_message
+        fields = _fields_of(obj)
+        close = difflib.get_close_matches(name, fields, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else f"; it has {', '.join(fields)}" if fields else ""
+        return f"{_kind(obj)} has no field {name!r}{hint}"
+
+
+def _fields_of(obj: Any) -> list[str]:
+    if isinstance(obj, BaseModel):
+        kind = type(obj)
+        return [*kind.model_fields, *(n for n in dir(kind) if isinstance(getattr(kind, n, None), property)
+                                      and not n.startswith("_") and n not in BaseModel.__dict__)]
+    if isinstance(obj, Mapping):
+        return [str(key) for key in obj]
+    return []
+
+
+def _kind(obj: Any) -> str:
+    if isinstance(obj, BaseModel):
+        return f"a {type(obj).__name__}"
+    return {dict: "a mapping", list: "a list", str: "a text", int: "a number"}.get(type(obj), "a value")
 
 
 class _Quote(str):
@@ -103,6 +142,12 @@ def _finalize(value: Any) -> str:
 
 def _format_date(value: datetime.date, format: str = "%B %-d, %Y") -> str:
     """`{{ letter_date | date }}` → "September 1, 2015"; any strftime format may be given."""
+    if value is None:
+        raise FilterError("date: the field has no value; wrap it in {% if ... %}")
+    if not isinstance(value, datetime.date):
+        raise FilterError(f"date: {value!r} is not a date")
+    if not isinstance(format, str):
+        raise FilterError(f"date: the format {format!r} is not text like \"%B %-d, %Y\"")
     return value.strftime(format)
 
 

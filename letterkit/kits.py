@@ -213,13 +213,17 @@ def _template_folder(name: str) -> Path:
 
 
 def _check_overrides(kit: Kit, folder: Path, used: set[str]) -> None:
-    """Refuse a user template the letter never uses: it is almost always a misspelt name."""
+    """Refuse a user template the letter never uses: a misspelt name, or a new block
+    that nothing includes yet. Either way the user's text would silently be left out."""
     for path in sorted(folder.rglob("*.j2")):
         name = path.relative_to(folder).as_posix()
-        if name not in used:
-            close = difflib.get_close_matches(name, sorted(used), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise KitError(f"{path}: overrides no block of kit {kit.name!r}{hint}")
+        if name in used:
+            continue
+        if close := difflib.get_close_matches(name, sorted(used), n=1, cutoff=0.85):
+            raise KitError(f"{path}: overrides no block of kit {kit.name!r}; did you mean {close[0]!r}?")
+        raise KitError(f"{path}: a new block that no template of kit {kit.name!r} includes; "
+                       f"add {{% include \"{name}\" %}} where the letter should show it "
+                       "(copy that block or letter.md.j2 into the folder too)")
 
 
 def used_templates(kit: Kit) -> set[str]:

@@ -77,6 +77,40 @@ def test_undefined_variable_in_user_block_names_file_and_line(tmp_path, case_dat
                            "'clinical_sumary' is undefined", "did you mean clinical_summary?")
 
 
+# A block line, and what the one error line must say about it.
+MISTAKES_IN_A_BLOCK = {
+    "{{ letter_date | date(5) }}": "the format 5 is not text",
+    "{{ 1/0 }}": "an expression failed: division by zero",
+    "{{ none | date }}": "date: the field has no value",
+    "{{ 'yesterday' | date }}": "date: 'yesterday' is not a date",
+    "{{ reviewer.nam }}": "a Reviewer has no field 'nam'; did you mean name",
+    "{{ items[0].rationle }}": "a DisputedItem has no field 'rationle'; did you mean rationale",
+    "{{ case.imr_numbr }}": "a CaseNumbers has no field 'imr_numbr'; did you mean imr_number",
+    "{{ organisaton }}": "'organisaton' is undefined; did you mean organisation?",
+}
+
+
+@pytest.mark.parametrize("line", sorted(MISTAKES_IN_A_BLOCK))
+def test_a_mistake_in_a_block_is_one_line_naming_the_block_and_line(tmp_path, case_data, line):
+    blocks = tmp_path / "mine" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "clinical-case-summary.md.j2").write_text(f"# SUMMARY\n\nThe summary:\n\n{line}\n")
+    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:5", MISTAKES_IN_A_BLOCK[line])
+    errors = [text for text in result.stderr.splitlines() if text.startswith("error ")]
+    assert len(errors) == 1 and "Traceback" not in result.stderr and "letterkit_kit_" not in result.stderr
+
+
+def test_a_new_block_nothing_includes_says_so(tmp_path, case_data):
+    blocks = tmp_path / "mine" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "notice-sent.md.j2").write_text("Notice sent.\n")
+    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    _assert_failed_cleanly(result, outdir, "a new block that no template of kit 'imr' includes",
+                           '{% include "blocks/notice-sent.md.j2" %}')
+    assert "did you mean" not in result.stderr
+
+
 def test_template_syntax_error_names_file_and_line(tmp_path, case_data):
     blocks = tmp_path / "mine" / "blocks"
     blocks.mkdir(parents=True)
