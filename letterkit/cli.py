@@ -228,7 +228,11 @@ def preview(
 ) -> None:
     """Serve the case's HTML letter on localhost; the page reloads when a block,
     stylesheet or the case file changes."""
-    server = serve(Preview(case, kit, tuple(str(t) for t in templates or ())), port=port)
+    try:
+        server = serve(Preview(case, kit, tuple(str(t) for t in templates or ())), port=port)
+    except OSError as error:
+        _error(f"cannot serve on port {port}: {error.strerror or error}; choose another with --port")
+        raise typer.Exit(1)
     out.print(f"previewing {case} at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)")
     try:
         server.serve_forever()
@@ -239,8 +243,13 @@ def preview(
 @app.command("vars")
 def variables(kit: KitOption = "imr") -> None:
     """List the case data fields that blocks can print, with their types."""
+    try:
+        model = load_kit(kit).model
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(1)
     table = Table("field", "type", "description", box=None, header_style="bold")
-    for field in catalogue.fields(load_kit(kit).model):
+    for field in catalogue.fields(model):
         table.add_row(field.path, field.type, field.description)
     out.print(table)
 

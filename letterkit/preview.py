@@ -53,12 +53,19 @@ class Preview:
             self._rendered_version = version
         try:
             html = render(read_case(self.case), self.kit, ("html",), self.templates)["html"].decode()
-        except LetterkitError as error:
-            lines = error.lines() if hasattr(error, "lines") else [str(error)]
-            html = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>letterkit: error"
-                    "</title></head><body><main><h1>The letter cannot be rendered</h1>"
-                    + "".join(f"<pre>{escape(line)}</pre>" for line in lines) + "</main></body></html>")
+        except Exception as error:  # a bug too shows on the page: the preview never stops
+            html = _error_page(error)
         return html.replace("</body>", _RELOAD % version + "</body>")
+
+
+def _error_page(error: Exception) -> str:
+    if isinstance(error, LetterkitError):
+        lines = error.lines() if hasattr(error, "lines") else [str(error)]
+    else:
+        lines = [f"internal error: {type(error).__name__}: {error}"]
+    return ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>letterkit: error"
+            "</title></head><body><main><h1>The letter cannot be rendered</h1>"
+            + "".join(f"<pre>{escape(line)}</pre>" for line in lines) + "</main></body></html>")
 
 
 def serve(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:

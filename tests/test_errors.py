@@ -111,6 +111,13 @@ def test_a_new_block_nothing_includes_says_so(tmp_path, case_data):
     assert "did you mean" not in result.stderr
 
 
+@pytest.mark.parametrize("command", ["vars", "blocks", "schema", "lint"])
+def test_an_unknown_kit_is_one_line(command):
+    result = runner.invoke(app, [command, "--kit", "nope"])
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.startswith("error no kit 'nope'") and result.stderr.count("\n") == 1
+
+
 def test_template_syntax_error_names_file_and_line(tmp_path, case_data):
     blocks = tmp_path / "mine" / "blocks"
     blocks.mkdir(parents=True)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import html
 import shutil
+import socket
 import threading
 
 import pytest
+from typer.testing import CliRunner
 
 from conftest import EXAMPLES
+from letterkit.cli import app
 from letterkit.preview import Preview, serve
+from test_errors import MISTAKES_IN_A_BLOCK
 
 CHROMIUM = shutil.which("chromium")
 
@@ -49,3 +54,28 @@ def test_page_reloads_when_a_block_changes(server):
         assert "did you mean clinical_summary?" in page.content()
         browser.close()
     assert not errors
+
+
+@pytest.mark.parametrize("line, expected", sorted(MISTAKES_IN_A_BLOCK.items()))
+def test_the_error_page_shows_each_mistake_in_a_block(tmp_path, line, expected):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "clinical-case-summary.md.j2").write_text(f"# SUMMARY\n\n{line}\n")
+    page = Preview(EXAMPLES[0], "imr", (str(tmp_path),)).page()
+    assert "The letter cannot be rendered" in page and html.escape(expected) in page
+
+
+def test_the_error_page_shows_an_empty_date(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text(EXAMPLES[0].read_text().replace("letter_date: 2015-", "letter_date: null\nx_date: 2015-", 1))
+    page = Preview(case, "imr", ()).page()
+    assert "The letter cannot be rendered" in page and "letter_date" in page
+
+
+def test_a_busy_port_is_one_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["preview", str(EXAMPLES[0]), "--port", str(port)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error cannot serve on port") and "--port" in result.stderr
