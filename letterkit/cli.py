@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.progress import Progress
 
-from . import FORMATS, catalogue, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
+from . import FORMATS, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
 from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
@@ -156,11 +156,13 @@ def _interrupt(signum, frame) -> None:
 
 @app.command("validate")
 def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None) -> None:
-    """Check case files against the kit's data model, and the kit's blocks, without rendering."""
+    """Check case files against the kit's data model, and compose each letter with the
+    kit's blocks, without writing a file: what passes here renders."""
     failed = 0
     for case in cases:
         try:
-            validate(read_case(case), load_kit(kit, tuple(templates or ())), str(case))
+            loaded = load_kit(kit, tuple(templates or ()))
+            compose(validate(read_case(case), loaded, str(case)), loaded)
         except LetterkitError as error:
             _report(case, error)
             failed += 1

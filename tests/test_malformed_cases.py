@@ -70,6 +70,30 @@ def test_render_reports_a_malformed_case_in_one_line_and_writes_nothing(tmp_path
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
 
 
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_validate_refuses_what_render_refuses(tmp_path, case_data, name):
+    case = _write(tmp_path, name, case_data)
+    result = subprocess.run([*LETTERKIT, "validate", str(case)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert MALFORMED[name][2] in result.stderr
+
+
+def test_validate_composes_the_letter_with_the_cases_data(tmp_path, case_data):
+    """A block that fails only for some data fails `validate` for that data, as `render` does."""
+    blocks = tmp_path / "mine" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / "clinical-case-summary.md.j2").write_text(
+        "# SUMMARY\n\n{% if items | length > 1 %}{{ items[1].decided | date }}{% endif %}\n")
+    case = tmp_path / "case.yaml"
+    two_items = dict(case_data, items=case_data["items"] * 2)
+    for data, status in ((case_data, 0), (two_items, 1)):
+        case.write_text(_good(data))
+        results = [subprocess.run([*LETTERKIT, command, str(case), "-t", str(tmp_path / "mine"), *extra],
+                                  capture_output=True, text=True, timeout=60)
+                   for command, extra in (("validate", []), ("render", ["-f", "html", "-o", str(tmp_path)]))]
+        assert [r.returncode for r in results] == [status, status], results[0].stderr
+
+
 def test_a_batch_renders_every_good_case_beside_every_malformed_one(tmp_path, case_data):
     source = tmp_path / "cases"
     source.mkdir()
