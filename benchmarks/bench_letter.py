@@ -1,0 +1,120 @@
+"""A user's cost of one more letter, from the case file to the file, against the raw libraries.
+
+    python benchmarks/bench_letter.py [--runs 15] [--letter examples/....yaml]
+
+letterkit: `letterkit.render_file(case, outdir, formats=(format,))` in a warm process
+(kit loaded): reading the YAML, validating, composing, writing the format, writing the file.
+Raw libraries, on the same letter, writing a file too:
+- PDF: plain WeasyPrint on letterkit's own HTML with the kit's print stylesheet
+  inlined, one shared FontConfiguration (the least a careful WeasyPrint user spends).
+- DOCX: docxtpl rendering letterkit's own DOCX as a template with no tags to fill (the
+  least docxtpl can spend on a letter that size).
+Runs alternate, each after `gc.collect()`; the figures are medians. A breakdown of
+letterkit's stages (read, validate, compose, each writer) follows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
+
+
+def timed(action) -> float:
+    gc.collect()
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, callable]]:
+    """{format: {name: action}}: letterkit and the raw library, each writing a file."""
+    import io
+
+    import letterkit
+    from docxtpl import DocxTemplate
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from letterkit.writers.html import write_html
+
+    document = letterkit.compose(letterkit.validate(letterkit.read_case(case), kit), kit)
+    css = "".join(text for _, text in kit.presentation.print_css)
+    html = write_html(document, kit.presentation, embed_css=False).replace("</head>", f"<style>{css}</style></head>")
+    docx_bytes = letterkit.write(document, "docx", kit)
+    fonts = FontConfiguration()
+    base_url = kit.root.as_uri() + "/"
+
+    def docxtpl() -> None:
+        template = DocxTemplate(io.BytesIO(docx_bytes))
+        template.render({})
+        template.save(outdir / "docxtpl.docx")
+
+    return {
+        "pdf": {
+            "letterkit": lambda: letterkit.render_file(case, outdir, kit, formats=("pdf",)),
+            "plain WeasyPrint": lambda: HTML(string=html, base_url=base_url).write_pdf(
+                outdir / "plain.pdf", font_config=fonts),
+        },
+        "docx": {
+            "letterkit": lambda: letterkit.render_file(case, outdir, kit, formats=("docx",)),
+            "docxtpl": docxtpl,
+        },
+    }
+
+
+def stages(case: Path, kit) -> dict[str, callable]:
+    import letterkit
+
+    data = letterkit.read_case(case)
+    letter = letterkit.validate(data, kit)
+    document = letterkit.compose(letter, kit)
+    return {
+        "read": lambda: letterkit.read_case(case),
+        "validate": lambda: letterkit.validate(data, kit),
+        "compose": lambda: letterkit.compose(letter, kit),
+        **{f"write {fmt}": (lambda fmt=fmt: letterkit.write(document, fmt, kit)) for fmt in ("html", "pdf", "docx")},
+    }
+
+
+def medians(actions: dict[str, callable], runs: int) -> dict[str, float]:
+    for action in actions.values():
+        action()  # warm-up: fonts loaded, stylesheets parsed
+    timings = {name: [] for name in actions}
+    for run in range(runs):
+        for name in sorted(actions, reverse=run % 2 == 1):  # each goes first half the time
+            timings[name].append(timed(actions[name]))
+    return {name: statistics.median(values) * 1000 for name, values in timings.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--letter", type=Path, default=SEED)
+    parser.add_argument("--kit", default="imr")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    import letterkit
+
+    kit = letterkit.load_kit(args.kit)
+    print(f"{args.letter.name}: medians of {args.runs} interleaved runs, warm process")
+    with tempfile.TemporaryDirectory() as outdir:
+        for fmt, actions in contenders(args.letter, kit, Path(outdir)).items():
+            result = medians(actions, args.runs)
+            (ours, mine), (raw, theirs) = result.items()
+            ratio = f"{mine / theirs:.2f}x the time (goal <= 1.00)" if fmt == "pdf" else \
+                f"{theirs / mine:.1f}x faster (goal >= 3)"
+            print(f"{fmt:5} {ours} {mine:6.1f} ms   {raw} {theirs:6.1f} ms   letterkit: {ratio}")
+    print("stages of letterkit, one letter:")
+    for name, ms in medians(stages(args.letter, kit), args.runs).items():
+        print(f"  {name:12} {ms:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
