@@ -165,9 +165,10 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
     failed = 0
     for case in cases:
         try:
-            letter = validate(read_case(case), load_kit(kit, tuple(templates or ())), str(case))
+            loaded = load_kit(kit, tuple(templates or ()))
+            letter = validate(read_case(case), loaded, str(case))
             if strict:
-                _check_strictly(case, letter, load_kit(kit, tuple(templates or ())))
+                _check_strictly(case, letter, loaded)
         except LetterkitError as error:
             _report(case, error)
             failed += 1
