@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .api import render, render_file, write
+from .api import check_rules, render, render_file, write
 from .batch import render_batch
 from .cases import read_case, validate
 from .compose import compose
 from .errors import CaseError, KitError, LetterkitError, RenderError, TemplateError
 from .kits import Kit, forget_kits, load_kit
 from .model import Letter
+from .rules import RuleError
 from .writers import FORMATS, WriterOptions
 
 try:
@@ -29,6 +30,6 @@ except PackageNotFoundError:  # running from a checkout that was never installed
 
 __all__ = [
     "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
-    "TemplateError", "WriterOptions", "compose", "forget_kits", "load_kit", "read_case", "render",
+    "RuleError", "TemplateError", "WriterOptions", "check_rules", "compose", "forget_kits", "load_kit", "read_case", "render",
     "render_batch", "render_file", "validate", "write",
 ]

@@ -12,6 +12,7 @@ from .errors import CaseError, LetterkitError
 from .kits import Kit, load_kit
 from .model import Letter
 from .output import remove_stale, write_all
+from .rules import RuleError, RuleFailure, check
 from .tree import Document
 from .writers import FORMATS, WriterOptions, write_format
 
@@ -22,12 +23,15 @@ def render(
     formats: Iterable[str] = FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
+    strict: bool = False,
 ) -> dict[str, bytes]:
     """One letter in each of `formats`, as bytes keyed by format name.
 
     `templates` are folders whose blocks override the kit's, first folder first;
-    `options` choose a PDF variant or another reference DOCX.
-    Raises `CaseError` for bad data, `TemplateError` for a bad block.
+    `options` choose a PDF variant or another reference DOCX; `strict` checks the
+    letter against its kit's rules first.
+    Raises `CaseError` for bad data, `TemplateError` for a bad block, `RuleError`
+    (a `CaseError`) for a strict letter that breaks a rule.
     """
     if not isinstance(kit, Kit):
         kit = load_kit(kit, tuple(templates))
@@ -35,13 +39,23 @@ def render(
     for format in formats:
         if format not in FORMATS:
             raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
-    document = compose(validate(data, kit), kit)
+    letter = validate(data, kit)
+    document = compose(letter, kit)
+    if strict and (failures := check_rules(letter, kit, document)):
+        raise RuleError(failures)
     return {format: write(document, format, kit, options) for format in formats}
 
 
 def write(document: Document, format: str, kit: Kit, options: WriterOptions = WriterOptions()) -> bytes:
     """A composed letter in one format ("html", "pdf" or "docx"), as bytes, in the kit's look."""
     return write_format(document, format, kit.presentation, options)
+
+
+def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | None = None) -> list[RuleFailure]:
+    """Every rule of the kit the letter breaks, none if it meets them all; the letter is
+    validated, and composed unless its `document` is given."""
+    letter = validate(data, kit)
+    return check(letter, document or compose(letter, kit), kit.rules, kit.holidays)
 
 
 def render_file(
@@ -51,12 +65,13 @@ def render_file(
     formats: Iterable[str] = FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
+    strict: bool = False,
 ) -> list[Path]:
     """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all."""
     case = Path(case)
     paths = {format: Path(outdir) / f"{case.stem}.{format}" for format in formats}
     try:
-        rendered = render(read_case(case), kit, tuple(paths), templates, options)
+        rendered = render(read_case(case), kit, tuple(paths), templates, options, strict)
         write_all({paths[format]: content for format, content in rendered.items()})
     except LetterkitError as error:
         remove_stale(list(paths.values()))

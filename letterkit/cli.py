@@ -15,11 +15,14 @@ from rich.table import Table
 from rich.progress import Progress
 
 from . import FORMATS, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
+from .api import check_rules
 from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
 from .errors import CaseError, printable
 from .lint import lint
+from .readability import rich_text_grades
+from .rules import RuleError
 from .preview import Preview, serve
 from .scaffold import new_kit
 
@@ -39,6 +42,9 @@ Templates = Annotated[
     Optional[list[Path]],
     typer.Option("--templates", "-t", help="A folder of blocks that override the kit's (repeatable)."),
 ]
+
+
+Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -73,10 +79,12 @@ def render(
     reference_docx: Annotated[
         Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.")
     ] = None,
+    strict: Strict = False,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
     A case that fails writes no file; the others are still rendered. Exit status 1 if any failed.
+    With --strict, a letter that breaks a rule of its kit fails too.
     """
     chosen = _formats(formats)
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx)
@@ -84,7 +92,7 @@ def render(
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
             try:
-                paths = render_file(case, outdir, kit, chosen, templates or (), options)
+                paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
             except LetterkitError as error:
                 _report(case, error)
                 failed += 1
@@ -155,14 +163,20 @@ def _interrupt(signum, frame) -> None:
 
 
 @app.command("validate")
-def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None) -> None:
+def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False) -> None:
     """Check case files against the kit's data model, and compose each letter with the
-    kit's blocks, without writing a file: what passes here renders."""
+    kit's blocks, without writing a file: what passes here renders.
+
+    With --strict, also check each letter against the kit's legal rules, and warn about
+    rich text above the kit's reading grade."""
     failed = 0
     for case in cases:
         try:
             loaded = load_kit(kit, tuple(templates or ()))
-            compose(validate(read_case(case), loaded, str(case)), loaded)
+            letter = validate(read_case(case), loaded, str(case))
+            document = compose(letter, loaded)
+            if strict:
+                _check_strictly(case, letter, loaded, document)
         except LetterkitError as error:
             _report(case, error)
             failed += 1
@@ -170,6 +184,42 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
         out.print(f"{case}: valid")
     if failed:
         raise typer.Exit(1)
+
+
+def _check_strictly(case: Path, letter, loaded, document) -> None:
+    """Raise the letter's rule failures; print a warning per field above the reading grade."""
+    if failures := check_rules(letter, loaded, document):
+        raise RuleError(failures, str(case))
+    if loaded.reading_grade is not None:
+        for found in rich_text_grades(letter):
+            if found.grade > loaded.reading_grade:
+                errors.print(f"[yellow]warning[/yellow] {escape(printable(str(case)))}: {found.path}: "
+                             f"reading grade {found.grade:.1f} (Flesch-Kincaid), above the kit's "
+                             f"{loaded.reading_grade:g}; plain words and shorter sentences help", markup=True)
+
+
+@app.command("rules")
+def rules_command(
+    kit: KitOption = "imr",
+    as_json: Annotated[bool, typer.Option("--json", help="The rules as JSON, for other tools.")] = False,
+) -> None:
+    """List the legal rules the kit's letters answer to: id, citation, check, statement."""
+    try:
+        found = load_kit(kit).rules
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(1)
+    if as_json:
+        print(json.dumps([rule.describe() for rule in found], indent=2, ensure_ascii=False))
+        return
+    table = Table(box=None, header_style="bold")
+    table.add_column("rule", no_wrap=True)
+    for column in ("citation", "check", "statement"):
+        table.add_column(column)
+    for rule in found:
+        table.add_row(rule.id, rule.citation, rule.check + (f" (when {rule.when})" if rule.when else ""),
+                      rule.statement)
+    out.print(table)
 
 
 @app.command()

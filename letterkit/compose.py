@@ -23,7 +23,7 @@ import jinja2
 import lxml.html
 import markdown
 
-from . import guidelines, placeholders, richtext, tree
+from . import guidelines, placeholders, richtext, rules, tree
 from .environment import FilterError
 from .errors import LetterkitError, TemplateError
 from .images import picture
@@ -66,6 +66,8 @@ class Composition:
 
     def _render(self, letter: Letter) -> str:
         context = {name: getattr(letter, name) for name in type(letter).model_fields}
+        # Deadlines are computed from the case by the kit's rules, never typed (letterkit.rules).
+        context.setdefault("deadlines", rules.deadlines(letter, self.kit.rules, self.kit.holidays))
         try:
             template = self.kit.environment.get_template(self.template)
             return template.render(letter=letter, **context)

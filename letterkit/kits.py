@@ -29,6 +29,8 @@ from pathlib import Path
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from . import rules as kit_rules
+from .deadlines import HolidayCalendar, read_calendar
 from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
@@ -50,7 +52,10 @@ class KitManifest(BaseModel):
     stylesheets: tuple[str, ...] | None = None  # for HTML and PDF
     pdf_stylesheets: tuple[str, ...] | None = None  # PDF only, e.g. @font-face rules
     reference_docx: str | None = None
-    required_blocks: tuple[str, ...] | None = None
+    required_blocks: tuple[str, ...] | None = None  # kept for older kits; a block rule now
+    rules: str | None = None  # the kit's own rules file; never inherited (see _inherited)
+    holidays: str | None = None  # a holiday calendar for counting business days; inherited
+    reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +70,9 @@ class Kit:
     model: type[Letter]
     letter_template: str
     required_blocks: tuple[str, ...]
+    rules: tuple[kit_rules.Rule, ...]  # the legal rules its letters answer to (letterkit.rules)
+    holidays: HolidayCalendar | None
+    reading_grade: float | None
     environment: LetterSandbox
     guidelines: Mapping[str, Passage]
     presentation: Presentation
@@ -122,6 +130,8 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     # The model is Python: it comes from the kits in the chain, never a template folder.
     model = _load_model(Resolver(tuple(folder for folder, _ in chain)).find(model_file), class_name)
     guidelines = read_library(files)
+    # Rules and holidays are legal data: read from the kits, never from a template folder.
+    kit_files = Resolver(tuple(folder for folder, _ in chain))
     loaded = Kit(
         name=manifest.name or root.name,
         description=manifest.description,
@@ -131,6 +141,9 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         model=model,
         letter_template=settings["letter"],
         required_blocks=settings["required_blocks"],
+        rules=_rules(root, manifest, settings["required_blocks"]),
+        holidays=_holidays(kit_files, settings.get("holidays")),
+        reading_grade=settings.get("reading_grade"),
         environment=make_environment(files, guidelines),
         guidelines=guidelines,
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
@@ -142,10 +155,27 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         loaded.environment.get_template(name)
     for folder in overrides:
         _check_overrides(loaded, folder, used)
-    if missing := [name for name in loaded.required_blocks if name not in used]:
-        raise KitError(f"the letter leaves out {', '.join(missing)}, which kit {loaded.name!r} "
-                       "requires in every letter")
+    kit_rules.missing_blocks(loaded.rules, used, loaded.name)
     return loaded
+
+
+def _rules(root: Path, manifest: KitManifest, required_blocks: tuple[str, ...]) -> tuple:
+    """The kit's own rules file, and `required_blocks` (older kits) as a block rule."""
+    declared = ()
+    if manifest.rules:
+        path = Resolver((root,)).find(manifest.rules)
+        declared = kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path))
+    return declared + kit_rules.blocks_rules_from_manifest(required_blocks)
+
+
+def _holidays(files: Resolver, name: str | None) -> HolidayCalendar | None:
+    if name is None:
+        return None
+    path = files.find(name)
+    try:
+        return read_calendar(path.read_text(encoding="utf-8"), str(path))
+    except ValueError as error:
+        raise KitError(str(error)) from None
 
 
 def _chain(root: Path) -> list[tuple[Path, KitManifest]]:
@@ -170,7 +200,9 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     """Each setting from the nearest kit that gives it (name and description are not settings)."""
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends"}))
+        # Rules are not inherited: a kit that extends another has a letter of its own, whose
+        # fields the other's rules may not name.
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings

@@ -23,10 +23,11 @@ def test_ur_kit_renders_its_example_in_every_format():
     page = lxml.html.document_fromstring(files["html"])
     assert page.find(".//title").text == "Utilization Review Decision, Claim 2009-117730-LA"
     assert [h.text_content() for h in page.cssselect("h1")] == [
-        "CLINICAL SUMMARY", "DECISIONS AND RATIONALES", "YOUR RIGHT TO INDEPENDENT MEDICAL REVIEW"]
+        "CLINICAL SUMMARY", "DECISIONS AND RATIONALES", "RECORDS REVIEWED", "THE REVIEWER",
+        "YOUR RIGHT TO INDEPENDENT MEDICAL REVIEW", "INTERNAL APPEAL", "QUESTIONS ABOUT THIS NOTICE"]
     assert "Approved instead: Chiropractic treatment, 6 sessions" in page.text_content()
     pdf_text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(files["pdf"])).pages)
-    assert "Modified" in pdf_text and "California Labor Code section 4610.5" in pdf_text
+    assert "Modified" in pdf_text and "California Labor Code sections 4610.5 and 4610.6" in pdf_text
     document = docx.Document(io.BytesIO(files["docx"]))
     assert any(p.style.name == "Item Title" and p.text.endswith(": Modified") for p in document.paragraphs)
 

@@ -5,12 +5,12 @@ of its own; everything here is common to medical determination letters.
 """
 
 from .base import CaseModel, Letter
-from .clinical import GuidelineCitation, Reviewer
-from .parties import Address, Organisation, Party
+from .clinical import GuidelineCitation, ReviewedDocument, Reviewer
+from .parties import Address, Organisation, Party, Signature
 from .pictures import Picture
 from .text import RichText
 
 __all__ = [
     "Address", "CaseModel", "GuidelineCitation", "Letter", "Organisation", "Party", "Picture",
-    "Reviewer", "RichText",
+    "ReviewedDocument", "Reviewer", "RichText", "Signature",
 ]

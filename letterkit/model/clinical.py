@@ -1,6 +1,8 @@
-"""Clinical parts common to medical determination letters: reviewers and guidelines."""
+"""Clinical parts common to medical determination letters: reviewers, guidelines, records."""
 
 from __future__ import annotations
+
+import datetime
 
 from pydantic import Field
 
@@ -31,3 +33,12 @@ class GuidelineCitation(CaseModel):
         default_factory=list, description="Section titles, e.g. 'Manual therapy & manipulation'."
     )
     pages: str | None = Field(None, description="Page or page range, e.g. '58-60'.")
+
+
+class ReviewedDocument(CaseModel):
+    """A record the reviewer considered."""
+
+    document: str = Field(description="e.g. 'Primary treating physician progress report'.")
+    author: str | None = None
+    date: datetime.date | None = None  # `datetime.date`: the field's name hides the type here
+    date_to: datetime.date | None = Field(None, description="End of a date range that starts at `date`.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from .base import CaseModel
+from .pictures import Picture
 
 
 class Address(CaseModel):
@@ -38,3 +39,11 @@ class Party(CaseModel):
     name: str
     organisation: str | None = None
     address: Address | None = None
+
+
+class Signature(CaseModel):
+    """Who signs the letter for the organisation."""
+
+    name: str | None = None
+    title: str = "Medical Director"
+    image: Picture | None = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -10,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from letterkit.model import (
-    CaseModel, GuidelineCitation, Letter, Organisation, Party, Picture, Reviewer, RichText,
+    CaseModel, GuidelineCitation, Letter, Organisation, Party, ReviewedDocument, Reviewer, RichText, Signature,
 )
 
 
@@ -63,23 +62,6 @@ class DisputedItem(CaseModel):
         """The item as printed: description, then strength and quantity for a medication."""
         parts = [self.description, self.strength, f"#{self.quantity}" if self.quantity else None]
         return " ".join(part for part in parts if part)
-
-
-class ReviewedDocument(CaseModel):
-    """A record the reviewer considered."""
-
-    document: str = Field(description="e.g. 'Primary treating physician progress report'.")
-    author: str | None = None
-    date: datetime.date | None = None  # `datetime.date`: the field's name hides the type here
-    date_to: datetime.date | None = Field(None, description="End of a date range that starts at `date`.")
-
-
-class Signature(CaseModel):
-    """Who signs the letter for the organisation."""
-
-    name: str | None = None
-    title: str = "Medical Director"
-    image: Picture | None = None
 
 
 class Wording(CaseModel):
