@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from urllib.parse import unquote
 
 import tinycss2
 from fontTools.ttLib import TTCollection, TTFont
 
-from .errors import KitError
 from .model import text_fields
 from .presentation import Presentation
 
@@ -39,6 +38,7 @@ _NEEDS_NO_GLYPH = re.compile(
     "[\t\n\r\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f"
     "\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U000e0000-\U000e0fff]"
 )
+_PRINTABLE_ASCII = re.compile("[\t\n\r\x20-\x7e]*")
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,16 @@ class LetterFonts:
 
     def undrawable(self, text: str) -> str | None:
         """The first character of `text` that no font has a glyph for, or None."""
+        if _PRINTABLE_ASCII.fullmatch(text) and self._draws_printable_ascii:
+            return None  # most text of most letters, at the speed of a regular expression
         for character in dict.fromkeys(_NEEDS_NO_GLYPH.sub("", text)):
             if not any(face.covers(character) for face in self.faces):
                 return character
         return None
+
+    @cached_property
+    def _draws_printable_ascii(self) -> bool:
+        return all(any(face.covers(chr(code)) for face in self.faces) for code in range(0x20, 0x7F))
 
 
 def letter_fonts(presentation: Presentation) -> LetterFonts:
@@ -75,9 +81,7 @@ def undrawable_text(letter, fonts: LetterFonts) -> list[tuple[str, str]]:
     """(field path, message) for each text field of a case holding a character no font draws."""
     return [(path, f"{character!r} (U+{ord(character):04X}) is in no font this letter can use; "
                    "see 'Fonts' in the README for the scripts covered and how to add a font")
-            for path, text in text_fields(letter)
-            # every kit font draws printable ASCII, and the model refuses the rest of it
-            if not text.isascii() and (character := fonts.undrawable(text)) is not None]
+            for path, text in text_fields(letter) if (character := fonts.undrawable(text)) is not None]
 
 
 def _find_fonts(presentation: Presentation) -> LetterFonts:
@@ -86,7 +90,9 @@ def _find_fonts(presentation: Presentation) -> LetterFonts:
     for stylesheet, css in presentation.print_css:  # @font-face rules count wherever they are
         urls, named = _font_rules(css)
         for family, url in urls:
-            kit_fonts.setdefault(family.lower(), []).append(_kit_font(presentation, stylesheet, url, family))
+            if ":" not in url:  # a data: font is not counted (the PDF writer's fetcher rules on other schemes)
+                path = presentation.files.check(stylesheet.parent / unquote(url))
+                kit_fonts.setdefault(family.lower(), []).append(FontFace(path, family))
         families += named
     faces: dict[FontFace, None] = {}  # in order, once each
     for family in families:
@@ -143,13 +149,6 @@ def _url(token) -> str | None:
         strings = [t.value for t in token.arguments if t.type == "string"]
         return strings[0] if strings else None
     return None
-
-
-def _kit_font(presentation: Presentation, stylesheet: Path, url: str, family: str) -> FontFace:
-    """A font file an `@font-face` rule names, read through the kit's resolver."""
-    if ":" in url:  # a data: URI or another scheme: the PDF writer's fetcher rules on it
-        raise KitError(f"{stylesheet}: @font-face {family!r}: name a font file of the kit, not {url[:60]!r}")
-    return FontFace(presentation.files.check(stylesheet.parent / unquote(url)), family)
 
 
 def _system_font(family: str) -> FontFace | None:
