@@ -25,12 +25,22 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 
-# (what to look for, Debian package, why)
+
+def _font_file(name: str):
+    """Whether Debian's font folders hold `name` (fontconfig finds fonts there)."""
+    return lambda: any(Path("/usr/share/fonts").rglob(name))
+
+
+# (what to look for, Debian package, why); the first RENDER_NEEDS render letters, the rest test them
 SYSTEM_NEEDS = [
     (lambda: ctypes.util.find_library("harfbuzz-subset"), "libharfbuzz-subset0",
      "WeasyPrint subsets fonts twice as fast with it"),
     (lambda: ctypes.util.find_library("pango-1.0"), "libpango-1.0-0",
      "WeasyPrint lays out text with Pango"),
+    (_font_file("NotoNaskhArabic-Regular.ttf"), "fonts-noto-core",
+     "the PDF draws Arabic, Hebrew, Devanagari, Thai... names with these fallback fonts"),
+    (_font_file("NotoSerifCJK-Regular.ttc"), "fonts-noto-cjk",
+     "the PDF draws Chinese, Japanese and Korean names with this fallback font"),
     (lambda: shutil.which("java"), "default-jre-headless",
      "the tests check HTML with the Nu HTML Checker, which runs on Java"),
     (lambda: shutil.which("qpdf"), "qpdf", "the tests check the PDF's structure with qpdf"),
@@ -41,6 +51,7 @@ SYSTEM_NEEDS = [
     (lambda: shutil.which("pdftoppm"), "poppler-utils",
      "the documentation shows a picture of each example's first page"),
 ]
+RENDER_NEEDS = 4
 
 
 def main(argv: list[str]) -> int:
@@ -61,7 +72,7 @@ def main(argv: list[str]) -> int:
 
 
 def _ensure_system_packages(test: bool) -> None:
-    needs = SYSTEM_NEEDS if test else SYSTEM_NEEDS[:2]
+    needs = SYSTEM_NEEDS if test else SYSTEM_NEEDS[:RENDER_NEEDS]
     missing = [(package, why) for found, package, why in needs if not found()]
     if not missing:
         return

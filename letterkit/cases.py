@@ -18,7 +18,7 @@ import pydantic
 import yaml
 from yaml.constructor import ConstructorError
 
-from . import guidelines
+from . import fonts, guidelines
 from .errors import CaseError
 from .kits import Kit
 from .model import Letter
@@ -149,6 +149,10 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
         problems = [(field_path(e["loc"]), _message(e)) for e in error.errors()]
         raise CaseError(problems, source) from None
     if problems := guidelines.unknown_keys(letter, kit.guidelines):
+        raise CaseError(problems, source)
+    # A character no font of the PDF has would be drawn as blank space: refused here,
+    # so that `validate` refuses what `render` would lose.
+    if problems := fonts.undrawable_text(letter, fonts.letter_fonts(kit.presentation)):
         raise CaseError(problems, source)
     return letter
 

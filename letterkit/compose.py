@@ -27,7 +27,7 @@ from . import guidelines, placeholders, richtext, rules, tree
 from .environment import FilterError
 from .errors import LetterkitError, TemplateError
 from .images import picture
-from .kits import Kit
+from .kits import Kit, used_templates
 from .model import Letter
 from .reader import ElementReader, check_no_placeholders, read_meta
 
@@ -107,6 +107,16 @@ class Composition:
     def picture(self, src: str) -> tuple[bytes, str]:
         return picture(src, self.kit.files)
 
+    def locate(self, snippet: str) -> tuple[str | None, int | None]:
+        """The block file and line that holds `snippet`, for a mistake the reader finds
+        after Markdown has made one page of all the blocks; else the letter template."""
+        environment = self.kit.environment
+        for name in sorted(used_templates(self.kit)):
+            source, filename, _ = environment.loader.get_source(environment, name)
+            if (position := source.find(snippet)) >= 0:
+                return filename, source.count("\n", 0, position) + 1
+        return self.template, None
+
     def _rich(self, text: str) -> list[tree.Block]:
         if not text.strip():
             return []
@@ -127,6 +137,9 @@ class _NoEmbedding:
         raise AssertionError("a placeholder inside rich text")
 
     def picture(self, src: str):
+        raise AssertionError("a picture inside rich text")
+
+    def locate(self, snippet: str):
         raise AssertionError("a picture inside rich text")
 
 

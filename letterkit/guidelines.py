@@ -20,10 +20,9 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 
 import yaml
-from pydantic import BaseModel
 
 from .errors import KitError
-from .model import RichText
+from .model import RichText, text_fields
 from .resolver import Resolver
 
 QUOTE_LINE = re.compile(r"^[ \t]*\[quote:[ \t]*([^\]\s]+)[ \t]*\][ \t]*$", re.MULTILINE)
@@ -80,15 +79,8 @@ def unknown_key_message(key: str, passages: Mapping[str, Passage]) -> str:
     return f"no guideline passage {key!r}{hint}"
 
 
-def unknown_keys(value, passages: Mapping[str, Passage], path: str = "") -> list[tuple[str, str]]:
+def unknown_keys(letter, passages: Mapping[str, Passage]) -> list[tuple[str, str]]:
     """(field path, message) for each quote key in the case's rich text that the kit lacks."""
-    if isinstance(value, RichText):
-        return [(path, unknown_key_message(key, passages))
-                for key in QUOTE_LINE.findall(value) if key not in passages]
-    if isinstance(value, BaseModel):
-        return [problem for name in type(value).model_fields
-                for problem in unknown_keys(getattr(value, name), passages, f"{path}.{name}" if path else name)]
-    if isinstance(value, (list, tuple)):
-        return [problem for index, item in enumerate(value)
-                for problem in unknown_keys(item, passages, f"{path}[{index}]")]
-    return []
+    return [(path, unknown_key_message(key, passages))
+            for path, text in text_fields(letter) if isinstance(text, RichText)
+            for key in QUOTE_LINE.findall(text) if key not in passages]

@@ -6,6 +6,8 @@ shows the same picture and none of them reads a file.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .errors import KitError, TemplateError
 from .model.pictures import decode_data_uri, media_type
 from .resolver import Resolver
@@ -17,6 +19,11 @@ def picture(src: str, files: Resolver) -> tuple[bytes, str]:
         if src.startswith("data:"):
             return decode_data_uri(src)
         content = files.read_bytes(src)  # never a URL, nor a file outside the kit's folders
-        return content, media_type(content, src)
+        return content, _kit_picture_type(content, src)
     except (KitError, ValueError) as error:  # not in the kit, or not a PNG or JPEG
         raise TemplateError(f"picture {src[:80]!r}: {error}") from None
+
+
+@lru_cache(maxsize=32)  # a kit's pictures (the letterhead) are decoded once, not for every letter
+def _kit_picture_type(content: bytes, src: str) -> str:
+    return media_type(content, src)

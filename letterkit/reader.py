@@ -23,6 +23,7 @@ from . import placeholders, tree
 from .errors import TemplateError
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+_INCHES = re.compile(r"[0-9]{1,3}(\.[0-9]+)?in", re.ASCII)
 _INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code", "img"}
 _META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier"}
 
@@ -33,6 +34,8 @@ class Embedder(Protocol):
     def blocks(self, kind: str, text: str) -> tuple[tree.Block, ...]: ...
 
     def picture(self, src: str) -> tuple[bytes, str]: ...
+
+    def locate(self, snippet: str) -> tuple[str | None, int | None]: ...
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,13 @@ class ElementReader:
             data, media_type = self.embedder.picture(self._attribute(element, "src"))
         except TemplateError as error:
             raise TemplateError(error.message, self.template) from None
-        return tree.Image(data, media_type, alt, self._attribute(element, "width"), self._class(element))
+        width = self._attribute(element, "width")
+        # Every writer must size the picture alike, and Word takes only a length: inches.
+        if width and not (_INCHES.fullmatch(width) and float(width[:-2]) > 0):
+            raise TemplateError(f"<img width={width[:40]!r}>: a picture's width is a length in inches, "
+                                'such as "1.8in", or no width for its own size',
+                                *self.embedder.locate(f'width="{width}"'))
+        return tree.Image(data, media_type, alt, width, self._class(element))
 
     def _flat(self, children: list, strip: bool = True) -> tuple[tree.Inline, ...]:
         """Inlines where blocks cannot go (a heading, a table cell): rich text of one

@@ -26,6 +26,11 @@ def rendered() -> dict[str, dict[str, bytes]]:
 @pytest.fixture
 def case_data() -> dict:
     """A small valid IMR case to vary in tests."""
+    return small_case()
+
+
+def small_case() -> dict:
+    """A small valid IMR case, new each call (for fixtures wider than a test)."""
     return {
         "letter_date": "2015-09-01",
         "organisation": {"name": "MAXIMUS Federal Services", "short_name": "MAXIMUS"},

@@ -5,14 +5,19 @@ from __future__ import annotations
 import base64
 import io
 import json
+import struct
+import zlib
 
 import docx
 import lxml.html
+import PIL.Image
 import pikepdf
 import pytest
+from typer.testing import CliRunner
 
 import letterkit
 from conftest import ROOT
+from letterkit.cli import app
 
 SIGNATURE = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")["signature"]["image"]
 
@@ -83,3 +88,62 @@ def test_a_picture_needs_alt_text(case_data, tmp_path):
     (tmp_path / "blocks" / "clinical-case-summary.md.j2").write_text('<img src="images/letterhead.png">\n')
     with pytest.raises(letterkit.TemplateError, match="alt text"):
         letterkit.render(case_data, formats=("html",), templates=[tmp_path])
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _bomb() -> bytes:
+    """A valid PNG of 30,000 by 30,000 one-bit pixels, about 110 KB: 112 MB once decoded."""
+    width = height = 30_000
+    compressor, row = zlib.compressobj(9), b"\0" * (1 + width // 8)  # filter byte, then pixels
+    data = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)  # 1-bit greyscale
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", data) + _png_chunk(b"IEND", b"")
+
+
+def _jpeg() -> bytes:
+    picture = io.BytesIO()
+    PIL.Image.effect_noise((300, 120), 64).convert("RGB").save(picture, "JPEG")
+    return picture.getvalue()
+
+
+_PNG = base64.b64decode(SIGNATURE.split(",", 1)[1])
+# (what, media type, bytes, what the message says)
+BAD_PICTURES = [
+    ("truncated png", "png", _PNG[: len(_PNG) * 2 // 3], "PNG picture cut short"),
+    ("truncated jpeg", "jpeg", _jpeg()[:3000], "JPEG picture cut short"),
+    ("decompression bomb", "png", _bomb(), "30,000 by 30,000 pixels"),
+]
+
+
+@pytest.mark.parametrize("command", ["validate", "render"])
+@pytest.mark.parametrize("what, kind, content, message", BAD_PICTURES, ids=[row[0] for row in BAD_PICTURES])
+def test_a_signature_that_would_not_reach_every_format_is_refused(
+        tmp_path, case_data, command, what, kind, content, message):
+    case_data["signature"] = {"name": "A. Reviewer",
+                              "image": f"data:image/{kind};base64," + base64.b64encode(content).decode()}
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps(case_data))
+    outdir = tmp_path / "out"
+    result = CliRunner().invoke(app, [command, str(case)] + (["-o", str(outdir)] if command == "render" else []))
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
+    assert len(errors) == 1 and "case.json: signature.image: " in errors[0] and message in errors[0], result.stderr
+    assert "Traceback" not in result.output
+    assert not outdir.exists() or not any(outdir.iterdir())
+
+
+def test_the_jpeg_the_truncation_test_cuts_is_itself_a_good_signature(case_data):
+    case_data["signature"] = {"image": "data:image/jpeg;base64," + base64.b64encode(_jpeg()).decode()}
+    letterkit.validate(case_data, letterkit.load_kit("imr"))
+
+
+def test_a_picture_width_that_is_not_inches_is_a_block_error_naming_the_block(case_data, tmp_path):
+    (tmp_path / "blocks").mkdir()
+    block = tmp_path / "blocks" / "clinical-case-summary.md.j2"
+    block.write_text('Summary:\n\n<img src="images/letterhead.png" alt="Logo" width="wide">\n')
+    with pytest.raises(letterkit.TemplateError) as error:
+        letterkit.render(case_data, formats=("html",), templates=[tmp_path])
+    assert str(error.value).startswith(f"{block}:3: <img width='wide'>: a picture's width is a length in inches")

@@ -4,7 +4,7 @@ A kit's `model.py` defines its letter as a `Letter` subclass made of these parts
 of its own; everything here is common to medical determination letters.
 """
 
-from .base import CaseModel, Letter
+from .base import CaseModel, Letter, text_fields
 from .clinical import GuidelineCitation, ReviewedDocument, Reviewer
 from .parties import Address, Organisation, Party, Signature
 from .pictures import Picture
@@ -12,5 +12,5 @@ from .text import RichText
 
 __all__ = [
     "Address", "CaseModel", "GuidelineCitation", "Letter", "Organisation", "Party", "Picture",
-    "ReviewedDocument", "Reviewer", "RichText", "Signature",
+    "ReviewedDocument", "Reviewer", "RichText", "Signature", "text_fields",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -41,3 +42,16 @@ class Letter(CaseModel):
     """
 
     language: str = "en-US"
+
+
+def text_fields(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(field path, text) for every string in a validated case, in field order:
+    what checks that look at the text of a whole case walk."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from text_fields(getattr(value, name), f"{path}.{name}" if path else name)
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from text_fields(item, f"{path}[{index}]")

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
+import io
 import re
 from typing import Annotated
 
+import PIL.Image
+from docx.image.image import Image as DocxImage
 from pydantic import AfterValidator, Field
 
 _DATA_URI = re.compile(r"data:(image/(?:png|jpeg));base64,([A-Za-z0-9+/=\s]+)", re.ASCII)
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+# How a whole file of each kind ends (PNG's IEND chunk, JPEG's EOI marker). Pillow draws
+# a JPEG cut short as if whole, padded with grey, so a missing end is checked here.
+_ENDINGS = {"image/png": b"IEND\xaeB`\x82", "image/jpeg": b"\xff\xd9"}
 MAX_BYTES = 2_000_000
+MAX_PIXELS = 16_000_000  # 4,000 by 4,000: far more than a signature or a letterhead needs
 
 
 def decode_data_uri(uri: str) -> tuple[bytes, str]:
@@ -23,16 +30,37 @@ def decode_data_uri(uri: str) -> tuple[bytes, str]:
         content = base64.b64decode(match.group(2), validate=False)
     except binascii.Error:
         raise ValueError("its base64 does not decode") from None
-    if len(content) > MAX_BYTES:
-        raise ValueError(f"is {len(content):,} bytes; a picture may have {MAX_BYTES:,} at most")
     return content, media_type(content, "the data: URI")
 
 
 def media_type(content: bytes, name: str) -> str:
-    for signature, kind in _SIGNATURES.items():
-        if content.startswith(signature):
-            return kind
-    raise ValueError(f"{name} is not a PNG or JPEG picture")
+    """The media type of a PNG or JPEG picture that decodes whole, within the bounds
+    above; a ValueError says what is wrong with it.
+
+    WeasyPrint decodes a picture only when it draws the PDF, and leaves out one that
+    fails (cut short, or too big to decode safely) while HTML and DOCX carry its bytes
+    as they are; decoding it here, with the same Pillow, makes that a case error.
+    """
+    if len(content) > MAX_BYTES:
+        raise ValueError(f"{name} is {len(content):,} bytes; a picture may have {MAX_BYTES:,} at most")
+    kind = next((kind for signature, kind in _SIGNATURES.items() if content.startswith(signature)), None)
+    if kind is None:
+        raise ValueError(f"{name} is not a PNG or JPEG picture")
+    if not content.rstrip(b"\0\r\n ").endswith(_ENDINGS[kind]):
+        raise ValueError(f"{name} is a {kind[6:].upper()} picture cut short: it lacks its end")
+    try:  # the header alone, as the DOCX writer reads it: no pixels are decoded yet
+        header = DocxImage.from_blob(content)
+    except Exception:  # noqa: BLE001 - any failure to parse untrusted bytes means the same
+        raise ValueError(f"{name} is a damaged {kind[6:].upper()} picture: its header does not read") from None
+    if header.px_width * header.px_height > MAX_PIXELS:  # a decompression bomb, or just too large
+        raise ValueError(f"{name} is {header.px_width:,} by {header.px_height:,} pixels; "
+                         f"a picture may have {MAX_PIXELS:,} pixels at most")
+    try:
+        with PIL.Image.open(io.BytesIO(content)) as picture:
+            picture.load()
+    except Exception as error:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, ValueError...
+        raise ValueError(f"{name} is a damaged {kind[6:].upper()} picture ({error})") from None
+    return kind
 
 
 def _check(uri: str) -> str:

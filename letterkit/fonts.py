@@ -1,0 +1,190 @@
+"""Which characters a kit's letters can draw: the fonts its PDF stylesheets name.
+
+The PDF is the one format that draws text with fonts we choose (a browser and Word pick
+fallback fonts themselves), and Pango draws a character no font has as blank space.
+So a case is checked here before anything is rendered: every character of its text must
+be in the cmap of a font that the kit's stylesheets name in a `font` or `font-family`
+stack — a kit font (an `@font-face` rule with a `url()` into the kit), or a system font
+found by family name through fontconfig, as Pango finds it (the Noto fallback fonts
+that `tasks.py` installs). Generic families (`serif`) are not counted: what they mean
+differs from machine to machine, and a letter must not depend on that.
+
+Font files are read once per process, and a fallback font only when a character needs
+it, so a Latin-only case costs one cmap lookup per character.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from urllib.parse import unquote
+
+import tinycss2
+from fontTools.ttLib import TTCollection, TTFont
+
+from .model import text_fields
+from .presentation import Presentation
+
+GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
+                    "math", "emoji", "fangsong", "ui-serif", "ui-sans-serif", "ui-monospace",
+                    "ui-rounded", "inherit", "initial", "unset"}
+
+# Characters no font needs a glyph for: line breaks and tabs lay out as space, and
+# Unicode's default-ignorable code points (joiners, direction marks, variation
+# selectors, the soft hyphen) shape the text around them or vanish by design.
+_NEEDS_NO_GLYPH = re.compile(
+    "[\t\n\r\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U000e0000-\U000e0fff]"
+)
+_PRINTABLE_ASCII = re.compile("[\t\n\r\x20-\x7e]*")
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One font of a letter's font stacks: a file, and the family it is in a collection."""
+
+    path: Path
+    family: str
+
+    def covers(self, character: str) -> bool:
+        return ord(character) in _cmap(self.path, self.family)
+
+
+@dataclass(frozen=True)
+class LetterFonts:
+    """Every font a kit's PDF may draw with, first-named first."""
+
+    faces: tuple[FontFace, ...]
+
+    def undrawable(self, text: str) -> str | None:
+        """The first character of `text` that no font has a glyph for, or None."""
+        if _PRINTABLE_ASCII.fullmatch(text) and self._draws_printable_ascii:
+            return None  # most text of most letters, at the speed of a regular expression
+        for character in dict.fromkeys(_NEEDS_NO_GLYPH.sub("", text)):
+            if not any(face.covers(character) for face in self.faces):
+                return character
+        return None
+
+    @cached_property
+    def _draws_printable_ascii(self) -> bool:
+        return all(any(face.covers(chr(code)) for face in self.faces) for code in range(0x20, 0x7F))
+
+
+def letter_fonts(presentation: Presentation) -> LetterFonts:
+    """The fonts of a kit's PDF stylesheets; read once per loaded kit."""
+    return presentation.derived("fonts", _find_fonts)
+
+
+def undrawable_text(letter, fonts: LetterFonts) -> list[tuple[str, str]]:
+    """(field path, message) for each text field of a case holding a character no font draws."""
+    return [(path, f"{character!r} (U+{ord(character):04X}) is in no font this letter can use; "
+                   "see 'Fonts' in the README for the scripts covered and how to add a font")
+            for path, text in text_fields(letter) if (character := fonts.undrawable(text)) is not None]
+
+
+def _find_fonts(presentation: Presentation) -> LetterFonts:
+    kit_fonts: dict[str, list[FontFace]] = {}  # by family, lower case
+    families: list[str] = []
+    for stylesheet, css in presentation.print_css:  # @font-face rules count wherever they are
+        urls, named = _font_rules(css)
+        for family, url in urls:
+            if ":" not in url:  # a data: font is not counted (the PDF writer's fetcher rules on other schemes)
+                path = presentation.files.check(stylesheet.parent / unquote(url))
+                kit_fonts.setdefault(family.lower(), []).append(FontFace(path, family))
+        families += named
+    faces: dict[FontFace, None] = {}  # in order, once each
+    for family in families:
+        for face in kit_fonts.get(family.lower()) or [_system_font(family)]:
+            if face is not None:
+                faces[face] = None
+    return LetterFonts(tuple(faces))
+
+
+def _font_rules(css: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """(family, url) of each `@font-face` source, and every family named in a font stack."""
+    urls: list[tuple[str, str]] = []
+    families: list[str] = []
+    pending = list(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+    while pending:
+        node = pending.pop(0)
+        if node.type == "at-rule" and node.lower_at_keyword == "font-face":
+            face = {d.lower_name: d.value for d in _declarations(node.content)}
+            family = "".join(_family_names(face.get("font-family", [])))
+            urls += [(family, _url(token)) for token in face.get("src", []) if _url(token)]
+        elif node.type in ("at-rule", "qualified-rule") and node.content is not None:
+            pending += tinycss2.parse_blocks_contents(node.content, skip_comments=True, skip_whitespace=True)
+        elif node.type == "declaration" and node.lower_name in ("font", "font-family"):
+            families += _family_names(node.value, shorthand=node.lower_name == "font")
+    return urls, families
+
+
+def _declarations(content) -> list:
+    return [node for node in tinycss2.parse_blocks_contents(content or [], skip_whitespace=True)
+            if node.type == "declaration"]
+
+
+def _family_names(tokens, shorthand: bool = False) -> list[str]:
+    """The families of a font stack: quoted names, and unquoted ones (`Noto Serif`) except
+    generic families. In the `font` shorthand the words before the first comma are
+    size, weight and style, so there only a quoted name counts."""
+    names, words, first = [], [], True
+    for token in [*tokens, None]:
+        if token is None or (token.type == "literal" and token.value == ","):
+            if words and " ".join(words).lower() not in GENERIC_FAMILIES:
+                names.append(" ".join(words))
+            words, first = [], False
+        elif token.type == "string":
+            names.append(token.value)
+        elif token.type == "ident" and not (shorthand and first):
+            words.append(token.value)
+    return names
+
+
+def _url(token) -> str | None:
+    if token.type == "url":
+        return token.value
+    if token.type == "function" and token.lower_name == "url":
+        strings = [t.value for t in token.arguments if t.type == "string"]
+        return strings[0] if strings else None
+    return None
+
+
+def _system_font(family: str) -> FontFace | None:
+    """The font fontconfig finds for `family` (as Pango does), if it is that family."""
+    from weasyprint.text.ffi import ffi, fontconfig  # loads fontconfig, as the PDF writer does
+
+    pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
+    fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+    fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
+    fontconfig.FcDefaultSubstitute(pattern)
+    result = ffi.new("FcResult *")
+    match = fontconfig.FcFontMatch(ffi.NULL, pattern, result)
+    if match == ffi.NULL:
+        return None
+    match = ffi.gc(match, fontconfig.FcPatternDestroy)
+    value = ffi.new("FcChar8 **")
+    names = []
+    while fontconfig.FcPatternGetString(match, b"family", len(names), value) == fontconfig.FcResultMatch:
+        names.append(ffi.string(value[0]).decode())
+    if family.lower() not in (name.lower() for name in names):  # a stand-in, not the font asked for
+        return None
+    fontconfig.FcPatternGetString(match, b"file", 0, value)
+    return FontFace(Path(ffi.string(value[0]).decode()), family)
+
+
+@cache  # per process: a font file does not change under a running letterkit
+def _cmap(path: Path, family: str) -> frozenset[int]:
+    """The code points a font maps to glyphs; in a collection (.ttc), the face of `family`."""
+    with path.open("rb") as file:
+        collection = file.read(4) == b"ttcf"
+    if not collection:
+        return frozenset(TTFont(path, lazy=True).getBestCmap() or ())
+    faces = TTCollection(path, lazy=True).fonts
+    face = next((f for f in faces if family.lower() in _names(f)), faces[0])
+    return frozenset(face.getBestCmap() or ())
+
+
+def _names(font: TTFont) -> set[str]:
+    return {str(record).lower() for record in font["name"].names if record.nameID in (1, 16)}
