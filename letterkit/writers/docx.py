@@ -27,6 +27,11 @@ _EPOCH = datetime(2000, 1, 1)
 # text takes, and a cell's padding in characters.
 _CHARACTER = Pt(5.5)
 _CELL_PADDING = 3
+# Paragraph styles that keep the paragraph before them on their page, as CSS's
+# `break-before: avoid` does in the PDF: Word has only keep-with-next, a property of
+# the paragraph before, so the writer sets it there. A letter's closing never
+# stands alone on a page with the signature.
+_KEEP_WITH_PREVIOUS = {"Closing"}
 
 
 def write_docx(document: tree.Document, reference: bytes) -> bytes:
@@ -39,7 +44,7 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
     docx = template.fresh()
     try:
         _fill_header(docx, document.meta.header)
-        DocxWriter(docx, template.style_ids).visit_all(document.children)
+        DocxWriter(docx, template.style_ids).write(document.children)
     except ValueError as error:  # lxml refuses characters XML cannot hold
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
                           "validate the case data first") from None
@@ -93,6 +98,11 @@ class DocxWriter(Writer):
         self.div_cls = ""
         self.num_id: int | None = None  # the Word list that numbered paragraphs belong to
         self.styles = set(style_ids)
+        self.break_pending = False  # a page break waiting for the paragraph it goes before
+
+    def write(self, blocks) -> None:
+        self.visit_all(blocks)
+        self._flush_page_break()
 
     def style(self, cls: str, default: str) -> str:
         wanted = style_name(cls) if cls else default
@@ -135,8 +145,13 @@ class DocxWriter(Writer):
 
     # Blocks
     def _paragraph(self, children, style: str) -> None:
+        if style in _KEEP_WITH_PREVIOUS:
+            self._keep_previous_with_next()
         self.paragraph = self.container.add_paragraph()
         self.paragraph._p.style = self.style_ids[style]
+        if self.break_pending:
+            self.paragraph.paragraph_format.page_break_before = True
+            self.break_pending = False
         if self.num_id is not None and style == self.block_style:
             docx_ooxml.set_numbering(self.paragraph, self.num_id)
         self.visit_all(children)
@@ -176,13 +191,17 @@ class DocxWriter(Writer):
         self._list(node.items, "List Number", start=node.start)
 
     def visit_block_quote(self, node: tree.BlockQuote) -> None:
-        if self.paragraph is not None:
-            # A quotation stays on the page of the line that introduces it, as in the PDF.
-            self.paragraph.paragraph_format.keep_with_next = True
+        # A quotation stays on the page of the line that introduces it, as in the PDF.
+        self._keep_previous_with_next()
         with self._within(self.style(node.cls, "Quote")):
             self.visit_all(node.children)
 
+    def _keep_previous_with_next(self) -> None:
+        if self.paragraph is not None:
+            self.paragraph.paragraph_format.keep_with_next = True
+
     def visit_table(self, node: tree.Table) -> None:
+        self._flush_page_break()
         rows = (*node.head, *node.body)
         columns = max((len(row.cells) for row in rows), default=0)
         table = self.container.add_table(rows=len(rows), cols=columns)
@@ -224,7 +243,16 @@ class DocxWriter(Writer):
         self.div_cls = saved
 
     def visit_page_break(self, node: tree.PageBreak) -> None:
-        self.container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        # "Page break before" on the next paragraph, not a paragraph holding a break: that
+        # paragraph takes a line of its own, and when it does not fit at the foot of a
+        # page it moves to the next one and breaks there, leaving a blank page.
+        self.break_pending = True
+
+    def _flush_page_break(self) -> None:
+        """A break that no paragraph follows (a table, or the end): a paragraph holds it."""
+        if self.break_pending:
+            self.break_pending = False
+            self.container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def visit_document(self, node: tree.Document) -> None:
         self.visit_all(node.children)
