@@ -271,9 +271,10 @@ _COMPATIBILITY = (("compatibilityMode", "15"), ("overrideTableStyleFontSizeAndJu
 
 
 def set_current_settings(document: Document) -> None:
-    """Word's current compatibility mode; no revision ids or preview from the template."""
+    """Word's current compatibility mode; no revision ids, preview or identity from the template."""
     settings = document.settings.element
-    for stale in settings.xpath("./w:rsids | ./w:savePreviewPicture | ./w:proofState"):
+    # w14:docId is the template's identity, which every letter would otherwise share.
+    for stale in settings.xpath("./w:rsids | ./w:savePreviewPicture | ./w:proofState | ./w14:docId"):
         settings.remove(stale)
     compat = settings.find(qn("w:compat"))
     for child in list(compat):
