@@ -246,3 +246,19 @@ def test_table_columns_are_as_wide_as_their_text_wants():
 def test_a_row_longer_than_the_header_still_fits_the_page():
     widths = column_widths([["Item", "Decision"], ["A long item name", "Upheld", "a note"]], Inches(6.5))
     assert len(widths) == 3 and sum(widths) <= Inches(6.5)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_no_line_in_word_starts_or_ends_with_a_space(rendered, example):
+    """Template whitespace ('cc: A<br> B') is not text: a browser drops it at a line's
+    edges, and Word would show it."""
+    body = _docx(rendered[example.stem]["docx"]).element.body
+    for paragraph in body.iter(qn("w:p")):
+        lines = [""]
+        for element in paragraph.iter(qn("w:t"), qn("w:br")):
+            if element.tag == qn("w:br"):
+                lines.append("")
+            else:
+                lines[-1] += element.text or ""
+        for line in lines:
+            assert line == line.strip(), repr(line)
