@@ -102,7 +102,7 @@ class ElementReader:
             for line in lines:
                 children += [tree.LineBreak()] if children else []
                 children += self._text(line)
-            return [tree.Paragraph(_strip(children), "preformatted")]
+            return [tree.Paragraph(_strip(children, line_edges=False), "preformatted")]
         raise self._refuse(element)
 
     def _paragraphs(self, children: list, cls: str, keep_empty: bool = False) -> list[tree.Block]:
@@ -302,9 +302,21 @@ def _merge(children: list) -> tuple[tree.Inline, ...]:
     return tuple(merged)
 
 
-def _strip(children: list) -> tuple[tree.Inline, ...]:
-    """Drop the whitespace Markdown leaves at the edges of a block; merge adjacent text."""
+def _strip(children: list, line_edges: bool = True) -> tuple[tree.Inline, ...]:
+    """Drop the whitespace Markdown leaves at the edges of a block; merge adjacent text.
+
+    With `line_edges`, also at the edges of each line: a browser never shows a space
+    that starts or ends a line (`cc:<br> name`), but Word shows one that reaches a run.
+    """
     merged = list(_merge(children))
+    if line_edges:
+        for index, child in enumerate(merged):
+            if not isinstance(child, tree.LineBreak):
+                continue
+            if index > 0 and isinstance(merged[index - 1], tree.Text):
+                merged[index - 1] = tree.Text(merged[index - 1].text.rstrip())
+            if index + 1 < len(merged) and isinstance(merged[index + 1], tree.Text):
+                merged[index + 1] = tree.Text(merged[index + 1].text.lstrip())
     if merged and isinstance(merged[0], tree.Text):
         merged[0] = tree.Text(merged[0].text.lstrip())
     if merged and isinstance(merged[-1], tree.Text):

@@ -58,7 +58,7 @@ def test_cover_page_ends_with_a_page_break_in_the_docx(rendered):
     document = docx.Document(io.BytesIO(rendered["imr-medications-mixed"]["docx"]))
     texts = [p.text for p in document.paragraphs]
     heading = texts.index("HOW THE IMR FINAL DETERMINATION WAS MADE")
-    assert 'w:type="page"' in document.paragraphs[heading - 1]._p.xml
+    assert document.paragraphs[heading].paragraph_format.page_break_before
     assert "Dear Teresa Villaseñor:" in texts[:heading]
 
 

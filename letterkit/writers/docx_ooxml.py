@@ -3,8 +3,12 @@
 Kept in this one module, as python-docx keeps its own in `docx.oxml`: fields
 (PAGE, NUMPAGES), text runs made in one step, fonts that override the theme's, paragraph borders, picture alt text, list
 numbering that restarts, repeating table header rows, emptying the reference
-document's body, and saving the package
+document's body, the package-level parts python-docx leaves as its template made them
+(extended properties, compatibility settings, font table, stale parts), and saving the package
 with a fixed timestamp so that the same letter always gives the same bytes.
+
+Every element added to a `w:pPr` or `w:rPr` goes in the place the OOXML schema gives
+it (`_insert_in_order`): Word "repairs" a file whose properties are out of order.
 """
 
 from __future__ import annotations
@@ -12,11 +16,16 @@ from __future__ import annotations
 import io
 import zipfile
 
+import lxml.etree
+
 from docx.document import Document
-from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
+from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -59,6 +68,16 @@ def set_font(style, name: str) -> None:
     fonts.attrib.pop(qn("w:cstheme"), None)
 
 
+def set_default_font(document: Document, name: str) -> None:
+    """The document defaults' font: what styles not based on Normal (tables, lists) use."""
+    fonts = document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts")
+    for element in fonts:
+        for attribute in list(element.attrib):
+            del element.attrib[attribute]
+        for script in ("ascii", "hAnsi", "eastAsia", "cs"):
+            element.set(qn(f"w:{script}"), name)
+
+
 def set_box(style) -> None:
     """Draw a thin rule around paragraphs of a style (no API for paragraph borders)."""
     borders = OxmlElement("w:pBdr")
@@ -67,7 +86,91 @@ def set_box(style) -> None:
         for key, value in (("val", "single"), ("sz", "4"), ("space", "4"), ("color", "555555")):
             border.set(qn(f"w:{key}"), value)
         borders.append(border)
-    style.element.get_or_add_pPr().append(borders)
+    _insert_in_order(style.element.get_or_add_pPr(), borders)
+
+
+def set_language(style, language: str) -> None:
+    """The language a style's text is in (spelling, hyphenation, screen readers)."""
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), language)
+    _insert_in_order(style.element.get_or_add_rPr(), lang)
+
+
+def set_line_height(style, points: float) -> None:
+    """Lines of a style at least `points` apart, as CSS's line-height sets them in the PDF.
+
+    At least, not exactly: a line holding a picture (the signature) grows to fit it.
+    """
+    spacing = style.element.get_or_add_pPr().get_or_add_spacing()
+    spacing.set(qn("w:line"), str(round(points * 20)))
+    spacing.set(qn("w:lineRule"), "atLeast")
+
+
+def set_contextual_spacing(style, on: bool) -> None:
+    """Whether paragraphs of a style next to each other drop their spacing (Word's lists do)."""
+    properties = style.element.get_or_add_pPr()
+    for old in properties.findall(qn("w:contextualSpacing")):
+        properties.remove(old)
+    if on:
+        _insert_in_order(properties, OxmlElement("w:contextualSpacing"))
+
+
+def set_cell_padding(table_style, vertical: int, horizontal: int) -> None:
+    """The space between a table style's cell borders and their text (CSS td padding)."""
+    table = table_style.element.find(qn("w:tblPr"))
+    if table is None:
+        table = OxmlElement("w:tblPr")
+        table_style.element.append(table)
+    margins = OxmlElement("w:tblCellMar")
+    for side, length in (("top", vertical), ("left", horizontal), ("bottom", vertical), ("right", horizontal)):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(round(length / 635)))  # EMU → twentieths of a point
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    old = table.find(qn("w:tblCellMar"))
+    if old is not None:
+        old.addprevious(margins)
+        table.remove(old)
+    else:  # before w:tblLook, w:tblCaption, w:tblDescription: append only when none is there
+        later = [child for child in table if child.tag in _AFTER_CELL_MARGINS]
+        (later[0].addprevious if later else table.append)(margins)
+
+
+_AFTER_CELL_MARGINS = {qn("w:tblLook"), qn("w:tblCaption"), qn("w:tblDescription")}
+
+# The order of w:pPr's and w:rPr's children in the schema (ECMA-376 Part 1, CT_PPrBase
+# and CT_RPr, with the elements that follow them in CT_PPr and CT_ParaRPr).
+_ORDER = {
+    qn("w:pPr"): [qn(f"w:{name}") for name in (
+        "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers "
+        "pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
+        "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
+        "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle "
+        "rPr sectPr pPrChange").split()],
+    qn("w:rPr"): [qn(f"w:{name}") for name in (
+        "ins del moveFrom moveTo rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline "
+        "shadow emboss imprint noProof snapToGrid vanish webHidden color spacing w kern position "
+        "sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout "
+        "specVanish oMath rPrChange").split()],
+}
+
+
+def _insert_in_order(parent, child) -> None:
+    """Put `child` before the first sibling the schema places after it."""
+    order = _ORDER[parent.tag]
+    rank = order.index(child.tag)
+    for sibling in parent:
+        if sibling.tag in order and order.index(sibling.tag) > rank:
+            sibling.addprevious(child)
+            return
+    parent.append(child)
+
+
+def is_in_schema_order(parent) -> bool:
+    """Whether a w:pPr or w:rPr holds its children in the schema's order."""
+    order = _ORDER[parent.tag]
+    ranks = [order.index(child.tag) for child in parent if child.tag in order]
+    return ranks == sorted(ranks)
 
 
 def add_text_run(paragraph: Paragraph, text: str) -> Run:
@@ -122,6 +225,82 @@ def clear_body(document: Document) -> None:
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
+
+
+# Parts python-docx's default template carries that describe some other document:
+# stylesWithEffects.xml is Word 2010's copy of styles.xml, which Word reads instead of
+# the real one when it is there and treats as damage when the two disagree; the
+# thumbnail is a picture of a blank page; customXml holds an empty bibliography.
+_STALE_RELATIONSHIPS = (RT.THUMBNAIL, RT.CUSTOM_XML,
+                        "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects")
+
+
+def drop_stale_parts(document: Document) -> None:
+    """Remove the template's parts that do not describe this document."""
+    package = document.part.package
+    for relationships in (package.rels, document.part.rels):
+        for rId in [rId for rId, rel in relationships.items() if rel.reltype in _STALE_RELATIONSHIPS]:
+            del relationships[rId]
+
+
+def set_application(document: Document, application: str) -> None:
+    """docProps/app.xml naming what made the file (python-docx keeps its template's).
+
+    Pages and words are left out: they are Word's count after layout, which a writer
+    cannot know, and a wrong count is worse than none.
+    """
+    package = document.part.package
+    try:
+        part = package.part_related_by(RT.EXTENDED_PROPERTIES)
+    except KeyError:  # a reference made by a tool that writes none
+        part = Part(PackURI("/docProps/app.xml"), CT.OFC_EXTENDED_PROPERTIES, b"", package)
+        package.relate_to(part, RT.EXTENDED_PROPERTIES)
+    properties = parse_xml(
+        '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+        "<Application/><DocSecurity>0</DocSecurity><LinksUpToDate>false</LinksUpToDate>"
+        "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged></Properties>")
+    properties[0].text = application
+    part._blob = lxml.etree.tostring(properties, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# Word 2013 and later lay out a document of compatibility mode 15 as they lay out their
+# own; a lower mode opens it in "Compatibility Mode", emulating Word 2010.
+_COMPATIBILITY = (("compatibilityMode", "15"), ("overrideTableStyleFontSizeAndJustification", "1"),
+                  ("enableOpenTypeFeatures", "1"), ("doNotFlipMirrorIndents", "1"),
+                  ("differentiateMultirowTableHeaders", "1"))
+
+
+def set_current_settings(document: Document) -> None:
+    """Word's current compatibility mode; no revision ids, preview or identity from the template."""
+    settings = document.settings.element
+    # w14:docId is the template's identity, which every letter would otherwise share.
+    for stale in settings.xpath("./w:rsids | ./w:savePreviewPicture | ./w:proofState | ./w14:docId"):
+        settings.remove(stale)
+    compat = settings.find(qn("w:compat"))
+    for child in list(compat):
+        compat.remove(child)
+    for name, value in _COMPATIBILITY:
+        setting = OxmlElement("w:compatSetting")
+        setting.set(qn("w:name"), name)
+        setting.set(qn("w:uri"), "http://schemas.microsoft.com/office/word")
+        setting.set(qn("w:val"), value)
+        compat.append(setting)
+
+
+def declare_font(document: Document, name: str, like: str, panose: str, family: str) -> None:
+    """Put a font in the font table, first, with `like` as the font Word substitutes
+    for it on a machine that lacks it (w:altName), and its PANOSE class and family
+    for Word's own choice of a substitute."""
+    part = document.part.part_related_by(RT.FONT_TABLE)
+    fonts = parse_xml(part.blob)
+    for old in fonts.xpath("./w:font[@w:name=$name]", name=name, namespaces=fonts.nsmap):
+        fonts.remove(old)
+    font = parse_xml(
+        f'<w:font {nsdecls("w")} w:name="{name}"><w:altName w:val="{like}"/>'
+        f'<w:panose1 w:val="{panose}"/><w:charset w:val="00"/><w:family w:val="{family}"/>'
+        '<w:pitch w:val="variable"/></w:font>')
+    fonts.insert(0, font)
+    part._blob = lxml.etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 # Every zip entry gets this date: python-docx would stamp the clock, and a fixed

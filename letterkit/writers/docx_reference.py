@@ -5,6 +5,9 @@ serialising every part again. A letter only changes the body, the running header
 the list numbering and the core properties, so the reference is parsed once per
 thread, reset before each letter, and the parts a letter never touches (styles,
 theme, settings, fonts, footers) are saved from bytes serialised once.
+
+Whatever reference a letter takes its styles from, the letter's docProps/app.xml
+says letterkit made it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import io
 import threading
 import zipfile
+from importlib.metadata import PackageNotFoundError, version
 
 from docx import Document as open_docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -20,12 +24,18 @@ from docx.opc.exceptions import PackageNotFoundError
 from ..errors import RenderError
 from . import docx_ooxml
 
+try:
+    APPLICATION = f"letterkit {version('letterkit')}"
+except PackageNotFoundError:  # running from a checkout that was never installed
+    APPLICATION = "letterkit"
+
 _local = threading.local()  # python-docx documents are not safe to share between threads
 
 
 class ReferenceDocument:
     def __init__(self, blob: bytes):
         self.docx = open_docx(io.BytesIO(blob))
+        docx_ooxml.set_application(self.docx, APPLICATION)
         self._numbering = self.docx.part.numbering_part.element
         self._lists = len(self._numbering.num_lst)
         # Style ids by name, looked up once: python-docx scans every style for each

@@ -70,7 +70,9 @@ class HtmlWriter(Writer):
         return f"<span{_class(node.cls)}>{self.inlines(node.children)}</span>"
 
     def visit_line_break(self, node: tree.LineBreak) -> str:
-        return "<br>"
+        # The newline keeps the source readable and a line's words apart in its text;
+        # a browser shows no whitespace at the start of a line.
+        return "<br>\n"
 
     def visit_image(self, node: tree.Image) -> str:
         # Embedded, so that the page stays one standalone file (and the PDF fetches nothing).
