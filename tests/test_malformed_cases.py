@@ -116,14 +116,43 @@ def _render(case, outdir, *extra):
                           capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.parametrize("command", ["render", "batch"])
 @pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
-def test_letters_follow_the_users_umask(tmp_path, case_data, umask, mode):
-    case = tmp_path / "case.yaml"
+def test_letters_follow_the_users_umask(tmp_path, case_data, umask, mode, command):
+    case = tmp_path / "cases" / "case.yaml"
+    case.parent.mkdir()
     case.write_text(_good(case_data))
-    result = subprocess.run(["sh", "-c", f'umask {umask:03o} && exec "$@"', "sh", *LETTERKIT, "render", str(case),
+    source = case if command == "render" else case.parent
+    result = subprocess.run(["sh", "-c", f'umask {umask:03o} && exec "$@"', "sh", *LETTERKIT, command, str(source),
                              "-f", "html,docx", "-o", str(tmp_path / "out")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert {path.stat().st_mode & 0o777 for path in (tmp_path / "out").iterdir()} == {mode}
+    letters = [path for path in (tmp_path / "out").iterdir() if path.suffix in (".html", ".docx")]
+    assert len(letters) == 2 and {path.stat().st_mode & 0o777 for path in letters} == {mode}
+
+
+def _limit_file_size() -> None:
+    """In the child: files larger than 20 KB cannot be written, as on a full disk."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG), as on ENOSPC
+    resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+
+@pytest.mark.parametrize("formats, message", [
+    ("html,docx", "cannot write"),       # the letter's own files
+    ("pdf", "cannot make the PDF"),      # WeasyPrint's copies of the fonts, in the temporary folder
+])
+def test_a_full_disk_is_one_line_and_no_file(tmp_path, case_data, formats, message):
+    case = tmp_path / "case.yaml"
+    case.write_text(_good(case_data))
+    outdir = tmp_path / "out"
+    result = subprocess.run([*LETTERKIT, "render", str(case), "-f", formats, "-o", str(outdir)],
+                            capture_output=True, text=True, preexec_fn=_limit_file_size, timeout=120)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
+    assert len(errors) == 1 and message in errors[0], result.stderr
+    assert not outdir.exists() or list(outdir.iterdir()) == []
 
 
 def test_a_case_that_fails_now_keeps_no_letter_from_an_earlier_run(tmp_path, case_data):

@@ -48,7 +48,10 @@ def stop(pool: ProcessPoolExecutor) -> None:
     for process in workers:
         process.terminate()
     for process in workers:
-        process.join()
+        process.join(5)
+        if process.is_alive():  # stuck where even SIGTERM waits
+            process.kill()
+            process.join()
 
 
 def kill_overdue(markers: Path, limit: float) -> set[str]:
@@ -67,6 +70,10 @@ def kill_overdue(markers: Path, limit: float) -> set[str]:
 def _start_worker(parent: int, temporary: str) -> None:
     # Ctrl-C goes to the whole process group: the parent handles it and stops the pool.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The pool stops a worker with SIGTERM when another dies. A handler inherited from
+    # the parent (the CLI turns SIGTERM into KeyboardInterrupt) would make the worker
+    # carry on, or leave it in a lock mid-letter, and the pool's shutdown wait forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with_parent(parent)
     os.environ["TMPDIR"] = tempfile.tempdir = temporary
 

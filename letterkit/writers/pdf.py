@@ -41,10 +41,10 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
     if variant is not None and variant not in PDF_VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r}; choose from {', '.join(PDF_VARIANTS)}")
     html = write_html(document, presentation, embed_css=False)
-    stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
     try:
+        stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)  # takes the lock itself
         with _WEASYPRINT:
             return HTML(string=html, url_fetcher=fetcher).write_pdf(  # its pictures are in it
                 stylesheets=stylesheets,
@@ -55,6 +55,9 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
             )
     except FatalURLFetchingError as error:
         raise RenderError(str(error.__cause__ or error)) from None
+    except OSError as error:  # WeasyPrint copies the fonts to the temporary folder: full, or gone
+        where = error.filename or "the temporary folder"
+        raise RenderError(f"cannot make the PDF: {error.strerror or error} ({where})") from None
 
 
 @lru_cache(maxsize=1)
