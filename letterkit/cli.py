@@ -116,6 +116,7 @@ def batch(
     pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b or pdf/ua-1.")] = None,
     reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.")] = None,
     case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).")] = 120.0,
+    strict: Strict = False,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
 
@@ -133,7 +134,8 @@ def batch(
         total = count_cases(source)
         with BatchProgress(total, errors, quiet) as progress:
             summary = render_batch(source, outdir, kit, chosen, templates or (), options, jobs=jobs,
-                                   force=force, on_result=progress, case_timeout=case_timeout or None)
+                                   force=force, on_result=progress, case_timeout=case_timeout or None,
+                                   strict=strict)
     except LetterkitError as error:
         for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
             _error(line)

@@ -453,3 +453,19 @@ def test_a_batch_of_a_missing_source_names_it(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("error ") and str(tmp_path / "nosuch") in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_strict_batch_fails_the_letter_that_breaks_a_rule(tmp_path):
+    source = tmp_path / "cases"
+    source.mkdir()
+    example = yaml.safe_load((ROOT / "examples" / "imr-medications-mixed.yaml").read_text())
+    for number in range(3):
+        data = dict(example, documents_reviewed=[] if number == 1 else example["documents_reviewed"])
+        (source / f"case-{number:03d}.yaml").write_text(yaml.safe_dump(data))
+    loose = letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1)
+    assert (loose.rendered, loose.failed) == (3, 0)
+    strict = letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1, strict=True)
+    assert (strict.rendered, strict.failed, strict.skipped) == (2, 1, 0), strict.failures
+    error = _manifest(tmp_path / "out")["case-001"]["error"]
+    assert "documents-reviewed" in error and "4610.6" in error
+    assert not (tmp_path / "out" / "case-001.html").exists()

@@ -39,6 +39,7 @@ class Job:
     kit_digest: str
     markers: str | None = None  # folder where a worker notes the case it is on
     case_timeout: float | None = 120.0  # seconds a case may take to read, check and render
+    strict: bool = False  # check each letter against its kit's rules first
 
 
 def render_case(job: Job, case: Case) -> dict[str, Any]:
@@ -49,7 +50,8 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
         marker.write_text(case.id)
     try:
         with time_limit(job.case_timeout):
-            files = render(case.load(), load_kit(job.kit, job.templates), job.formats, options=job.options)
+            files = render(case.load(), load_kit(job.kit, job.templates), job.formats, options=job.options,
+                           strict=job.strict)
         write_all({_path(job, case, fmt): content for fmt, content in files.items()})
         entry = _entry(job, case, status="ok",
                        outputs=[_output(_path(job, case, fmt), content) for fmt, content in files.items()])

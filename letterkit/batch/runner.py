@@ -53,6 +53,7 @@ def render_batch(
     force: bool = False,
     on_result: Callable[[dict[str, Any]], None] | None = None,
     case_timeout: float | None = 120.0,
+    strict: bool = False,
 ) -> BatchSummary:
     """Render many cases to `outdir/<id>.<format>`, with `outdir/manifest.jsonl`.
 
@@ -60,7 +61,8 @@ def render_batch(
     case data (an "id" key names the files). Cases whose input and kit are unchanged
     since an earlier run, and whose files exist, are skipped unless `force`. Work runs
     on `executor` if given (any `concurrent.futures.Executor`, e.g. Dask's), else on
-    `jobs` local processes. A case taking longer than `case_timeout` seconds fails.
+    `jobs` local processes. A case taking longer than `case_timeout` seconds fails;
+    with `strict`, so does a letter that breaks one of its kit's rules.
     `on_result` is called with each case's manifest entry as it finishes. One batch
     at a time may write to `outdir`: a second raises `BatchLockedError` at once.
     """
@@ -71,7 +73,8 @@ def render_batch(
         templates = tuple(str(Path(t).resolve()) for t in templates)
         loaded = load_kit(kit, templates)  # fail fast on a bad kit, before any worker starts
         job = Job(str(loaded.root), templates, tuple(formats), options, str(outdir),
-                  _kit_digest(loaded, tuple(sorted(formats)), options), case_timeout=case_timeout)
+                  _kit_digest(loaded, tuple(sorted(formats)), options, strict),
+                  case_timeout=case_timeout, strict=strict)
         stream = read_cases(cases) if isinstance(cases, (str, Path)) else cases_from(cases)
         return _render_all(job, stream, force, on_result, executor, jobs or os.cpu_count() or 1)
 
@@ -241,10 +244,11 @@ def _alone(job: Job, case: Case, folder: Path) -> dict:
                 marker.unlink()
 
 
-def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions) -> str:
+def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions, strict: bool) -> str:
     """A fingerprint of everything besides the case that decides its files: letterkit's
-    version, the kit's files, the formats, the options and the reference DOCX's contents."""
+    version, the kit's files, the formats, the options, whether rules are checked and
+    the reference DOCX's contents."""
     from .. import __version__
-    digest = hashlib.sha256(f"{__version__} {formats} {options.pdf_variant} {kit.digest}".encode())
+    digest = hashlib.sha256(f"{__version__} {formats} {options.pdf_variant} {strict} {kit.digest}".encode())
     digest.update(reference_docx(kit.presentation, options))
     return digest.hexdigest()
