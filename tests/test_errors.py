@@ -22,6 +22,14 @@ def _render(tmp_path: Path, data: dict, *options: str):
     return result, outdir
 
 
+def _render_with_block(tmp_path: Path, data: dict, name: str, text: str):
+    """Render with a template folder holding one block, `blocks/<name>`."""
+    blocks = tmp_path / "mine" / "blocks"
+    blocks.mkdir(parents=True)
+    (blocks / name).write_text(text)
+    return _render(tmp_path, data, "--templates", str(tmp_path / "mine"))
+
+
 def _assert_failed_cleanly(result, outdir: Path, *expected: str):
     assert result.exit_code == 1, result.output
     for text in expected:
@@ -60,19 +68,13 @@ def test_control_character_that_xml_cannot_hold_is_refused(tmp_path, case_data):
 
 
 def test_unknown_block_in_user_folder_suggests_the_real_name(tmp_path, case_data):
-    blocks = tmp_path / "mine" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "credentails-list.md.j2").write_text("Credentials.\n")
-    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    result, outdir = _render_with_block(tmp_path, case_data, "credentails-list.md.j2", "Credentials.\n")
     _assert_failed_cleanly(result, outdir, "overrides no block of kit 'imr'",
                            "did you mean 'blocks/credentials-list.md.j2'?")
 
 
 def test_undefined_variable_in_user_block_names_file_and_line(tmp_path, case_data):
-    blocks = tmp_path / "mine" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "clinical-case-summary.md.j2").write_text("# SUMMARY\n\n{{ clinical_sumary }}\n")
-    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2", "# SUMMARY\n\n{{ clinical_sumary }}\n")
     _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:3",
                            "'clinical_sumary' is undefined", "did you mean clinical_summary?")
 
@@ -92,20 +94,14 @@ MISTAKES_IN_A_BLOCK = {
 
 @pytest.mark.parametrize("line", sorted(MISTAKES_IN_A_BLOCK))
 def test_a_mistake_in_a_block_is_one_line_naming_the_block_and_line(tmp_path, case_data, line):
-    blocks = tmp_path / "mine" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "clinical-case-summary.md.j2").write_text(f"# SUMMARY\n\nThe summary:\n\n{line}\n")
-    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2", f"# SUMMARY\n\nThe summary:\n\n{line}\n")
     _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:5", MISTAKES_IN_A_BLOCK[line])
     errors = [text for text in result.stderr.splitlines() if text.startswith("error ")]
     assert len(errors) == 1 and "Traceback" not in result.stderr and "letterkit_kit_" not in result.stderr
 
 
 def test_a_new_block_nothing_includes_says_so(tmp_path, case_data):
-    blocks = tmp_path / "mine" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "notice-sent.md.j2").write_text("Notice sent.\n")
-    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    result, outdir = _render_with_block(tmp_path, case_data, "notice-sent.md.j2", "Notice sent.\n")
     _assert_failed_cleanly(result, outdir, "a new block that no template of kit 'imr' includes",
                            '{% include "blocks/notice-sent.md.j2" %}')
     assert "did you mean" not in result.stderr
@@ -119,10 +115,7 @@ def test_an_unknown_kit_is_one_line(command):
 
 
 def test_template_syntax_error_names_file_and_line(tmp_path, case_data):
-    blocks = tmp_path / "mine" / "blocks"
-    blocks.mkdir(parents=True)
-    (blocks / "clinical-case-summary.md.j2").write_text("# SUMMARY\n\n{% if clinical_summary %}\n")
-    result, outdir = _render(tmp_path, case_data, "--templates", str(tmp_path / "mine"))
+    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2", "# SUMMARY\n\n{% if clinical_summary %}\n")
     _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:3")
 
 
