@@ -244,8 +244,7 @@ def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
         raise typer.Exit(1)
     table = Table("block", "from", "reads", box=None, header_style="bold")
     for block in found:
-        origin = f"your folder: {block.path}" if block.overridden else "kit"
-        table.add_row(block.name, origin, ", ".join(block.variables))
+        table.add_row(block.name, block.origin, ", ".join(block.variables))
     _print_table(table)
 
 
@@ -311,16 +310,17 @@ def preview(
 
 
 @app.command("vars")
-def variables(kit: KitOption = "imr") -> None:
-    """List the case data fields that blocks can print, with their types."""
+def variables(kit: KitOption = "imr", templates: Templates = None) -> None:
+    """List what blocks can print: the case's fields (those a kit.toml or fields.toml
+    declares too) and computed values, with their types."""
     try:
-        model = load_kit(kit).model
+        found = catalogue.kit_fields(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
     table = Table("field", "type", "description", box=None, header_style="bold")
-    for field in catalogue.fields(model):
-        table.add_row(field.path, field.type, field.description)
+    for field in found:
+        table.add_row(field.path, field.type + (" (computed)" if field.computed else ""), field.description)
     _print_table(table)
 
 
