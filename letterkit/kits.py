@@ -155,7 +155,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         environment=make_environment(files, guidelines),
         guidelines=guidelines,
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
-                                       settings["reference_docx"]),
+                                       settings["reference_docx"], tuple(Resolver((f,)) for f in overrides)),
         digest=_digest(files),
     )
     used = used_templates(loaded)

@@ -7,6 +7,7 @@ import re
 import pytest
 
 import letterkit
+from conftest import ROOT
 from extract import EXTRACT, pdf_body_text, words
 
 FORMATS = ("html", "pdf", "docx")
@@ -53,3 +54,17 @@ def test_override_folder_comes_first_on_the_search_path(tmp_path):
     kit = letterkit.load_kit("imr", templates=(tmp_path,))
     assert kit.search_path[0] == tmp_path.resolve()
     assert kit.search_path[-1].name == "imr"
+
+
+def test_extra_css_in_a_template_folder_adds_rules_after_the_kits(tmp_path):
+    """A folder's style.css replaces the kit's stylesheet; its extra.css adds to it."""
+    (tmp_path / "extra.css").write_text("p.letter-date { color: #123456; }\n")
+    (tmp_path / "print-extra.css").write_text("@page { margin-top: 1.7in; }\n")
+    kit = letterkit.load_kit("imr", templates=(tmp_path,))
+    builtin = letterkit.load_kit("imr").presentation
+    assert kit.presentation.css == builtin.css + "p.letter-date { color: #123456; }\n"
+    names = [path.name for path, _ in kit.presentation.print_css]
+    assert names == ["style.css", "extra.css", "print.css", "print-extra.css"]
+    case = letterkit.read_case(ROOT / "examples" / "imr-chiropractic-initial-trial.yaml")
+    page = letterkit.render(case, templates=(tmp_path,), formats=("html",))["html"].decode()
+    assert "#123456" in page and "p.letterhead {" in page  # the kit's rules are all still there
