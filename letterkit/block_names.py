@@ -4,7 +4,8 @@ Walks the letter template and every block it includes, in the order they run, ke
 the names each scope binds: a loop variable stands for one element of the list it walks
 (`{% for item in items %}` makes `item.title` read `items[].title`), and a `set` or
 `with` name for the value it was given. So a block included inside a loop is read with
-the loop's names, as it is when the letter renders.
+the loop's names, as it is when the letter renders; a call of one of the kit's macros
+reads what the macro reads of its arguments (`record_line(record)`).
 
 Used by `letterkit blocks` (the data each block reads) and `letterkit lint` (a name
 no case field nor computed value answers to).
@@ -26,7 +27,7 @@ class NameRead:
     """One dotted name a block reads: `items[].guideline.source`, at its file and line."""
 
     path: str  # from a case field, a computed value or a kit name: what a reader looks up
-    template: str  # the block's name, e.g. "blocks/guideline-citation.md.j2"
+    template: str  # the block's name, e.g. "blocks/disputed-item.md.j2"
     line: int
     own: bool  # False when the block reads a name its includer bound (`item`, `address`)
     resolved: bool  # False for a name bound to something the walk cannot follow (a filter's result)
@@ -38,12 +39,16 @@ class _Binding:
     template: str  # where it was bound
 
 
-def names_read(source_of, letter_template: str, globals_: set[str]) -> list[NameRead]:
+def names_read(source_of, letter_template: str, globals_: set[str], macro_files=()) -> list[NameRead]:
     """Every name read by the letter template and the blocks it includes.
 
-    `source_of(name)` gives a parsed template (a `nodes.Template`) or None if there is none.
+    `source_of(name)` gives a parsed template (a `nodes.Template`) or None if there is none;
+    `macro_files` name the templates whose macros every block may call.
     """
     walker = _Walker(source_of, globals_)
+    for name in macro_files:
+        tree = source_of(name)
+        walker.macros.update({macro.name: macro for macro in tree.find_all(nodes.Macro)} if tree else {})
     walker.template(letter_template, {})
     return walker.found
 
@@ -54,6 +59,9 @@ class _Walker:
         self.globals = globals_ | _JINJA_NAMES
         self.found: list[NameRead] = []
         self.stack: list[str] = []  # includes being walked: a block including itself stops
+        self.macros: dict[str, nodes.Macro] = {}  # the kit's macros, by name
+        self.calling: list[str] = []  # macros being walked: one calling itself stops
+        self.call_line: int | None = None  # inside a macro, what it reads is told at the block's call
 
     def template(self, name: str, scope: dict[str, _Binding]) -> None:
         tree = self.source_of(name)
@@ -70,7 +78,7 @@ class _Walker:
     def statement(self, node: nodes.Node, scope: dict[str, _Binding], name: str) -> None:
         if isinstance(node, nodes.For):
             self.expression(node.iter, scope, name)
-            inner = {**scope, **self.targets(node.target, self.path_of(node.iter, scope, suffix="[]"), name)}
+            inner = {**scope, **self.loop_targets(node, scope, name)}
             if node.test is not None:
                 self.expression(node.test, inner, name)
             self.body(node.body, inner, name)
@@ -121,7 +129,37 @@ class _Walker:
         for expression in expressions:
             self.expression(expression, scope, name)
 
+    def loop_targets(self, node: nodes.For, scope: dict[str, _Binding], name: str) -> dict[str, _Binding]:
+        iterated = node.iter
+        if isinstance(iterated, nodes.Filter) and iterated.name == "numbered" and isinstance(node.target, nodes.Tuple) \
+                and len(node.target.items) == 2:  # `for number, item in items | numbered`
+            number, element = node.target.items
+            return {**self.targets(number, None, name),
+                    **self.targets(element, self.path_of(iterated.node, scope, suffix="[]"), name)}
+        return self.targets(node.target, self.path_of(iterated, scope, suffix="[]"), name)
+
+    def call(self, node: nodes.Call, scope: dict[str, _Binding], name: str) -> None:
+        """A call of a kit macro: its body, read with its parameters bound to the arguments."""
+        macro = self.macros[node.node.name]
+        self.expression_list([*node.args, *(keyword.value for keyword in node.kwargs)], scope, name)
+        if macro.name in self.calling:
+            return
+        given = dict(zip((arg.name for arg in macro.args), node.args))
+        given.update({keyword.key: keyword.value for keyword in node.kwargs})
+        # Bound as the caller's own: what the walk cannot follow stays out of its list.
+        inner = {arg.name: _Binding(self.path_of(given[arg.name], scope) if arg.name in given else None, name)
+                 for arg in macro.args}
+        outer_line, self.call_line = self.call_line, self.call_line or node.lineno
+        self.calling.append(macro.name)
+        self.body(macro.body, inner, name)
+        self.calling.pop()
+        self.call_line = outer_line
+
     def expression(self, node: nodes.Node, scope: dict[str, _Binding], name: str) -> None:
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in self.macros \
+                and node.node.name not in scope:
+            self.call(node, scope, name)
+            return
         if isinstance(node, (nodes.Name, nodes.Getattr)):
             root, attributes = _chain(node)
             if root is None:  # the chain starts at a call, a filter or a subscript
@@ -148,7 +186,7 @@ class _Walker:
                 path, resolved = ".".join([root.name, *attributes]), False
             else:
                 path, resolved = ".".join([binding.path, *attributes]), True
-        self.found.append(NameRead(path, name, root.lineno, own, resolved))
+        self.found.append(NameRead(path, name, self.call_line or root.lineno, own, resolved))
 
     def path_of(self, node: nodes.Node, scope: dict[str, _Binding], suffix: str = "") -> str | None:
         """The dotted path a value stands for, when it is a plain name or attribute."""

@@ -20,7 +20,7 @@ from jinja2 import Environment
 from pydantic import BaseModel
 
 from .block_names import NameRead, names_read
-from .kits import Kit, used_templates
+from .kits import VOCABULARY, Kit, used_templates
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ def names(kit: Kit) -> list[NameRead]:
     def parsed(name: str):
         return environment.parse(kit.files.read_text(name)) if kit.files.locate(name) else None
 
-    return names_read(parsed, kit.letter_template, set(kit.environment.globals) | {"deadlines", "letter"})
+    return names_read(parsed, kit.letter_template, set(kit.environment.globals) | {"deadlines", "letter"},
+                      kit.files.names(VOCABULARY))
 
 
 def _origin(kit: Kit, path: Path) -> str:

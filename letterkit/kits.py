@@ -152,7 +152,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         rules=_rules(chain, settings["required_blocks"]),
         holidays=_holidays(kit_files, settings.get("holidays")),
         reading_grade=settings.get("reading_grade"),
-        environment=make_environment(files, guidelines),
+        environment=_with_vocabulary(make_environment(files, guidelines), files),
         guidelines=guidelines,
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
                                        settings["reference_docx"], tuple(Resolver((f,)) for f in overrides)),
@@ -283,10 +283,28 @@ def _check_overrides(kit: Kit, folder: Path, used: set[str]) -> None:
                        "(copy that block or letter.md.j2 into the folder too)")
 
 
+VOCABULARY = "macros/*.j2"
+
+
+def _with_vocabulary(environment: LetterSandbox, files: Resolver) -> LetterSandbox:
+    """The kit's macros (`macros/*.j2` on the search path: the kit's, the kits it extends,
+    a template folder's of the same name instead) made names every block can call, with
+    no import: `{{ address(organisation.address) }}`. Done once, before any block runs."""
+    for name in files.names(VOCABULARY):
+        try:
+            module = environment.get_template(name).module
+        except TemplateSyntaxError as error:
+            raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
+        environment.globals.update({export: getattr(module, export) for export in dir(module)
+                                    if not export.startswith("_")})
+    return environment
+
+
 def used_templates(kit: Kit) -> set[str]:
-    """Every template the letter template includes, directly or through other blocks."""
+    """Every template the letter uses: the letter template, the blocks it includes,
+    directly or through other blocks, and the kit's macros."""
     environment = kit.environment
-    used, pending = set(), [kit.letter_template]
+    used, pending = set(), [kit.letter_template, *kit.files.names(VOCABULARY)]
     while pending:
         name = pending.pop()
         if name in used:

@@ -42,6 +42,7 @@ def lint(kit: Kit) -> list[str]:
         except TemplateSyntaxError as error:
             problems.append(f"{path}:{error.lineno}: {error.message}")
             continue
+        problems += _layout(source, path)
         problems += _missing_includes(tree, templates, path)
         problems += _unknown_quotes(tree, kit, path)
         for number, line in enumerate(source.splitlines(), 1):
@@ -49,6 +50,32 @@ def lint(kit: Kit) -> list[str]:
                 classes.setdefault((cls, element), f"{path}:{number}")
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
+    return problems
+
+
+MAX_LINE = 120  # a block reads on a screen; Markdown joins a paragraph's lines with a space
+_TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def _layout(source: str, path: Path) -> list[str]:
+    """Jinja whitespace mechanics a reader of the block cannot see: a `+%}` that keeps a
+    line end, text whose leading space joins it to the line above, a line too long to read."""
+    problems = []
+    lines = source.splitlines()
+    # Tags and comments blanked, line ends kept: what is left on a line is text or values.
+    text = _TAG.sub(lambda tag: "\0" + "\n" * tag.group().count("\n"), source).splitlines()
+    for number, line in enumerate(lines, 1):
+        if "+%}" in line:
+            problems.append(f"{path}:{number}: '+%}}' keeps a line end Jinja would trim; end the line "
+                            "with text or a value, or put the tag on a line of its own")
+        if len(line) > MAX_LINE:
+            problems.append(f"{path}:{number}: {len(line)} characters; break the line (at most {MAX_LINE}: "
+                            "a paragraph's lines are joined with a space)")
+        previous = lines[number - 2].rstrip() if number > 1 else ""
+        if (previous.endswith("%}") and not previous.endswith("+%}") and re.match(r"[ \t]+[^\s\0]", text[number - 1])
+                and not line.lstrip().startswith(("{%", "{#"))):
+            problems.append(f"{path}:{number}: the leading space joins this text to the line above (Jinja "
+                            "trims the line end after a tag); move it into the line above")
     return problems
 
 

@@ -46,7 +46,7 @@ Author: {{{{ organisation.name }}}}
 Date: {{{{ letter_date.isoformat() }}}}
 Header: {{{{ recipient.name }}}} · {{{{ letter_date | date }}}}
 
-{{% include "blocks/body.md.j2" +%}}
+{{% include "blocks/body.md.j2" %}}
 ''',
     "blocks/body.md.j2": '''{{#- Letterhead, date, salutation, the text, the closing. -#}}
 **{{{{ organisation.name }}}}**
