@@ -110,7 +110,7 @@ class _Walker:
         elif isinstance(node, nodes.Include):
             if isinstance(node.template, nodes.Const):
                 self.template(node.template.value, scope)
-        elif isinstance(node, (nodes.If,)):
+        elif isinstance(node, nodes.If):
             self.expression(node.test, scope, name)
             self.body(node.body, scope, name)
             for elif_ in node.elif_:
