@@ -47,6 +47,18 @@ Templates = Annotated[
 Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
 
 
+def _print_table(table: Table) -> None:
+    """On a terminal, fitted to its width; piped or redirected, never cut nor wrapped, so
+    that each row is one line for grep and other tools (rich would assume 80 columns)."""
+    if out.is_terminal:
+        out.print(table)
+        return
+    wide = Console(highlight=False, soft_wrap=True, markup=False, width=1_000_000)
+    with wide.capture() as captured:
+        wide.print(table)
+    print("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
 def _formats(value: str) -> tuple[str, ...]:
     formats = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [f for f in formats if f not in FORMATS]
@@ -221,7 +233,7 @@ def rules_command(
     for rule in found:
         table.add_row(rule.id, rule.citation, rule.check + (f" (when {rule.when})" if rule.when else ""),
                       rule.statement)
-    out.print(table)
+    _print_table(table)
 
 
 @app.command()
@@ -234,9 +246,8 @@ def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
         raise typer.Exit(1)
     table = Table("block", "from", "reads", box=None, header_style="bold")
     for block in found:
-        origin = f"your folder: {block.path}" if block.overridden else "kit"
-        table.add_row(block.name, origin, ", ".join(block.variables))
-    out.print(table)
+        table.add_row(block.name, block.origin, ", ".join(block.variables))
+    _print_table(table)
 
 
 @app.command("lint")
@@ -260,9 +271,11 @@ def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
 @app.command("new-kit")
 def new_kit_command(
     folder: Annotated[Path, typer.Argument(help="Folder for the new kit; its name is the kit's name.", show_default=False)],
-    extends: Annotated[str, typer.Option("--extends", help="The kit whose styles, fonts and blocks it builds on.")] = "imr",
+    extends: Annotated[Optional[str], typer.Option(
+        "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.")] = None,
 ) -> None:
-    """Start a new kind of letter: a kit folder with a model, blocks and an example case."""
+    """Start a kit: a new kind of letter with a model, blocks and an example case; or,
+    with --extends, a kit that builds on another kit's letter and adds a field."""
     try:
         written = new_kit(folder, extends)
     except LetterkitError as error:
@@ -270,7 +283,11 @@ def new_kit_command(
         raise typer.Exit(1)
     for path in written:
         out.print(f"wrote {path}")
-    out.print(f"try it: letterkit render {folder / 'example.yaml'} --kit {folder}")
+    if extends is None:
+        out.print(f"try it: letterkit render {folder / 'example.yaml'} --kit {folder}")
+    else:
+        out.print(f"try it: add notice_sent: 2026-01-15 to a case of the {extends} kit, then "
+                  f"letterkit render CASE --kit {folder}; letterkit vars --kit {folder} lists its fields")
 
 
 @app.command()
@@ -295,17 +312,18 @@ def preview(
 
 
 @app.command("vars")
-def variables(kit: KitOption = "imr") -> None:
-    """List the case data fields that blocks can print, with their types."""
+def variables(kit: KitOption = "imr", templates: Templates = None) -> None:
+    """List what blocks can print: the case's fields (those a kit.toml or fields.toml
+    declares too) and computed values, with their types."""
     try:
-        model = load_kit(kit).model
+        found = catalogue.kit_fields(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
     table = Table("field", "type", "description", box=None, header_style="bold")
-    for field in catalogue.fields(model):
-        table.add_row(field.path, field.type, field.description)
-    out.print(table)
+    for field in found:
+        table.add_row(field.path, field.type + (" (computed)" if field.computed else ""), field.description)
+    _print_table(table)
 
 
 @app.command()

@@ -7,7 +7,10 @@
   other values only the methods listed in `_SAFE_METHODS`. pydantic's own methods
   (`parse_raw`, `model_validate_json`, `copy`…) are refused, as is anything `_`-named.
 - What a block prints is not text yet: `_finalize` turns it into a placeholder (see
-  `letterkit.placeholders`), so one environment serves every render at once.
+  `letterkit.placeholders`), so one environment serves every render at once. What a
+  kit macro returns is template text with placeholders already in it: printed as it is.
+- A block's last line end is part of what it gives (`keep_trailing_newline`): blocks
+  included one per line come out as paragraphs of their own, with no `+%}`.
 """
 
 from __future__ import annotations
@@ -53,6 +56,12 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
             return any(isinstance(obj, kind) and attr in names for kind, names in _SAFE_METHODS.items())
         return True
 
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja2's own signature)
+        result = super().call(__context, __obj, *args, **kwargs)
+        # A macro's text is the kit's Markdown around placeholders, never data: a block
+        # printing it gets the markup the macro wrote (see _finalize).
+        return _Composed(result) if isinstance(__obj, jinja2.runtime.Macro) else result
+
 
 def _is_computed(model: type, attr: str) -> bool:
     """A `@property` the kit's model declares (not one pydantic's BaseModel has)."""
@@ -78,6 +87,7 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> Letter
         undefined=_Undefined,
         finalize=_finalize,
         trim_blocks=True,
+        keep_trailing_newline=True,  # see the module's docstring
         lstrip_blocks=True,
         autoescape=False,
         auto_reload=False,
@@ -85,6 +95,7 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> Letter
     environment.filters["date"] = _format_date
     environment.filters["sentence"] = _sentence
     environment.filters["and_list"] = _and_list
+    environment.filters["numbered"] = _numbered
     environment.globals["quote"] = lambda key: _Quote(lookup(passages, key).key)
     return environment
 
@@ -130,7 +141,13 @@ class _Quote(str):
     """What `quote(key)` gives a block: the key of a passage known to exist."""
 
 
+class _Composed(str):
+    """What a kit macro returns: Markdown the kit wrote, data in it already placeholders."""
+
+
 def _finalize(value: Any) -> str:
+    if isinstance(value, _Composed):
+        return value
     if isinstance(value, _Quote):
         return placeholders.mark(placeholders.QUOTE, value)
     if isinstance(value, RichText):
@@ -160,3 +177,9 @@ def _and_list(values: list[str]) -> str:
     """`["California", "Oregon", "Nevada"]` → "California, Oregon and Nevada"."""
     values = [str(value) for value in values]
     return " and ".join(filter(None, [", ".join(values[:-1]), values[-1]])) if values else ""
+
+
+def _numbered(values: list) -> list[tuple[int, Any]]:
+    """`{% for number, item in items | numbered %}`: each element with its number from 1,
+    which a block the loop includes can print (it cannot see the loop's `loop`)."""
+    return list(enumerate(values, 1))

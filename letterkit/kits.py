@@ -4,7 +4,8 @@ A kit is a folder with a `kit.toml` manifest: its case model, its letter templat
 its blocks, its stylesheets and its reference DOCX. Built-in kits live in the
 `templates/` folder of the repository, installed as the `letterkit.templates` package.
 A user's template folders go in front of the kit's on the search path; they hold
-blocks, stylesheets, pictures and guidelines — data, never Python.
+blocks, stylesheets, pictures and guidelines — data, never Python — and may declare
+case fields in a `fields.toml` (letterkit.declared_fields).
 
 Everything a render needs from the kit's files is read here, once: the model, the
 Jinja environment, the guideline library, the stylesheets, the reference DOCX and a
@@ -30,6 +31,7 @@ from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import rules as kit_rules
+from .declared_fields import DeclaredField, extend_model, read_declared
 from .deadlines import HolidayCalendar, read_calendar
 from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
@@ -53,9 +55,12 @@ class KitManifest(BaseModel):
     pdf_stylesheets: tuple[str, ...] | None = None  # PDF only, e.g. @font-face rules
     reference_docx: str | None = None
     required_blocks: tuple[str, ...] | None = None  # kept for older kits; a block rule now
-    rules: str | None = None  # the kit's own rules file; never inherited (see _inherited)
+    rules: str | None = None  # inherited only with the model (see _rules)
     holidays: str | None = None  # a holiday calendar for counting business days; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
+    # `[[field]]` tables: case fields declared without Python (letterkit.declared_fields).
+    # They extend the model of the kit that names it, and of the kits that inherit it.
+    field: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,6 +102,7 @@ def builtin_kits() -> list[str]:
 
 _loaded: dict[tuple[str, tuple[str, ...]], Kit] = {}
 _models: dict[Path, type[Letter]] = {}  # one class per model file, whatever folders sit in front
+_extended: dict[tuple, type[Letter]] = {}  # one class per model file and declared fields
 _lock = threading.Lock()
 
 
@@ -118,6 +124,7 @@ def forget_kits() -> None:
     with _lock:
         _loaded.clear()
         _models.clear()
+        _extended.clear()
 
 
 def _load(kit: str, templates: tuple[str, ...]) -> Kit:
@@ -128,7 +135,8 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     files = Resolver((*overrides, *(folder for folder, _ in chain)))
     model_file, _, class_name = settings["model"].partition(":")
     # The model is Python: it comes from the kits in the chain, never a template folder.
-    model = _load_model(Resolver(tuple(folder for folder, _ in chain)).find(model_file), class_name)
+    model = _load_model(Resolver(tuple(folder for folder, _ in chain)).find(model_file), class_name,
+                        _declared_fields(chain, overrides))
     guidelines = read_library(files)
     # Rules and holidays are legal data: read from the kits, never from a template folder.
     kit_files = Resolver(tuple(folder for folder, _ in chain))
@@ -141,13 +149,13 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         model=model,
         letter_template=settings["letter"],
         required_blocks=settings["required_blocks"],
-        rules=_rules(root, manifest, settings["required_blocks"]),
+        rules=_rules(chain, settings["required_blocks"]),
         holidays=_holidays(kit_files, settings.get("holidays")),
         reading_grade=settings.get("reading_grade"),
-        environment=make_environment(files, guidelines),
+        environment=_with_vocabulary(make_environment(files, guidelines), files),
         guidelines=guidelines,
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
-                                       settings["reference_docx"]),
+                                       settings["reference_docx"], tuple(Resolver((f,)) for f in overrides)),
         digest=_digest(files),
     )
     used = used_templates(loaded)
@@ -159,12 +167,21 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     return loaded
 
 
-def _rules(root: Path, manifest: KitManifest, required_blocks: tuple[str, ...]) -> tuple:
-    """The kit's own rules file, and `required_blocks` (older kits) as a block rule."""
+def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...]) -> tuple:
+    """The kit's rules file, and `required_blocks` (older kits) as a block rule.
+
+    A kit that inherits its model also inherits the rules of the kit it comes from: its
+    letters hold the same fields, and print the deadlines those rules compute. A kit with
+    a model of its own has a letter of its own, whose fields another kit's rules may not name.
+    """
     declared = ()
-    if manifest.rules:
-        path = Resolver((root,)).find(manifest.rules)
-        declared = kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path))
+    for root, manifest in chain:
+        if manifest.rules:
+            path = Resolver((root,)).find(manifest.rules)
+            declared = kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path))
+            break
+        if manifest.model is not None:
+            break
     return declared + kit_rules.blocks_rules_from_manifest(required_blocks)
 
 
@@ -200,20 +217,26 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     """Each setting from the nearest kit that gives it (name and description are not settings)."""
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
-        # Rules are not inherited: a kit that extends another has a letter of its own, whose
-        # fields the other's rules may not name.
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules"}))
+        # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "field"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
 
 
+def _toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise KitError(f"{path}: {error}") from None
+
+
 def _manifest(root: Path) -> KitManifest:
     path = root / "kit.toml"
     try:
-        return KitManifest.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise KitError(f"{path}: {error}") from None
+        manifest = KitManifest.model_validate(_toml(path))
+        read_declared(list(manifest.field), str(path))  # a mistake is found when the kit loads
+        return manifest
     except ValidationError as error:
         problem = error.errors()[0]
         key = ".".join(str(part) for part in problem["loc"])
@@ -221,6 +244,8 @@ def _manifest(root: Path) -> KitManifest:
             known = ", ".join(KitManifest.model_fields)
             raise KitError(f"{path}: unknown key {key!r} (a kit.toml may have: {known})") from None
         raise KitError(f"{path}: {key}: {problem['msg']}") from None
+    except ValueError as error:  # a declared field's mistake, already naming the file and field
+        raise KitError(str(error)) from None
 
 
 def _find_kit(kit: str) -> Path:
@@ -258,10 +283,28 @@ def _check_overrides(kit: Kit, folder: Path, used: set[str]) -> None:
                        "(copy that block or letter.md.j2 into the folder too)")
 
 
+VOCABULARY = "macros/*.j2"
+
+
+def _with_vocabulary(environment: LetterSandbox, files: Resolver) -> LetterSandbox:
+    """The kit's macros (`macros/*.j2` on the search path: the kit's, the kits it extends,
+    a template folder's of the same name instead) made names every block can call, with
+    no import: `{{ address(organisation.address) }}`. Done once, before any block runs."""
+    for name in files.names(VOCABULARY):
+        try:
+            module = environment.get_template(name).module
+        except TemplateSyntaxError as error:
+            raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
+        environment.globals.update({export: getattr(module, export) for export in dir(module)
+                                    if not export.startswith("_")})
+    return environment
+
+
 def used_templates(kit: Kit) -> set[str]:
-    """Every template the letter template includes, directly or through other blocks."""
+    """Every template the letter uses: the letter template, the blocks it includes,
+    directly or through other blocks, and the kit's macros."""
     environment = kit.environment
-    used, pending = set(), [kit.letter_template]
+    used, pending = set(), [kit.letter_template, *kit.files.names(VOCABULARY)]
     while pending:
         name = pending.pop()
         if name in used:
@@ -278,12 +321,44 @@ def used_templates(kit: Kit) -> set[str]:
     return used
 
 
-def _load_model(path: Path, class_name: str) -> type[Letter]:
-    """The model class, run once per file: a kit loaded with other template folders in
-    front shares it, so a case validated for one is a case of the other. Under the lock."""
+def _declared_fields(chain: list[tuple[Path, KitManifest]], overrides: tuple[Path, ...]) -> tuple:
+    """Fields declared by the template folders, the kit, and the kits it inherits its model
+    from (a kit naming a model of its own starts afresh, as its model does), farthest first."""
+    inherited = []
+    for root, manifest in chain:
+        inherited.append((root / "kit.toml", manifest.field))
+        if manifest.model is not None:
+            break
+    sources = [*reversed(inherited), *((folder / "fields.toml", None) for folder in overrides)]
+    declared: dict[str, DeclaredField] = {}
+    for path, tables in sources:
+        if tables is None:  # a template folder's fields.toml, when it has one
+            if not path.is_file():
+                continue
+            tables = _toml(path).get("field", [])
+        try:
+            for field in read_declared(list(tables), str(path)):
+                if field.name in declared:
+                    raise ValueError(f"{path}: field {field.name!r} is declared already, by a kit it builds on")
+                declared[field.name] = field
+        except ValueError as error:
+            raise KitError(str(error)) from None
+    return tuple(declared.values())
+
+
+def _load_model(path: Path, class_name: str, declared: tuple[DeclaredField, ...] = ()) -> type[Letter]:
+    """The model class, run once per file, extended once per set of declared fields: a kit
+    loaded with other template folders in front shares it, so a case validated for one is
+    a case of the other. Under the lock."""
     if path not in _models:
         _models[path] = _run_model(path, class_name)
-    return _models[path]
+    key = (path, declared)
+    if key not in _extended:
+        try:
+            _extended[key] = extend_model(_models[path], declared)
+        except ValueError as error:
+            raise KitError(f"{path.parent / 'kit.toml'}: {error}") from None
+    return _extended[key]
 
 
 def _run_model(path: Path, class_name: str) -> type[Letter]:

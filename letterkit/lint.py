@@ -1,9 +1,10 @@
 """Checking a kit without rendering a case: `letterkit lint`.
 
 Finds what would otherwise surface only when some letter happens to need it: a
-block that does not parse, an include of a block that does not exist, a class
-that neither the stylesheet nor the reference DOCX styles, a guideline key that
-resolves to no passage.
+block that does not parse, an include of a block that does not exist, a name a block
+prints that no case field nor computed value answers to, a class that neither the
+stylesheet (for the element it is on) nor the reference DOCX styles, a guideline key
+that resolves to no passage.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from pathlib import Path
 import docx
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import guidelines
+from . import catalogue, guidelines
 from .kits import Kit
 from .writers.docx import style_name
 
-_CLASSES = re.compile(r"\{:[^}]*?\.([A-Za-z][\w-]*)[^}]*\}|class=\"([^\"]+)\"")
+# `{: .class }` on a line of its own (the paragraph above), or at the end of a heading;
+# `<tag class="...">`. The element matters: `p.guideline` in a stylesheet styles no heading.
+_ATTRIBUTES = re.compile(r"\{:([^}]*)\}")
+_TAG_CLASS = re.compile(r"<([A-Za-z][\w-]*)\b[^>]*?\bclass=\"([^\"]+)\"")
+_HEADING = re.compile(r"\s*(#{1,6})\s")
 # Classes the writers give meaning to themselves, not styled by name.
 _STRUCTURAL = {"page-break", "running-header"}
 
@@ -29,7 +34,7 @@ def lint(kit: Kit) -> list[str]:
     problems: list[str] = []
     environment = kit.environment
     templates = kit.files.names("**/*.j2")
-    classes: dict[str, str] = {}
+    classes: dict[tuple[str, str], str] = {}  # (class, element) → where first used
     for name, path in templates.items():
         source = kit.files.read_text(name)
         try:
@@ -37,14 +42,60 @@ def lint(kit: Kit) -> list[str]:
         except TemplateSyntaxError as error:
             problems.append(f"{path}:{error.lineno}: {error.message}")
             continue
+        problems += _layout(source, path)
         problems += _missing_includes(tree, templates, path)
         problems += _unknown_quotes(tree, kit, path)
         for number, line in enumerate(source.splitlines(), 1):
-            for match in _CLASSES.finditer(line):
-                for cls in (match.group(1) or match.group(2)).split():
-                    classes.setdefault(cls, f"{path}:{number}")
+            for cls, element in _classes(line):
+                classes.setdefault((cls, element), f"{path}:{number}")
+    problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
     return problems
+
+
+MAX_LINE = 120  # a block reads on a screen; Markdown joins a paragraph's lines with a space
+_TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
+
+
+def _layout(source: str, path: Path) -> list[str]:
+    """Jinja whitespace mechanics a reader of the block cannot see: a `+%}` that keeps a
+    line end, text whose leading space joins it to the line above, a line too long to read."""
+    problems = []
+    lines = source.splitlines()
+    # Tags and comments blanked, line ends kept: what is left on a line is text or values.
+    text = _TAG.sub(lambda tag: "\0" + "\n" * tag.group().count("\n"), source).splitlines()
+    for number, line in enumerate(lines, 1):
+        if "+%}" in line:
+            problems.append(f"{path}:{number}: '+%}}' keeps a line end Jinja would trim; end the line "
+                            "with text or a value, or put the tag on a line of its own")
+        if len(line) > MAX_LINE:
+            problems.append(f"{path}:{number}: {len(line)} characters; break the line (at most {MAX_LINE}: "
+                            "a paragraph's lines are joined with a space)")
+        previous = lines[number - 2].rstrip() if number > 1 else ""
+        if (previous.endswith("%}") and not previous.endswith("+%}") and re.match(r"[ \t]+[^\s\0]", text[number - 1])
+                and not line.lstrip().startswith(("{%", "{#"))):
+            problems.append(f"{path}:{number}: the leading space joins this text to the line above (Jinja "
+                            "trims the line end after a tag); move it into the line above")
+    return problems
+
+
+def _classes(line: str) -> list[tuple[str, str]]:
+    """(class, element) for each class a line gives an element."""
+    found = [(cls, tag.lower()) for tag, classes in _TAG_CLASS.findall(line) for cls in classes.split()]
+    heading = _HEADING.match(line)
+    element = f"h{len(heading.group(1))}" if heading else "p"
+    for attributes in _ATTRIBUTES.findall(line):
+        found += [(word[1:], element) for word in attributes.split() if word.startswith(".")]
+    return found
+
+
+def _unknown_names(kit: Kit) -> list[str]:
+    """A name a block prints that the case lacks: found now, not when a letter renders."""
+    problems = []
+    for name in catalogue.names(kit):
+        if name.resolved and (problem := catalogue.unknown_name(kit, name.path)):
+            problems.append(f"{kit.files.find(name.template)}:{name.line}: prints {name.path!r}: {problem}")
+    return list(dict.fromkeys(problems))  # a block included in two places is told once
 
 
 def _missing_includes(tree, templates: dict[str, Path], path: Path) -> list[str]:
@@ -71,12 +122,35 @@ def _unstyled(kit: Kit, classes: dict[str, str]) -> list[str]:
     stylesheets = ", ".join(path.name for path, _ in kit.presentation.print_css)
     reference = docx.Document(io.BytesIO(kit.presentation.reference_docx))
     word_styles = {style.name for style in reference.styles}
+    selectors = _selectors(css)
     problems = []
-    for cls, where in sorted(classes.items()):
+    for (cls, element), where in sorted(classes.items(), key=lambda found: found[1]):
         if cls in _STRUCTURAL:
             continue
-        if not re.search(rf"\.{re.escape(cls)}(?![\w-])", css):
+        styled_for = _elements_styled(selectors, cls)
+        if not styled_for:
             problems.append(f"{where}: class {cls!r} has no rule in the stylesheets ({stylesheets})")
+        elif None not in styled_for and element not in styled_for:
+            problems.append(f"{where}: class {cls!r} is on a {element} element, but the stylesheets "
+                            f"({stylesheets}) style it only on {', '.join(sorted(styled_for))}")
         if style_name(cls) not in word_styles:
             problems.append(f"{where}: class {cls!r} has no style {style_name(cls)!r} in {kit.presentation.reference_file.name}")
-    return problems
+    return list(dict.fromkeys(problems))
+
+
+def _selectors(css: str) -> list[str]:
+    """Every selector of every rule, nested ones (@media) included; comments left out."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    return [selector.strip() for prelude in re.findall(r"([^{};]+)\{", css) if not prelude.strip().startswith("@")
+            for selector in prelude.split(",")]
+
+
+def _elements_styled(selectors: list[str], cls: str) -> set[str | None]:
+    """The elements a class is styled on: a tag name, or None for any (`.cls`, `*.cls`)."""
+    compound = re.compile(rf"(?:^|[\s>+~])([A-Za-z][\w-]*|\*)?[\w.#:\[\]=\"'-]*?\.{re.escape(cls)}(?![\w-])")
+    found: set[str | None] = set()
+    for selector in selectors:
+        for match in compound.finditer(selector):
+            tag = match.group(1)
+            found.add(None if tag in (None, "*") else tag.lower())
+    return found

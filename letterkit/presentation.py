@@ -27,12 +27,19 @@ class Presentation:
 
     @classmethod
     def read(cls, files: Resolver, stylesheets: tuple[str, ...], pdf_stylesheets: tuple[str, ...],
-             reference_docx: str) -> Presentation:
-        texts = {name: (files.find(name), files.read_text(name)) for name in (*stylesheets, *pdf_stylesheets)}
+             reference_docx: str, added: tuple[Resolver, ...] = ()) -> Presentation:
+        """The kit's stylesheets, each found on the search path, then the rules each folder
+        of `added` adds: its `extra.css` after the shared ones, its `print-extra.css` after
+        the PDF's, the first folder last so that its rules win, as its blocks do."""
+        shared = [_read(files, name) for name in stylesheets]
+        printed = [_read(files, name) for name in pdf_stylesheets]
+        for folder in reversed(added):
+            shared += [_read(folder, "extra.css")] if folder.locate("extra.css") else []
+            printed += [_read(folder, "print-extra.css")] if folder.locate("print-extra.css") else []
         return cls(
             files=files,
-            css="".join(texts[name][1] for name in stylesheets),
-            print_css=tuple(texts[name] for name in (*stylesheets, *pdf_stylesheets)),
+            css="".join(text for _, text in shared),
+            print_css=tuple(shared + printed),
             reference_docx=files.read_bytes(reference_docx),
             reference_file=files.find(reference_docx),
         )
@@ -44,3 +51,7 @@ class Presentation:
             if key not in self._derived:
                 self._derived[key] = make(self)
             return self._derived[key]
+
+
+def _read(files: Resolver, name: str) -> tuple[Path, str]:
+    return files.find(name), files.read_text(name)

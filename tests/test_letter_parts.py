@@ -81,7 +81,7 @@ def test_no_documents_reviewed_heading_without_documents(case_data):
 def test_leaving_out_documents_reviewed_leaves_no_empty_heading(tmp_path, case_data):
     case_data["documents_reviewed"] = [{"document": "Progress report", "date": "2015-06-09"}]
     letter = (KIT.root / "letter.md.j2").read_text()
-    (tmp_path / "letter.md.j2").write_text(letter.replace('{% include "blocks/documents-reviewed.md.j2" +%}', ""))
+    (tmp_path / "letter.md.j2").write_text(letter.replace('{% include "blocks/documents-reviewed.md.j2" %}', ""))
     page = lxml.html.document_fromstring(
         letterkit.render(case_data, formats=("html",), templates=[tmp_path])["html"])
     assert "DOCUMENTS REVIEWED" not in page.text_content()
@@ -90,7 +90,7 @@ def test_leaving_out_documents_reviewed_leaves_no_empty_heading(tmp_path, case_d
 
 def test_letter_without_a_required_part_is_refused(tmp_path, case_data):
     letter = (KIT.root / "letter.md.j2").read_text()
-    (tmp_path / "letter.md.j2").write_text(letter.replace('{% include "blocks/appeal-rights.md.j2" +%}', ""))
+    (tmp_path / "letter.md.j2").write_text(letter.replace('{% include "blocks/appeal-rights.md.j2" %}', ""))
     with pytest.raises(letterkit.KitError, match="leaves out blocks/appeal-rights.md.j2"):
         letterkit.render(case_data, templates=[tmp_path])
 

@@ -64,7 +64,7 @@ def test_unknown_guideline_key_in_a_block(kit):
           '{{ clinical_summary }}\n\n{{ quote("mtus-chronic-pain-2009/manual-therapie") }}')
     result = _lint("--kit", str(kit))
     assert result.exit_code == 1
-    assert "clinical-case-summary.md.j2:8: no guideline passage 'mtus-chronic-pain-2009/manual-therapie'" in result.stderr
+    assert "clinical-case-summary.md.j2:9: no guideline passage 'mtus-chronic-pain-2009/manual-therapie'" in result.stderr
     assert "nearest: mtus-chronic-pain-2009/manual-therapy" in result.stderr
 
 
@@ -73,3 +73,67 @@ def test_broken_guideline_file(kit):
     result = _lint("--kit", str(kit))
     assert result.exit_code == 1
     assert "acoem.yaml: not a guideline file" in result.stderr
+
+
+def test_a_block_printing_a_field_the_case_lacks(tmp_path):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "closing.md.j2").write_text(
+        "Sincerely,\n\n{{ signature.titel }}\n\nSent {{ notice_sent | date }}.\n\n{{ letter.overal }}\n")
+    result = _lint("--templates", str(tmp_path))
+    assert result.exit_code == 1
+    block = tmp_path / "blocks" / "closing.md.j2"
+    assert f"{block}:3: prints 'signature.titel': signature has no field 'titel'; did you mean title?" in result.stderr
+    assert f"{block}:5: prints 'notice_sent': the case has no field 'notice_sent'" in result.stderr
+    assert f"{block}:7: prints 'letter.overal': letter has no field 'overal'; did you mean overall?" in result.stderr
+
+
+def test_an_included_block_is_checked_with_its_includers_loop_variable(kit):
+    _edit(kit / "blocks" / "disputed-item.md.j2", "{{ item.rationale }}", "{{ item.rationale }} {{ item.guideline.pagez }}")
+    result = _lint("--kit", str(kit))
+    assert result.exit_code == 1
+    assert ("disputed-item.md.j2:11: prints 'items[].guideline.pagez': items[].guideline has no field 'pagez'; "
+            "did you mean pages?") in result.stderr
+
+
+def test_a_declared_field_is_a_name_blocks_may_print(tmp_path):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "fields.toml").write_text('[[field]]\nname = "notice_sent"\ntype = "date"\n')
+    (tmp_path / "blocks" / "closing.md.j2").write_text(
+        "Sincerely,\n{: .closing }\n\n{% if notice_sent %}Sent {{ notice_sent | date }}.{% endif %}\n")
+    result = _lint("--templates", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+
+
+def test_a_class_on_an_element_the_stylesheet_does_not_style_it_on(kit):
+    # The stylesheet styles `p.closing`; on a heading the class would do nothing.
+    _edit(kit / "blocks" / "closing.md.j2", "Sincerely,\n{: .closing }", "## Sincerely, {: .closing }")
+    result = _lint("--kit", str(kit))
+    assert result.exit_code == 1
+    assert ("closing.md.j2:2: class 'closing' is on a h2 element, but the stylesheets (style.css, print.css) "
+            "style it only on p") in result.stderr
+
+
+def test_jinja_whitespace_mechanics_and_long_lines_are_flagged(tmp_path):
+    (tmp_path / "blocks").mkdir()
+    long_line = "The expert reviewer read every record. " * 4
+    (tmp_path / "blocks" / "closing.md.j2").write_text(
+        "Sincerely,\n{: .closing }\n\n"
+        "{% if signature.name %}{{ signature.name }}{% endif +%}\n{: .signature }\n\n"
+        "Signed by {% if signature.name %}{{ signature.name }}{% endif %}\n and sealed.\n\n"
+        f"{long_line.strip()}\n")
+    result = _lint("--templates", str(tmp_path))
+    assert result.exit_code == 1
+    block = tmp_path / "blocks" / "closing.md.j2"
+    assert f"{block}:4: '+%}}' keeps a line end Jinja would trim" in result.stderr
+    assert f"{block}:8: the leading space joins this text to the line above" in result.stderr
+    assert f"{block}:10: {len(long_line.strip())} characters; break the line (at most 120" in result.stderr
+
+
+@pytest.mark.parametrize("kit_name", ["imr", "ur"])
+def test_the_builtin_kits_need_no_whitespace_tricks(kit_name):
+    folder = ROOT / "templates" / kit_name
+    for path in folder.rglob("*.j2"):
+        text = path.read_text()
+        assert "+%}" not in text, path
+        assert max(len(line) for line in text.splitlines()) <= 120, path
+    assert _lint("--kit", kit_name).exit_code == 0

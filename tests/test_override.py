@@ -7,6 +7,7 @@ import re
 import pytest
 
 import letterkit
+from conftest import ROOT
 from extract import EXTRACT, pdf_body_text, words
 
 FORMATS = ("html", "pdf", "docx")
@@ -53,3 +54,35 @@ def test_override_folder_comes_first_on_the_search_path(tmp_path):
     kit = letterkit.load_kit("imr", templates=(tmp_path,))
     assert kit.search_path[0] == tmp_path.resolve()
     assert kit.search_path[-1].name == "imr"
+
+
+def test_extra_css_in_a_template_folder_adds_rules_after_the_kits(tmp_path):
+    """A folder's style.css replaces the kit's stylesheet; its extra.css adds to it."""
+    (tmp_path / "extra.css").write_text("p.letter-date { color: #123456; }\n")
+    (tmp_path / "print-extra.css").write_text("@page { margin-top: 1.7in; }\n")
+    kit = letterkit.load_kit("imr", templates=(tmp_path,))
+    builtin = letterkit.load_kit("imr").presentation
+    assert kit.presentation.css == builtin.css + "p.letter-date { color: #123456; }\n"
+    names = [path.name for path, _ in kit.presentation.print_css]
+    assert names == ["style.css", "extra.css", "print.css", "print-extra.css"]
+    case = letterkit.read_case(ROOT / "examples" / "imr-chiropractic-initial-trial.yaml")
+    page = letterkit.render(case, templates=(tmp_path,), formats=("html",))["html"].decode()
+    assert "#123456" in page and "p.letterhead {" in page  # the kit's rules are all still there
+
+
+def test_a_users_block_calls_the_kits_macros_and_numbers_items_without_loop(tmp_path):
+    """The kit's vocabulary (macros/letter.j2) is there in every block, with no import;
+    what a macro prints of the case stays plain text, however it is written."""
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "disputed-item.md.j2").write_text(
+        "## Item {{ number }}: {{ item.title }} {: .item-title }\n\n"
+        "Based on {{ citation(item.guideline) }}\n{: .guideline }\n\n"
+        "From {{ lines(bold(organisation.name), address(organisation.address)) }}\n")
+    case = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")
+    case["organisation"]["name"] = "**Not bold** <b>nor this</b>"
+    page = letterkit.render(case, templates=(tmp_path,), formats=("html",))["html"].decode()
+    titles = re.findall(r"<h2[^>]*>Item (\d+):", page)
+    assert titles == [str(n) for n in range(1, len(case["items"]) + 1)]
+    assert "<strong>**Not bold** &lt;b&gt;nor this&lt;/b&gt;</strong><br>" in page
+    assert case["organisation"]["address"]["city"] in page
+    assert "Page(s):" in page or "Section(s):" in page

@@ -69,17 +69,17 @@ UR_BREAKS = {
 IMR_BREAKS = {
     "rationale-per-item": ({}, [("blocks/disputed-item.md.j2", "**Decision rationale:** ", "")]),
     "standards-relied-on": ({"items": lambda items: [item["guideline"].update(source="Unprinted Guidelines")
-                                                     for item in items]}, [("blocks/disputed-item.md.j2", 'Decision based on {% include "blocks/guideline-citation.md.j2" +%}', "see the file")]),
+                                                     for item in items]}, [("blocks/disputed-item.md.j2", 'Decision based on {{ citation(item.guideline) }}', "see the file")]),
     "documents-reviewed": ({"documents_reviewed": []}, []),
     "appeal-rights-citation": ({}, [("blocks/appeal-rights.md.j2", "California Labor Code section 4610.6(h)", "state law")]),
     "wcab-appeal-deadline": ({}, [("blocks/appeal-rights.md.j2", "{{ deadlines.wcab_appeal_by | date }}", "soon")]),
 }
 # Block rules: the letter template (or the block that includes it) leaves the block out.
 BLOCK_BREAKS = {
-    ("ur", "letter-parts"): ("letter.md.j2", '{% include "blocks/reviewer-contact.md.j2" +%}', ""),
-    ("imr", "how-determination-was-made"): ("letter.md.j2", '{% include "blocks/how-determination-was-made.md.j2" +%}', ""),
-    ("imr", "decision-per-item"): ("blocks/decisions.md.j2", '{% include "blocks/disputed-item.md.j2" +%}', ""),
-    ("imr", "appeal-rights"): ("letter.md.j2", '{% include "blocks/appeal-rights.md.j2" +%}', ""),
+    ("ur", "letter-parts"): ("letter.md.j2", '{% include "blocks/reviewer-contact.md.j2" %}', ""),
+    ("imr", "how-determination-was-made"): ("letter.md.j2", '{% include "blocks/how-determination-was-made.md.j2" %}', ""),
+    ("imr", "decision-per-item"): ("blocks/decisions.md.j2", '{% include "blocks/disputed-item.md.j2" %}', ""),
+    ("imr", "appeal-rights"): ("letter.md.j2", '{% include "blocks/appeal-rights.md.j2" %}', ""),
 }
 
 
