@@ -21,7 +21,7 @@ from weasyprint.urls import FatalURLFetchingError
 from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
-from .html import write_html
+from .html import HtmlPage, html_page
 from .pdf_fetcher import KitFetcher
 
 
@@ -33,14 +33,16 @@ PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
 _WEASYPRINT = threading.Lock()
 
 
-def write_pdf(document: tree.Document, presentation: Presentation, variant: str | None = None) -> bytes:
+def write_pdf(document: tree.Document, presentation: Presentation, variant: str | None = None,
+              page: HtmlPage | None = None) -> bytes:
     """The letter as PDF bytes; the same document always gives the same bytes.
 
-    `variant` asks for an archival (PDF/A) or accessible, tagged (PDF/UA) PDF.
+    `variant` asks for an archival (PDF/A) or accessible, tagged (PDF/UA) PDF; `page` is
+    the document's `html_page`, when the caller has made it already (for the HTML file).
     """
     if variant is not None and variant not in PDF_VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r}; choose from {', '.join(PDF_VARIANTS)}")
-    html = write_html(document, presentation, embed_css=False)
+    html = (page or html_page(document)).standalone(css=None)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
     try:
