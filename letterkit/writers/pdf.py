@@ -22,7 +22,7 @@ from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
 from .html import HtmlPage, html_page
-from .pdf_fetcher import KitFetcher
+from .pdf_fetcher import KitFetcher, LetterFetcher
 
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
@@ -42,13 +42,15 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
     """
     if variant is not None and variant not in PDF_VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r}; choose from {', '.join(PDF_VARIANTS)}")
-    html = (page or html_page(document)).standalone(css=None)
+    page = page or html_page(document)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
     try:
         stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)  # takes the lock itself
         with _WEASYPRINT:
-            return HTML(string=html, url_fetcher=fetcher).write_pdf(  # its pictures are in it
+            # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
+            # data: URI of tens of kilobytes, and its image cache keys on the short URL.
+            return HTML(string=page.head + page.rest, url_fetcher=LetterFetcher(fetcher, page.pictures)).write_pdf(
                 stylesheets=stylesheets,
                 font_config=_font_config(),
                 cache=_image_cache(),
