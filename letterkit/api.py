@@ -14,7 +14,7 @@ from .model import Letter
 from .output import remove_stale, write_all
 from .rules import RuleError, RuleFailure, check
 from .tree import Document
-from .writers import FORMATS, WriterOptions, write_format
+from .writers import FORMATS, WriterOptions, write_format, write_formats
 
 
 def render(
@@ -43,7 +43,7 @@ def render(
     document = compose(letter, kit)
     if strict and (failures := check_rules(letter, kit, document)):
         raise RuleError(failures)
-    return {format: write(document, format, kit, options) for format in formats}
+    return write_formats(document, formats, kit.presentation, options)
 
 
 def write(document: Document, format: str, kit: Kit, options: WriterOptions = WriterOptions()) -> bytes:

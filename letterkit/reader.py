@@ -14,6 +14,7 @@ one left anywhere in the finished tree is an error, never output.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -282,8 +283,13 @@ def check_no_placeholders(node, template: str) -> None:
         for child in node:
             check_no_placeholders(child, template)
     elif dataclasses.is_dataclass(node):
-        for field in dataclasses.fields(node):
-            check_no_placeholders(getattr(node, field.name), template)
+        for name in _field_names(type(node)):
+            check_no_placeholders(getattr(node, name), template)
+
+
+@functools.cache  # dataclasses.fields() builds its answer anew, for each of a letter's thousand nodes
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(kind))
 
 
 def _plain(text: str) -> list[tree.Inline]:

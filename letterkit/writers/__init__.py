@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
 from .docx import write_docx
-from .html import write_html
+from .html import HtmlPage, html_page, write_html
 from .pdf import write_pdf
 
 FORMATS = ("html", "pdf", "docx")
@@ -23,21 +24,33 @@ class WriterOptions:
     reference_docx: Path | None = None  # Word styles to use instead of the kit's
 
 
+def write_formats(
+    document: tree.Document, formats: Iterable[str], presentation: Presentation,
+    options: WriterOptions = WriterOptions(),
+) -> dict[str, bytes]:
+    """The letter in each of `formats`, keyed by format; the HTML file and the PDF
+    share one serialisation of the page."""
+    formats = tuple(formats)
+    page = html_page(document) if {"html", "pdf"} & set(formats) else None
+    return {format: write_format(document, format, presentation, options, page) for format in formats}
+
+
 def write_format(
     document: tree.Document, format: str, presentation: Presentation,
-    options: WriterOptions = WriterOptions(),
+    options: WriterOptions = WriterOptions(), page: HtmlPage | None = None,
 ) -> bytes:
-    """The letter in one format, as bytes, looking as `presentation` (a kit's) says."""
+    """The letter in one format, as bytes, looking as `presentation` (a kit's) says;
+    `page` is the document's `html_page`, when the caller has it already."""
     if format == "html":
-        return write_html(document, presentation).encode("utf-8")
+        return (page or html_page(document)).standalone(presentation.css).encode("utf-8")
     if format == "pdf":
-        return write_pdf(document, presentation, variant=options.pdf_variant)
+        return write_pdf(document, presentation, variant=options.pdf_variant, page=page)
     if format == "docx":
         return write_docx(document, reference_docx(presentation, options))
     raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
 
 
-__all__ = ["FORMATS", "WriterOptions", "write_docx", "write_format", "write_html", "write_pdf"]
+__all__ = ["FORMATS", "WriterOptions", "write_docx", "write_format", "write_formats", "write_html", "write_pdf"]
 
 
 def reference_docx(presentation: Presentation, options: WriterOptions) -> bytes:

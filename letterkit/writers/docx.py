@@ -14,6 +14,7 @@ from itertools import zip_longest
 
 from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt
+from docx.text.paragraph import Paragraph
 
 from .. import tree
 from ..errors import RenderError
@@ -86,13 +87,15 @@ def style_name(cls: str) -> str:
 
 
 class DocxWriter(Writer):
-    """Appends the tree to a python-docx document, paragraph by paragraph."""
+    """Appends the tree to a python-docx document's body, paragraph by paragraph, as
+    raw elements (`docx_ooxml`); python-docx's proxies only where they are rare."""
 
     def __init__(self, docx, style_ids: dict[str, str | None]):
         self.docx = docx
         self.style_ids = style_ids
-        self.container = docx  # where blocks go: the body, or a table cell
-        self.paragraph = None  # where inlines go
+        self.container = docx  # where tables and page breaks go: the body
+        self.body = docx.element.body
+        self.paragraph = None  # the w:p where inlines go
         self.run_format = {"bold": None, "italic": None}
         self.block_style: str | None = None  # set inside block quotes and lists
         self.list_depth = 0
@@ -111,12 +114,7 @@ class DocxWriter(Writer):
 
     # Inlines
     def visit_text(self, node: tree.Text) -> None:
-        run = docx_ooxml.add_text_run(self.paragraph, node.text)
-        # Set only what is on: setting a property to None still adds an empty w:rPr.
-        if self.run_format["bold"]:
-            run.bold = True
-        if self.run_format["italic"]:
-            run.italic = True
+        docx_ooxml.add_text_run(self.paragraph, node.text, self.run_format["bold"], self.run_format["italic"])
 
     @contextmanager
     def _formatted(self, **settings):
@@ -137,21 +135,21 @@ class DocxWriter(Writer):
         self.visit_all(node.children)
 
     def visit_line_break(self, node: tree.LineBreak) -> None:
-        self.paragraph.add_run().add_break()
+        docx_ooxml.add_line_break(self.paragraph)
 
     def visit_image(self, node: tree.Image) -> None:
         width = Inches(float(node.width.removesuffix("in"))) if node.width.endswith("in") else None
-        shape = self.paragraph.add_run().add_picture(io.BytesIO(node.data), width=width)
+        paragraph = Paragraph(self.paragraph, self.docx._body)  # the proxy finds the part that holds pictures
+        shape = paragraph.add_run().add_picture(io.BytesIO(node.data), width=width)
         docx_ooxml.set_alt_text(shape, node.alt)
 
     # Blocks
     def _paragraph(self, children, style: str) -> None:
         if style in _KEEP_WITH_PREVIOUS:
             self._keep_previous_with_next()
-        self.paragraph = self.container.add_paragraph()
-        self.paragraph._p.style = self.style_ids[style]
+        self.paragraph = docx_ooxml.add_paragraph(self.body, self.style_ids[style])
         if self.break_pending:
-            self.paragraph.paragraph_format.page_break_before = True
+            docx_ooxml.set_page_break_before(self.paragraph)
             self.break_pending = False
         if self.num_id is not None and style == self.block_style:
             docx_ooxml.set_numbering(self.paragraph, self.num_id)
@@ -199,7 +197,7 @@ class DocxWriter(Writer):
 
     def _keep_previous_with_next(self) -> None:
         if self.paragraph is not None:
-            self.paragraph.paragraph_format.keep_with_next = True
+            self.paragraph.get_or_add_pPr().keepNext_val = True
 
     def visit_table(self, node: tree.Table) -> None:
         self._flush_page_break()
@@ -213,12 +211,15 @@ class DocxWriter(Writer):
         # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")
         text_style = text_style if text_style in self.styles else "Normal"
-        for docx_row in table.rows[:len(node.head)]:
+        # The table's elements, not python-docx's row and cell proxies: those find a
+        # cell by walking the whole table again, for every cell.
+        docx_rows = table._tbl.tr_lst
+        for docx_row in docx_rows[:len(node.head)]:
             docx_ooxml.mark_header_row(docx_row)
-        for row, docx_row in zip(rows, table.rows):
-            for cell, docx_cell in zip(row.cells, docx_row.cells):
-                self.paragraph = docx_cell.paragraphs[0]
-                self.paragraph._p.style = self.style_ids[text_style]
+        for row, docx_row in zip(rows, docx_rows):
+            for cell, docx_cell in zip(row.cells, docx_row.tc_lst):
+                self.paragraph = docx_cell.p_lst[0]
+                docx_ooxml.set_paragraph_style(self.paragraph, self.style_ids[text_style])
                 with self._formatted(bold=True if cell.header else None):
                     self.visit_all(cell.children)
 
@@ -226,9 +227,11 @@ class DocxWriter(Writer):
         section = self.docx.sections[-1]
         text_width = section.page_width - section.left_margin - section.right_margin
         texts = [[tree.plain_text(cell.children) for cell in row.cells] for row in rows]
-        for column, width in zip(table.columns, column_widths(texts, text_width)):
-            column.width = width
-            for cell in column.cells:
+        widths = column_widths(texts, text_width)
+        for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths):
+            column.w = width
+        for docx_row in table._tbl.tr_lst:  # python-docx's new table: one w:tc per column
+            for cell, width in zip(docx_row.tc_lst, widths):
                 cell.width = width
 
     def visit_row(self, node: tree.Row) -> None:

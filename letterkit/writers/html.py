@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+from dataclasses import dataclass
 from html import escape
 
 from .. import tree
@@ -15,6 +17,34 @@ def write_html(document: tree.Document, presentation: Presentation, embed_css: b
 
     The PDF writer passes `embed_css=False` and gives WeasyPrint the parsed stylesheets.
     """
+    return html_page(document).standalone(presentation.css if embed_css else None)
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    """A letter's page, serialised once for both the HTML file and the PDF.
+
+    Without its stylesheets, and with each picture referenced by `picture_url`: the
+    HTML file gets both put inside it, WeasyPrint gets the parsed stylesheets and
+    fetches the pictures, rather than parsing them out of the page again.
+    """
+
+    head: str  # up to where the stylesheets go
+    rest: str  # after them
+    pictures: dict[str, tree.Image]  # each picture's URL in the page → the picture
+
+    def standalone(self, css: str | None) -> str:
+        """The page as one file: `css` (unless None) and every picture inside it."""
+        style = f"\n<style>\n{css}</style>" if css is not None else ""
+        page = self.head + style + self.rest
+        for url, image in self.pictures.items():
+            # Only the markup of a picture has `<img src="`: text has its `<` escaped.
+            page = page.replace(f'<img src="{url}"', f'<img src="{_data_uri(image)}"')
+        return page
+
+
+def html_page(document: tree.Document) -> HtmlPage:
+    """The letter's page with its pictures referenced; see `HtmlPage`."""
     meta = document.meta
     head = [
         '<meta charset="utf-8">',
@@ -26,17 +56,26 @@ def write_html(document: tree.Document, presentation: Presentation, embed_css: b
         _meta_tag("dcterms.created", meta.date.isoformat() if meta.date else ""),
         _meta_tag("generator", "letterkit"),
     ]
-    if embed_css:
-        head.append(f"<style>\n{presentation.css}</style>")
     header = (
         f'<header class="running-header">{escape(meta.header)}</header>\n' if meta.header else ""
     )
-    body = "\n".join(HtmlWriter().visit_all(document.children))
-    return (
-        f'<!DOCTYPE html>\n<html lang="{escape(meta.language)}">\n<head>\n'
-        + "\n".join(tag for tag in head if tag)
-        + f"\n</head>\n<body>\n{header}<main>\n{body}\n</main>\n</body>\n</html>\n"
+    writer = HtmlWriter()
+    body = "\n".join(writer.visit_all(document.children))
+    return HtmlPage(
+        f'<!DOCTYPE html>\n<html lang="{escape(meta.language)}">\n<head>\n' + "\n".join(tag for tag in head if tag),
+        f"\n</head>\n<body>\n{header}<main>\n{body}\n</main>\n</body>\n</html>\n",
+        writer.pictures,
     )
+
+
+def picture_url(image: tree.Image) -> str:
+    """Where a page refers to a picture: named by its bytes, so that WeasyPrint's image
+    cache knows the letterhead of the last letter, and the PDF stays the same."""
+    return f"letterkit-picture:{hashlib.sha256(image.data).hexdigest()}"
+
+
+def _data_uri(image: tree.Image) -> str:
+    return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
 def _meta_tag(name: str, content: str) -> str:
@@ -49,6 +88,9 @@ def _class(cls: str) -> str:
 
 class HtmlWriter(Writer):
     """One method per node kind, each returning that node's HTML."""
+
+    def __init__(self):
+        self.pictures: dict[str, tree.Image] = {}  # by `picture_url`
 
     def inlines(self, nodes) -> str:
         return "".join(self.visit_all(nodes))
@@ -75,8 +117,9 @@ class HtmlWriter(Writer):
         return "<br>\n"
 
     def visit_image(self, node: tree.Image) -> str:
-        # Embedded, so that the page stays one standalone file (and the PDF fetches nothing).
-        src = f"data:{node.media_type};base64,{base64.b64encode(node.data).decode('ascii')}"
+        # Referenced here; `HtmlPage.standalone` embeds it, so the file stays one file.
+        src = picture_url(node)
+        self.pictures[src] = node
         width = f' style="width: {escape(node.width)}"' if node.width else ""
         return f'<img src="{src}" alt="{escape(node.alt)}"{_class(node.cls)}{width}>'
 

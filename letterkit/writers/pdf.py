@@ -21,8 +21,8 @@ from weasyprint.urls import FatalURLFetchingError
 from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
-from .html import write_html
-from .pdf_fetcher import KitFetcher
+from .html import HtmlPage, html_page
+from .pdf_fetcher import KitFetcher, LetterFetcher
 
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
@@ -33,20 +33,24 @@ PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
 _WEASYPRINT = threading.Lock()
 
 
-def write_pdf(document: tree.Document, presentation: Presentation, variant: str | None = None) -> bytes:
+def write_pdf(document: tree.Document, presentation: Presentation, variant: str | None = None,
+              page: HtmlPage | None = None) -> bytes:
     """The letter as PDF bytes; the same document always gives the same bytes.
 
-    `variant` asks for an archival (PDF/A) or accessible, tagged (PDF/UA) PDF.
+    `variant` asks for an archival (PDF/A) or accessible, tagged (PDF/UA) PDF; `page` is
+    the document's `html_page`, when the caller has made it already (for the HTML file).
     """
     if variant is not None and variant not in PDF_VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r}; choose from {', '.join(PDF_VARIANTS)}")
-    html = write_html(document, presentation, embed_css=False)
+    page = page or html_page(document)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
     try:
         stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)  # takes the lock itself
         with _WEASYPRINT:
-            return HTML(string=html, url_fetcher=fetcher).write_pdf(  # its pictures are in it
+            # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
+            # data: URI of tens of kilobytes, and its image cache keys on the short URL.
+            return HTML(string=page.head + page.rest, url_fetcher=LetterFetcher(fetcher, page.pictures)).write_pdf(
                 stylesheets=stylesheets,
                 font_config=_font_config(),
                 cache=_image_cache(),

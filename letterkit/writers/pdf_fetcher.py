@@ -2,7 +2,8 @@
 
 WeasyPrint fetches stylesheets, fonts and images through a URL fetcher. This one
 serves files of the kit's search path (through the same `Resolver` that reads every
-other kit file, so a symbolic link cannot lead out) and `data:` URIs, and refuses
+other kit file, so a symbolic link cannot lead out), `data:` URIs, and a letter's own
+pictures (already in its document tree) by the URL its page gives them; it refuses
 everything else — http(s), file:// outside the kit, any other scheme — by stopping
 the render with an error that names the URL, rather than leaving a silent gap.
 """
@@ -14,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .. import tree
 from ..errors import KitError
 from ..resolver import Resolver
 
@@ -40,3 +42,17 @@ class KitFetcher(URLFetcher):
                 raise RefusedResource(f"refused {url}: {error}") from None
             return URLFetcherResponse(url, body=path.read_bytes())
         raise RefusedResource(f"refused {url}: a letter may use only its kit's files and data: URIs")
+
+
+class LetterFetcher(URLFetcher):
+    """One letter's pictures, by their URL in its page; anything else as `kit` serves it."""
+
+    def __init__(self, kit: KitFetcher, pictures: dict[str, tree.Image]):
+        super().__init__(fail_on_errors=True)
+        self._kit = kit
+        self._pictures = pictures
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if (image := self._pictures.get(url)) is not None:
+            return URLFetcherResponse(url, body=image.data, headers={"Content-Type": image.media_type})
+        return self._kit.fetch(url, headers)
