@@ -28,7 +28,7 @@ from .environment import FilterError
 from .errors import LetterkitError, TemplateError
 from .images import picture
 from .kits import Kit, used_templates
-from .model import Letter
+from .model import GuidelineCitation, Letter
 from .reader import ElementReader, check_no_placeholders, read_meta
 
 # Links and images would let text reach for a URL; letters are printed, so Markdown
@@ -126,8 +126,19 @@ class Composition:
 
     def _quote(self, passage: guidelines.Passage) -> list[tree.Block]:
         """A passage as a block quote, then its citation; its text as stored."""
-        citation = tree.Paragraph((tree.Text(f"— {passage.citation}"),), "citation")
+        citation = tree.Paragraph((tree.Text(f"— {self._citation(passage)}"),), "citation")
         return [tree.BlockQuote(tuple(self._rich(passage.text.strip()))), citation]
+
+    def _citation(self, passage: guidelines.Passage) -> str:
+        """The passage cited in the kit's one wording of a citation: its `citation` macro,
+        which its blocks use for every decision's guideline too."""
+        macro = self.kit.environment.globals.get("citation")
+        if macro is None:
+            raise TemplateError("a quoted passage is cited with the kit's `citation` macro "
+                                "(macros/*.j2), and this kit has none", self.template)
+        guideline = GuidelineCitation(source=passage.source, edition=passage.edition,
+                                      sections=[passage.section], pages=passage.pages)
+        return placeholders.PATTERN.sub(lambda match: placeholders.unmark(match)[1], str(macro(guideline)))
 
 
 class _NoEmbedding:

@@ -40,15 +40,7 @@ class Passage:
     edition: str | None
     section: str
     pages: str | None
-    text: str
-
-    @property
-    def citation(self) -> str:
-        source = f"{self.source} ({self.edition})" if self.edition else self.source
-        pages = ""
-        if self.pages:
-            pages = f", {'pp.' if '-' in self.pages else 'p.'} {self.pages}"
-        return f"{source}, {self.section}{pages}"
+    text: str  # cited by the kit's `citation` macro, as every guideline of the letter is
 
 
 def read_library(files: Resolver) -> Mapping[str, Passage]:

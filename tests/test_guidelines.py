@@ -20,12 +20,17 @@ def test_the_seed_passages_are_in_the_library():
     assert KEYS == ["mtus-chronic-pain-2009/manual-therapy", "mtus-chronic-pain-2009/massage-therapy"]
 
 
+def _cited(passage) -> str:
+    """The kit's wording of a citation (its `citation` macro), as the README shows it."""
+    return f"{passage.source} {passage.edition} {passage.section} Page(s): {passage.pages}."
+
+
 @pytest.mark.parametrize("key", KEYS)
 def test_each_key_round_trips_into_every_format_with_its_citation(case_data, key):
     passage = KIT.guidelines[key]
     case_data["items"][0]["rationale"] = f"The guideline says:\n\n[quote: {key}]\n\nSo it is decided."
     files = letterkit.render(case_data)
-    expected = words(f"The guideline says: {passage.text} — {passage.citation} So it is decided.")
+    expected = words(f"The guideline says: {passage.text} — {_cited(passage)} So it is decided.")
     for format in ("html", "pdf", "docx"):
         extract = pdf_body_text if format == "pdf" else EXTRACT[format]  # pages may turn mid-quote
         text = words(extract(files[format]))
@@ -33,10 +38,23 @@ def test_each_key_round_trips_into_every_format_with_its_citation(case_data, key
         assert text[start:start + len(expected)] == expected, format
     page = lxml.html.document_fromstring(files["html"])
     assert words(page.cssselect("blockquote")[0].text_content()) == words(passage.text)
-    assert page.cssselect("blockquote + p.citation")[0].text_content() == f"— {passage.citation}"
+    assert page.cssselect("blockquote + p.citation")[0].text_content() == f"— {_cited(passage)}"
     document = docx.Document(io.BytesIO(files["docx"]))
     quoted = [p for p in document.paragraphs if p.style.name == "Quote"]
     assert words(quoted[0].text) == words(passage.text)
+
+
+def test_a_quote_is_cited_as_the_decisions_guideline_is(case_data):
+    """One citation style: the kit's `citation` macro words both."""
+    passage = KIT.guidelines[KEYS[0]]
+    item = case_data["items"][0]
+    item["rationale"] = f"The guideline says:\n\n[quote: {KEYS[0]}]"
+    item["guideline"] = {"source": passage.source, "edition": passage.edition,
+                         "sections": [passage.section], "pages": passage.pages}
+    page = lxml.html.document_fromstring(letterkit.render(case_data, formats=("html",))["html"])
+    quoted = page.cssselect("blockquote + p.citation")[0].text_content().removeprefix("— ")
+    decided = [p.text_content() for p in page.cssselect("p.guideline") if "Decision based on" in p.text_content()]
+    assert any(line == f"MAXIMUS guideline: Decision based on {quoted}" for line in decided), (quoted, decided)
 
 
 def test_a_block_can_quote_by_key(case_data, tmp_path):
