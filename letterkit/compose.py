@@ -125,9 +125,12 @@ class Composition:
         return list(ElementReader(_NoEmbedding(), self.template).blocks(root))
 
     def _quote(self, passage: guidelines.Passage) -> list[tree.Block]:
-        """A passage as a block quote, then its citation; its text as stored."""
-        citation = tree.Paragraph((tree.Text(f"— {self._citation(passage)}"),), "citation")
-        return [tree.BlockQuote(tuple(self._rich(passage.text.strip()))), citation]
+        """A passage as a block quote, its text as stored; then its citation, if the kit
+        cites quotes (kit.toml `cite_quotes`)."""
+        quote = tree.BlockQuote(tuple(self._rich(passage.text.strip())))
+        if not self.kit.cite_quotes:
+            return [quote]
+        return [quote, tree.Paragraph((tree.Text(f"— {self._citation(passage)}"),), "citation")]
 
     def _citation(self, passage: guidelines.Passage) -> str:
         """The passage cited in the kit's one wording of a citation: its `citation` macro,

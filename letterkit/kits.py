@@ -58,6 +58,7 @@ class KitManifest(BaseModel):
     rules: str | None = None  # inherited only with the model (see _rules)
     holidays: str | None = None  # a holiday calendar for counting business days; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
+    cite_quotes: bool | None = None  # a citation line under each quoted passage; inherited, default yes
     # `[[field]]` tables: case fields declared without Python (letterkit.declared_fields).
     # They extend the model of the kit that names it, and of the kits that inherit it.
     field: tuple[dict, ...] = ()
@@ -78,6 +79,7 @@ class Kit:
     rules: tuple[kit_rules.Rule, ...]  # the legal rules its letters answer to (letterkit.rules)
     holidays: HolidayCalendar | None
     reading_grade: float | None
+    cite_quotes: bool  # a citation line (the `citation` macro's) under each quoted passage
     environment: LetterSandbox
     guidelines: Mapping[str, Passage]
     presentation: Presentation
@@ -152,6 +154,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         rules=_rules(chain, settings["required_blocks"]),
         holidays=_holidays(kit_files, settings.get("holidays")),
         reading_grade=settings.get("reading_grade"),
+        cite_quotes=settings.get("cite_quotes", True),
         environment=_with_vocabulary(make_environment(files, guidelines), files),
         guidelines=guidelines,
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],

@@ -54,7 +54,10 @@ def letters(rendered, tmp_path_factory) -> dict[str, Path]:
         contents[path.stem] = letterkit.render(letterkit.read_case(path), kit="ur", formats=("docx",))["docx"]
     case = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")
     case["items"][0]["rationale"] = EVERY_NODE_KIND
-    contents["every-node-kind"] = letterkit.render(case, formats=("docx",))["docx"]
+    citing = folder / "citing-kit"  # the IMR kit with a citation line under each quote
+    citing.mkdir()
+    (citing / "kit.toml").write_text('extends = "imr"\ncite_quotes = true\n')
+    contents["every-node-kind"] = letterkit.render(case, letterkit.load_kit(citing), formats=("docx",))["docx"]
     for stem, content in contents.items():
         (folder / f"{stem}.docx").write_bytes(content)
     return {stem: folder / f"{stem}.docx" for stem in contents}

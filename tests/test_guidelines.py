@@ -16,6 +16,14 @@ KIT = letterkit.load_kit("imr")
 KEYS = sorted(KIT.guidelines)
 
 
+@pytest.fixture(scope="module")
+def citing(tmp_path_factory) -> letterkit.Kit:
+    """The IMR kit, except that it cites each quoted passage (the IMR letters do not)."""
+    folder = tmp_path_factory.mktemp("citing")
+    (folder / "kit.toml").write_text('extends = "imr"\ncite_quotes = true\n')
+    return letterkit.load_kit(folder)
+
+
 def test_the_seed_passages_are_in_the_library():
     assert KEYS == ["mtus-chronic-pain-2009/manual-therapy", "mtus-chronic-pain-2009/massage-therapy"]
 
@@ -26,10 +34,10 @@ def _cited(passage) -> str:
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_each_key_round_trips_into_every_format_with_its_citation(case_data, key):
+def test_each_key_round_trips_into_every_format_with_its_citation(case_data, key, citing):
     passage = KIT.guidelines[key]
     case_data["items"][0]["rationale"] = f"The guideline says:\n\n[quote: {key}]\n\nSo it is decided."
-    files = letterkit.render(case_data)
+    files = letterkit.render(case_data, citing)
     expected = words(f"The guideline says: {passage.text} — {_cited(passage)} So it is decided.")
     for format in ("html", "pdf", "docx"):
         extract = pdf_body_text if format == "pdf" else EXTRACT[format]  # pages may turn mid-quote
@@ -44,14 +52,20 @@ def test_each_key_round_trips_into_every_format_with_its_citation(case_data, key
     assert words(quoted[0].text) == words(passage.text)
 
 
-def test_a_quote_is_cited_as_the_decisions_guideline_is(case_data):
+def test_the_imr_kit_quotes_without_a_citation_line_as_its_letters_do(case_data):
+    case_data["items"][0]["rationale"] = f"The guideline says:\n\n[quote: {KEYS[0]}]\n\nSo it is decided."
+    page = lxml.html.document_fromstring(letterkit.render(case_data, formats=("html",))["html"])
+    assert page.cssselect("blockquote") and not page.cssselect("p.citation")
+
+
+def test_a_quote_is_cited_as_the_decisions_guideline_is(case_data, citing):
     """One citation style: the kit's `citation` macro words both."""
     passage = KIT.guidelines[KEYS[0]]
     item = case_data["items"][0]
     item["rationale"] = f"The guideline says:\n\n[quote: {KEYS[0]}]"
     item["guideline"] = {"source": passage.source, "edition": passage.edition,
                          "sections": [passage.section], "pages": passage.pages}
-    page = lxml.html.document_fromstring(letterkit.render(case_data, formats=("html",))["html"])
+    page = lxml.html.document_fromstring(letterkit.render(case_data, citing, formats=("html",))["html"])
     quoted = page.cssselect("blockquote + p.citation")[0].text_content().removeprefix("— ")
     decided = [p.text_content() for p in page.cssselect("p.guideline") if "Decision based on" in p.text_content()]
     assert any(line == f"MAXIMUS guideline: Decision based on {quoted}" for line in decided), (quoted, decided)

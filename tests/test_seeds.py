@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES
-from extract import EXTRACT, in_order, words
+from extract import EXTRACT, in_order, pdf_body_text, words
 
 TESTS = Path(__file__).parent
 SEEDS = sorted((TESTS / "seeds").glob("*.txt"))
@@ -28,6 +28,22 @@ def test_every_seed_word_appears_in_order(rendered, seed, format):
     found = words(EXTRACT[format](rendered[seed.stem][format]))
     ok, where = in_order(wanted, found)
     assert ok, where
+
+
+@pytest.mark.parametrize("format", FORMATS)
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
+def test_every_seed_reads_as_one_unbroken_run(rendered, seed, format):
+    """The seed's text, word for word with nothing inserted: the letter reads as the real
+    one did (the PDF's running header and page footers aside)."""
+    wanted = words(seed.read_text(encoding="utf-8"))
+    extract = pdf_body_text if format == "pdf" else EXTRACT[format]
+    found = words(extract(rendered[seed.stem][format]))
+    starts = [i for i, word in enumerate(found) if found[i:i + len(wanted)] == wanted]
+    if not starts:
+        match = difflib.SequenceMatcher(None, wanted, found, autojunk=False)
+        inserted = [" ".join(found[j1:j2]) for tag, i1, i2, j1, j2 in match.get_opcodes()
+                    if tag != "equal" and 0 < i1 < len(wanted)]
+        pytest.fail(f"words inside the seed's run that the seed does not have: {inserted[:3]}")
 
 
 @pytest.mark.parametrize("format", FORMATS)
