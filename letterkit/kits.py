@@ -113,7 +113,9 @@ def load_kit(kit: str | Path = "imr", templates: tuple[str | Path, ...] = ()) ->
 
     Loaded once per process; every later call (from any thread) gets the same `Kit`.
     """
-    key = (str(kit), tuple(str(folder) for folder in templates))
+    # Folders by absolute path: "mine" is another folder once the working directory changes.
+    key = (str(Path(kit).resolve()) if (Path(kit) / "kit.toml").is_file() else str(kit),
+           tuple(str(Path(folder).resolve()) for folder in templates))
     with _lock:
         if key not in _loaded:
             _loaded[key] = _load(*key)

@@ -88,3 +88,14 @@ def test_forget_kits_makes_the_next_letter_read_the_kits_files_again(tmp_path):
     fresh = rendered()
     assert "/* edited */" not in kept and "/* edited */" in fresh
     assert "Kind regards" in fresh
+
+
+def test_a_relative_template_folder_is_another_folder_in_another_working_directory(case_data, tmp_path, monkeypatch):
+    """The loaded kit is kept by absolute path: `mine` here is not `mine` there."""
+    for place, words in (("one", "First folder's summary."), ("two", "Second folder's summary.")):
+        blocks = tmp_path / place / "mine" / "blocks"
+        blocks.mkdir(parents=True)
+        (blocks / "clinical-case-summary.md.j2").write_text(f"# CLINICAL CASE SUMMARY\n\n{words}\n")
+        monkeypatch.chdir(tmp_path / place)
+        html = letterkit.render(case_data, formats=("html",), templates=["mine"])["html"].decode()
+        assert words in html
