@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import re
+
+import docx
 
 import pytest
 
@@ -86,3 +89,20 @@ def test_a_users_block_calls_the_kits_macros_and_numbers_items_without_loop(tmp_
     assert "<strong>**Not bold** &lt;b&gt;nor this&lt;/b&gt;</strong><br>" in page
     assert case["organisation"]["address"]["city"] in page
     assert "Page(s):" in page or "Section(s):" in page
+
+
+def test_labelled_prints_a_bold_label_and_nothing_for_an_empty_value(tmp_path):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "clinical-case-summary.md.j2").write_text(
+        "# CLINICAL CASE SUMMARY\n\n"
+        "{{ labelled('Claim Number', case.claim_number) }}\n\n"
+        "{{ labelled('Nothing Here', none) }}\n\n{{ clinical_summary }}\n")
+    case = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")
+    files = letterkit.render(case, templates=(tmp_path,), formats=("html", "docx"))
+    page = files["html"].decode()
+    assert f"<p><strong>Claim Number:</strong> {case['case']['claim_number']}</p>" in page
+    assert "Nothing Here" not in page
+    word = docx.Document(io.BytesIO(files["docx"]))
+    paragraph = next(p for p in word.paragraphs if p.text.startswith("Claim Number:"))
+    assert [run.bold for run in paragraph.runs if run.text.strip()][:1] == [True]
+    assert paragraph.text == f"Claim Number: {case['case']['claim_number']}"
