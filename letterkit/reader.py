@@ -174,12 +174,13 @@ class ElementReader:
 
     def _image(self, element) -> tree.Image:
         alt = self._attribute(element, "alt")
+        where = self.embedder.locate(f'src="{element.get("src", "")}"')
         if not alt:
-            raise TemplateError("an <img> needs alt text, for readers who cannot see it", self.template)
+            raise TemplateError("an <img> needs alt text, for readers who cannot see it", *where)
         try:
             data, media_type = self.embedder.picture(self._attribute(element, "src"))
         except TemplateError as error:
-            raise TemplateError(error.message, self.template) from None
+            raise TemplateError(error.message, *where) from None
         width = self._attribute(element, "width")
         # Every writer must size the picture alike, and Word takes only a length: inches.
         if width and not (_INCHES.fullmatch(width) and float(width[:-2]) > 0):
@@ -241,7 +242,7 @@ class ElementReader:
         return TemplateError(
             f"<{element.tag}> has no place in a letter (allowed: paragraphs, headings, "
             "lists, block quotes, tables, <div>/<span> with a class)",
-            self.template,
+            *self.embedder.locate(f"<{element.tag}"),
         )
 
 

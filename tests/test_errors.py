@@ -119,12 +119,18 @@ def test_template_syntax_error_names_file_and_line(tmp_path, case_data):
     _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:3")
 
 
-def test_raw_html_element_in_a_block_is_refused(case_data, tmp_path):
+@pytest.mark.parametrize("line, message", [
+    ('<iframe src="file:///etc/passwd"></iframe>', "<iframe> has no place in a letter"),
+    ('<img src="images/letterhead.png" width="1in">', "an <img> needs alt text"),
+    ('<img src="images/nosuch.png" alt="x">', "nosuch.png"),
+])
+def test_a_mistake_the_reader_finds_names_the_block_and_line(case_data, tmp_path, line, message):
     blocks = tmp_path / "blocks"
     blocks.mkdir()
-    (blocks / "clinical-case-summary.md.j2").write_text('<iframe src="file:///etc/passwd"></iframe>\n')
-    with pytest.raises(letterkit.TemplateError, match="<iframe> has no place in a letter"):
+    (blocks / "clinical-case-summary.md.j2").write_text(f"# SUMMARY\n\n{{{{ clinical_summary }}}}\n\n{line}\n")
+    with pytest.raises(letterkit.TemplateError, match=message) as raised:
         letterkit.render(case_data, templates=[tmp_path])
+    assert raised.value.template == str(blocks / "clinical-case-summary.md.j2") and raised.value.line == 5
 
 
 def test_sandbox_refuses_unsafe_attribute(case_data, tmp_path):
