@@ -174,13 +174,14 @@ class ElementReader:
 
     def _image(self, element) -> tree.Image:
         alt = self._attribute(element, "alt")
-        where = self.embedder.locate(f'src="{element.get("src", "")}"')
+        def where():  # only for an error: finding the block parses them all
+            return self.embedder.locate(f'src="{element.get("src", "")}"')
         if not alt:
-            raise TemplateError("an <img> needs alt text, for readers who cannot see it", *where)
+            raise TemplateError("an <img> needs alt text, for readers who cannot see it", *where())
         try:
             data, media_type = self.embedder.picture(self._attribute(element, "src"))
         except TemplateError as error:
-            raise TemplateError(error.message, *where) from None
+            raise TemplateError(error.message, *where()) from None
         width = self._attribute(element, "width")
         # Every writer must size the picture alike, and Word takes only a length: inches.
         if width and not (_INCHES.fullmatch(width) and float(width[:-2]) > 0):
