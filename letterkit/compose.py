@@ -154,7 +154,7 @@ class _NoEmbedding:
         raise AssertionError("a picture inside rich text")
 
     def locate(self, snippet: str):
-        raise AssertionError("a picture inside rich text")
+        raise AssertionError("a block's mistake inside rich text")
 
 
 def _kit_markdown() -> markdown.Markdown:

@@ -124,8 +124,7 @@ class _Undefined(jinja2.StrictUndefined):
 def _fields_of(obj: Any) -> list[str]:
     if isinstance(obj, BaseModel):
         kind = type(obj)
-        return [*kind.model_fields, *(n for n in dir(kind) if isinstance(getattr(kind, n, None), property)
-                                      and not n.startswith("_") and n not in BaseModel.__dict__)]
+        return [*kind.model_fields, *(n for n in dir(kind) if not n.startswith("_") and _is_computed(kind, n))]
     if isinstance(obj, Mapping):
         return [str(key) for key in obj]
     return []

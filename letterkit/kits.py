@@ -114,8 +114,9 @@ def load_kit(kit: str | Path = "imr", templates: tuple[str | Path, ...] = ()) ->
     Loaded once per process; every later call (from any thread) gets the same `Kit`.
     """
     # Folders by absolute path: "mine" is another folder once the working directory changes.
-    key = (str(Path(kit).resolve()) if (Path(kit) / "kit.toml").is_file() else str(kit),
-           tuple(str(Path(folder).resolve()) for folder in templates))
+    # (abspath, not resolve: no file system calls on a path asked for with every letter.)
+    key = (os.path.abspath(kit) if (Path(kit) / "kit.toml").is_file() else str(kit),
+           tuple(os.path.abspath(folder) for folder in templates))
     with _lock:
         if key not in _loaded:
             _loaded[key] = _load(*key)

@@ -67,14 +67,10 @@ def read_cases(source: str | Path) -> Iterator[Case]:
     Inputs that would write the same files — `a.yaml` beside `a.json`, two lines with
     one "id" — are found before the first case is read, and each fails naming the others.
     """
-    source = Path(source)
+    source = _checked(source)
     if source.is_dir():
         return _with_twins_failed(_folder_cases(source), _twins(_folder_ids(source)))
-    if source.suffix in (".jsonl", ".ndjson") and source.is_file():
-        return _with_twins_failed(_json_lines_cases(source), _twins(_json_lines_ids(source)))
-    if not source.exists():
-        raise CaseError([("(source)", "no such file or folder")], str(source))
-    raise CaseError([("(source)", "a batch reads a folder of case files or a .jsonl file")], str(source))
+    return _with_twins_failed(_json_lines_cases(source), _twins(_json_lines_ids(source)))
 
 
 def cases_from(items: Iterable[Case | Mapping[str, Any]]) -> Iterator[Case]:
@@ -89,13 +85,20 @@ def cases_from(items: Iterable[Case | Mapping[str, Any]]) -> Iterator[Case]:
 
 def count_cases(source: str | Path) -> int:
     """How many cases `read_cases` will yield, counted without reading them."""
-    source = Path(source)
-    if not source.exists():
-        raise CaseError([("(source)", "no such file or folder")], str(source))
+    source = _checked(source)
     if source.is_dir():
         return sum(1 for _ in _case_files(source))
     with source.open("rb") as lines:
         return sum(1 for line in lines if line.strip())
+
+
+def _checked(source: str | Path) -> Path:
+    """The source, if it is one a batch reads: a folder, or a .jsonl (.ndjson) file."""
+    source = Path(source)
+    if source.is_dir() or (source.suffix in (".jsonl", ".ndjson") and source.is_file()):
+        return source
+    problem = "a batch reads a folder of case files or a .jsonl file" if source.exists() else "no such file or folder"
+    raise CaseError([("(source)", problem)], str(source))
 
 
 def _case_files(folder: Path) -> list[Path]:
