@@ -1,15 +1,19 @@
 """Case model + the kit's blocks → document tree. The only place Jinja runs.
 
-One render is one `Composition`: it owns its two Markdown parsers (Python-Markdown
-is not thread-safe) and lives exactly as long as the render. The kit it reads is
-shared and never changes, so renders on any number of threads cannot mix.
+One render is one `Composition`: it holds the values the letter printed and its own
+parser for their rich text (Python-Markdown is not thread-safe), and lives exactly as
+long as the render. The kit it reads is shared and never changes, so renders on any
+number of threads cannot mix.
 
 1. The kit's letter template renders in the kit's sandbox; every value a block
    prints becomes a placeholder (`letterkit.environment`).
-2. The kit's Markdown (full Markdown: attribute lists, HTML, metadata) turns the
-   result into HTML elements.
-3. The reader turns the elements into tree nodes, asking the composition for what
-   each placeholder stands for: a plain value as typed; rich text parsed on its own
+2. The values are taken out of the result, leaving its skeleton: the kit's words,
+   and a numbered placeholder where each value was (`placeholders.take_values`).
+3. The kit's Markdown (full Markdown: attribute lists, HTML, metadata) turns the
+   skeleton into HTML elements. A skeleton holds no case data, so its HTML is kept
+   for the next letter of the same shape.
+4. The reader turns the elements into tree nodes, putting back what each
+   placeholder stands for: a plain value as typed; rich text parsed on its own
    by the closed subset of `letterkit.richtext`; a guideline passage as a quote and
    its citation; a picture's bytes.
 """
@@ -17,7 +21,11 @@ shared and never changes, so renders on any number of threads cannot mix.
 from __future__ import annotations
 
 import difflib
+import functools
 import sys
+import threading
+import types
+from typing import Mapping
 
 import jinja2
 import lxml.html
@@ -50,16 +58,14 @@ class Composition:
     def __init__(self, kit: Kit):
         self.kit = kit
         self.template = kit.letter_template
-        self.kit_markdown = _kit_markdown()
         self.rich_markdown = richtext.rich_markdown()
 
     def run(self, letter: Letter) -> tree.Document:
-        source = self._render(letter)
-        self.kit_markdown.reset()
-        html = self.kit_markdown.convert(source)
-        meta = read_meta(getattr(self.kit_markdown, "Meta", {}), self.template)
+        skeleton, values = placeholders.take_values(self._render(letter))
+        html, raw_meta = _kit_markdown(skeleton)
+        meta = read_meta(raw_meta, self.template, values)
         root = lxml.html.fragment_fromstring(html, create_parent="div") if html else None
-        blocks = ElementReader(self, self.template).blocks(root) if root is not None else ()
+        blocks = ElementReader(self, self.template, values).blocks(root) if root is not None else ()
         document = tree.Document(meta=meta, children=blocks)
         check_no_placeholders(document, self.template)
         return document
@@ -157,7 +163,28 @@ class _NoEmbedding:
         raise AssertionError("a block's mistake inside rich text")
 
 
-def _kit_markdown() -> markdown.Markdown:
+SKELETONS_KEPT = 32  # a few dozen shapes of letter, each some 25 KB
+
+
+@functools.lru_cache(maxsize=SKELETONS_KEPT)
+def _kit_markdown(skeleton: str) -> tuple[str, Mapping[str, tuple[str, ...]]]:
+    """The HTML and metadata of a letter's skeleton, kept for letters of its shape.
+
+    Safe to keep and to share between renders: the skeleton holds no case data, and
+    its HTML depends on nothing else (each thread has its own parser, reset first).
+    """
+    md = getattr(_thread, "markdown", None) or _new_kit_markdown()
+    _thread.markdown = md
+    md.reset()
+    html = md.convert(skeleton)
+    meta = {key: tuple(lines) for key, lines in getattr(md, "Meta", {}).items()}
+    return html, types.MappingProxyType(meta)
+
+
+_thread = threading.local()
+
+
+def _new_kit_markdown() -> markdown.Markdown:
     md = markdown.Markdown(
         extensions=["meta", "attr_list", "tables", "md_in_html", "sane_lists"],
         output_format="html",

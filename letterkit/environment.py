@@ -44,7 +44,20 @@ _SAFE_METHODS: dict[type, frozenset[str]] = {
 class LetterSandbox(ImmutableSandboxedEnvironment):
     """A sandbox whose blocks can read a case but call nothing on it."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._safe_attributes: dict[tuple[type, str, bool], bool] = {}
+
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        # Every test below reads only the object's type and whether the value is
+        # callable, so each answer is kept: a letter asks some 150 times, mostly alike.
+        key = (type(obj), attr, callable(value))
+        safe = self._safe_attributes.get(key)
+        if safe is None:
+            safe = self._safe_attributes[key] = self._is_safe_attribute(obj, attr, value)
+        return safe
+
+    def _is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if not super().is_safe_attribute(obj, attr, value):
             return False
         if isinstance(obj, BaseModel):

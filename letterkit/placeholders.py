@@ -18,6 +18,7 @@ OPEN, CLOSE = "\ufdd0", "\ufdd1"
 PLAIN, RICH, QUOTE = "v", "r", "q"
 
 PATTERN = re.compile(f"{OPEN}([{PLAIN}{RICH}{QUOTE}])([0-9a-f]*){CLOSE}")
+NUMBERED = re.compile(f"{OPEN}([{PLAIN}{RICH}{QUOTE}])([0-9]+){CLOSE}")  # see `take_values`
 STRAY = re.compile(f"[{OPEN}{CLOSE}]")
 
 
@@ -28,3 +29,20 @@ def mark(kind: str, text: str) -> str:
 def unmark(match: re.Match) -> tuple[str, str]:
     """(kind, text) of a placeholder matched by `PATTERN`."""
     return match.group(1), bytes.fromhex(match.group(2)).decode("utf-8")
+
+
+def take_values(source: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """`source` without its case data, and the (kind, text) of each value taken out.
+
+    Each placeholder keeps its kind and gets, for its value, the value's number in the
+    tuple (matched by `NUMBERED`). What is left depends on the kit and the letter's
+    shape (which blocks, how many items), never on a value, so the Markdown of one
+    letter's skeleton serves every letter of that shape; the values stay with the render.
+    """
+    values: list[tuple[str, str]] = []
+
+    def number(match: re.Match) -> str:
+        values.append(unmark(match))
+        return f"{OPEN}{match.group(1)}{len(values) - 1}{CLOSE}"
+
+    return PATTERN.sub(number, source), tuple(values)

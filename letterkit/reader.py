@@ -4,10 +4,10 @@ Only the elements listed here are allowed: anything else (a `<script>` written i
 a block) is a `TemplateError`, so the tree — and so every writer — only ever sees the
 dozen node kinds of `letterkit.tree`.
 
-Case data reaches the reader as placeholders (`letterkit.placeholders`), which the
-reader's `Embedder` turns back into what they stand for: a plain value into a `Text`
-node, exactly as typed; rich text or a guideline quote into blocks, parsed on their
-own. A placeholder may stand in text only: printed into a class it is refused, and
+Case data reaches the reader as numbered placeholders (`placeholders.take_values`),
+each the number of its value among the render's `values`, which the reader turns back
+into what they stand for: a plain value into a `Text` node, exactly as typed; rich
+text or a guideline quote into blocks, parsed on their own by the `Embedder`. A placeholder may stand in text only: printed into a class it is refused, and
 one left anywhere in the finished tree is an error, never output.
 """
 
@@ -18,7 +18,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Mapping, Protocol, Sequence
 
 from . import placeholders, tree
 from .errors import TemplateError
@@ -46,12 +46,16 @@ class _Embedded:
     blocks: tuple[tree.Block, ...]
 
 
+Values = tuple[tuple[str, str], ...]  # (kind, text) of each value a render printed
+
+
 class ElementReader:
     """Turns parsed HTML elements into tree nodes."""
 
-    def __init__(self, embedder: Embedder, template: str):
+    def __init__(self, embedder: Embedder, template: str, values: Values = ()):
         self.embedder = embedder
         self.template = template
+        self.values = values
 
     # Blocks ------------------------------------------------------------------------
 
@@ -210,9 +214,9 @@ class ElementReader:
             return []
         children: list = []
         position = 0
-        for match in placeholders.PATTERN.finditer(text):
+        for match in placeholders.NUMBERED.finditer(text):
             children += _plain(text[position:match.start()])
-            kind, value = placeholders.unmark(match)
+            kind, value = _value(self.values, match)
             if kind == placeholders.PLAIN:
                 children += _plain(value)
             else:
@@ -225,12 +229,12 @@ class ElementReader:
     def _attribute(self, element, name: str) -> str:
         """An attribute's value, with the plain values printed into it."""
         def value(match):
-            kind, text = placeholders.unmark(match)
+            kind, text = _value(self.values, match)
             if kind != placeholders.PLAIN:
                 raise TemplateError(f"rich text is printed into the {name!r} attribute of "
                                     f"<{element.tag}>; only plain values can go there", self.template)
             return text
-        return placeholders.PATTERN.sub(value, element.get(name, ""))
+        return placeholders.NUMBERED.sub(value, element.get(name, ""))
 
     def _class(self, element) -> str:
         cls = element.get("class", "")
@@ -247,14 +251,14 @@ class ElementReader:
         )
 
 
-def read_meta(raw: dict[str, list[str]], template: str) -> tree.Meta:
+def read_meta(raw: Mapping[str, Sequence[str]], template: str, values: Values) -> tree.Meta:
     """The letter's metadata (`Title:`, `Date:`…) with the plain values printed into it."""
     unknown = set(raw) - _META_KEYS
     if unknown:
         raise TemplateError(
             f"unknown letter metadata {sorted(unknown)}; known: {sorted(_META_KEYS)}", template
         )
-    fields = {key: _fill(" ".join(lines), key, template) for key, lines in raw.items()}
+    fields = {key: _fill(" ".join(lines), key, template, values) for key, lines in raw.items()}
     if "title" not in fields:
         raise TemplateError("the letter template must set 'Title:' metadata", template)
     if "date" in fields:
@@ -265,14 +269,18 @@ def read_meta(raw: dict[str, list[str]], template: str) -> tree.Meta:
     return tree.Meta(**fields)
 
 
-def _fill(text: str, key: str, template: str) -> str:
+def _fill(text: str, key: str, template: str, values: Values) -> str:
     def value(match):
-        kind, value = placeholders.unmark(match)
+        kind, value = _value(values, match)
         if kind != placeholders.PLAIN:
             raise TemplateError(f"rich text or a quote is printed into the {key!r} metadata; "
                                 "only plain values can go there", template)
         return value
-    return placeholders.PATTERN.sub(value, text)
+    return placeholders.NUMBERED.sub(value, text)
+
+
+def _value(values: Values, match: re.Match) -> tuple[str, str]:
+    return values[int(match.group(2))]
 
 
 def check_no_placeholders(node, template: str) -> None:

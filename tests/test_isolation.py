@@ -109,3 +109,21 @@ def test_a_batch_on_a_dask_worker_with_four_threads_keeps_every_letter_to_its_ca
         summary = letterkit.render_batch(_batch_cases(case_data), tmp_path, formats=("html",),
                                          executor=client.get_executor(), jobs=4)
     _assert_batch(tmp_path, summary)
+
+
+def test_what_a_process_keeps_between_letters_holds_no_case_data(case_data):
+    """The kit's Markdown of a letter is kept for the next letter of the same shape
+    (letterkit.compose); what it is kept by, the skeleton, must hold no value of a case."""
+    from letterkit.compose import Composition
+    from letterkit.placeholders import take_values
+
+    kit = letterkit.load_kit("imr")
+    skeletons = set()
+    for number in (1, 2):
+        letter = letterkit.validate(_case(case_data, number), kit)
+        skeleton, values = take_values(Composition(kit)._render(letter))
+        marker = f"PATIENT{number:04d}"
+        assert any(marker in text for _, text in values)
+        assert marker not in skeleton and marker.encode().hex() not in skeleton
+        skeletons.add(skeleton)
+    assert len(skeletons) == 1, "two cases of one shape should share their skeleton"
