@@ -20,7 +20,7 @@ from .. import tree
 from ..errors import RenderError
 from . import docx_ooxml
 from .base import Writer
-from .docx_reference import reference_document
+from .docx_reference import ReferenceDocument, reference_document
 
 # Stamped on a letter without a date, so its bytes still never depend on the clock.
 _EPOCH = datetime(2000, 1, 1)
@@ -44,21 +44,15 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
     template = reference_document(reference)
     docx = template.fresh()
     try:
-        _fill_header(docx, document.meta.header)
-        DocxWriter(docx, template.style_ids).write(document.children)
+        for paragraph in template.header_paragraphs:
+            paragraph.text = document.meta.header
+        DocxWriter(template).write(document.children)
     except ValueError as error:  # lxml refuses characters XML cannot hold
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
                           "validate the case data first") from None
     when = datetime.combine(document.meta.date, time()) if document.meta.date else _EPOCH
     _set_properties(docx, document.meta, when)
     return docx_ooxml.save(docx, template.unchanged_zip, template.unchanged)
-
-
-def _fill_header(docx, text: str) -> None:
-    for section in docx.sections:
-        paragraphs = section.header.paragraphs
-        if paragraphs:
-            paragraphs[0].text = text
 
 
 def _set_properties(docx, meta: tree.Meta, when: datetime) -> None:
@@ -90,18 +84,19 @@ class DocxWriter(Writer):
     """Appends the tree to a python-docx document's body, paragraph by paragraph, as
     raw elements (`docx_ooxml`); python-docx's proxies only where they are rare."""
 
-    def __init__(self, docx, style_ids: dict[str, str | None]):
-        self.docx = docx
-        self.style_ids = style_ids
-        self.container = docx  # where tables and page breaks go: the body
-        self.body = docx.element.body
+    def __init__(self, template: ReferenceDocument):
+        self.docx = template.docx
+        self.style_ids = template.style_ids
+        self.numbered_styles = template.numbered_styles
+        self.text_width = template.text_width
+        self.body = self.docx.element.body
         self.paragraph = None  # the w:p where inlines go
         self.run_format = {"bold": None, "italic": None}
         self.block_style: str | None = None  # set inside block quotes and lists
         self.list_depth = 0
         self.div_cls = ""
         self.num_id: int | None = None  # the Word list that numbered paragraphs belong to
-        self.styles = set(style_ids)
+        self.styles = set(self.style_ids)
         self.break_pending = False  # a page break waiting for the paragraph it goes before
 
     def write(self, blocks) -> None:
@@ -174,7 +169,8 @@ class DocxWriter(Writer):
         name = base if self.list_depth == 1 else f"{base} {min(self.list_depth, 3)}"
         name = name if name in self.styles else base
         saved = self.num_id
-        self.num_id = docx_ooxml.restart_numbering(self.docx, name, start) if start else None
+        abstract = self.numbered_styles.get(name) if start else None
+        self.num_id = None if abstract is None else docx_ooxml.restart_numbering(self.docx, abstract, start)
         with self._within(name):
             self.visit_all(items)
         self.num_id = saved
@@ -202,18 +198,17 @@ class DocxWriter(Writer):
     def visit_table(self, node: tree.Table) -> None:
         self._flush_page_break()
         rows = (*node.head, *node.body)
-        columns = max((len(row.cells) for row in rows), default=0)
-        table = self.container.add_table(rows=len(rows), cols=columns)
         cls = node.cls or self.div_cls
+        texts = [[tree.plain_text(cell.children) for cell in row.cells] for row in rows]
+        widths = column_widths(texts, self.text_width) if rows else []
         # A reference without "Table Grid" leaves the table in its default table style.
-        table._tbl.tblStyle_val = self.style_ids.get(self.style(cls, "Table Grid"))
-        self._size_columns(table, rows)
+        table = docx_ooxml.add_table(self.body, len(rows), widths, self.style_ids.get(self.style(cls, "Table Grid")))
         # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")
         text_style = text_style if text_style in self.styles else "Normal"
         # The table's elements, not python-docx's row and cell proxies: those find a
         # cell by walking the whole table again, for every cell.
-        docx_rows = table._tbl.tr_lst
+        docx_rows = table.tr_lst
         for docx_row in docx_rows[:len(node.head)]:
             docx_ooxml.mark_header_row(docx_row)
         for row, docx_row in zip(rows, docx_rows):
@@ -222,17 +217,6 @@ class DocxWriter(Writer):
                 docx_ooxml.set_paragraph_style(self.paragraph, self.style_ids[text_style])
                 with self._formatted(bold=True if cell.header else None):
                     self.visit_all(cell.children)
-
-    def _size_columns(self, table, rows: tuple[tree.Row, ...]) -> None:
-        section = self.docx.sections[-1]
-        text_width = section.page_width - section.left_margin - section.right_margin
-        texts = [[tree.plain_text(cell.children) for cell in row.cells] for row in rows]
-        widths = column_widths(texts, text_width)
-        for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths):
-            column.w = width
-        for docx_row in table._tbl.tr_lst:  # python-docx's new table: one w:tc per column
-            for cell, width in zip(docx_row.tc_lst, widths):
-                cell.width = width
 
     def visit_row(self, node: tree.Row) -> None:
         raise AssertionError("rows are written by visit_table")
@@ -256,7 +240,7 @@ class DocxWriter(Writer):
         """A break that no paragraph follows (a table, or the end): a paragraph holds it."""
         if self.break_pending:
             self.break_pending = False
-            self.container.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            self.docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def visit_document(self, node: tree.Document) -> None:
         self.visit_all(node.children)

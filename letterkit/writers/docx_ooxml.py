@@ -26,6 +26,8 @@ from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.oxml.table import CT_Tbl
+from docx.shared import Emu
 from docx.text.paragraph import Paragraph
 
 
@@ -180,6 +182,7 @@ _P, _PPR, _PSTYLE, _R, _RPR, _T, _BR = (qn(f"w:{name}") for name in ("p", "pPr",
 _BOLD, _ITALIC, _PAGE_BREAK_BEFORE = qn("w:b"), qn("w:i"), qn("w:pageBreakBefore")
 _NUMPR, _ILVL, _NUMID, _VAL = qn("w:numPr"), qn("w:ilvl"), qn("w:numId"), qn("w:val")
 _SECTPR, _PRESERVE = qn("w:sectPr"), qn("xml:space")
+_GRID_COLUMN, _ROW, _CELL, _W = qn("w:gridCol"), qn("w:tr"), qn("w:tc"), qn("w:w")
 
 
 def add_paragraph(body, style_id: str | None):
@@ -238,21 +241,44 @@ def add_line_break(paragraph) -> None:
     lxml.etree.SubElement(lxml.etree.SubElement(paragraph, _R), _BR)
 
 
-def restart_numbering(document: Document, style_name: str, start: int) -> int | None:
-    """A fresh Word list for a numbered-list style, counting from `start`; its numId.
+def numbered_styles(document: Document) -> dict[str, int]:
+    """The abstract numbering (w:abstractNumId) of each paragraph style that numbers its
+    paragraphs, by style name."""
+    numbering = document.part.numbering_part.element
+    numbered = {}
+    for style in document.styles:
+        properties = getattr(style.element, "pPr", None)
+        if properties is not None and properties.numPr is not None and properties.numPr.numId is not None:
+            numbered[style.name] = numbering.num_having_numId(properties.numPr.numId.val).abstractNumId.val
+    return numbered
+
+
+def restart_numbering(document: Document, abstract: int, start: int) -> int:
+    """A fresh Word list over an abstract numbering (`numbered_styles`), counting from
+    `start`; its numId.
 
     Paragraphs of a style share one list, so a second numbered list would go on
     counting from the first; each list gets its own w:num over the same abstract
-    numbering, with a start override. None if the style is not numbered.
+    numbering, with a start override.
     """
-    properties = document.styles[style_name].element.pPr
-    if properties is None or properties.numPr is None or properties.numPr.numId is None:
-        return None
-    numbering = document.part.numbering_part.element
-    abstract = numbering.num_having_numId(properties.numPr.numId.val).abstractNumId.val
-    num = numbering.add_num(abstract)
+    num = document.part.numbering_part.element.add_num(abstract)
     num.add_lvlOverride(ilvl=0).add_startOverride(start)
     return num.numId
+
+
+def add_table(body, rows: int, widths: list[int], style_id: str | None):
+    """A new w:tbl at the end of the body: `rows` rows of a cell per width (in EMU),
+    each cell holding an empty paragraph, in table style `style_id` (None: the default)."""
+    table = CT_Tbl.new_tbl(rows, len(widths), Emu(sum(widths)))
+    body._insert_tbl(table)
+    table.tblStyle_val = style_id
+    twips = [str(Emu(width).twips) for width in widths]
+    for column, width in zip(table.tblGrid.iterchildren(_GRID_COLUMN), twips):
+        column.set(_W, width)
+    for row in table.iterchildren(_ROW):
+        for cell, width in zip(row.iterchildren(_CELL), twips):
+            cell[0][0].set(_W, width)  # w:tc/w:tcPr/w:tcW, as CT_Tbl.new_tbl makes it
+    return table
 
 
 def set_alt_text(shape, text: str) -> None:

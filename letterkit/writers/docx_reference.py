@@ -43,6 +43,11 @@ class ReferenceDocument:
         defaults = [self.docx.styles.default(kind) for kind in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.TABLE)]
         self.style_ids = {style.name: (None if style in defaults else style.style_id)
                           for style in self.docx.styles}
+        self.numbered_styles = docx_ooxml.numbered_styles(self.docx)
+        section = self.docx.sections[-1]
+        self.text_width = section.page_width - section.left_margin - section.right_margin
+        self.header_paragraphs = [paragraphs[0] for section in self.docx.sections
+                                  if (paragraphs := section.header.paragraphs)]
         changing = {self.docx.part.partname, self.docx.part.numbering_part.partname,
                     "/docProps/core.xml"}
         changing |= {section.header.part.partname for section in self.docx.sections}
