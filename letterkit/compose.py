@@ -133,7 +133,12 @@ class Composition:
     def _quote(self, passage: guidelines.Passage) -> list[tree.Block]:
         """A passage as a block quote, its text as stored; then its citation, if the kit
         cites quotes (kit.toml `cite_quotes`)."""
-        quote = tree.BlockQuote(tuple(self._rich(passage.text.strip())))
+        quote = _quotes.get(passage.text)
+        if quote is None:
+            quote = tree.BlockQuote(tuple(self._rich(passage.text.strip())))
+            if len(_quotes) >= QUOTES_KEPT:
+                _quotes.clear()
+            _quotes[passage.text] = quote
         if not self.kit.cite_quotes:
             return [quote]
         return [quote, tree.Paragraph((tree.Text(f"— {self._citation(passage)}"),), "citation")]
@@ -148,6 +153,12 @@ class Composition:
         guideline = GuidelineCitation(source=passage.source, edition=passage.edition,
                                       sections=[passage.section], pages=passage.pages)
         return placeholders.PATTERN.sub(lambda match: placeholders.unmark(match)[1], str(macro(guideline)))
+
+
+QUOTES_KEPT = 256
+# A passage's text → its quote: the kit's words, alike in every letter that quotes them,
+# and tree nodes never change, so letters on any thread can share one.
+_quotes: dict[str, tree.BlockQuote] = {}
 
 
 class _NoEmbedding:
