@@ -13,12 +13,14 @@ import zipfile
 import docx
 import pypdf
 import pytest
-from docx.oxml.ns import qn
+import lxml.etree
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches, Pt
 
 import letterkit
 from conftest import EXAMPLES, ROOT
 from letterkit import tree
+from letterkit.writers import docx_ooxml
 from letterkit.writers.docx import column_widths, write_docx
 
 KIT = letterkit.load_kit("imr")
@@ -132,6 +134,22 @@ def test_text_xml_cannot_hold_is_a_clear_error_not_a_crash():
     document = tree.Document(tree.Meta(title="t"), (tree.Paragraph((tree.Text("bad\x0b text"),)),))
     with pytest.raises(letterkit.RenderError, match="text a DOCX cannot hold"):
         write_docx(document, KIT.presentation.reference_docx)
+
+
+@pytest.mark.parametrize("value", ["plain", " edge spaces ", "a & b < c > d ]]>", "quotes \" and '",
+                                   "tab\tand\rreturn", "José 山田 محمد", "\u00a0", "", "&amp; as typed"])
+def test_the_body_written_as_xml_text_reads_back_exactly(value):
+    """The writer makes the body's XML as text (docx_ooxml): a parser must read back each
+    value as it was, in character data and in an attribute."""
+    run = docx_ooxml.text_run(value, bold=True, italic=False)
+    picture = docx_ooxml.picture_run(7, "rId7", "image.png", 10, 20, alt=value)
+    cell = docx_ooxml.paragraph("Style&1", [run, picture], keep_next=True, num_id=3)
+    xml = docx_ooxml.table(None, [914400], 1, [[cell], []])
+    body = lxml.etree.fromstring(f'<w:body {nsdecls("w", "wp", "r")}>{xml}</w:body>')
+    assert (body.find(".//" + qn("w:t")).text or "") == value
+    assert body.find(".//" + qn("wp:docPr")).get("descr") == value
+    assert body.find(".//" + qn("w:pStyle")).get(qn("w:val")) == "Style&1"
+    assert len(body.findall(".//" + qn("w:tc"))) == 2  # the short row gets its cell
 
 
 UR_EXAMPLES = sorted((ROOT / "examples" / "ur").glob("*.yaml"))

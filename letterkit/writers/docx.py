@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import io
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from itertools import zip_longest
 
-from docx.enum.text import WD_BREAK
 from docx.shared import Inches, Pt
-from docx.text.paragraph import Paragraph
 
 from .. import tree
 from ..errors import RenderError
@@ -46,13 +45,14 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
     try:
         for paragraph in template.header_paragraphs:
             paragraph.text = document.meta.header
-        DocxWriter(template).write(document.children)
-    except ValueError as error:  # lxml refuses characters XML cannot hold
+        body = DocxWriter(template).write(document.children)
+    except ValueError as error:  # XML cannot hold a character
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
                           "validate the case data first") from None
     when = datetime.combine(document.meta.date, time()) if document.meta.date else _EPOCH
     _set_properties(docx, document.meta, when)
-    return docx_ooxml.save(docx, template.unchanged_zip, template.unchanged)
+    written = {docx.part.partname: template.document_xml(body)}
+    return docx_ooxml.save(docx, template.unchanged_zip, template.unchanged, written)
 
 
 def _set_properties(docx, meta: tree.Meta, when: datetime) -> None:
@@ -80,17 +80,44 @@ def style_name(cls: str) -> str:
     return cls.replace("-", " ").replace("_", " ").title()
 
 
+@dataclass
+class _Paragraph:
+    """A paragraph being written: the one before a block quote still learns to keep with it."""
+
+    style_id: str | None
+    runs: list[str] = field(default_factory=list)  # XML text (docx_ooxml)
+    keep_next: bool = False
+    page_break_before: bool = False
+    num_id: int | None = None
+
+    def xml(self) -> str:
+        return docx_ooxml.paragraph(self.style_id, self.runs, self.keep_next, self.page_break_before, self.num_id)
+
+
+@dataclass
+class _Table:
+    style_id: str | None
+    widths: list[int]
+    header_rows: int
+    rows: list[list[_Paragraph]]
+
+    def xml(self) -> str:
+        rows = [[cell.xml() for cell in row] for row in self.rows]
+        return docx_ooxml.table(self.style_id, self.widths, self.header_rows, rows)
+
+
 class DocxWriter(Writer):
-    """Appends the tree to a python-docx document's body, paragraph by paragraph, as
-    raw elements (`docx_ooxml`); python-docx's proxies only where they are rare."""
+    """Writes the tree as the XML text of a document's body (`docx_ooxml`), paragraph by
+    paragraph; python-docx only for what lives in other parts (pictures, list numbering)."""
 
     def __init__(self, template: ReferenceDocument):
         self.docx = template.docx
         self.style_ids = template.style_ids
         self.numbered_styles = template.numbered_styles
         self.text_width = template.text_width
-        self.body = self.docx.element.body
-        self.paragraph = None  # the w:p where inlines go
+        self.shape_id = template.first_shape_id  # the next picture's
+        self.body: list[_Paragraph | _Table | str] = []
+        self.paragraph: _Paragraph | None = None  # where inlines go
         self.run_format = {"bold": None, "italic": None}
         self.block_style: str | None = None  # set inside block quotes and lists
         self.list_depth = 0
@@ -99,9 +126,11 @@ class DocxWriter(Writer):
         self.styles = set(self.style_ids)
         self.break_pending = False  # a page break waiting for the paragraph it goes before
 
-    def write(self, blocks) -> None:
+    def write(self, blocks) -> str:
+        """The body's content, as XML text."""
         self.visit_all(blocks)
         self._flush_page_break()
+        return "".join(block if isinstance(block, str) else block.xml() for block in self.body)
 
     def style(self, cls: str, default: str) -> str:
         wanted = style_name(cls) if cls else default
@@ -109,7 +138,7 @@ class DocxWriter(Writer):
 
     # Inlines
     def visit_text(self, node: tree.Text) -> None:
-        docx_ooxml.add_text_run(self.paragraph, node.text, self.run_format["bold"], self.run_format["italic"])
+        self.paragraph.runs.append(docx_ooxml.text_run(node.text, self.run_format["bold"], self.run_format["italic"]))
 
     @contextmanager
     def _formatted(self, **settings):
@@ -130,24 +159,24 @@ class DocxWriter(Writer):
         self.visit_all(node.children)
 
     def visit_line_break(self, node: tree.LineBreak) -> None:
-        docx_ooxml.add_line_break(self.paragraph)
+        self.paragraph.runs.append(docx_ooxml.LINE_BREAK)
 
     def visit_image(self, node: tree.Image) -> None:
         width = Inches(float(node.width.removesuffix("in"))) if node.width.endswith("in") else None
-        paragraph = Paragraph(self.paragraph, self.docx._body)  # the proxy finds the part that holds pictures
-        shape = paragraph.add_run().add_picture(io.BytesIO(node.data), width=width)
-        docx_ooxml.set_alt_text(shape, node.alt)
+        rId, image = self.docx.part.get_or_add_image(io.BytesIO(node.data))
+        cx, cy = image.scaled_dimensions(width, None)
+        self.paragraph.runs.append(docx_ooxml.picture_run(self.shape_id, rId, image.filename, cx, cy, node.alt))
+        self.shape_id += 1
 
     # Blocks
     def _paragraph(self, children, style: str) -> None:
         if style in _KEEP_WITH_PREVIOUS:
             self._keep_previous_with_next()
-        self.paragraph = docx_ooxml.add_paragraph(self.body, self.style_ids[style])
-        if self.break_pending:
-            docx_ooxml.set_page_break_before(self.paragraph)
-            self.break_pending = False
+        self.paragraph = _Paragraph(self.style_ids[style], page_break_before=self.break_pending)
+        self.break_pending = False
         if self.num_id is not None and style == self.block_style:
-            docx_ooxml.set_numbering(self.paragraph, self.num_id)
+            self.paragraph.num_id = self.num_id
+        self.body.append(self.paragraph)
         self.visit_all(children)
 
     def visit_heading(self, node: tree.Heading) -> None:
@@ -193,7 +222,7 @@ class DocxWriter(Writer):
 
     def _keep_previous_with_next(self) -> None:
         if self.paragraph is not None:
-            self.paragraph.get_or_add_pPr().keepNext_val = True
+            self.paragraph.keep_next = True
 
     def visit_table(self, node: tree.Table) -> None:
         self._flush_page_break()
@@ -202,19 +231,16 @@ class DocxWriter(Writer):
         texts = [[tree.plain_text(cell.children) for cell in row.cells] for row in rows]
         widths = column_widths(texts, self.text_width) if rows else []
         # A reference without "Table Grid" leaves the table in its default table style.
-        table = docx_ooxml.add_table(self.body, len(rows), widths, self.style_ids.get(self.style(cls, "Table Grid")))
+        table = _Table(self.style_ids.get(self.style(cls, "Table Grid")), widths, len(node.head), [])
+        self.body.append(table)
         # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")
         text_style = text_style if text_style in self.styles else "Normal"
-        # The table's elements, not python-docx's row and cell proxies: those find a
-        # cell by walking the whole table again, for every cell.
-        docx_rows = table.tr_lst
-        for docx_row in docx_rows[:len(node.head)]:
-            docx_ooxml.mark_header_row(docx_row)
-        for row, docx_row in zip(rows, docx_rows):
-            for cell, docx_cell in zip(row.cells, docx_row.tc_lst):
-                self.paragraph = docx_cell.p_lst[0]
-                docx_ooxml.set_paragraph_style(self.paragraph, self.style_ids[text_style])
+        for row in rows:
+            table.rows.append([])
+            for cell in row.cells:
+                self.paragraph = _Paragraph(self.style_ids[text_style])
+                table.rows[-1].append(self.paragraph)
                 with self._formatted(bold=True if cell.header else None):
                     self.visit_all(cell.children)
 
@@ -240,7 +266,7 @@ class DocxWriter(Writer):
         """A break that no paragraph follows (a table, or the end): a paragraph holds it."""
         if self.break_pending:
             self.break_pending = False
-            self.docx.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            self.body.append(docx_ooxml.PAGE_BREAK_PARAGRAPH)
 
     def visit_document(self, node: tree.Document) -> None:
         self.visit_all(node.children)

@@ -1,19 +1,22 @@
 """The raw OOXML the DOCX writer needs and python-docx has no API for.
 
-Kept in this one module, as python-docx keeps its own in `docx.oxml`: fields
-(PAGE, NUMPAGES), text runs made in one step, fonts that override the theme's, paragraph borders, picture alt text, list
-numbering that restarts, repeating table header rows, emptying the reference
-document's body, the package-level parts python-docx leaves as its template made them
-(extended properties, compatibility settings, font table, stale parts), and saving the package
+Kept in this one module, as python-docx keeps its own in `docx.oxml`: the letter's
+body as XML text (paragraphs, runs, pictures with alt text, tables with repeating
+header rows), fields (PAGE, NUMPAGES), fonts that override the theme's, paragraph
+borders, list numbering that restarts, emptying the reference document's body, the
+package-level parts python-docx leaves as its template made them (extended
+properties, compatibility settings, font table, stale parts), and saving the package
 with a fixed timestamp so that the same letter always gives the same bytes.
 
 Every element added to a `w:pPr` or `w:rPr` goes in the place the OOXML schema gives
-it (`_insert_in_order`): Word "repairs" a file whose properties are out of order.
+it (`_insert_in_order`, and the fixed order of `paragraph` and `text_run`): Word
+"repairs" a file whose properties are out of order.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import lxml.etree
@@ -26,7 +29,7 @@ from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
-from docx.oxml.table import CT_Tbl
+from docx.opc.oxml import serialize_part_xml
 from docx.shared import Emu
 from docx.text.paragraph import Paragraph
 
@@ -174,71 +177,114 @@ def is_in_schema_order(parent) -> bool:
     return ranks == sorted(ranks)
 
 
-# The body of a letter is written as raw elements: python-docx's proxies (a Paragraph,
-# a Run, ParagraphFormat) and its schema-ordered insertion scan the siblings for every
-# element they add, which was most of the DOCX writer's time. These make the same
-# elements, in the schema's order, in one step each.
-_P, _PPR, _PSTYLE, _R, _RPR, _T, _BR = (qn(f"w:{name}") for name in ("p", "pPr", "pStyle", "r", "rPr", "t", "br"))
-_BOLD, _ITALIC, _PAGE_BREAK_BEFORE = qn("w:b"), qn("w:i"), qn("w:pageBreakBefore")
-_NUMPR, _ILVL, _NUMID, _VAL = qn("w:numPr"), qn("w:ilvl"), qn("w:numId"), qn("w:val")
-_SECTPR, _PRESERVE = qn("w:sectPr"), qn("xml:space")
-_GRID_COLUMN, _ROW, _CELL, _W = qn("w:gridCol"), qn("w:tr"), qn("w:tc"), qn("w:w")
+# The body of a letter is written as XML text, not elements: it is all new, made once
+# and never read back, and building it as elements (through python-docx's proxies, or
+# raw lxml) then serialising it was most of the DOCX writer's time. The text is what
+# lxml serialises for the same elements, in the schema's order; `body_xml` puts it in
+# the reference's document.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                                    "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+LINE_BREAK = "<w:r><w:br/></w:r>"
+PAGE_BREAK_PARAGRAPH = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
-def add_paragraph(body, style_id: str | None):
-    """A new w:p at the end of the body (before its w:sectPr), in style `style_id`."""
-    paragraph = body.makeelement(_P)
-    if len(body) and body[-1].tag == _SECTPR:
-        body[-1].addprevious(paragraph)
-    else:
-        body.append(paragraph)
-    set_paragraph_style(paragraph, style_id)
-    return paragraph
+def text(value: str) -> str:
+    """`value` as XML character data; ValueError for a character XML cannot hold."""
+    return _xml_compatible(value).translate(_TEXT_ESCAPES)
 
 
-def set_paragraph_style(paragraph, style_id: str | None) -> None:
-    """Give a paragraph without properties its style (None: the default, an empty w:pPr,
-    as python-docx leaves it)."""
-    properties = paragraph.makeelement(_PPR)
-    paragraph.insert(0, properties)
-    if style_id is not None:
-        lxml.etree.SubElement(properties, _PSTYLE).set(_VAL, style_id)
+def attribute(value: str) -> str:
+    """`value` as an XML attribute's value, between double quotes."""
+    return _xml_compatible(value).translate(_ATTRIBUTE_ESCAPES)
 
 
-def set_page_break_before(paragraph) -> None:
-    """Start a new paragraph (only its style set so far) on a new page."""
-    lxml.etree.SubElement(paragraph[0], _PAGE_BREAK_BEFORE)
+def _xml_compatible(value: str) -> str:
+    if _XML_ILLEGAL.search(value):
+        raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes "
+                         "or control characters")
+    return value
 
 
-def set_numbering(paragraph, num_id: int) -> None:
-    """Number a new paragraph (its style and page break set so far) in list `num_id`."""
-    numbering = lxml.etree.SubElement(paragraph[0], _NUMPR)
-    lxml.etree.SubElement(numbering, _ILVL).set(_VAL, "0")
-    lxml.etree.SubElement(numbering, _NUMID).set(_VAL, str(num_id))
+def paragraph(style_id: str | None, runs: list[str], keep_next: bool = False,
+              page_break_before: bool = False, num_id: int | None = None) -> str:
+    """A w:p of `runs`, in style `style_id` (None: the default style, an empty w:pPr,
+    as python-docx leaves it); its properties in the schema's order."""
+    properties = (f'<w:pStyle w:val="{attribute(style_id)}"/>' if style_id is not None else "") + \
+        ("<w:keepNext/>" if keep_next else "") + ("<w:pageBreakBefore/>" if page_break_before else "") + \
+        (f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>' if num_id is not None else "")
+    return f"<w:p><w:pPr>{properties}</w:pPr>{''.join(runs)}</w:p>" if properties else \
+        f"<w:p><w:pPr/>{''.join(runs)}</w:p>"
 
 
-def add_text_run(paragraph, text: str, bold: bool, italic: bool) -> None:
-    """A run holding `text` in one w:t.
+def text_run(value: str, bold: bool, italic: bool) -> str:
+    """A run holding `value` in one w:t.
 
     `Paragraph.add_run(text)` looks at each character, to turn tabs and line breaks
     into their elements; the tree's text has none (the reader made them spaces and
     LineBreak nodes).
     """
-    run = lxml.etree.SubElement(paragraph, _R)
-    if bold or italic:
-        properties = lxml.etree.SubElement(run, _RPR)
-        if bold:
-            lxml.etree.SubElement(properties, _BOLD)
-        if italic:
-            lxml.etree.SubElement(properties, _ITALIC)
-    element = lxml.etree.SubElement(run, _T)
-    element.text = text
-    if len(text.strip()) < len(text):  # Word drops a w:t's edge spaces otherwise
-        element.set(_PRESERVE, "preserve")
+    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    run = f"<w:r><w:rPr>{properties}</w:rPr>" if properties else "<w:r>"
+    if not value:
+        return run + "<w:t/></w:r>"
+    # Word drops a w:t's edge spaces unless told to keep them.
+    preserve = ' xml:space="preserve"' if len(value.strip()) < len(value) else ""
+    return f"{run}<w:t{preserve}>{text(value)}</w:t></w:r>"
 
 
-def add_line_break(paragraph) -> None:
-    lxml.etree.SubElement(lxml.etree.SubElement(paragraph, _R), _BR)
+def picture_run(shape_id: int, rId: str, filename: str, cx: int, cy: int, alt: str) -> str:
+    """A run showing the picture related as `rId`, `cx` by `cy` EMU, described by `alt`
+    for screen readers (w:docPr/@descr): the w:drawing python-docx's `add_picture` makes."""
+    size = f'cx="{cx}" cy="{cy}"'
+    return (
+        '<w:r><w:drawing><wp:inline xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<wp:extent {size}/><wp:docPr id="{shape_id}" name="Picture {shape_id}" descr="{attribute(alt)}"/>'
+        '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{attribute(filename)}"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{rId}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext {size}/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr>'
+        "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    )
+
+
+def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[list[str]]) -> str:
+    """A w:tbl in table style `style_id` (None: the default), a column per width (EMU);
+    `rows` of cells, each cell its paragraph (a row short of cells gets empty ones); the
+    first `header_rows` repeat at the top of each page and tell screen readers they head it."""
+    twips = [Emu(width).twips for width in widths]
+    style = f'<w:tblStyle w:val="{attribute(style_id)}"/>' if style_id is not None else ""
+    grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in twips)
+    body = []
+    for number, cells in enumerate(rows):
+        header = "<w:trPr><w:tblHeader/></w:trPr>" if number < header_rows else ""
+        cells = list(cells) + ["<w:p/>"] * (len(twips) - len(cells))
+        body.append(f"<w:tr>{header}" + "".join(
+            f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>{cell}</w:tc>'
+            for width, cell in zip(twips, cells)) + "</w:tr>")
+    return (f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/><w:tblLook w:firstColumn="1" '
+            'w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
+            f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(body)}</w:tbl>")
+
+
+_BODY_MARK = "letterkit: the body goes here"
+
+
+def body_xml(document: Document) -> tuple[bytes, bytes]:
+    """document.xml of a document with an empty body, in two: before the body's
+    content and after it (its w:sectPr onwards); the letter's body goes between."""
+    body = document.element.body
+    mark = lxml.etree.Comment(_BODY_MARK)
+    body.insert(0, mark)
+    try:
+        xml = serialize_part_xml(document.element)
+    finally:
+        body.remove(mark)
+    before, after = xml.split(f"<!--{_BODY_MARK}-->".encode())
+    return before, after
 
 
 def numbered_styles(document: Document) -> dict[str, int]:
@@ -266,30 +312,10 @@ def restart_numbering(document: Document, abstract: int, start: int) -> int:
     return num.numId
 
 
-def add_table(body, rows: int, widths: list[int], style_id: str | None):
-    """A new w:tbl at the end of the body: `rows` rows of a cell per width (in EMU),
-    each cell holding an empty paragraph, in table style `style_id` (None: the default)."""
-    table = CT_Tbl.new_tbl(rows, len(widths), Emu(sum(widths)))
-    body._insert_tbl(table)
-    table.tblStyle_val = style_id
-    twips = [str(Emu(width).twips) for width in widths]
-    for column, width in zip(table.tblGrid.iterchildren(_GRID_COLUMN), twips):
-        column.set(_W, width)
-    for row in table.iterchildren(_ROW):
-        for cell, width in zip(row.iterchildren(_CELL), twips):
-            cell[0][0].set(_W, width)  # w:tc/w:tcPr/w:tcW, as CT_Tbl.new_tbl makes it
-    return table
 
 
-def set_alt_text(shape, text: str) -> None:
-    """The description screen readers announce for a picture (w:docPr/@descr)."""
-    shape._inline.docPr.set("descr", text)
 
 
-def mark_header_row(row) -> None:
-    """Repeat a table row (a w:tr) at the top of each page, and tell screen readers it is a header."""
-    header = OxmlElement("w:tblHeader")
-    row.get_or_add_trPr().append(header)
 
 
 def clear_body(document: Document) -> None:
@@ -392,13 +418,15 @@ def zip_parts(parts) -> bytes:
     return buffer.getvalue()
 
 
-def save(document: Document, unchanged_zip: bytes, unchanged: set[str]) -> bytes:
+def save(document: Document, unchanged_zip: bytes, unchanged: set[str],
+         written: dict[str, bytes] | None = None) -> bytes:
     """The package as bytes: `unchanged_zip` (from `zip_parts`, holding the parts named in
-    `unchanged`) plus every other part, serialised now.
+    `unchanged`) plus every other part, serialised now, or as `written` gives it by name.
 
     The content types and package relationships are written each time, in case the
     letter added a part.
     """
+    written = written or {}
     package = document.part.package
     parts = list(package.iter_parts())
     buffer = io.BytesIO(unchanged_zip)
@@ -408,7 +436,7 @@ def save(document: Document, unchanged_zip: bytes, unchanged: set[str]) -> bytes
         _write(archive, PACKAGE_URI.rels_uri, package.rels.xml)
         for part in parts:
             if part.partname not in unchanged:
-                _write(archive, part.partname, part.blob)
+                _write(archive, part.partname, written.get(part.partname) or part.blob)
                 if len(part.rels):
                     _write(archive, part.partname.rels_uri, part.rels.xml)
     return buffer.getvalue()

@@ -4,7 +4,9 @@ Opening a .docx means unzipping and parsing every part; saving one means
 serialising every part again. A letter only changes the body, the running header,
 the list numbering and the core properties, so the reference is parsed once per
 thread, reset before each letter, and the parts a letter never touches (styles,
-theme, settings, fonts, footers) are saved from bytes serialised once.
+theme, settings, fonts, footers) are saved from bytes serialised once. The body is
+never in the parsed document: the writer makes it as XML text, which goes between
+the two halves of the emptied document.xml (`document_xml`).
 
 Whatever reference a letter takes its styles from, the letter's docProps/app.xml
 says letterkit made it.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import io
 import threading
 import zipfile
-from importlib.metadata import PackageNotFoundError, version
+from importlib import metadata
 
 from docx import Document as open_docx
 from docx.enum.style import WD_STYLE_TYPE
@@ -25,8 +27,8 @@ from ..errors import RenderError
 from . import docx_ooxml
 
 try:
-    APPLICATION = f"letterkit {version('letterkit')}"
-except PackageNotFoundError:  # running from a checkout that was never installed
+    APPLICATION = f"letterkit {metadata.version('letterkit')}"
+except metadata.PackageNotFoundError:  # running from a checkout that was never installed
     APPLICATION = "letterkit"
 
 _local = threading.local()  # python-docx documents are not safe to share between threads
@@ -36,6 +38,9 @@ class ReferenceDocument:
     def __init__(self, blob: bytes):
         self.docx = open_docx(io.BytesIO(blob))
         docx_ooxml.set_application(self.docx, APPLICATION)
+        docx_ooxml.clear_body(self.docx)
+        self._document_xml = docx_ooxml.body_xml(self.docx)
+        self.first_shape_id = self.docx.part.next_id  # python-docx numbers pictures from here
         self._numbering = self.docx.part.numbering_part.element
         self._lists = len(self._numbering.num_lst)
         # Style ids by name, looked up once: python-docx scans every style for each
@@ -59,8 +64,7 @@ class ReferenceDocument:
         self._images = list(self.docx.part.package.image_parts)
 
     def fresh(self):
-        """The document as the reference left it: empty body, only the reference's lists."""
-        docx_ooxml.clear_body(self.docx)
+        """The document as the reference left it: only the reference's lists and pictures."""
         for added in self._numbering.num_lst[self._lists:]:
             self._numbering.remove(added)
         relationships = self.docx.part.rels
@@ -70,6 +74,11 @@ class ReferenceDocument:
         # forget the last letter's, so that a letter's bytes never depend on another.
         self.docx.part.package.image_parts._image_parts[:] = self._images
         return self.docx
+
+    def document_xml(self, body: str) -> bytes:
+        """document.xml with `body` (XML text of w:p and w:tbl elements) as its body's content."""
+        before, after = self._document_xml
+        return before + body.encode("utf-8") + after
 
 
 def reference_document(blob: bytes) -> ReferenceDocument:
