@@ -16,7 +16,6 @@ Run it on a quiet machine: it uses every core.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import statistics
@@ -170,7 +169,7 @@ def compare(source: Path, kit: str, letter: dict, formats: tuple[str, ...], repe
 
 def report_memory(source: Path, kit: str, letters: int) -> None:
     at_100, at_end = memory(source, kit, letters)
-    print(f"peak resident memory per worker (MB), all three formats, -j 2:")
+    print("peak resident memory per worker (MB), all three formats, -j 2:")
     for pid in sorted(set(at_100) & set(at_end)):
         growth = at_end[pid] / at_100[pid] - 1
         print(f"  worker {pid}: {at_100[pid] / 1024:.1f} after 100 letters, "
