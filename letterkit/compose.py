@@ -1,9 +1,10 @@
 """Case model + the kit's blocks → document tree. The only place Jinja runs.
 
-One render is one `Composition`: it holds the values the letter printed and its own
-parser for their rich text (Python-Markdown is not thread-safe), and lives exactly as
-long as the render. The kit it reads is shared and never changes, so renders on any
-number of threads cannot mix.
+One render is one `Composition`: it has its own parser for the case's rich text
+(Python-Markdown is not thread-safe) and lives exactly as long as the render; the
+values its letter printed go from its skeleton to its reader and nowhere else. The kit
+it reads is shared and never changes, and what is kept between renders is made from
+the kit's words alone, so renders on any number of threads cannot mix.
 
 1. The kit's letter template renders in the kit's sandbox; every value a block
    prints becomes a placeholder (`letterkit.environment`).

@@ -7,8 +7,9 @@ dozen node kinds of `letterkit.tree`.
 Case data reaches the reader as numbered placeholders (`placeholders.take_values`),
 each the number of its value among the render's `values`, which the reader turns back
 into what they stand for: a plain value into a `Text` node, exactly as typed; rich
-text or a guideline quote into blocks, parsed on their own by the `Embedder`. A placeholder may stand in text only: printed into a class it is refused, and
-one left anywhere in the finished tree is an error, never output.
+text or a guideline quote into blocks, parsed on their own by the `Embedder`. A
+placeholder may stand in text only: printed into a class it is refused, and one left
+anywhere in the finished tree is an error, never output.
 """
 
 from __future__ import annotations
