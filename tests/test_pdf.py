@@ -400,3 +400,13 @@ def test_pictures_cached_across_letters_change_no_bytes_and_stay_bounded(case, m
         _pdf(dict(case, signature={"name": "A. Reviewer", "image": _signature(shade)}))
         assert len(pdf_writer._thread.images) <= 4 + 2 * per_picture
     assert _pdf(case) == first
+
+
+def test_list_numbers_ask_pango_for_no_font_feature(case):
+    """WeasyPrint 70 leaks a Pango attribute list for each piece of text it lays out with an
+    OpenType feature, and its own stylesheet asks for tabular figures in list numbers: a
+    batch worker grew by kilobytes a letter. It keeps each feature it used in `font_features`."""
+    features = pdf_writer._font_config().font_features
+    features.clear()  # WeasyPrint only looks its attributes up there; it frees none of them
+    _pdf(case)
+    assert features == {}

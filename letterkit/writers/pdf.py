@@ -112,10 +112,19 @@ def _image_cache() -> dict:
 _thread = threading.local()
 
 
+# WeasyPrint's own stylesheet sets list numbers in tabular figures (`::marker {
+# font-variant-numeric: tabular-nums }`), and WeasyPrint 70 leaks a Pango attribute and
+# attribute list for every piece of text it lays out with an OpenType feature: a few
+# kilobytes a letter, without end, in a batch worker. Letters ask for no feature, so
+# nothing leaks; a kit's own stylesheets come after this one and may still ask for one.
+# (The kit's fonts have tabular figures by default: its PDFs are the same bytes.)
+NO_FONT_FEATURES = "::marker { font-variant-numeric: normal }"
+
+
 def _parse_stylesheets(presentation: Presentation) -> tuple[tuple[CSS, ...], KitFetcher]:
     fetcher = KitFetcher(presentation.files)
     with _WEASYPRINT:
-        stylesheets = tuple(
+        stylesheets = (CSS(string=NO_FONT_FEATURES, font_config=_font_config()),) + tuple(
             CSS(string=text, base_url=path.as_uri(), url_fetcher=fetcher, font_config=_font_config())
             for path, text in presentation.print_css
         )
