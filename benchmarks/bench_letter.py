@@ -5,8 +5,8 @@
 letterkit: `letterkit.render_file(case, outdir, formats=(format,))` in a warm process
 (kit loaded): reading the YAML, validating, composing, writing the format, writing the file.
 Twice: for a letter of the shape of the one before (the kit's Markdown of that shape is
-kept, see letterkit.compose), and for a letter of a shape never seen (that kept Markdown
-forgotten before each run).
+kept, see letterkit.compose), and for a letter of a shape never seen (that kept Markdown,
+and the guideline passages read before, forgotten before each run).
 Raw libraries, on the same letter, writing a file too:
 - PDF: plain WeasyPrint on letterkit's own HTML file (pictures inlined, as the file is)
   with the kit's print stylesheets, reusing what a careful user of WeasyPrint's public API
@@ -63,12 +63,13 @@ def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, callable]]:
                    for path, text in kit.presentation.print_css]
     images: dict = {}
     base_url = kit.root.as_uri() + "/"
-    kept_markdown = importlib.import_module("letterkit.compose")._kit_markdown
+    composing = importlib.import_module("letterkit.compose")
 
     def letterkit_file(fmt: str, new_shape: bool = False):
         def action():
-            if new_shape:
-                kept_markdown.cache_clear()
+            if new_shape:  # what letterkit keeps from letter to letter of one kit, forgotten
+                composing._kit_markdown.cache_clear()
+                composing._quotes.clear()
             letterkit.render_file(case, outdir, kit, formats=(fmt,))
         return action
 

@@ -63,6 +63,11 @@ class Composition:
 
     def run(self, letter: Letter) -> tree.Document:
         skeleton, values = placeholders.take_values(self._render(letter))
+        if placeholders.STRAY.search(placeholders.NUMBERED.sub("", skeleton)):
+            # A value a block changed after printing it ({% filter upper %}): not a
+            # placeholder any more, and never to be kept with the skeleton.
+            raise TemplateError("case data is changed after a block printed it ({% filter %}?), "
+                                "so the letter cannot show it", self.template)
         html, raw_meta = _kit_markdown(skeleton)
         meta = read_meta(raw_meta, self.template, values)
         root = lxml.html.fragment_fromstring(html, create_parent="div") if html else None
@@ -183,12 +188,14 @@ def _kit_markdown(skeleton: str) -> tuple[str, Mapping[str, tuple[str, ...]]]:
     """The HTML and metadata of a letter's skeleton, kept for letters of its shape.
 
     Safe to keep and to share between renders: the skeleton holds no case data, and
-    its HTML depends on nothing else (each thread has its own parser, reset first).
+    its HTML depends on nothing else. Each thread has its own parser, reset before each
+    skeleton; one that failed part-way is dropped (`reset` leaves its block parser's state).
     """
     md = getattr(_thread, "markdown", None) or _new_kit_markdown()
-    _thread.markdown = md
+    _thread.markdown = None
     md.reset()
     html = md.convert(skeleton)
+    _thread.markdown = md
     meta = {key: tuple(lines) for key, lines in getattr(md, "Meta", {}).items()}
     return html, types.MappingProxyType(meta)
 

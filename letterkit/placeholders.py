@@ -3,11 +3,13 @@
 When a block prints a value, composition writes a placeholder instead of the value:
 two Unicode noncharacters around a kind letter and the value's UTF-8 in hex. Hex has
 no meaning to Markdown or HTML, so the value cannot become markup, and because the
-placeholder carries the value itself, a render needs no table of printed values that
-another render could share. The reader turns each placeholder back into the value
-(plain text), into blocks (rich text, a guideline quote), or refuses it where it
-cannot go. Noncharacters are Unicode's own "for internal use" code points; case data
-that holds one is refused at validation, so case data can never forge a placeholder.
+placeholder carries the value itself, the kit's macros (shared by every render) need
+no table of printed values. Before Markdown, the render takes the values out into a
+tuple of its own, numbering the placeholders (`take_values`); the reader turns each
+back into the value (plain text), into blocks (rich text, a guideline quote), or
+refuses it where it cannot go. Noncharacters are Unicode's own "for internal use"
+code points; case data that holds one is refused at validation, so case data can
+never forge a placeholder.
 """
 
 from __future__ import annotations
@@ -36,8 +38,10 @@ def take_values(source: str) -> tuple[str, tuple[tuple[str, str], ...]]:
 
     Each placeholder keeps its kind and gets, for its value, the value's number in the
     tuple (matched by `NUMBERED`). What is left depends on the kit and the letter's
-    shape (which blocks, how many items), never on a value, so the Markdown of one
-    letter's skeleton serves every letter of that shape; the values stay with the render.
+    shape (which blocks, how many items), never on a value — unless a block changed a
+    printed value (`{% filter upper %}`), leaving a mark that is no placeholder, which
+    the caller must refuse — so the Markdown of one letter's skeleton serves every
+    letter of that shape; the values stay with the render.
     """
     values: list[tuple[str, str]] = []
 

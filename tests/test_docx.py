@@ -22,6 +22,7 @@ from conftest import EXAMPLES, ROOT
 from letterkit import tree
 from letterkit.writers import docx_ooxml
 from letterkit.writers.docx import column_widths, write_docx
+from letterkit.writers.docx_reference import reference_document
 
 KIT = letterkit.load_kit("imr")
 
@@ -142,7 +143,8 @@ def test_the_body_written_as_xml_text_reads_back_exactly(value):
     """The writer makes the body's XML as text (docx_ooxml): a parser must read back each
     value as it was, in character data and in an attribute."""
     run = docx_ooxml.text_run(value, bold=True, italic=False)
-    picture = docx_ooxml.picture_run(7, "rId7", "image.png", 10, 20, alt=value)
+    namespaces = reference_document(KIT.presentation.reference_docx).picture_namespaces
+    picture = docx_ooxml.picture_run(7, "rId7", "image.png", 10, 20, value, namespaces)
     cell = docx_ooxml.paragraph("Style&1", [run, picture], keep_next=True, num_id=3)
     xml = docx_ooxml.table(None, [914400], 1, [[cell], []])
     body = lxml.etree.fromstring(f'<w:body {nsdecls("w", "wp", "r")}>{xml}</w:body>')
@@ -150,6 +152,44 @@ def test_the_body_written_as_xml_text_reads_back_exactly(value):
     assert body.find(".//" + qn("wp:docPr")).get("descr") == value
     assert body.find(".//" + qn("w:pStyle")).get(qn("w:val")) == "Style&1"
     assert len(body.findall(".//" + qn("w:tc"))) == 2  # the short row gets its cell
+
+
+def _reference_edited(tmp_path, part: str, edit) -> letterkit.WriterOptions:
+    """The kit's reference DOCX with one part's XML edited, as a user's reference might be."""
+    path = tmp_path / "reference.docx"
+    with zipfile.ZipFile(io.BytesIO(KIT.presentation.reference_docx)) as source, \
+            zipfile.ZipFile(path, "w") as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            copy.writestr(item, edit(data.decode()).encode() if item.filename == part else data)
+    return letterkit.WriterOptions(reference_docx=path)
+
+
+REFERENCES_UNLIKE_THE_KITS = {
+    "no running header": ("word/document.xml", lambda xml: re.sub(r"<w:headerReference [^>]*/>", "", xml)),
+    "no xmlns:wp on the root": ("word/document.xml", lambda xml: re.sub(r'\s+xmlns:wp="[^"]*"', "", xml)),
+    "no page setup": ("word/document.xml", lambda xml: re.sub(r"<w:sectPr.*?</w:sectPr>", "", xml, flags=re.S)),
+    "a style with numbering off (numId 0)": ("word/styles.xml", lambda xml: re.sub(
+        r'(<w:style [^>]*w:styleId="Quote"[^>]*>.*?<w:pPr>)',
+        r'\1<w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>', xml, count=1, flags=re.S)),
+}
+
+
+@pytest.mark.parametrize("unlike", REFERENCES_UNLIKE_THE_KITS)
+def test_a_reference_unlike_the_kits_still_gives_a_whole_letter(tmp_path, unlike):
+    """The body goes into the reference's own document.xml as text: whatever that file
+    declares or lacks, the letter (with its tables, lists and pictures) is well-formed,
+    has its running header, and opens in python-docx."""
+    options = _reference_edited(tmp_path, *REFERENCES_UNLIKE_THE_KITS[unlike])
+    case = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")
+    content = letterkit.render(case, formats=("docx",), options=options)["docx"]
+    lxml.etree.fromstring(zipfile.ZipFile(io.BytesIO(content)).read("word/document.xml"))
+    document = docx.Document(io.BytesIO(content))
+    assert document.inline_shapes, "the letter's pictures"
+    if unlike == "no page setup":  # Word's default page, and nowhere for a running header
+        assert len(document.sections) == 0
+    else:
+        assert document.sections[0].header.paragraphs[0].text.startswith("IMR Case CM16-0034417")
 
 
 UR_EXAMPLES = sorted((ROOT / "examples" / "ur").glob("*.yaml"))

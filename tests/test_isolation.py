@@ -127,3 +127,71 @@ def test_what_a_process_keeps_between_letters_holds_no_case_data(case_data):
         assert marker not in skeleton and marker.encode().hex() not in skeleton
         skeletons.add(skeleton)
     assert len(skeletons) == 1, "two cases of one shape should share their skeleton"
+
+
+def test_a_value_a_block_changes_is_refused_never_kept(case_data, tmp_path):
+    """Jinja does not hand a `{% filter %}` block's text to letterkit's placeholders: a
+    value inside one is changed into a mark that is no placeholder. The letter is
+    refused, and the skeleton holding that value in hex never kept."""
+    import importlib
+
+    compose = importlib.import_module("letterkit.compose")
+    blocks = tmp_path / "blocks"
+    blocks.mkdir()
+    (blocks / "closing.md.j2").write_text("{% filter upper %}Sincerely, {{ organisation.name }}{% endfilter %}\n")
+    kept = compose._kit_markdown.cache_info().currsize
+    with pytest.raises(letterkit.TemplateError, match="changed after a block printed it"):
+        letterkit.render(case_data, formats=("html",), templates=[tmp_path])
+    assert compose._kit_markdown.cache_info().currsize == kept
+
+
+def test_markdown_that_failed_part_way_reads_the_next_letter_as_new(monkeypatch):
+    """Each thread keeps a Markdown parser for skeletons; one that raised inside a list
+    (as a list nested too deep does) must not read the next skeleton as that list."""
+    import importlib
+
+    import markdown.blockprocessors
+
+    compose = importlib.import_module("letterkit.compose")
+    paragraphs = markdown.blockprocessors.ParagraphProcessor.run
+
+    def failing(self, parent, blocks):
+        if self.parser.state.isstate("list"):
+            raise RecursionError("as a list nested too deep")
+        return paragraphs(self, parent, blocks)
+
+    monkeypatch.setattr(markdown.blockprocessors.ParagraphProcessor, "run", failing)
+    with pytest.raises(RecursionError):
+        compose._kit_markdown("- one\n- two\n")
+    monkeypatch.setattr(markdown.blockprocessors.ParagraphProcessor, "run", paragraphs)
+    html, _ = compose._kit_markdown("Title: t\n\nDear \ufdd0v0\ufdd1,\n\nSecond paragraph.\n")
+    assert html == "<p>Dear \ufdd0v0\ufdd1,</p>\n<p>Second paragraph.</p>"
+
+
+def test_letters_of_several_shapes_on_eight_threads_compose_as_alone(case_data):
+    """Letters of four shapes (one to four items, quotes in some), composed on eight
+    threads sharing the kept Markdown and quotes, each give the very tree it gives
+    composed alone with nothing kept: every value in its place, not only its own."""
+    import importlib
+    import random
+
+    compose = importlib.import_module("letterkit.compose")
+    kit = letterkit.load_kit("imr")
+    letters = []
+    for number in range(40):
+        case = _case(case_data, number)
+        item = case["items"][0]
+        case["items"] = [dict(item, description=f"Item {index} of PATIENT{number:04d}") for index in range(number % 4 + 1)]
+        letters.append(letterkit.validate(case, kit))
+
+    def alone(letter):
+        compose._kit_markdown.cache_clear()
+        compose._quotes.clear()
+        return letterkit.compose(letter, kit)
+
+    expected = [alone(letter) for letter in letters]
+    order = list(range(len(letters))) * 3
+    random.Random(18).shuffle(order)
+    with ThreadPoolExecutor(8) as pool:
+        composed = list(pool.map(lambda number: letterkit.compose(letters[number], kit), order))
+    assert [number for number, document in zip(order, composed) if document != expected[number]] == []

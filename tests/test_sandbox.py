@@ -116,3 +116,14 @@ def test_a_loaded_kit_is_one_object_shared_by_every_caller():
     assert letterkit.load_kit("imr") is letterkit.load_kit("imr")
     with pytest.raises(AttributeError):
         letterkit.load_kit("imr").name = "other"
+
+
+def test_a_kept_answer_is_for_its_type_only():
+    """The sandbox keeps its answer for each attribute it was asked about: a list's
+    `count` allowed must not allow `count` on text, which the sandbox refuses."""
+    import jinja2
+
+    environment = letterkit.load_kit("imr").environment
+    assert environment.from_string("{{ xs.count(1) }}").render(xs=[1, 1]) == "\ufdd0v32\ufdd1"
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        environment.from_string("{{ s.count('a') }}").render(s="aa")

@@ -116,6 +116,7 @@ class DocxWriter(Writer):
         self.numbered_styles = template.numbered_styles
         self.text_width = template.text_width
         self.shape_id = template.first_shape_id  # the next picture's
+        self.picture_namespaces = template.picture_namespaces
         self.body: list[_Paragraph | _Table | str] = []
         self.paragraph: _Paragraph | None = None  # where inlines go
         self.run_format = {"bold": None, "italic": None}
@@ -165,7 +166,8 @@ class DocxWriter(Writer):
         width = Inches(float(node.width.removesuffix("in"))) if node.width.endswith("in") else None
         rId, image = self.docx.part.get_or_add_image(io.BytesIO(node.data))
         cx, cy = image.scaled_dimensions(width, None)
-        self.paragraph.runs.append(docx_ooxml.picture_run(self.shape_id, rId, image.filename, cx, cy, node.alt))
+        self.paragraph.runs.append(docx_ooxml.picture_run(self.shape_id, rId, image.filename, cx, cy, node.alt,
+                                                          self.picture_namespaces))
         self.shape_id += 1
 
     # Blocks

@@ -24,12 +24,12 @@ import lxml.etree
 from docx.document import Document
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
 from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.opc.oxml import serialize_part_xml
+from docx.oxml.ns import nsdecls, nsmap, qn
 from docx.shared import Emu
 from docx.text.paragraph import Paragraph
 
@@ -180,8 +180,8 @@ def is_in_schema_order(parent) -> bool:
 # The body of a letter is written as XML text, not elements: it is all new, made once
 # and never read back, and building it as elements (through python-docx's proxies, or
 # raw lxml) then serialising it was most of the DOCX writer's time. The text is what
-# lxml serialises for the same elements, in the schema's order; `body_xml` puts it in
-# the reference's document.
+# lxml serialises for the same elements, in the schema's order; it goes between the
+# halves of the reference's document.xml that `body_xml` cuts.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
@@ -214,8 +214,8 @@ def paragraph(style_id: str | None, runs: list[str], keep_next: bool = False,
     properties = (f'<w:pStyle w:val="{attribute(style_id)}"/>' if style_id is not None else "") + \
         ("<w:keepNext/>" if keep_next else "") + ("<w:pageBreakBefore/>" if page_break_before else "") + \
         (f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>' if num_id is not None else "")
-    return f"<w:p><w:pPr>{properties}</w:pPr>{''.join(runs)}</w:p>" if properties else \
-        f"<w:p><w:pPr/>{''.join(runs)}</w:p>"
+    properties = f"<w:pPr>{properties}</w:pPr>" if properties else "<w:pPr/>"
+    return f"<w:p>{properties}{''.join(runs)}</w:p>"
 
 
 def text_run(value: str, bold: bool, italic: bool) -> str:
@@ -234,13 +234,14 @@ def text_run(value: str, bold: bool, italic: bool) -> str:
     return f"{run}<w:t{preserve}>{text(value)}</w:t></w:r>"
 
 
-def picture_run(shape_id: int, rId: str, filename: str, cx: int, cy: int, alt: str) -> str:
+def picture_run(shape_id: int, rId: str, filename: str, cx: int, cy: int, alt: str,
+                namespaces: str) -> str:
     """A run showing the picture related as `rId`, `cx` by `cy` EMU, described by `alt`
-    for screen readers (w:docPr/@descr): the w:drawing python-docx's `add_picture` makes."""
+    for screen readers (w:docPr/@descr): the w:drawing python-docx's `add_picture` makes.
+    `namespaces` declares what the document's root does not (`picture_namespaces`)."""
     size = f'cx="{cx}" cy="{cy}"'
     return (
-        '<w:r><w:drawing><wp:inline xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
-        'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<w:r><w:drawing><wp:inline {namespaces}>'
         f'<wp:extent {size}/><wp:docPr id="{shape_id}" name="Picture {shape_id}" descr="{attribute(alt)}"/>'
         '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
         '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
@@ -271,11 +272,15 @@ def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[
 
 
 _BODY_MARK = "letterkit: the body goes here"
+_PICTURE_NAMESPACES = ("wp", "a", "pic", "r")
 
 
 def body_xml(document: Document) -> tuple[bytes, bytes]:
     """document.xml of a document with an empty body, in two: before the body's
-    content and after it (its w:sectPr onwards); the letter's body goes between."""
+    content and after it (its w:sectPr onwards); the letter's body goes between.
+    Take it last: python-docx adds to the document (a header's reference) as it is read."""
+    if document.element.nsmap.get("w") != nsmap["w"]:
+        raise ValueError("its document.xml does not name WordprocessingML w:")
     body = document.element.body
     mark = lxml.etree.Comment(_BODY_MARK)
     body.insert(0, mark)
@@ -287,6 +292,13 @@ def body_xml(document: Document) -> tuple[bytes, bytes]:
     return before, after
 
 
+def picture_namespaces(document: Document) -> str:
+    """The declarations a picture's wp:inline needs that the document's root lacks."""
+    declared = document.element.nsmap
+    return " ".join(f'xmlns:{prefix}="{nsmap[prefix]}"' for prefix in _PICTURE_NAMESPACES
+                    if declared.get(prefix) != nsmap[prefix])
+
+
 def numbered_styles(document: Document) -> dict[str, int]:
     """The abstract numbering (w:abstractNumId) of each paragraph style that numbers its
     paragraphs, by style name."""
@@ -294,8 +306,12 @@ def numbered_styles(document: Document) -> dict[str, int]:
     numbered = {}
     for style in document.styles:
         properties = getattr(style.element, "pPr", None)
-        if properties is not None and properties.numPr is not None and properties.numPr.numId is not None:
+        if properties is None or properties.numPr is None or properties.numPr.numId is None:
+            continue
+        try:  # numId 0 is Word's "not numbered", and has no list
             numbered[style.name] = numbering.num_having_numId(properties.numPr.numId.val).abstractNumId.val
+        except KeyError:
+            pass
     return numbered
 
 
@@ -310,12 +326,6 @@ def restart_numbering(document: Document, abstract: int, start: int) -> int:
     num = document.part.numbering_part.element.add_num(abstract)
     num.add_lvlOverride(ilvl=0).add_startOverride(start)
     return num.numId
-
-
-
-
-
-
 
 
 def clear_body(document: Document) -> None:

@@ -22,6 +22,7 @@ from importlib import metadata
 from docx import Document as open_docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
+from docx.shared import Inches
 
 from ..errors import RenderError
 from . import docx_ooxml
@@ -39,8 +40,6 @@ class ReferenceDocument:
         self.docx = open_docx(io.BytesIO(blob))
         docx_ooxml.set_application(self.docx, APPLICATION)
         docx_ooxml.clear_body(self.docx)
-        self._document_xml = docx_ooxml.body_xml(self.docx)
-        self.first_shape_id = self.docx.part.next_id  # python-docx numbers pictures from here
         self._numbering = self.docx.part.numbering_part.element
         self._lists = len(self._numbering.num_lst)
         # Style ids by name, looked up once: python-docx scans every style for each
@@ -49,9 +48,11 @@ class ReferenceDocument:
         self.style_ids = {style.name: (None if style in defaults else style.style_id)
                           for style in self.docx.styles}
         self.numbered_styles = docx_ooxml.numbered_styles(self.docx)
-        section = self.docx.sections[-1]
-        self.text_width = section.page_width - section.left_margin - section.right_margin
-        self.header_paragraphs = [paragraphs[0] for section in self.docx.sections
+        sections = self.docx.sections
+        # A document without page setup is on Word's default page: Letter, 1-inch margins.
+        self.text_width = (sections[-1].page_width - sections[-1].left_margin - sections[-1].right_margin
+                           if len(sections) else Inches(6.5))
+        self.header_paragraphs = [paragraphs[0] for section in sections
                                   if (paragraphs := section.header.paragraphs)]
         changing = {self.docx.part.partname, self.docx.part.numbering_part.partname,
                     "/docProps/core.xml"}
@@ -62,6 +63,9 @@ class ReferenceDocument:
         # What a letter's pictures add: relationships of the document, image parts.
         self._relationships = set(self.docx.part.rels)
         self._images = list(self.docx.part.package.image_parts)
+        self.first_shape_id = self.docx.part.next_id  # python-docx numbers pictures from here
+        self.picture_namespaces = docx_ooxml.picture_namespaces(self.docx)
+        self._document_xml = docx_ooxml.body_xml(self.docx)  # last: reading headers may add to it
 
     def fresh(self):
         """The document as the reference left it: only the reference's lists and pictures."""
