@@ -46,7 +46,6 @@ NEW_SHAPE = "letterkit, new shape"
 def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, callable]]:
     """{format: {name: action}}: letterkit (as the letter before, and a new shape) and the
     raw library, each writing a file."""
-    import importlib
     import io
 
     import letterkit
@@ -63,13 +62,13 @@ def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, callable]]:
                    for path, text in kit.presentation.print_css]
     images: dict = {}
     base_url = kit.root.as_uri() + "/"
-    composing = importlib.import_module("letterkit.compose")
+    from letterkit.compose import _kit_markdown, _quotes
 
     def letterkit_file(fmt: str, new_shape: bool = False):
         def action():
             if new_shape:  # what letterkit keeps from letter to letter of one kit, forgotten
-                composing._kit_markdown.cache_clear()
-                composing._quotes.clear()
+                _kit_markdown.cache_clear()
+                _quotes.clear()
             letterkit.render_file(case, outdir, kit, formats=(fmt,))
         return action
 

@@ -18,6 +18,8 @@ import pytest
 
 import letterkit
 from letterkit.batch.sources import Case
+from letterkit.compose import Composition, _kit_markdown, _quotes
+from letterkit.placeholders import take_values
 
 LETTERS = 1000
 MARKER = re.compile(r"PATIENT\d{4}")
@@ -114,9 +116,6 @@ def test_a_batch_on_a_dask_worker_with_four_threads_keeps_every_letter_to_its_ca
 def test_what_a_process_keeps_between_letters_holds_no_case_data(case_data):
     """The kit's Markdown of a letter is kept for the next letter of the same shape
     (letterkit.compose); what it is kept by, the skeleton, must hold no value of a case."""
-    from letterkit.compose import Composition
-    from letterkit.placeholders import take_values
-
     kit = letterkit.load_kit("imr")
     skeletons = set()
     for number in (1, 2):
@@ -133,26 +132,20 @@ def test_a_value_a_block_changes_is_refused_never_kept(case_data, tmp_path):
     """Jinja does not hand a `{% filter %}` block's text to letterkit's placeholders: a
     value inside one is changed into a mark that is no placeholder. The letter is
     refused, and the skeleton holding that value in hex never kept."""
-    import importlib
-
-    compose = importlib.import_module("letterkit.compose")
     blocks = tmp_path / "blocks"
     blocks.mkdir()
     (blocks / "closing.md.j2").write_text("{% filter upper %}Sincerely, {{ organisation.name }}{% endfilter %}\n")
-    kept = compose._kit_markdown.cache_info().currsize
+    kept = _kit_markdown.cache_info().currsize
     with pytest.raises(letterkit.TemplateError, match="changed after a block printed it"):
         letterkit.render(case_data, formats=("html",), templates=[tmp_path])
-    assert compose._kit_markdown.cache_info().currsize == kept
+    assert _kit_markdown.cache_info().currsize == kept
 
 
 def test_markdown_that_failed_part_way_reads_the_next_letter_as_new(monkeypatch):
     """Each thread keeps a Markdown parser for skeletons; one that raised inside a list
     (as a list nested too deep does) must not read the next skeleton as that list."""
-    import importlib
-
     import markdown.blockprocessors
 
-    compose = importlib.import_module("letterkit.compose")
     paragraphs = markdown.blockprocessors.ParagraphProcessor.run
 
     def failing(self, parent, blocks):
@@ -162,9 +155,9 @@ def test_markdown_that_failed_part_way_reads_the_next_letter_as_new(monkeypatch)
 
     monkeypatch.setattr(markdown.blockprocessors.ParagraphProcessor, "run", failing)
     with pytest.raises(RecursionError):
-        compose._kit_markdown("- one\n- two\n")
+        _kit_markdown("- one\n- two\n")
     monkeypatch.setattr(markdown.blockprocessors.ParagraphProcessor, "run", paragraphs)
-    html, _ = compose._kit_markdown("Title: t\n\nDear \ufdd0v0\ufdd1,\n\nSecond paragraph.\n")
+    html, _ = _kit_markdown("Title: t\n\nDear \ufdd0v0\ufdd1,\n\nSecond paragraph.\n")
     assert html == "<p>Dear \ufdd0v0\ufdd1,</p>\n<p>Second paragraph.</p>"
 
 
@@ -172,10 +165,8 @@ def test_letters_of_several_shapes_on_eight_threads_compose_as_alone(case_data):
     """Letters of four shapes (one to four items, quotes in some), composed on eight
     threads sharing the kept Markdown and quotes, each give the very tree it gives
     composed alone with nothing kept: every value in its place, not only its own."""
-    import importlib
     import random
 
-    compose = importlib.import_module("letterkit.compose")
     kit = letterkit.load_kit("imr")
     letters = []
     for number in range(40):
@@ -185,8 +176,8 @@ def test_letters_of_several_shapes_on_eight_threads_compose_as_alone(case_data):
         letters.append(letterkit.validate(case, kit))
 
     def alone(letter):
-        compose._kit_markdown.cache_clear()
-        compose._quotes.clear()
+        _kit_markdown.cache_clear()
+        _quotes.clear()
         return letterkit.compose(letter, kit)
 
     expected = [alone(letter) for letter in letters]

@@ -50,8 +50,8 @@ class ReferenceDocument:
         self.numbered_styles = docx_ooxml.numbered_styles(self.docx)
         sections = self.docx.sections
         # A document without page setup is on Word's default page: Letter, 1-inch margins.
-        self.text_width = (sections[-1].page_width - sections[-1].left_margin - sections[-1].right_margin
-                           if len(sections) else Inches(6.5))
+        last = sections[-1] if len(sections) else None
+        self.text_width = last.page_width - last.left_margin - last.right_margin if last else Inches(6.5)
         self.header_paragraphs = [paragraphs[0] for section in sections
                                   if (paragraphs := section.header.paragraphs)]
         changing = {self.docx.part.partname, self.docx.part.numbering_part.partname,
