@@ -32,7 +32,7 @@ import jinja2
 import lxml.html
 import markdown
 
-from . import guidelines, placeholders, richtext, rules, tree
+from . import guidelines, placeholders, provenance, richtext, rules, tree
 from .environment import FilterError
 from .errors import LetterkitError, TemplateError
 from .images import picture
@@ -77,12 +77,15 @@ class Composition:
         return document
 
     def _render(self, letter: Letter) -> str:
-        context = {name: getattr(letter, name) for name in type(letter).model_fields}
-        # Deadlines are computed from the case by the kit's rules, never typed (letterkit.rules).
-        context.setdefault("deadlines", rules.deadlines(letter, self.kit.rules, self.kit.holidays))
+        # Each value carries its field path (letterkit.provenance), the values the kit's
+        # rules compute theirs: `deadlines.<name>` (letterkit.rules).
+        context = {name: provenance.traced(getattr(letter, name), name) for name in type(letter).model_fields}
+        due = rules.deadlines(letter, self.kit.rules, self.kit.calendars)
+        context.setdefault("deadlines", {name: provenance.traced(day, f"deadlines.{name}") for name, day in due.items()})
         try:
             template = self.kit.environment.get_template(self.template)
-            return template.render(letter=letter, **context)
+            with provenance.tracing(letter):
+                return template.render(letter=letter, **context)
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
         except jinja2.TemplateNotFound as error:
@@ -102,19 +105,19 @@ class Composition:
 
     # What the reader asks for (letterkit.reader.Embedder) ------------------------------
 
-    def blocks(self, kind: str, text: str) -> tuple[tree.Block, ...]:
+    def blocks(self, kind: str, text: str, field: str) -> tuple[tree.Block, ...]:
         if kind == placeholders.QUOTE:
             return self._quote(guidelines.lookup(self.kit.guidelines, text))
         blocks: list[tree.Block] = []
         position = 0
         for match in guidelines.QUOTE_LINE.finditer(text):
-            blocks += self._rich(text[position:match.start()])
+            blocks += self._rich(text[position:match.start()], field)
             try:
                 blocks += self._quote(guidelines.lookup(self.kit.guidelines, match.group(1)))
             except guidelines.UnknownPassage as error:
                 raise TemplateError(f"{error}; validate the case first", self.template) from None
             position = match.end()
-        return tuple(blocks + self._rich(text[position:]))
+        return tuple(blocks + self._rich(text[position:], field))
 
     def picture(self, src: str) -> tuple[bytes, str]:
         return picture(src, self.kit.files)
@@ -129,19 +132,20 @@ class Composition:
                 return filename, source.count("\n", 0, position) + 1
         return self.template, None
 
-    def _rich(self, text: str) -> list[tree.Block]:
+    def _rich(self, text: str, field: str) -> list[tree.Block]:
+        """Rich text of a case field as blocks, their text marked as that field's."""
         if not text.strip():
             return []
         html = richtext.to_html(self.rich_markdown, text)
         root = lxml.html.fragment_fromstring(html, create_parent="div")
-        return list(ElementReader(_NoEmbedding(), self.template).blocks(root))
+        return list(ElementReader(_NoEmbedding(), self.template, field=field).blocks(root))
 
     def _quote(self, passage: guidelines.Passage) -> list[tree.Block]:
         """A passage as a block quote, its text as stored; then its citation, if the kit
         cites quotes (kit.toml `cite_quotes`)."""
         quote = _quotes.get(passage.text)
         if quote is None:
-            quote = tree.BlockQuote(tuple(self._rich(passage.text.strip())))
+            quote = tree.BlockQuote(tuple(self._rich(passage.text.strip(), None)))
             if len(_quotes) >= QUOTES_KEPT:
                 _quotes.clear()
             _quotes[passage.text] = quote
@@ -170,7 +174,7 @@ _quotes: dict[str, tree.BlockQuote] = {}
 class _NoEmbedding:
     """Rich text holds no placeholders (case data cannot) and names no kit pictures."""
 
-    def blocks(self, kind: str, text: str):
+    def blocks(self, kind: str, text: str, field: str):
         raise AssertionError("a placeholder inside rich text")
 
     def picture(self, src: str):

@@ -28,6 +28,9 @@ class HolidayCalendar:
     last_year: int
     holidays: frozenset[date]
 
+    def covers(self, day: date) -> bool:
+        return self.first_year <= day.year <= self.last_year
+
     def check(self, day: date) -> date:
         if not self.first_year <= day.year <= self.last_year:
             raise DateOutsideCalendar(
@@ -47,7 +50,7 @@ class HolidayCalendar:
     def add_calendar_days(self, start: date, days: int, roll_forward: bool = True) -> date:
         """`days` calendar days after `start`; a last day that is not a business day moves
         to the next one when `roll_forward` (as Code of Civil Procedure section 12a does)."""
-        end = self.check(start + timedelta(days=days))
+        end = self.check(self.check(start) + timedelta(days=days))
         return self.next_business_day(end) if roll_forward else end
 
     def add_business_days(self, start: date, days: int) -> date:
@@ -56,6 +59,15 @@ class HolidayCalendar:
         for _ in range(days):
             day = self.next_business_day(day + timedelta(days=1))
         return day
+
+
+def joined(calendars: list[HolidayCalendar]) -> HolidayCalendar:
+    """One calendar whose holidays are those of any of `calendars`, over the years all list."""
+    if len(calendars) == 1:
+        return calendars[0]
+    return HolidayCalendar(" and ".join(c.name for c in calendars), "; ".join(c.source for c in calendars),
+                           max(c.first_year for c in calendars), min(c.last_year for c in calendars),
+                           frozenset().union(*(c.holidays for c in calendars)))
 
 
 def read_calendar(text: str, where: str) -> HolidayCalendar:

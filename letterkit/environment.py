@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 from pydantic import BaseModel
 
-from . import placeholders
+from . import placeholders, provenance
 from .guidelines import Passage, lookup
 from .model import RichText
 from .resolver import Resolver
@@ -68,6 +68,16 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         if callable(value):
             return any(isinstance(obj, kind) and attr in names for kind, names in _SAFE_METHODS.items())
         return True
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # Every value read from the case carries its field path (letterkit.provenance).
+        return provenance.attribute(obj, attribute, super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        value = super().getitem(obj, argument)
+        if isinstance(argument, str):
+            return provenance.attribute(obj, argument, value)
+        return provenance.element(obj, argument, value)
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja2's own signature)
         result = super().call(__context, __obj, *args, **kwargs)
@@ -163,35 +173,45 @@ def _finalize(value: Any) -> str:
     if isinstance(value, _Quote):
         return placeholders.mark(placeholders.QUOTE, value)
     if isinstance(value, RichText):
-        return placeholders.mark(placeholders.RICH, value)
+        return placeholders.mark(placeholders.RICH, value, provenance.field_of(value))
     if value is None:
         raise jinja2.UndefinedError("a block printed a field that has no value; wrap it in {% if ... %}")
-    return placeholders.mark(placeholders.PLAIN, str(value))
+    return placeholders.mark(placeholders.PLAIN, str(value), provenance.field_of(value))
+
+
+def _defined(value: Any) -> Any:
+    """`value`, or the undefined name's own error ("a mapping has no field 'x'; did you
+    mean y?"), which composition reports with its block and line."""
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()
+    return value
 
 
 def _format_date(value: datetime.date, format: str = "%B %-d, %Y") -> str:
     """`{{ letter_date | date }}` → "September 1, 2015"; any strftime format may be given."""
-    if value is None:
+    if _defined(value) is None:
         raise FilterError("date: the field has no value; wrap it in {% if ... %}")
     if not isinstance(value, datetime.date):
         raise FilterError(f"date: {value!r} is not a date")
     if not isinstance(format, str):
         raise FilterError(f"date: the format {format!r} is not text like \"%B %-d, %Y\"")
-    return value.strftime(format)
+    return provenance.carry(value, value.strftime(format))
 
 
 def _sentence(value: str) -> str:
     """End a value with a full stop unless it already ends with punctuation."""
-    return value if value.rstrip().endswith((".", "!", "?")) else value + "."
+    if _defined(value).rstrip().endswith((".", "!", "?")):
+        return value
+    return provenance.carry(value, value + ".")
 
 
 def _and_list(values: list[str]) -> str:
     """`["California", "Oregon", "Nevada"]` → "California, Oregon and Nevada"."""
-    values = [str(value) for value in values]
-    return " and ".join(filter(None, [", ".join(values[:-1]), values[-1]])) if values else ""
+    texts = [str(value) for value in _defined(values)]
+    return provenance.carry(values, " and ".join(filter(None, [", ".join(texts[:-1]), texts[-1]])) if texts else "")
 
 
 def _numbered(values: list) -> list[tuple[int, Any]]:
     """`{% for number, item in items | numbered %}`: each element with its number from 1,
     which a block the loop includes can print (it cannot see the loop's `loop`)."""
-    return list(enumerate(values, 1))
+    return list(enumerate(_defined(values), 1))

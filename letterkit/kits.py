@@ -21,6 +21,7 @@ import importlib.util
 import os
 import sys
 import threading
+import types
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -56,7 +57,8 @@ class KitManifest(BaseModel):
     reference_docx: str | None = None
     required_blocks: tuple[str, ...] | None = None  # kept for older kits; a block rule now
     rules: str | None = None  # inherited only with the model (see _rules)
-    holidays: str | None = None  # a holiday calendar for counting business days; inherited
+    holidays: str | None = None  # older kits: their one calendar, named "holidays"; inherited
+    calendars: dict[str, str] | None = None  # name → calendar file, for rules to count days over; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
     cite_quotes: bool | None = None  # a citation line under each quoted passage; inherited, default yes
     # `[[field]]` tables: case fields declared without Python (letterkit.declared_fields).
@@ -77,7 +79,7 @@ class Kit:
     letter_template: str
     required_blocks: tuple[str, ...]
     rules: tuple[kit_rules.Rule, ...]  # the legal rules its letters answer to (letterkit.rules)
-    holidays: HolidayCalendar | None
+    calendars: Mapping[str, HolidayCalendar]  # by name: the holidays rules count days over
     reading_grade: float | None
     cite_quotes: bool  # a citation line (the `citation` macro's) under each quoted passage
     environment: LetterSandbox
@@ -155,7 +157,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         letter_template=settings["letter"],
         required_blocks=settings["required_blocks"],
         rules=_rules(chain, settings["required_blocks"]),
-        holidays=_holidays(kit_files, settings.get("holidays")),
+        calendars=_calendars(kit_files, chain),
         reading_grade=settings.get("reading_grade"),
         cite_quotes=settings.get("cite_quotes", True),
         environment=_with_vocabulary(make_environment(files, guidelines), files),
@@ -170,6 +172,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     for folder in overrides:
         _check_overrides(loaded, folder, used)
     kit_rules.missing_blocks(loaded.rules, used, loaded.name)
+    kit_rules.check_calendars(loaded.rules, loaded.calendars)
     return loaded
 
 
@@ -191,14 +194,21 @@ def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ..
     return declared + kit_rules.blocks_rules_from_manifest(required_blocks)
 
 
-def _holidays(files: Resolver, name: str | None) -> HolidayCalendar | None:
-    if name is None:
-        return None
-    path = files.find(name)
-    try:
-        return read_calendar(path.read_text(encoding="utf-8"), str(path))
-    except ValueError as error:
-        raise KitError(str(error)) from None
+def _calendars(files: Resolver, chain: list[tuple[Path, KitManifest]]) -> Mapping[str, HolidayCalendar]:
+    """The calendars the kit and those it extends declare, by name, the nearest kit's
+    winning; `holidays = "file"` (older kits) is the calendar named "holidays"."""
+    named: dict[str, str] = {}
+    for _, manifest in reversed(chain):
+        named.update({"holidays": manifest.holidays} if manifest.holidays else {})
+        named.update(manifest.calendars or {})
+    calendars = {}
+    for name, file in named.items():
+        path = files.find(file)
+        try:
+            calendars[name] = read_calendar(path.read_text(encoding="utf-8"), str(path))
+        except ValueError as error:
+            raise KitError(str(error)) from None
+    return types.MappingProxyType(calendars)
 
 
 def _chain(root: Path) -> list[tuple[Path, KitManifest]]:

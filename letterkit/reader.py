@@ -33,7 +33,7 @@ _META_KEYS = {"title", "language", "author", "subject", "date", "header", "ident
 class Embedder(Protocol):
     """What stands behind placeholders and pictures: the composition under way."""
 
-    def blocks(self, kind: str, text: str) -> tuple[tree.Block, ...]: ...
+    def blocks(self, kind: str, text: str, field: str) -> tuple[tree.Block, ...]: ...
 
     def picture(self, src: str) -> tuple[bytes, str]: ...
 
@@ -47,16 +47,20 @@ class _Embedded:
     blocks: tuple[tree.Block, ...]
 
 
-Values = tuple[tuple[str, str], ...]  # (kind, text) of each value a render printed
+Values = tuple[tuple[str, str, str], ...]  # (kind, text, field path) of each value a render printed
 
 
 class ElementReader:
-    """Turns parsed HTML elements into tree nodes."""
+    """Turns parsed HTML elements into tree nodes.
 
-    def __init__(self, embedder: Embedder, template: str, values: Values = ()):
+    `field` is whose words the elements' own text is (`tree.Text.field`): None for the
+    kit's blocks, a field's path for rich text of the case."""
+
+    def __init__(self, embedder: Embedder, template: str, values: Values = (), field: str | None = None):
         self.embedder = embedder
         self.template = template
         self.values = values
+        self.field = field
 
     # Blocks ------------------------------------------------------------------------
 
@@ -216,21 +220,21 @@ class ElementReader:
         children: list = []
         position = 0
         for match in placeholders.NUMBERED.finditer(text):
-            children += _plain(text[position:match.start()])
-            kind, value = _value(self.values, match)
+            children += _plain(text[position:match.start()], self.field)
+            kind, value, field = _value(self.values, match)
             if kind == placeholders.PLAIN:
-                children += _plain(value)
+                children += _plain(value, field)
             else:
-                children.append(_Embedded(self.embedder.blocks(kind, value)))
+                children.append(_Embedded(self.embedder.blocks(kind, value, field)))
             position = match.end()
-        return children + _plain(text[position:])
+        return children + _plain(text[position:], self.field)
 
     # Attributes --------------------------------------------------------------------
 
     def _attribute(self, element, name: str) -> str:
         """An attribute's value, with the plain values printed into it."""
         def value(match):
-            kind, text = _value(self.values, match)
+            kind, text, _ = _value(self.values, match)
             if kind != placeholders.PLAIN:
                 raise TemplateError(f"rich text is printed into the {name!r} attribute of "
                                     f"<{element.tag}>; only plain values can go there", self.template)
@@ -272,7 +276,7 @@ def read_meta(raw: Mapping[str, Sequence[str]], template: str, values: Values) -
 
 def _fill(text: str, key: str, template: str, values: Values) -> str:
     def value(match):
-        kind, value = _value(values, match)
+        kind, value, _ = _value(values, match)
         if kind != placeholders.PLAIN:
             raise TemplateError(f"rich text or a quote is printed into the {key!r} metadata; "
                                 "only plain values can go there", template)
@@ -280,7 +284,7 @@ def _fill(text: str, key: str, template: str, values: Values) -> str:
     return placeholders.NUMBERED.sub(value, text)
 
 
-def _value(values: Values, match: re.Match) -> tuple[str, str]:
+def _value(values: Values, match: re.Match) -> tuple[str, str, str]:
     return values[int(match.group(2))]
 
 
@@ -303,17 +307,19 @@ def _field_names(kind: type) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(kind))
 
 
-def _plain(text: str) -> list[tree.Inline]:
+def _plain(text: str, field: str | None) -> list[tree.Inline]:
     # Whitespace is collapsed as HTML would, so that a line break in the Markdown
     # source (or in a value) is a space in every format, not a break in DOCX alone.
-    return [tree.Text(_WHITESPACE.sub(" ", text))] if text else []
+    return [tree.Text(_WHITESPACE.sub(" ", text), field)] if text else []
 
 
 def _merge(children: list) -> tuple[tree.Inline, ...]:
+    """Adjacent text of the same words' owner (`tree.Text.field`) as one node."""
     merged: list[tree.Inline] = []
     for child in children:
-        if merged and isinstance(child, tree.Text) and isinstance(merged[-1], tree.Text):
-            merged[-1] = tree.Text(merged[-1].text + child.text)
+        if (merged and isinstance(child, tree.Text) and isinstance(merged[-1], tree.Text)
+                and child.field == merged[-1].field):
+            merged[-1] = tree.Text(merged[-1].text + child.text, child.field)
         else:
             merged.append(child)
     return tuple(merged)
@@ -328,17 +334,22 @@ def _strip(children: list, line_edges: bool = True) -> tuple[tree.Inline, ...]:
     merged = list(_merge(children))
     if line_edges:
         for index, child in enumerate(merged):
-            if not isinstance(child, tree.LineBreak):
-                continue
-            if index > 0 and isinstance(merged[index - 1], tree.Text):
-                merged[index - 1] = tree.Text(merged[index - 1].text.rstrip())
-            if index + 1 < len(merged) and isinstance(merged[index + 1], tree.Text):
-                merged[index + 1] = tree.Text(merged[index + 1].text.lstrip())
-    if merged and isinstance(merged[0], tree.Text):
-        merged[0] = tree.Text(merged[0].text.lstrip())
-    if merged and isinstance(merged[-1], tree.Text):
-        merged[-1] = tree.Text(merged[-1].text.rstrip())
+            if isinstance(child, tree.LineBreak):
+                _trim(merged, index - 1, -1, str.rstrip)
+                _trim(merged, index + 1, 1, str.lstrip)
+    _trim(merged, 0, 1, str.lstrip)
+    _trim(merged, len(merged) - 1, -1, str.rstrip)
     return tuple(child for child in merged if not (isinstance(child, tree.Text) and not child.text))
+
+
+def _trim(nodes: list, index: int, step: int, strip) -> None:
+    """Strip the text nodes from `index` on, in the direction of `step`, up to the first
+    that keeps any text: the kit's words and a value are nodes of their own."""
+    while 0 <= index < len(nodes) and isinstance(nodes[index], tree.Text):
+        nodes[index] = tree.Text(strip(nodes[index].text), nodes[index].field)
+        if nodes[index].text:
+            return
+        index += step
 
 
 def _alignment(cell) -> str:

@@ -10,42 +10,63 @@ statement, and one check of a closed set of kinds — data, never code:
 - `within`: the date at `end` is no more than `days` calendar or business days after
   the date at `start`.
 - `deadline`: a date computed from the date at `start` (calendar or business days,
-  holidays from the kit's calendar); blocks print it as `deadlines.<name>`, and the
-  letter must print it.
+  over the holidays of the kit's calendar the rule names); blocks print it as
+  `deadlines.<name>`, and the letter must print it.
 
 Any rule may have `when`, a field or computed value of the case: the rule applies
-only when it is true (`when = "any_not_approved"`). A field path is written as in
-error messages, `requests[*].description` standing for every request's.
+only when it is true (`when = "any_not_approved"`); and `from`/`until`, the dates
+between which it is in force: the letter's date picks the rules in force. A field
+path is written as in error messages, `requests[*].description` standing for every
+request's.
+
+Only the letter's own words meet a rule (`letterkit.provenance`): a phrase is found
+in the kit's words alone, never in a value a case typed; a deadline and a printed
+field in the text that prints that very value; and neither in text the kit's
+stylesheets hide (`letterkit.visibility`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from . import tree
-from .deadlines import DateOutsideCalendar, HolidayCalendar
+from .deadlines import DateOutsideCalendar, HolidayCalendar, joined
 from .errors import CaseError, KitError
+from .model import RichText
+from .visibility import Visibility
 
 DATE_FORMATS = ("%B %-d, %Y", "%m/%d/%Y")  # how blocks print dates: the `date` filter's default, and short
 
 
+LETTER_DATE = "letter_date"  # the field whose date picks the rules in force (`from`, `until`)
+
+
 class _Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     citation: str = Field(min_length=1)
     statement: str = Field(min_length=1)
     when: str | None = None
+    in_force_from: date | None = Field(None, alias="from")  # the first day the rule is in force
+    until: date | None = None  # the last day it is in force
 
     def describe(self) -> dict[str, Any]:
         """The rule as plain data, for `letterkit rules --json`."""
-        return self.model_dump(exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True, by_alias=True)
+
+    def in_force(self, day: date | None) -> bool:
+        """Whether the rule is in force on `day` (a letter of no date: every rule is)."""
+        return day is None or ((self.in_force_from is None or self.in_force_from <= day)
+                               and (self.until is None or day <= self.until))
 
 
 class FieldRule(_Rule):
@@ -65,25 +86,48 @@ class PhraseRule(_Rule):
     per: str | None = None  # a list: the phrase appears at least once per element
 
 
-class WithinRule(_Rule):
-    check: Literal["within"]
+class _Counting(_Rule):
+    """A rule that counts days from a date: over the holidays of the kit's calendars it
+    names (several: a day that is a holiday in any of them), or of its only one."""
+
     start: str
+    counting: Literal["calendar", "business"] = "calendar"
+    calendar: tuple[str, ...] = ()
+
+    @field_validator("calendar", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    def needs_calendar(self) -> bool:
+        return self.counting == "business" or getattr(self, "roll_forward", False)
+
+    def holidays(self, calendars: Mapping[str, HolidayCalendar]) -> HolidayCalendar:
+        """The calendar the rule counts over; a `KitError` if the kit has none that fits."""
+        names = self.calendar or (tuple(calendars) if len(calendars) == 1 else ())
+        if not names:
+            raise KitError(f"rule {self.id} counts days, and names no calendar of the kit's "
+                           f"({', '.join(calendars) or 'it declares none'}): say calendar = [...]")
+        if unknown := [name for name in names if name not in calendars]:
+            raise KitError(f"rule {self.id} counts over the calendar {unknown[0]!r}, which the kit does not "
+                           f"declare ({', '.join(calendars) or 'it declares none'})")
+        return joined([calendars[name] for name in names])
+
+
+class WithinRule(_Counting):
+    check: Literal["within"]
     end: str
     days: int = Field(ge=0)
-    counting: Literal["calendar", "business"] = "calendar"
 
 
-class DeadlineRule(_Rule):
+class DeadlineRule(_Counting):
     check: Literal["deadline"]
     name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
-    start: str
     days: int = Field(ge=1)
-    counting: Literal["calendar", "business"] = "calendar"
     extension_days: int = Field(0, ge=0)  # e.g. 5 for service by mail
     roll_forward: bool = True  # a last day that is no business day moves to the next one
 
-    def due(self, letter: Any, calendar: HolidayCalendar) -> date:
-        start = _date_at(letter, self.start)
+    def due(self, start: date, calendar: HolidayCalendar) -> date:
         if self.counting == "business":
             return calendar.add_business_days(start, self.days + self.extension_days)
         return calendar.add_calendar_days(start, self.days + self.extension_days, self.roll_forward)
@@ -162,73 +206,92 @@ def missing_blocks(rules: tuple[_Rule, ...], used: set[str], kit_name: str) -> N
 
 # Checking a letter -------------------------------------------------------------------
 
-def deadlines(letter: Any, rules: tuple[_Rule, ...], calendar: HolidayCalendar | None) -> dict[str, date]:
-    """Every deadline the kit's rules compute for this letter, by name; what blocks print.
-
-    A `CaseError` names the date field when it lies outside the kit's holiday calendar."""
-    due: dict[str, date] = {}
+def check_calendars(rules: tuple[_Rule, ...], calendars: Mapping[str, HolidayCalendar]) -> None:
+    """Refuse a kit one of whose rules counts over a calendar it does not declare."""
     for rule in rules:
+        if isinstance(rule, _Counting) and rule.needs_calendar():
+            rule.holidays(calendars)
+
+
+def in_force(letter: Any, rules: tuple[_Rule, ...]) -> list[_Rule]:
+    """The rules in force on the letter's date that apply to its case (`when`)."""
+    day = getattr(letter, LETTER_DATE, None)
+    return [rule for rule in rules if rule.in_force(day if isinstance(day, date) else None)
+            and (rule.when is None or all(value for _, value in values_at(letter, rule.when)))]
+
+
+def deadlines(letter: Any, rules: tuple[_Rule, ...],
+              calendars: Mapping[str, HolidayCalendar]) -> dict[str, date]:
+    """Every deadline the kit's rules in force compute for this letter, by name: what
+    blocks print. A `CaseError` names the date it counts from when the case leaves it
+    out, or when it lies outside the calendar."""
+    due: dict[str, date] = {}
+    for rule in in_force(letter, rules):
         if isinstance(rule, DeadlineRule):
-            if calendar is None:
-                raise KitError(f"rule {rule.id} computes a deadline, and the kit declares no holidays file")
+            start = _date_at(letter, rule.start)
+            if start is None:
+                raise CaseError([(rule.start, f"rule {rule.id} ({rule.citation}) counts its deadline from "
+                                              "this date, which this case leaves empty")])
             try:
-                due[rule.name] = rule.due(letter, calendar)
+                due[rule.name] = rule.due(start, rule.holidays(calendars))
             except DateOutsideCalendar as error:
                 raise CaseError([(rule.start, f"{error} [rule {rule.id}, {rule.citation}]")]) from None
     return due
 
 
 def check(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
-          calendar: HolidayCalendar | None) -> list[RuleFailure]:
-    """Every failure of the letter (its case and its composed text) against the rules."""
-    text = letter_text(document)
-    due = deadlines(letter, rules, calendar)
+          calendars: Mapping[str, HolidayCalendar], visibility: Visibility = Visibility(frozenset())
+          ) -> list[RuleFailure]:
+    """Every failure of the letter (its case and its composed text) against the rules in force."""
+    text = LetterText.read(document, visibility)
+    due = deadlines(letter, rules, calendars)
     failures: list[RuleFailure] = []
-    for rule in rules:
-        if rule.when is None or all(value for _, value in values_at(letter, rule.when)):
-            failures += _CHECKS[type(rule)](rule, letter, text, due, calendar)
+    for rule in in_force(letter, rules):
+        failures += _CHECKS[type(rule)](rule, letter, text, due, calendars)
     return failures
 
 
-def _check_fields(rule: FieldRule, letter, text, due, calendar) -> list[RuleFailure]:
+def _check_fields(rule: FieldRule, letter, text, due, calendars) -> list[RuleFailure]:
     failures = []
     for pattern in rule.fields:
         for path, value in values_at(letter, pattern):
             if value is None or value == [] or value == ():
                 failures.append(RuleFailure(rule, path, "has no value; " + rule.statement))
-            elif rule.printed and (unprinted := _unprinted(value, text)):
-                failures.append(RuleFailure(rule, path, f"{unprinted!r} is not printed in the letter; "
-                                                         + rule.statement))
+            elif rule.printed and (unprinted := text.unprinted(path, value)):
+                failures.append(RuleFailure(rule, path, f"{unprinted} is not printed in the letter by a block "
+                                                         "that prints this field; " + rule.statement))
     return failures
 
 
-def _check_blocks(rule: BlockRule, letter, text, due, calendar) -> list[RuleFailure]:
+def _check_blocks(rule: BlockRule, letter, text, due, calendars) -> list[RuleFailure]:
     return []  # checked once, when the kit loads (`missing_blocks`): blocks do not vary by case
 
 
-def _check_phrase(rule: PhraseRule, letter, text, due, calendar) -> list[RuleFailure]:
+def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFailure]:
     wanted = len(values_at(letter, rule.per)[0][1]) if rule.per else 1
-    found = text.count(_normal(rule.phrase))
+    phrase = _normal(rule.phrase)
+    found = text.kit.count(phrase)
     if found >= wanted:
         return []
     times = f"{wanted} times (once per {rule.per} element)" if rule.per else "once"
+    hidden = text.hidden_kit.count(phrase)
+    why = (f" ({hidden} more in text the stylesheets hide: {text.visibility_note()})" if hidden
+           else " (in the kit's words: text a case typed does not count)")
     return [RuleFailure(rule, "(letter text)", f"the phrase {rule.phrase!r} appears {found} times, "
-                                               f"not {times}; " + rule.statement)]
+                                               f"not {times}{why}; " + rule.statement)]
 
 
-def _check_within(rule: WithinRule, letter, text, due, calendar) -> list[RuleFailure]:
+def _check_within(rule: WithinRule, letter, text, due, calendars) -> list[RuleFailure]:
     start, end = _date_at(letter, rule.start), _date_at(letter, rule.end)
     if start is None or end is None:
         return []  # a field rule says whether the dates must be there
-    if rule.counting == "business":
-        if calendar is None:
-            raise KitError(f"rule {rule.id} counts business days, and the kit declares no holidays file")
-        try:
-            latest = calendar.add_business_days(start, rule.days)
-        except DateOutsideCalendar as error:
-            return [RuleFailure(rule, rule.start, str(error))]
-    else:
-        latest = date.fromordinal(start.toordinal() + rule.days)
+    try:
+        if rule.counting == "business":
+            latest = rule.holidays(calendars).add_business_days(start, rule.days)
+        else:
+            latest = date.fromordinal(start.toordinal() + rule.days)
+    except (DateOutsideCalendar, OverflowError, ValueError) as error:
+        return [RuleFailure(rule, rule.start, str(error))]
     if start <= end <= latest:
         return []
     return [RuleFailure(rule, rule.end, f"{end.isoformat()} is not within {rule.days} {rule.counting} days "
@@ -236,11 +299,12 @@ def _check_within(rule: WithinRule, letter, text, due, calendar) -> list[RuleFai
                                         f"{latest.isoformat()}); " + rule.statement)]
 
 
-def _check_deadline(rule: DeadlineRule, letter, text, due, calendar) -> list[RuleFailure]:
-    if any(_normal(form) in text for form in _printed_forms(due[rule.name])):
+def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[RuleFailure]:
+    path = f"deadlines.{rule.name}"
+    if text.unprinted(path, due[rule.name]) is None:
         return []
-    return [RuleFailure(rule, f"deadlines.{rule.name}", f"the deadline {due[rule.name]:%B %-d, %Y} is not "
-                                                        "printed in the letter; " + rule.statement)]
+    return [RuleFailure(rule, path, f"the deadline {due[rule.name]:%B %-d, %Y} is not printed in the letter "
+                                    f"by a block that prints {path}; " + rule.statement)]
 
 
 _CHECKS = {FieldRule: _check_fields, BlockRule: _check_blocks, PhraseRule: _check_phrase,
@@ -279,39 +343,80 @@ def _printed_forms(value: Any) -> list[str]:
     """The ways a block may print a value: a date in either of the kit's formats."""
     if isinstance(value, date):
         return [value.strftime(form) for form in DATE_FORMATS]
-    return [str(value)]
+    return [_normal(str(value))]
 
 
-def _unprinted(value: Any, text: str) -> str | None:
-    """The first of a value's elements (or the value) that the letter's text lacks."""
-    for element in value if isinstance(value, (list, tuple)) else [value]:
-        if isinstance(element, BaseModel):
-            continue  # a record, not a value: rules name the fields of it that are printed
-        forms = _printed_forms(element)
-        if not any(_normal(form) in text for form in forms):
-            return forms[0]
-    return None
+@dataclass(frozen=True)
+class LetterText:
+    """The words a reader sees in a composed letter, by whose they are.
+
+    `kit`: the kit's own visible words, whitespace made single spaces; a value printed
+    among them is a break no phrase spans. `printed`: the visible text each case field
+    (or computed value: `deadlines.<name>`) printed, by its path. `hidden_kit`: the
+    kit's words the stylesheets hide, for messages."""
+
+    kit: str
+    hidden_kit: str
+    printed: Mapping[str, str]
+    visibility: Visibility
+
+    @classmethod
+    def read(cls, document: tree.Document, visibility: Visibility) -> LetterText:
+        kit: list[str] = []
+        hidden: list[str] = []
+        printed: dict[str, list[str]] = {}
+
+        def walk(node, hides: bool) -> None:
+            hides = hides or visibility.hides(getattr(node, "cls", ""))
+            if isinstance(node, tree.Text):
+                if node.field is None:
+                    (hidden if hides else kit).append(node.text)
+                else:
+                    kit.append(_VALUE)
+                    if not hides:
+                        printed.setdefault(node.field, []).append(node.text)
+            elif isinstance(node, tree.LineBreak):
+                kit.append(" ")
+            for part in _parts(type(node)):  # children, items, head, body, cells: any kind's parts
+                for child in getattr(node, part):
+                    walk(child, hides)
+            if not isinstance(node, _INLINES):
+                kit.append(" ")  # blocks and cells are separate words
+
+        walk(document, False)
+        return cls(_normal("".join(kit)), _normal("".join(hidden)),
+                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility)
+
+    def unprinted(self, path: str, value: Any) -> str | None:
+        """The first of a value's elements (or the value) that no text printed by its own
+        field shows, quoted for a message; None when all are shown. Rich text counts as
+        shown when its field printed any visible text: Markdown changes its characters."""
+        elements = list(enumerate(value)) if isinstance(value, (list, tuple)) else [(None, value)]
+        for index, element in elements:
+            if isinstance(element, BaseModel):
+                continue  # a record, not a value: rules name the fields of it that are printed
+            shown = " ".join(filter(None, (self.printed.get(path, ""),
+                                           self.printed.get(f"{path}[{index}]", "") if index is not None else "")))
+            if isinstance(element, RichText):
+                if not shown:
+                    return f"the text of {path}"
+            elif not any(form in shown for form in _printed_forms(element)):
+                return repr(_printed_forms(element)[0])
+        return None
+
+    def visibility_note(self) -> str:
+        hidden = ", ".join(sorted(self.visibility.hidden_classes))
+        return "; ".join(filter(None, [f"class {hidden}" if hidden else "", *self.visibility.unclassed]))
 
 
-def letter_text(document: tree.Document) -> str:
-    """The words of a composed letter, whitespace made single spaces: what phrases are sought in."""
-    parts: list[str] = []
+_VALUE = "\x00"  # where a value stands among the kit's words: no phrase can span it
+_INLINES = tuple(tree.Inline.__args__)
 
-    def walk(node) -> None:
-        if isinstance(node, tree.Text):
-            parts.append(node.text)
-        elif isinstance(node, tree.LineBreak):
-            parts.append(" ")
-        for part in dataclasses.fields(node):  # children, items, head, body, cells: any kind's parts
-            value = getattr(node, part.name)
-            for child in value if isinstance(value, tuple) else ():
-                if isinstance(child, tree.Node):
-                    walk(child)
-        if not isinstance(node, tree.Inline.__args__):
-            parts.append(" ")  # blocks and cells are separate words
 
-    walk(document)
-    return _normal("".join(parts))
+@functools.cache
+def _parts(kind: type) -> tuple[str, ...]:
+    """The fields of a node kind that hold nodes."""
+    return tuple(f.name for f in dataclasses.fields(kind) if f.name in ("children", "items", "head", "body", "cells"))
 
 
 def _normal(text: str) -> str:

@@ -28,7 +28,13 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Text(Node):
+    """Words of the letter. `field` says whose: None for the kit's own words (its blocks,
+    macros and guideline passages); for a value a block printed, the path of the case
+    field it came from, or "" for a value of no field. Writers show both alike; a kit's
+    rules count only the kit's words (`letterkit.rules`)."""
+
     text: str
+    field: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from letterkit.deadlines import DateOutsideCalendar, read_calendar
 
 @pytest.fixture(scope="module")
 def calendar():
-    return letterkit.load_kit("imr").holidays
+    return letterkit.load_kit("imr").calendars["state-offices"]
 
 
 def test_a_last_day_on_a_saturday_moves_to_monday(calendar):

@@ -122,7 +122,7 @@ def test_what_a_process_keeps_between_letters_holds_no_case_data(case_data):
         letter = letterkit.validate(_case(case_data, number), kit)
         skeleton, values = take_values(Composition(kit)._render(letter))
         marker = f"PATIENT{number:04d}"
-        assert any(marker in text for _, text in values)
+        assert any(marker in text for _, text, _ in values)
         assert marker not in skeleton and marker.encode().hex() not in skeleton
         skeletons.add(skeleton)
     assert len(skeletons) == 1, "two cases of one shape should share their skeleton"
