@@ -18,7 +18,7 @@ import pydantic
 import yaml
 from yaml.constructor import ConstructorError
 
-from . import fonts, guidelines
+from . import fonts, guidelines, rules
 from .errors import CaseError
 from .kits import Kit
 from .model import Letter
@@ -154,6 +154,10 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
     # so that `validate` refuses what `render` would lose.
     if problems := fonts.undrawable_text(letter, fonts.letter_fonts(kit.presentation)):
         raise CaseError(problems, source)
+    try:  # a date the kit's deadlines count from: there, and inside their calendar
+        rules.deadlines(letter, kit.rules, kit.calendars)
+    except CaseError as error:
+        raise CaseError(error.problems, source) from None
     return letter
 
 

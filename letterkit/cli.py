@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import signal
 import time
@@ -216,13 +217,19 @@ def _check_strictly(case: Path, letter, loaded, document) -> None:
 def rules_command(
     kit: KitOption = "imr",
     as_json: Annotated[bool, typer.Option("--json", help="The rules as JSON, for other tools.")] = False,
+    on: Annotated[Optional[datetime.datetime], typer.Option(
+        "--on", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
+        help="Only the rules in force on this date (a letter of this date answers to them).")] = None,
 ) -> None:
-    """List the legal rules the kit's letters answer to: id, citation, check, statement."""
+    """List the legal rules the kit's letters answer to: id, citation, check, statement,
+    and the dates they are in force."""
     try:
         found = load_kit(kit).rules
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
+    if on is not None:
+        found = tuple(rule for rule in found if rule.in_force(on.date()))
     if as_json:
         print(json.dumps([rule.describe() for rule in found], indent=2, ensure_ascii=False))
         return
@@ -232,8 +239,14 @@ def rules_command(
         table.add_column(column)
     for rule in found:
         table.add_row(rule.id, rule.citation, rule.check + (f" (when {rule.when})" if rule.when else ""),
-                      rule.statement)
+                      rule.statement + _in_force(rule))
     _print_table(table)
+
+
+def _in_force(rule) -> str:
+    if rule.in_force_from is None and rule.until is None:
+        return ""
+    return f" (in force {rule.in_force_from or '…'} to {rule.until or '…'})"
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import holidays
 import pytest
 
 import letterkit
@@ -60,3 +61,79 @@ def test_a_letter_dated_outside_the_calendar_is_refused_naming_its_date(case_dat
     with pytest.raises(letterkit.CaseError) as raised:
         letterkit.render(case_data, formats=("html",))
     assert "letter_date" in str(raised.value) and "wcab-appeal-deadline" in str(raised.value)
+
+
+# The kit's calendars against an independent source ------------------------------------
+#
+# The `holidays` package's California list (public holidays, observed days included) is
+# not the law; each difference from it must be one this table explains, and each
+# explanation must still explain something. Weekends are left out: no calendar counts
+# a Saturday or a Sunday as a business day.
+
+def _lincoln_day(day, name):  # February 12, or the Friday before / Monday after
+    return day.month == 2 and 11 <= day.day <= 13
+
+
+def _columbus_day(day, name):  # second Monday in October
+    return day.month == 10 and day.weekday() == 0 and 8 <= day.day <= 14
+
+
+def _native_american_day(day, name):  # fourth Friday in September
+    return day.month == 9 and day.weekday() == 4 and 22 <= day.day <= 28
+
+
+def _friday_before_a_saturday_holiday(day, name):
+    return day.weekday() == 4 and "(observed)" in name
+
+
+ONLY_IN_THE_KIT = {
+    "courts": {
+        "Lincoln Day, February 12: a holiday of Government Code §6700 and so of CCP §135; the "
+        "package dropped it for California": _lincoln_day,
+        "Columbus Day: a judicial holiday until AB 855 took it out of CCP §135 in 2022":
+            lambda day, name: _columbus_day(day, name) and day.year <= 2021,
+        "Native American Day: a judicial holiday from 2022 (AB 855)":
+            lambda day, name: _native_american_day(day, name) and day.year >= 2022,
+        "Cesar Chavez Day 2018, a Saturday: the Judicial Council keeps it on Friday March 30; the "
+        "package does not move it": lambda day, name: day == date(2018, 3, 30),
+    },
+    "state-offices": {},
+}
+ONLY_IN_THE_PACKAGE = {
+    "courts": {
+        "Susan B. Anthony Day (February 15): a day of commemoration; no court or office closes":
+            lambda day, name: name == "Susan B. Anthony Day",
+        "Juneteenth in 2021-2022: a federal holiday then; California's courts keep it from 2023 (AB 1655)":
+            lambda day, name: "Juneteenth" in name and day.year <= 2022,
+        "Diwali: added to Government Code §6700 (AB 268, 2025) after this calendar's sources were "
+        "read; whether courts close is unchecked: check before counting in late 2027":
+            lambda day, name: name == "Diwali",
+    },
+    "state-offices": {
+        "Susan B. Anthony Day: a day of commemoration; no office closes":
+            lambda day, name: name == "Susan B. Anthony Day",
+        "Juneteenth: state offices stay open (the kit's authors' reading of the state calendar)":
+            lambda day, name: "Juneteenth" in name,
+        "a holiday on a Saturday: state offices do not close the Friday before (employees get "
+        "holiday credit instead); the package observes it on the Friday":
+            lambda day, name: _friday_before_a_saturday_holiday(day, name) and "Veterans" not in name,
+        "Diwali: see courts": lambda day, name: name == "Diwali",
+    },
+}
+
+
+@pytest.mark.parametrize("name", ["courts", "state-offices"])
+def test_each_calendar_differs_from_an_independent_list_only_where_the_law_says_why(name):
+    calendar = letterkit.load_kit("imr").calendars[name]
+    years = range(calendar.first_year, calendar.last_year + 1)
+    independent = holidays.US(subdiv="CA", years=years)
+    ours = {day for day in calendar.holidays if day.weekday() < 5}
+    theirs = {day for day in independent if day.weekday() < 5}
+    for differences, explanations, label in ((ours - theirs, ONLY_IN_THE_KIT[name], "only in the kit"),
+                                             (theirs - ours, ONLY_IN_THE_PACKAGE[name], "only in the package")):
+        used = set()
+        for day in sorted(differences):
+            reasons = [why for why, test in explanations.items() if test(day, independent.get(day, ""))]
+            assert reasons, f"{name}: {day} ({independent.get(day, '')}) is {label}, and nothing explains it"
+            used.update(reasons)
+        assert used == set(explanations), f"{name}: explained but never seen: {set(explanations) - used}"

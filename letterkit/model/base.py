@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+import typing
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from .text import check_text
 
@@ -33,6 +35,28 @@ class CaseModel(BaseModel):
     @classmethod
     def _text_is_printable(cls, value: Any) -> Any:
         return _check_strings(value)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _dates_are_written_as_dates(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic reads a number as seconds since 1970: `date_of_injury: 0` would be
+        # January 1, 1970. A date in a case is written as one (2015-10-19), never a number.
+        if isinstance(value, (int, float)) and info.field_name in _date_fields(cls):
+            raise ValueError("a date is written as YYYY-MM-DD, not as a number")
+        return value
+
+
+def _date_fields(model: type[BaseModel]) -> frozenset[str]:
+    fields = model.__dict__.get("_letterkit_date_fields")
+    if fields is None:
+        fields = frozenset(name for name, field in model.model_fields.items() if _is_date(field.annotation))
+        setattr(model, "_letterkit_date_fields", fields)
+    return fields
+
+
+def _is_date(annotation: Any) -> bool:
+    """A date, or a date that may be left out (`date | None`)."""
+    return annotation is datetime.date or any(_is_date(arg) for arg in typing.get_args(annotation))
 
 
 class Letter(CaseModel):
