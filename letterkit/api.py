@@ -14,7 +14,7 @@ from .model import Letter
 from .output import remove_stale, write_all
 from .rules import RuleError, RuleFailure, check
 from .tree import Document
-from .visibility import of_stylesheets
+from .visibility import of_presentation
 from .writers import FORMATS, WriterOptions, write_format, write_formats
 
 
@@ -56,7 +56,7 @@ def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | No
     """Every rule of the kit the letter breaks, none if it meets them all; the letter is
     validated, and composed unless its `document` is given."""
     letter = validate(data, kit)
-    seen = kit.presentation.derived("visibility", lambda looks: of_stylesheets(looks.print_css))
+    seen = kit.presentation.derived("visibility", of_presentation)
     return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen)
 
 

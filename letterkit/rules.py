@@ -406,7 +406,8 @@ class LetterText:
 
     def visibility_note(self) -> str:
         hidden = ", ".join(sorted(self.visibility.hidden_classes))
-        return "; ".join(filter(None, [f"class {hidden}" if hidden else "", *self.visibility.unclassed]))
+        return "; ".join(filter(None, [f"class {hidden}" if hidden else "", *self.visibility.unclassed,
+                                       *self.visibility.word_styles]))
 
 
 _VALUE = "\x00"  # where a value stands among the kit's words: no phrase can span it

@@ -5,14 +5,17 @@ rule check can go wrong is one line, not a traceback."""
 from __future__ import annotations
 
 import copy
+import docx
 import pytest
 import yaml
+from docx.enum.style import WD_STYLE_TYPE
 from typer.testing import CliRunner
 
 import letterkit
 from conftest import ROOT
 from extract import EXTRACT, words
 from letterkit.cli import app
+from letterkit.visibility import of_presentation
 from test_rules import UR_EXAMPLE, _edited_block
 
 runner = CliRunner()
@@ -120,9 +123,33 @@ def test_what_the_rules_call_hidden_the_pdf_does_not_show(tmp_path, declarations
 
 
 def test_a_style_that_a_kit_uses_to_show_text_is_not_taken_for_hiding():
-    kit = letterkit.load_kit("imr")
-    seen = letterkit.api.of_stylesheets(kit.presentation.print_css)
-    assert seen.hidden_classes == frozenset() and seen.unclassed == ()
+    for kit in ("imr", "ur"):
+        seen = of_presentation(letterkit.load_kit(kit).presentation)
+        assert seen.hidden_classes == frozenset() and seen.unclassed == () and seen.word_styles == ()
+
+
+def test_a_phrase_in_a_word_style_marked_hidden_does_not_count(tmp_path):
+    """Word hides what the reference DOCX's style hides, whatever the CSS says."""
+    _edited_block(tmp_path, "imr", "blocks/appeal-rights.md.j2", "grounds:\n{: .lead-in }", "grounds:\n{: .x-hide }")
+    (tmp_path / "extra.css").write_text(".x-hide { margin-top: 1em }\n")
+    reference = docx.Document(str(letterkit.load_kit("imr").path("reference.docx")))
+    reference.styles.add_style("X Hide", WD_STYLE_TYPE.PARAGRAPH).font.hidden = True
+    reference.save(str(tmp_path / "reference.docx"))
+    failures = letterkit.check_rules(letterkit.read_case(IMR_EXAMPLE), letterkit.load_kit("imr", (str(tmp_path),)))
+    assert _ids(failures) == {"appeal-rights-citation"}
+    assert "the Word style 'X Hide' is hidden" in failures[0].line()
+
+
+@pytest.mark.parametrize("where", [
+    '<span class="note" title="California Labor Code section 4610.6(h)">appeal</span>',
+    '<img src="images/letterhead.png" alt="California Labor Code section 4610.6(h)">',
+])
+def test_a_phrase_in_an_attribute_does_not_count(tmp_path, where):
+    _careless_appeal_rights(tmp_path)
+    target = tmp_path / "blocks" / "appeal-rights.md.j2"
+    target.write_text(target.read_text().replace("# APPEAL RIGHTS\n", f"# APPEAL RIGHTS\n\n{where}\n"))
+    kit = letterkit.load_kit("imr", (str(tmp_path),))
+    assert "appeal-rights-citation" in _ids(letterkit.check_rules(letterkit.read_case(IMR_EXAMPLE), kit))
 
 
 def test_a_stylesheet_that_hides_without_a_class_leaves_no_text_trusted(tmp_path):
