@@ -79,6 +79,8 @@ def finisher(record: CaseRecord | None):
     """WeasyPrint's `finisher`: the PDF objects made archival and accessible at once."""
     def finish(document, pdf: pydyf.PDF) -> None:
         _write_xmp(document, pdf, record)
+        if "AF" in pdf.catalog:  # WeasyPrint 70 lists an attachment twice, as a name and as a file
+            pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
         for item in pdf.objects:
             if isinstance(item, pydyf.Stream) and item.extra.get("Subtype") == "/Image":
                 item.extra["Interpolate"] = "false"
