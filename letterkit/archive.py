@@ -13,9 +13,6 @@ import json
 from dataclasses import dataclass
 from xml.etree.ElementTree import fromstring
 
-from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.pdf_utils.reader import PdfFileReader
-
 from .errors import LetterkitError
 from .kits import Kit
 from .model import Letter
@@ -48,6 +45,9 @@ class Extracted:
 
 def extract(pdf: bytes, source: str = "the file") -> Extracted:
     """The case and record of an archival PDF, or `ArchiveError` saying what is missing."""
+    from pyhanko.pdf_utils.misc import PdfError  # a second to import: only when reading
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     try:
         root = PdfFileReader(io.BytesIO(pdf), strict=False).root
         case_json = _associated_case(root)
