@@ -21,20 +21,18 @@ _END = dt.datetime(2100, 1, 1, tzinfo=dt.timezone.utc)
 class Pki:
     ca_pem: Path  # the root certificate a validator trusts
     key: Path  # the signer's PKCS#12 file (key, certificate, root)
-    other_key: Path  # another signer under the same root
 
 
-def make_pki(folder: Path) -> Pki:
+def make_pki(folder: Path, signer: str = "Test Review Organisation") -> Pki:
     folder.mkdir(parents=True, exist_ok=True)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name("letterkit test root")
+    ca_name = _name(f"letterkit test root of {signer}")
     ca = (_builder(ca_name, ca_name, ca_key.public_key())
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
           .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
           .sign(ca_key, hashes.SHA256()))
     (folder / "ca.pem").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
-    return Pki(folder / "ca.pem", _signer(folder / "signer.p12", "Test Review Organisation", ca, ca_key),
-               _signer(folder / "other.p12", "Someone Else", ca, ca_key))
+    return Pki(folder / "ca.pem", _signer(folder / "signer.p12", signer, ca, ca_key))
 
 
 def _signer(path: Path, common_name: str, ca, ca_key) -> Path:
