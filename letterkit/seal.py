@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,9 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError
 
 from .errors import RenderError
+
+# pyHanko logs why a key would not open, and tracebacks; letterkit says it in one line
+logging.getLogger("pyhanko").addHandler(logging.NullHandler())
 
 FIELD = "letterkit-seal"
 FIELD_LABEL = "Seal of the letter's issuer: a digital signature over the whole file"
@@ -111,14 +115,17 @@ def _tag_field(writer: IncrementalPdfFileWriter) -> None:
     root = writer.root
     if "/StructTreeRoot" not in root:
         return
-    field_ref = next(ref for ref in root["/AcroForm"]["/Fields"] if ref.get_object().get("/T") == FIELD)
+    # pyHanko's containers give objects, their raw_get the references a structure needs
+    fields_array = root["/AcroForm"]["/Fields"]
+    field_ref = next(fields_array.raw_get(index) for index in range(len(fields_array))
+                     if fields_array[index].get("/T") == FIELD)
     widget = field_ref.get_object()
-    page_ref = widget["/P"]
+    page_ref = widget.raw_get("/P")
     tree_ref = root.raw_get("/StructTreeRoot")
     tree = tree_ref.get_object()
-    document_ref = tree["/K"][0] if isinstance(tree["/K"], generic.ArrayObject) else tree.raw_get("/K")
+    kids = tree["/K"]
+    document_ref = kids.raw_get(0) if isinstance(kids, generic.ArrayObject) else tree.raw_get("/K")
     document = document_ref.get_object()
-
     parent_tree = tree["/ParentTree"]
     numbers = parent_tree["/Nums"]
     key = max(int(numbers[index]) for index in range(0, len(numbers), 2)) + 1 if len(numbers) else 0
@@ -134,15 +141,10 @@ def _tag_field(writer: IncrementalPdfFileWriter) -> None:
     widget["/StructParent"] = generic.NumberObject(key)
     numbers.extend([generic.NumberObject(key), form_ref])
     tree["/ParentTreeNextKey"] = generic.NumberObject(key + 1)
-    kids = document["/K"]
-    kids.append(form_ref)
-    for container in (tree_ref, document_ref, tree.raw_get("/ParentTree")):
+    document["/K"].append(form_ref)
+    for container in (field_ref, tree_ref, document_ref, tree.raw_get("/ParentTree"),
+                      document.raw_get("/K"), parent_tree.raw_get("/Nums")):
         if isinstance(container, generic.IndirectObject):
             writer.mark_update(container)
-    if isinstance(document.raw_get("/K"), generic.IndirectObject):
-        writer.mark_update(document.raw_get("/K"))
-    if isinstance(parent_tree.raw_get("/Nums"), generic.IndirectObject):
-        writer.mark_update(parent_tree.raw_get("/Nums"))
-
 
 __all__ = ["SealKey", "detached_signature", "seal_files", "seal_pdf"]
