@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from .archive import case_record
 from .cases import read_case, validate
 from .compose import compose
 from .errors import CaseError, LetterkitError
@@ -29,7 +30,8 @@ def render(
     """One letter in each of `formats`, as bytes keyed by format name.
 
     `templates` are folders whose blocks override the kit's, first folder first;
-    `options` choose a PDF variant or another reference DOCX; `strict` checks the
+    `options` choose a PDF variant or another reference DOCX, and a key to seal the
+    letter with (then the DOCX's signature comes back as "docx.p7s"); `strict` checks the
     letter against its kit's rules first.
     Raises `CaseError` for bad data, `TemplateError` for a bad block, `RuleError`
     (a `CaseError`) for a strict letter that breaks a rule.
@@ -44,7 +46,12 @@ def render(
     document = compose(letter, kit)
     if strict and (failures := check_rules(letter, kit, document)):
         raise RuleError(failures)
-    return write_formats(document, formats, kit.presentation, options)
+    record = case_record(letter, kit) if options.archival and "pdf" in formats else None
+    files = write_formats(document, formats, kit.presentation, options, record)
+    if options.seal is None:
+        return files
+    from .seal import seal_files  # pyHanko takes a second to import: only when sealing
+    return seal_files(files, options.seal)
 
 
 def write(document: Document, format: str, kit: Kit, options: WriterOptions = WriterOptions()) -> bytes:
@@ -69,11 +76,13 @@ def render_file(
     options: WriterOptions = WriterOptions(),
     strict: bool = False,
 ) -> list[Path]:
-    """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all."""
+    """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all
+    (with a seal, the DOCX's signature too: `<case-stem>.docx.p7s`)."""
     case = Path(case)
     paths = {format: Path(outdir) / f"{case.stem}.{format}" for format in formats}
     try:
         rendered = render(read_case(case), kit, tuple(paths), templates, options, strict)
+        paths |= {format: Path(outdir) / f"{case.stem}.{format}" for format in rendered}  # a seal's .p7s
         write_all({paths[format]: content for format, content in rendered.items()})
     except LetterkitError as error:
         remove_stale(list(paths.values()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import logging
 import signal
 import time
 from pathlib import Path
@@ -46,6 +47,19 @@ Templates = Annotated[
 
 
 Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
+SealOption = Annotated[Optional[Path], typer.Option(
+    "--seal", help="Sign each PDF (PAdES) and DOCX (a .p7s beside it) with this PKCS#12 key.")]
+SealPassphrase = Annotated[Optional[str], typer.Option(
+    "--seal-passphrase", envvar="LETTERKIT_SEAL_PASSPHRASE", help="The key's passphrase.", show_default=False)]
+TimestampUrl = Annotated[Optional[str], typer.Option(
+    "--timestamp-url", help="An RFC 3161 timestamp service: the PDF's seal becomes PAdES-B-T.")]
+
+
+def _seal_key(seal: Path | None, passphrase: str | None, timestamp_url: str | None):
+    if seal is None:
+        return None
+    from .seal import SealKey
+    return SealKey(seal, passphrase, timestamp_url)
 
 
 def _print_table(table: Table) -> None:
@@ -87,12 +101,16 @@ def render(
     kit: KitOption = "imr",
     templates: Templates = None,
     pdf_variant: Annotated[
-        Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b (archival) or pdf/ua-1 (tagged, accessible).")
+        Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b, pdf/ua-1 (tagged, accessible), or archival "
+                                            "(pdf/a-3a+ua-1: both at once, with the case inside).")
     ] = None,
     reference_docx: Annotated[
         Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.")
     ] = None,
     strict: Strict = False,
+    seal: SealOption = None,
+    seal_passphrase: SealPassphrase = None,
+    timestamp_url: TimestampUrl = None,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
@@ -100,7 +118,8 @@ def render(
     With --strict, a letter that breaks a rule of its kit fails too.
     """
     chosen = _formats(formats)
-    options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx)
+    options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
+                            seal=_seal_key(seal, seal_passphrase, timestamp_url))
     failed = 0
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
@@ -126,10 +145,13 @@ def batch(
     templates: Templates = None,
     force: Annotated[bool, typer.Option("--force", help="Render again cases that are unchanged since the last run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
-    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b or pdf/ua-1.")] = None,
+    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b, pdf/ua-1 or archival (pdf/a-3a+ua-1).")] = None,
     reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.")] = None,
     case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).")] = 120.0,
     strict: Strict = False,
+    seal: SealOption = None,
+    seal_passphrase: SealPassphrase = None,
+    timestamp_url: TimestampUrl = None,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
 
@@ -140,7 +162,8 @@ def batch(
     1 if any failed, 2 if the batch could not start, 130 if interrupted.
     """
     chosen = _formats(formats)
-    options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx)
+    options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
+                            seal=_seal_key(seal, seal_passphrase, timestamp_url))
     signal.signal(signal.SIGTERM, _interrupt)
     progress = None
     try:
@@ -350,3 +373,41 @@ def schema(kit: KitOption = "imr") -> None:
     print(json.dumps(model.model_json_schema(), indent=2))
 
 
+@app.command()
+def extract(
+    letter: Annotated[Path, typer.Argument(help="An archival PDF (--pdf-variant archival).", show_default=False)],
+) -> None:
+    """Print the case an archival PDF was rendered from, as JSON."""
+    from .archive import extract as extract_case
+    try:
+        print(extract_case(letter.read_bytes(), str(letter)).record.case_json.decode("utf-8"), end="")
+    except OSError as error:
+        _error(f"{letter}: {error.strerror or error}")
+        raise typer.Exit(1)
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(1)
+
+
+@app.command("verify")
+def verify_command(
+    letter: Annotated[Path, typer.Argument(help="A sealed PDF, or a DOCX with its .p7s beside it.", show_default=False)],
+    kit: Annotated[Optional[str], typer.Option(
+        "--kit", "-k", help="Also render the embedded case with this kit and compare the letter.")] = None,
+    trust: Annotated[Optional[list[Path]], typer.Option(
+        "--trust", help="A trusted root certificate (PEM or DER) the signer must chain to (repeatable).")] = None,
+) -> None:
+    """Check a letter: its seal is intact and covers the whole file, who signed it, the
+    embedded case's digest and, given the kit, that its case renders to the same letter.
+    One line per finding; exit status 1 if any failed."""
+    from .verify import verify
+    logging.getLogger("pyhanko").disabled = True  # its tracebacks say what the findings say, in one line
+    try:
+        findings = verify(letter, kit, tuple(trust or ()))
+    except OSError as error:
+        _error(f"{letter}: {error.strerror or error}")
+        raise typer.Exit(1)
+    for finding in findings:
+        (out if finding.passed else errors).print(finding.line())
+    if not all(finding.passed for finding in findings):
+        raise typer.Exit(1)

@@ -22,10 +22,11 @@ from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
 from .html import HtmlPage, html_page
+from .pdf_archival import ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, attachment, finisher
 from .pdf_fetcher import KitFetcher, LetterFetcher
 
 
-PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
+PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", *ARCHIVAL_ALIASES)
 # WeasyPrint (through Pango and fontconfig, with one shared font configuration) is not
 # safe on several threads at once: without this lock, PDFs rendered on 8 threads crashed
 # the process later (segmentation fault) or hung it in Pango (g_cond_wait). Threads take
@@ -34,17 +35,24 @@ _WEASYPRINT = threading.Lock()
 
 
 def write_pdf(document: tree.Document, presentation: Presentation, variant: str | None = None,
-              page: HtmlPage | None = None) -> bytes:
+              page: HtmlPage | None = None, record: CaseRecord | None = None) -> bytes:
     """The letter as PDF bytes; the same document always gives the same bytes.
 
-    `variant` asks for an archival (PDF/A) or accessible, tagged (PDF/UA) PDF; `page` is
-    the document's `html_page`, when the caller has made it already (for the HTML file).
+    `variant` asks for an archival (PDF/A) or accessible, tagged (PDF/UA) PDF, or both
+    at once ("pdf/a-3a+ua-1", also called "archival"), which carries `record` (the case
+    it was rendered from) inside; `page` is the document's `html_page`, when the caller
+    has made it already (for the HTML file).
     """
     if variant is not None and variant not in PDF_VARIANTS:
         raise RenderError(f"unknown PDF variant {variant!r}; choose from {', '.join(PDF_VARIANTS)}")
     page = page or html_page(document)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
+    archival = {}
+    if variant in ARCHIVAL_ALIASES:
+        variant = WEASYPRINT_VARIANT
+        archival = {"finisher": finisher(record),
+                    "attachments": [attachment(record, meta.date)] if record else None}
     try:
         stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)  # takes the lock itself
         with _WEASYPRINT:
@@ -56,6 +64,7 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
                 cache=_image_cache(),
                 pdf_identifier=identifier.encode(),
                 pdf_variant=variant,
+                **archival,
             )
     except FatalURLFetchingError as error:
         raise RenderError(str(error.__cause__ or error)) from None
