@@ -173,6 +173,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         _check_overrides(loaded, folder, used)
     kit_rules.missing_blocks(loaded.rules, used, loaded.name)
     kit_rules.check_calendars(loaded.rules, loaded.calendars)
+    kit_rules.check_paths(loaded.rules, loaded.model)
     return loaded
 
 

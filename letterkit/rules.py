@@ -30,6 +30,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import tomllib
+import types
+import typing
 from dataclasses import dataclass
 from datetime import date
 from collections.abc import Mapping
@@ -211,6 +213,52 @@ def check_calendars(rules: tuple[_Rule, ...], calendars: Mapping[str, HolidayCal
     for rule in rules:
         if isinstance(rule, _Counting) and rule.needs_calendar():
             rule.holidays(calendars)
+
+
+def check_paths(rules: tuple[_Rule, ...], model: type[BaseModel]) -> None:
+    """Refuse a kit one of whose rules names a field its case model does not have: said
+    once when the kit loads, not in every letter."""
+    for rule in rules:
+        for path in _paths_named(rule):
+            if problem := _missing_part(model, path):
+                raise KitError(f"rule {rule.id} ({rule.citation}) names {path!r}, and the case has "
+                               f"no field {problem!r} there")
+
+
+def _paths_named(rule: _Rule) -> list[str]:
+    names = [rule.when, getattr(rule, "per", None), getattr(rule, "start", None), getattr(rule, "end", None)]
+    return [name for name in names if name] + list(getattr(rule, "fields", ()))
+
+
+def _missing_part(model: type[BaseModel], pattern: str) -> str | None:
+    """The first part of a field path that `model` cannot have, or None. What a
+    computed value (a property) holds is not known before a letter: accepted."""
+    kind: Any = model
+    for part in pattern.replace("[*]", ".[*]").split("."):
+        kind = _unwrap(kind)
+        if kind is None:
+            return None
+        if part == "[*]":
+            arguments = typing.get_args(kind)
+            kind = arguments[0] if arguments and typing.get_origin(kind) in (list, tuple) else None
+        elif isinstance(kind, type) and issubclass(kind, BaseModel):
+            if part in kind.model_fields:
+                kind = kind.model_fields[part].annotation
+            elif isinstance(getattr(kind, part, None), property):
+                return None
+            else:
+                return part
+        else:
+            return part
+    return None
+
+
+def _unwrap(kind: Any) -> Any:
+    """`X` of `X | None`; None for a union of several kinds (not checked further)."""
+    if typing.get_origin(kind) in (Union, types.UnionType):
+        arguments = [argument for argument in typing.get_args(kind) if argument is not type(None)]
+        return arguments[0] if len(arguments) == 1 else None
+    return kind
 
 
 def in_force(letter: Any, rules: tuple[_Rule, ...]) -> list[_Rule]:

@@ -317,3 +317,26 @@ from = 2017-01-01
     assert [rule["id"] for rule in yaml.safe_load(everything.stdout)] == imr + ["from-the-injury", "amended-wording"]
     bad = runner.invoke(app, ["rules", "--kit", str(kit), "--on", "2016-13-01"])
     assert bad.exit_code != 0 and "2016-13-01" in bad.output
+
+
+@pytest.mark.parametrize("key, path, wrong", [
+    ("fields", '["items[*].guideline.sorce"]', "sorce"),
+    ("fields", '["reviewer.specialties[*].x"]', "x"),
+    ("when", '"any_denied"', "any_denied"),
+])
+def test_a_rule_naming_a_field_the_model_lacks_is_refused_when_the_kit_loads(tmp_path, key, path, wrong):
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    (kit / "kit.toml").write_text('extends = "imr"\nrules = "rules.toml"\n')
+    imr_rules = (letterkit.load_kit("imr").root / "rules.toml").read_text()
+    check = f'check = "field"\nfields = ["letter_date"]\n{key} = {path}' if key == "when" else \
+        f'check = "field"\n{key} = {path}'
+    (kit / "rules.toml").write_text(imr_rules + f'''
+[[rule]]
+id = "misnamed"
+citation = "a test"
+statement = "A rule with a typo."
+{check}
+''')
+    with pytest.raises(letterkit.KitError, match=f"rule misnamed .*no field '{wrong}'"):
+        letterkit.load_kit(kit)
