@@ -16,7 +16,7 @@ from pathlib import Path
 import docx
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import catalogue, guidelines
+from . import catalogue, deprecations, guidelines
 from .kits import Kit
 from .writers.docx import style_name
 
@@ -50,6 +50,7 @@ def lint(kit: Kit) -> list[str]:
                 classes.setdefault((cls, element), f"{path}:{number}")
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
+    problems += deprecations.lint_lines(kit.search_path)
     return problems
 
 
