@@ -118,19 +118,25 @@ def shown(path: Path) -> str:
 def uses(folder: Path) -> list[Use]:
     """Every use of a removed part in the templates of one folder (a template folder or a kit)."""
     found = []
-    parser = jinja2.Environment()
     for path in sorted(folder.rglob("*.j2")):
-        name = path.relative_to(folder).as_posix()
-        if name in _BY_BLOCK:
+        if (name := path.relative_to(folder).as_posix()) in _BY_BLOCK:
             found.append(Use(path, 1, _BY_BLOCK[name], "override"))
         try:
-            tree = parser.parse(path.read_text(encoding="utf-8"))
-        except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
-            continue  # reported, with its line, when the kit loads or lint runs
-        for include in tree.find_all(nodes.Include):
-            if isinstance(include.template, nodes.Const) and include.template.value in _BY_BLOCK:
-                found.append(Use(path, include.lineno, _BY_BLOCK[include.template.value], "include"))
+            found += uses_in(path, path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            continue  # reported when the kit loads or lint runs
     return found
+
+
+def uses_in(path: Path, source: str) -> list[Use]:
+    """The includes of removed blocks in one template's source."""
+    try:
+        tree = jinja2.Environment().parse(source)
+    except jinja2.TemplateSyntaxError:
+        return []  # reported, with its line, when the kit loads or lint runs
+    return [Use(path, include.lineno, _BY_BLOCK[include.template.value], "include")
+            for include in tree.find_all(nodes.Include)
+            if isinstance(include.template, nodes.Const) and include.template.value in _BY_BLOCK]
 
 
 def authors_folders(folders: tuple[Path, ...]) -> Iterator[Path]:

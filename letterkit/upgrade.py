@@ -22,7 +22,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-from .deprecations import RemovedBlock, Use, macro_definition, shown, uses
+from .deprecations import RemovedBlock, Use, macro_definition, shown, uses, uses_in
 
 VOCABULARY_FILE = "macros/letter.j2"
 
@@ -62,10 +62,10 @@ def plan(folder: Path, kit_vocabulary: Path) -> Upgrade:
     found = uses(folder)
     for use in (use for use in found if use.kind == "include"):
         text = upgrade.files.get(use.path) or use.path.read_text(encoding="utf-8")
-        rewritten = _rewrite_include(text, use.removed)
-        if rewritten == text:
-            upgrade.by_hand.append(f"{use.message()}; write {{{{ {use.removed.macro}(...) }}}} here by hand")
-        upgrade.files[use.path] = rewritten
+        upgrade.files[use.path] = _rewrite_include(text, use.removed)
+    for path in [path for path in upgrade.files if path.is_relative_to(folder)]:
+        left = [use for use in uses_in(path, upgrade.files[path]) if use.kind == "include"]
+        upgrade.by_hand += [f"{use.message()}; write {{{{ {use.removed.macro}(...) }}}} here by hand" for use in left]
     for use in (use for use in found if use.kind == "override"):
         _to_macro(upgrade, use, kit_vocabulary)
     upgrade.files = {path: text for path, text in upgrade.files.items()

@@ -27,8 +27,13 @@ def text(case: Path, templates: tuple[Path, ...] = (), kit: str | Path = "imr") 
     return re.sub(r"\s", "", lxml.html.document_fromstring(html).body.text_content())
 
 
-def changes(case: Path, folder: Path) -> list[list[str]]:
-    kit, mine = text(case), text(case, (folder,))
+def changes(case: Path, folder: Path = None, kit: Path = None) -> list[list[str]]:
+    """What a template folder, or a kit that extends imr, changes in the imr kit's letter."""
+    theirs, mine = text(case), text(case, (folder,) if folder else (), kit or "imr")
+    return _differences(theirs, mine)
+
+
+def _differences(kit: str, mine: str) -> list[list[str]]:
     matcher = difflib.SequenceMatcher(None, kit, mine, autojunk=False)
     return [[kit[i1:i2], mine[j1:j2]] for op, i1, i2, j1, j2 in matcher.get_opcodes() if op != "equal"]
 
@@ -39,6 +44,19 @@ def all_changes(release: str) -> dict[str, dict[str, list[list[str]]]]:
             for folder in sorted((root / "folders").iterdir())}
 
 
+def kit_letters(release: str) -> dict[str, object]:
+    """Each old kit's letter: what it changes in the imr kit's (one that keeps the imr
+    letter), or its whole text (one with a letter of its own, from its example case)."""
+    root = COMPAT / release
+    letters: dict[str, object] = {}
+    for kit in sorted((root / "kits").iterdir()):
+        example = kit / "example.yaml"
+        letters[kit.name] = (text(example, kit=kit) if example.is_file() else
+                             {case.stem: changes(case, kit=kit) for case in sorted((root / "cases").glob("*.yaml"))})
+    return letters
+
+
 if __name__ == "__main__":
     release = sys.argv[1]
-    (COMPAT / release / "changes.json").write_text(json.dumps(all_changes(release), indent=1, ensure_ascii=False) + "\n")
+    for name, made in (("changes.json", all_changes(release)), ("kits.json", kit_letters(release))):
+        (COMPAT / release / name).write_text(json.dumps(made, indent=1, ensure_ascii=False) + "\n")
