@@ -4,8 +4,8 @@ The names come from the code itself — the built-in kits' blocks and macros, th
 and functions of the blocks' environment, the computed values of the kits' models and
 rules, the keys a `kit.toml` and a `[[field]]` table accept — and this module adds the
 release each appeared in (`SINCE`). A name the code has and `SINCE` lacks is a test
-failure (tests/test_contract.py), as is a docs/contract.md that differs from `page()`:
-the contract cannot drift from the code. Renamed and removed parts are in
+failure (tests/test_contract.py), and the documentation's contract page is `page()`,
+made at every build (docs/hooks.py): the contract cannot drift from the code. Renamed and removed parts are in
 letterkit.deprecations, listed here too with the release that removes them.
 
 Versions are semantic: a minor release may deprecate a part, which keeps working, with a
@@ -14,6 +14,8 @@ warning, until the next minor release removes it.
 
 from __future__ import annotations
 
+import inspect
+import re
 from dataclasses import dataclass
 
 RELEASE = "0.2.0"  # this code; pyproject.toml says the same (tests/test_contract.py)
@@ -75,9 +77,10 @@ SINCE: dict[str, dict[str, str]] = {
         "cite_quotes": "0.2.0", "field": "0.2.0",
     },
     "field key": {name: "0.2.0" for name in ("name", "type", "required", "description", "values")},
-    "template folder file": {
+    "template folder file": {  # what a folder adds to or overrides in the kit's search path
         "blocks/*.md.j2, letter.md.j2": "0.1.0", "guidelines/*.yaml": "0.1.0", "images/*": "0.1.0",
-        "macros/*.j2": "0.2.0", "extra.css, print-extra.css": "0.2.0", "fields.toml": "0.2.0",
+        "style.css, print.css (replacing the kit's)": "0.1.0", "macros/*.j2": "0.2.0",
+        "extra.css, print-extra.css": "0.2.0", "fields.toml": "0.2.0",
     },
 }
 
@@ -98,16 +101,18 @@ class Part:
     kind: str
     name: str
     since: str | None  # None: the code has it, SINCE does not (a test failure)
+    usage: str = ""  # how a block writes it, where that is more than its name
 
 
 def parts() -> list[Part]:
     """Every part of the contract the code has now, with the release it appeared in."""
     found = _from_code()
-    found["template folder file"] = set(SINCE["template folder file"])
-    return [Part(kind, name, SINCE.get(kind, {}).get(name)) for kind in KINDS for name in sorted(found[kind])]
+    found["template folder file"] = {name: "" for name in SINCE["template folder file"]}
+    return [Part(kind, name, SINCE.get(kind, {}).get(name), found[kind][name])
+            for kind in KINDS for name in sorted(found[kind])]
 
 
-def _from_code() -> dict[str, set[str]]:
+def _from_code() -> dict[str, dict[str, str]]:
     # Imported here: the kits module reads this one's RELEASE (through deprecations).
     import jinja2.defaults
     from jinja2.runtime import Macro
@@ -116,21 +121,33 @@ def _from_code() -> dict[str, set[str]]:
     from .declared_fields import DeclaredField
     from .kits import KitManifest, builtin_kits, builtin_kits_folder, load_kit
 
-    found: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    found: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
     root = builtin_kits_folder()
     for name in builtin_kits():
         kit = load_kit(name)
-        folder = root / name
-        found["block"] |= {path.relative_to(root).as_posix() for path in folder.rglob("*.j2")}
-        found["computed"] |= {f"{name}: {field.path}" for field in catalogue.kit_fields(kit) if field.computed}
-        own = {key: value for key, value in kit.environment.globals.items()
-               if key not in jinja2.defaults.DEFAULT_NAMESPACE}
-        found["macro"] |= {key for key, value in own.items() if isinstance(value, Macro)}
-        found["function"] |= {key for key, value in own.items() if not isinstance(value, Macro)}
-        found["filter"] |= set(kit.environment.filters) - set(jinja2.defaults.DEFAULT_FILTERS)
-    found["kit.toml key"] = set(KitManifest.model_fields)
-    found["field key"] = set(DeclaredField.model_fields)
+        found["block"].update({path.relative_to(root).as_posix(): "" for path in (root / name).rglob("*.j2")})
+        found["computed"].update({f"{name}: {field.path}": field.type
+                                  for field in catalogue.kit_fields(kit) if field.computed})
+        for key, value in kit.environment.globals.items():
+            if key in jinja2.defaults.DEFAULT_NAMESPACE:
+                continue
+            if isinstance(value, Macro):
+                arguments = ", ".join([*value.arguments, *(["..."] if value.catch_varargs else [])])
+                found["macro"][key] = f"`{{{{ {key}({arguments}) }}}}`"
+            else:
+                found["function"][key] = f"`{{{{ {key}(...) }}}}`"
+        for key, value in kit.environment.filters.items():
+            if key not in jinja2.defaults.DEFAULT_FILTERS:
+                found["filter"][key] = " ".join((value.__doc__ or "").split())
+    found["kit.toml key"] = _commented(KitManifest)
+    found["field key"] = _commented(DeclaredField)
     return found
+
+
+def _commented(model: type) -> dict[str, str]:
+    """A pydantic model's fields, each with the comment on its line in the source."""
+    comments = dict(re.findall(r"^    (\w+):[^#\n]*(?:#\s*(.*))?$", inspect.getsource(model), re.M))
+    return {name: comments.get(name, "") for name in model.model_fields}
 
 
 def page() -> str:
@@ -140,16 +157,14 @@ def page() -> str:
     lines = [
         "# The author's contract",
         "",
-        "<!-- Generated by `python -m letterkit.contract > docs/contract.md`; a test keeps it in step. -->",
-        "",
         f"What a template folder or a kit may use, as of letterkit {RELEASE}, and the release",
         "each part appeared in. A part is never removed without a release of warning: see",
         "*Deprecated* below, and the CHANGELOG's \"For template authors\" sections.",
     ]
     everything = parts()
     for kind, title in KINDS.items():
-        lines += ["", f"## {title}", "", "| name | since |", "|---|---|"]
-        lines += [f"| `{part.name}` | {part.since} |" for part in everything if part.kind == kind]
+        lines += ["", f"## {title}", "", "| name | since | use |", "|---|---|---|"]
+        lines += [f"| `{part.name}` | {part.since} | {part.usage} |" for part in everything if part.kind == kind]
     lines += ["", "## Deprecated", "",
               "These still work, with a warning naming your file and line; "
               "`letterkit upgrade FOLDER` rewrites them.", "",
@@ -157,7 +172,3 @@ def page() -> str:
     lines += [f"| block `{removed.block}` | macro `{removed.call}` | {removed.deprecated_in} | {removed.removed_in} |"
               for removed in REMOVED_BLOCKS]
     return "\n".join(lines) + "\n"
-
-
-if __name__ == "__main__":
-    print(page(), end="")

@@ -55,7 +55,7 @@ class KitManifest(BaseModel):
     pdf_stylesheets: tuple[str, ...] | None = None  # PDF only, e.g. @font-face rules
     reference_docx: str | None = None
     required_blocks: tuple[str, ...] | None = None  # kept for older kits; a block rule now
-    rules: str | None = None  # inherited only with the model (see _rules)
+    rules: str | None = None  # inherited unless a kit has its own letter and model (see _rules)
     holidays: str | None = None  # a holiday calendar for counting business days; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
     cite_quotes: bool | None = None  # a citation line under each quoted passage; inherited, default yes
