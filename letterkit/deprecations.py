@@ -182,11 +182,17 @@ def _without_macro(environment: jinja2.Environment, macro: str) -> None:
                                         if not export.startswith("_")})
 
 
+def still_works(name: str) -> bool:
+    """A removed block that a folder may still include, until the release that removes it."""
+    removed = _BY_BLOCK.get(name)
+    return removed is not None and release_key(RELEASE) < release_key(removed.removed_in)
+
+
 def removed_block(name: str) -> tuple[str, str, Any]:
     """For the loader: a removed block that a folder still includes, as it was; else not found."""
-    removed = _BY_BLOCK.get(name)
-    if removed is None or release_key(RELEASE) >= release_key(removed.removed_in):
+    if not still_works(name):
         raise jinja2.TemplateNotFound(name)
+    removed = _BY_BLOCK[name]
     return removed.source.removesuffix("\n"), f"<letterkit {removed.deprecated_in}: {name}>", lambda: True
 
 

@@ -104,6 +104,7 @@ def _missing_includes(tree, templates: dict[str, Path], path: Path) -> list[str]
         f"{path}:{node.lineno}: includes {node.template.value!r}, which is not a block of the kit"
         for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport))
         if isinstance(node.template, nodes.Const) and node.template.value not in templates
+        and not deprecations.still_works(node.template.value)  # said below, with its replacement
     ]
 
 
