@@ -49,6 +49,9 @@ class RemovedBlock:
     deprecated_in: str
     removed_in: str
     source: str  # the block as the last release before `deprecated_in` shipped it
+    # The old block took its value from `{% with address = X %}` around its include, and
+    # was included only when X had one.
+    passed_with: bool = False
 
     @property
     def short_name(self) -> str:
@@ -87,7 +90,7 @@ REMOVED_BLOCKS: tuple[RemovedBlock, ...] = (
     ),
     RemovedBlock(
         block="blocks/address.md.j2", macro="address", parameter="address",
-        reads="address", deprecated_in="0.2.0", removed_in="0.3.0",
+        reads="address", deprecated_in="0.2.0", removed_in="0.3.0", passed_with=True,
         source=(
             '{% for line in address.lines %}{{ line }}<br>{% endfor %}{{ address.city }}, {{ address.region }} '
             '{{ address.postal_code }}{% if address.country %}<br>{{ address.country }}{% endif %}\n'),
@@ -193,7 +196,7 @@ def removed_block(name: str) -> tuple[str, str, Any]:
     if not still_works(name):
         raise jinja2.TemplateNotFound(name)
     removed = _BY_BLOCK[name]
-    return removed.source.removesuffix("\n"), f"<letterkit {removed.deprecated_in}: {name}>", lambda: True
+    return removed.source.removesuffix("\n"), f"<{name}, as letterkit had it before {removed.deprecated_in}>", lambda: True
 
 
 def as_read(name: str, source: str) -> str:
@@ -213,7 +216,7 @@ class _OldBlock:
     def __call__(self, value: Any = None) -> str:
         from .environment import composed  # the environment module imports this one
 
-        if not value:  # the old block was included only for a value ("{% if a.address %}")
+        if self.removed.passed_with and not value:
             return composed("")
         template = self.environment.get_template(self.removed.block)
         return composed(template.render(self.removed.context(value)))

@@ -63,9 +63,9 @@ def plan(folder: Path, kit_vocabulary: Path) -> Upgrade:
     for use in (use for use in found if use.kind == "include"):
         text = upgrade.files.get(use.path) or use.path.read_text(encoding="utf-8")
         upgrade.files[use.path] = _rewrite_include(text, use.removed)
-    for path in [path for path in upgrade.files if path.is_relative_to(folder)]:
-        left = [use for use in uses_in(path, upgrade.files[path]) if use.kind == "include"]
-        upgrade.by_hand += [f"{use.message()}; write {{{{ {use.removed.macro}(...) }}}} here by hand" for use in left]
+    for path, text in upgrade.files.items():
+        upgrade.by_hand += [f"{use.message()}; write {{{{ {use.removed.macro}(...) }}}} here by hand"
+                            for use in uses_in(path, text)]
     for use in (use for use in found if use.kind == "override"):
         _to_macro(upgrade, use, kit_vocabulary)
     upgrade.files = {path: text for path, text in upgrade.files.items()
@@ -76,8 +76,8 @@ def plan(folder: Path, kit_vocabulary: Path) -> Upgrade:
 def _rewrite_include(text: str, removed: RemovedBlock) -> str:
     name = re.escape(removed.block)
     include = rf"\{{%(?P<left>-?)\s*include\s+[\"']{name}[\"']\s*(?P<right>[-+]?)%\}}(?P<after>\n?)"
-    if removed.reads == "address":  # included for a value given by `{% with address = X %}`
-        pattern = (rf"\{{%-?\s*with\s+address\s*=\s*(?P<value>[^%]+?)\s*%\}}(?P<before>[^{{]*)"
+    if removed.passed_with:  # `{% with address = X %}...{% include %}{% endwith %}`
+        pattern = (rf"\{{%\s*with\s+{removed.reads}\s*=\s*(?P<value>[^%]+?)\s*%\}}(?P<before>[^{{]*)"
                    rf"\{{%\s*include\s+[\"']{name}[\"']\s*%\}}"
                    rf"\{{%(?P<left>)\s*endwith\s*(?P<right>[-+]?)%\}}(?P<after>\n?)")
         return re.sub(pattern, lambda m: m["before"] + _call(removed.macro, m["value"], m), text)
@@ -106,7 +106,7 @@ def _to_macro(upgrade: Upgrade, use: Use, kit_vocabulary: Path) -> None:
         upgrade.by_hand.append(f"{use.message()}; it reads {', '.join(unknown)}, which a macro cannot see: "
                                f"give it as an argument of {removed.macro}() by hand")
         return
-    if removed.reads == "address":  # the old block was included only when there was one
+    if removed.passed_with:  # the old block was included only when there was a value
         body = f"{{% if {removed.parameter} %}}\n{body}{{% endif %}}"
     macro = macro_definition(removed.macro)
     if not macro.search(vocabulary):
