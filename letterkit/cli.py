@@ -290,15 +290,15 @@ def upgrade_command(
     kit: KitOption = "imr",
     write: Annotated[bool, typer.Option("--write", help="Apply the changes; without it, only show them.")] = False,
 ) -> None:
-    """Rewrite template folders for the blocks, macros and keys letterkit renamed
-    (docs/contract.md): a diff of what would change, or with --write, the change made.
+    """Rewrite template folders for the parts of the author's contract letterkit renamed
+    or removed: a diff of what would change, or with --write, the change made.
     Exit status 1 if something is left to rewrite by hand."""
     try:
         vocabulary = load_kit(kit).files.find(VOCABULARY_FILE)
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
-    left = 0
+    left = changed = 0
     for folder in folders:
         if not folder.is_dir():
             _error(f"{folder}: not a folder")
@@ -308,6 +308,7 @@ def upgrade_command(
         for line in upgrade.by_hand:
             _error(line)
         left += len(upgrade.by_hand)
+        changed += len(upgrade.files)
         if write:
             upgrade.write()
             for path in sorted(upgrade.files):
@@ -316,8 +317,8 @@ def upgrade_command(
             print(upgrade.diff(), end="")
         if not upgrade.files and not upgrade.by_hand:
             out.print(f"{folder}: nothing to upgrade")
-    if not write and any(True for _ in folders):
-        errors.print("(a dry run: --write applies it)")
+    if changed and not write:
+        errors.print(f"a dry run: {changed} file(s) would change; --write changes them")
     if left:
         raise typer.Exit(1)
 
