@@ -4,7 +4,8 @@
   of the first PDF page, PDF and DOCX — so the site never shows a letter the code
   no longer produces;
 - schema.md from the kit's model, cli.md from the CLI itself, api.md from docstrings;
-- performance.md from the README's performance section.
+- performance.md from the README's performance section;
+- contract.md, the author's contract, from letterkit.contract.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import typer.main
 from mkdocs.structure.files import File
 
 import letterkit
+from letterkit import contract
 from letterkit.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,7 @@ def on_files(files, config):
         "cli.md": _cli(),
         "api.md": _api(),
         "performance.md": _performance(),
+        "contract.md": contract.page(),
     }
     for name, text in pages.items():
         files.append(File.generated(config, name, content=text))

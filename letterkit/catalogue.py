@@ -51,7 +51,8 @@ def blocks(kit: Kit) -> list[BlockInfo]:
         paths -= {path for path in paths if path.endswith("[]") and path[:-2] in paths}
     found = []
     for name in sorted(used_templates(kit)):
-        path = kit.files.find(name)
+        if (path := kit.files.locate(name)) is None:
+            continue  # a removed block that an old folder includes, warned about (letterkit.deprecations)
         overridden = any(path.is_relative_to(f) for f in kit.overrides)
         found.append(BlockInfo(name, path, overridden, tuple(sorted(read.get(name, ()))), _origin(kit, path)))
     return found

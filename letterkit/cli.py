@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -21,12 +22,14 @@ from .api import check_rules
 from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
+from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
 from .lint import lint
 from .readability import rich_text_grades
 from .rules import RuleError
 from .preview import Preview, serve
 from .scaffold import new_kit
+from .upgrade import VOCABULARY_FILE, plan
 
 app = typer.Typer(
     help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
@@ -72,6 +75,17 @@ def _print_table(table: Table) -> None:
     with wide.capture() as captured:
         wide.print(table)
     print("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A template folder's deprecation is one line naming the author's file, not letterkit's."""
+    if issubclass(category, TemplateDeprecationWarning):
+        errors.print(f"[yellow]warning[/yellow] {escape(printable(str(message)))}", markup=True)
+    else:
+        _python_show_warning(message, category, filename, lineno, file, line)
+
+
+_python_show_warning, warnings.showwarning = warnings.showwarning, _show_warning
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -294,7 +308,9 @@ def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
     in the stylesheets and the reference DOCX, every guideline key resolves.
     """
     try:
-        problems = lint(load_kit(kit, tuple(templates or ())))
+        with warnings.catch_warnings():  # lint reports them itself, as problems
+            warnings.simplefilter("ignore", TemplateDeprecationWarning)
+            problems = lint(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
         problems = [str(error)]
     for problem in problems:
@@ -302,6 +318,45 @@ def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
     if problems:
         raise typer.Exit(1)
     out.print("no problems found")
+
+
+@app.command("upgrade")
+def upgrade_command(
+    folders: Annotated[list[Path], typer.Argument(help="Template folders (or kits) to upgrade.", show_default=False)],
+    kit: KitOption = "imr",
+    write: Annotated[bool, typer.Option("--write", help="Apply the changes; without it, only show them.")] = False,
+) -> None:
+    """Rewrite template folders for the parts of the author's contract letterkit renamed
+    or removed: a diff of what would change, or with --write, the change made.
+    Exit status 1 if something is left to rewrite by hand."""
+    try:
+        vocabulary = load_kit(kit).files.find(VOCABULARY_FILE)
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(1)
+    left = changed = 0
+    for folder in folders:
+        if not folder.is_dir():
+            _error(f"{folder}: not a folder")
+            left += 1
+            continue
+        upgrade = plan(folder, vocabulary)
+        for line in upgrade.by_hand:
+            _error(line)
+        left += len(upgrade.by_hand)
+        changed += len(upgrade.files)
+        if write:
+            upgrade.write()
+            for path in sorted(upgrade.files):
+                out.print(f"{'removed' if upgrade.files[path] is None else 'wrote'} {path}")
+        else:
+            print(upgrade.diff(), end="")
+        if not upgrade.files and not upgrade.by_hand:
+            out.print(f"{folder}: nothing to upgrade")
+    if changed and not write:
+        errors.print(f"a dry run: {changed} file(s) would change; --write changes them")
+    if left:
+        raise typer.Exit(1)
 
 
 @app.command("new-kit")

@@ -26,7 +26,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 from pydantic import BaseModel
 
-from . import placeholders, provenance
+from . import deprecations, placeholders, provenance
 from .guidelines import Passage, lookup
 from .model import RichText
 from .resolver import Resolver
@@ -99,9 +99,10 @@ class ResolverLoader(jinja2.BaseLoader):
 
     def get_source(self, environment, template: str):
         path = self.files.locate(template)
-        if path is None:
-            raise jinja2.TemplateNotFound(template)
-        return self.files.read_text(template), str(path), lambda: True  # a loaded kit never changes
+        if path is None:  # a block an older release had, if an old folder includes it
+            return deprecations.removed_block(template)
+        source = deprecations.as_read(template, self.files.read_text(template))
+        return source, str(path), lambda: True  # a loaded kit never changes
 
 
 def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> LetterSandbox:
@@ -165,6 +166,11 @@ class _Quote(str):
 
 class _Composed(str):
     """What a kit macro returns: Markdown the kit wrote, data in it already placeholders."""
+
+
+def composed(text: str) -> str:
+    """Text a block rendered, given back as a macro's: printed as it is (see _finalize)."""
+    return _Composed(text)
 
 
 def _finalize(value: Any) -> str:

@@ -31,7 +31,7 @@ from pathlib import Path
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import rules as kit_rules
+from . import deprecations, rule_inheritance, rules as kit_rules
 from .declared_fields import DeclaredField, extend_model, read_declared
 from .deadlines import HolidayCalendar, read_calendar
 from .environment import LetterSandbox, make_environment
@@ -56,7 +56,7 @@ class KitManifest(BaseModel):
     pdf_stylesheets: tuple[str, ...] | None = None  # PDF only, e.g. @font-face rules
     reference_docx: str | None = None
     required_blocks: tuple[str, ...] | None = None  # kept for older kits; a block rule now
-    rules: str | None = None  # inherited only with the model (see _rules)
+    rules: str | None = None  # inherited unless a kit has its own letter and model (see _rules)
     holidays: str | None = None  # older kits: their one calendar, named "holidays"; inherited
     calendars: dict[str, str] | None = None  # name → calendar file, for rules to count days over; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
@@ -156,7 +156,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         model=model,
         letter_template=settings["letter"],
         required_blocks=settings["required_blocks"],
-        rules=_rules(chain, settings["required_blocks"]),
+        rules=_rules(chain, settings["required_blocks"], model),
         calendars=_calendars(kit_files, chain),
         reading_grade=settings.get("reading_grade"),
         cite_quotes=settings.get("cite_quotes", True),
@@ -166,7 +166,8 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
                                        settings["reference_docx"], tuple(Resolver((f,)) for f in overrides)),
         digest=_digest(files),
     )
-    used = used_templates(loaded)
+    # An old folder's removed blocks: a warning each, or past their release an error.
+    used = deprecations.adopt(loaded.environment, files.folders) | used_templates(loaded)
     for name in sorted(used):  # compiled now, so that a loaded kit's blocks never change
         loaded.environment.get_template(name)
     for folder in overrides:
@@ -177,20 +178,22 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     return loaded
 
 
-def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...]) -> tuple:
+def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...], model: type) -> tuple:
     """The kit's rules file, and `required_blocks` (older kits) as a block rule.
 
-    A kit that inherits its model also inherits the rules of the kit it comes from: its
-    letters hold the same fields, and print the deadlines those rules compute. A kit with
-    a model of its own has a letter of its own, whose fields another kit's rules may not name.
+    A kit inherits the rules of the kit it comes from unless it has a letter and a model
+    of its own (letterkit.rule_inheritance); inherited rules must fit its model.
     """
     declared = ()
     for root, manifest in chain:
         if manifest.rules:
             path = Resolver((root,)).find(manifest.rules)
             declared = kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path))
+            if root != chain[0][0]:
+                rule_inheritance.check_fit(declared, model, chain[0][1].name or chain[0][0].name,
+                                           manifest.name or root.name)
             break
-        if manifest.model is not None:
+        if rule_inheritance.starts_afresh(manifest):
             break
     return declared + kit_rules.blocks_rules_from_manifest(required_blocks)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import docx
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import catalogue, guidelines
+from . import catalogue, deprecations, guidelines
 from .kits import Kit
 from .writers.docx import style_name
 
@@ -50,6 +50,7 @@ def lint(kit: Kit) -> list[str]:
                 classes.setdefault((cls, element), f"{path}:{number}")
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
+    problems += deprecations.lint_lines(kit.search_path)
     return problems
 
 
@@ -103,6 +104,7 @@ def _missing_includes(tree, templates: dict[str, Path], path: Path) -> list[str]
         f"{path}:{node.lineno}: includes {node.template.value!r}, which is not a block of the kit"
         for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport))
         if isinstance(node.template, nodes.Const) and node.template.value not in templates
+        and not deprecations.still_works(node.template.value)  # said below, with its replacement
     ]
 
 

@@ -219,18 +219,18 @@ def check_paths(rules: tuple[_Rule, ...], model: type[BaseModel]) -> None:
     """Refuse a kit one of whose rules names a field its case model does not have: said
     once when the kit loads, not in every letter."""
     for rule in rules:
-        for path in _paths_named(rule):
-            if problem := _missing_part(model, path):
+        for path in paths_named(rule):
+            if problem := missing_part(model, path):
                 raise KitError(f"rule {rule.id} ({rule.citation}) names {path!r}, and the case has "
                                f"no field {problem!r} there")
 
 
-def _paths_named(rule: _Rule) -> list[str]:
+def paths_named(rule: _Rule) -> list[str]:
     names = [rule.when, getattr(rule, "per", None), getattr(rule, "start", None), getattr(rule, "end", None)]
     return [name for name in names if name] + list(getattr(rule, "fields", ()))
 
 
-def _missing_part(model: type[BaseModel], pattern: str) -> str | None:
+def missing_part(model: type[BaseModel], pattern: str) -> str | None:
     """The first part of a field path that `model` cannot have, or None. What a
     computed value (a property) holds is not known before a letter: accepted."""
     kind: Any = model

@@ -1,0 +1,13 @@
+"""The IMR final determination, and when its notice was sent (a kit written for 0.1.0)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from letterkit.templates.imr.model import FinalDetermination
+
+
+class NoticeDetermination(FinalDetermination):
+    notice_sent: date | None = Field(None, description="When the notice of this determination was sent.")
