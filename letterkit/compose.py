@@ -33,6 +33,7 @@ import lxml.html
 import markdown
 
 from . import guidelines, placeholders, provenance, richtext, rules, tree
+from .deadlines import Deadlines
 from .environment import FilterError
 from .errors import LetterkitError, TemplateError
 from .images import picture
@@ -81,7 +82,7 @@ class Composition:
         # rules compute theirs: `deadlines.<name>` (letterkit.rules).
         context = {name: provenance.traced(getattr(letter, name), name) for name in type(letter).model_fields}
         due = rules.deadlines(letter, self.kit.rules, self.kit.calendars)
-        context.setdefault("deadlines", {name: provenance.traced(day, f"deadlines.{name}") for name, day in due.items()})
+        context.setdefault("deadlines", Deadlines({name: provenance.traced(day, f"deadlines.{name}") for name, day in due.items()}))
         try:
             template = self.kit.environment.get_template(self.template)
             with provenance.tracing(letter):

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 
+class Deadlines(dict):
+    """The deadlines a kit's rules compute for one letter, by name: `deadlines.<name>`."""
+
+
 class DateOutsideCalendar(ValueError):
     """A date in a year whose holidays the kit does not list."""
 

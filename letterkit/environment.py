@@ -27,6 +27,7 @@ from jinja2.utils import missing
 from pydantic import BaseModel
 
 from . import deprecations, placeholders, provenance
+from .deadlines import Deadlines
 from .guidelines import Passage, lookup
 from .model import RichText
 from .resolver import Resolver
@@ -142,6 +143,9 @@ class _Undefined(jinja2.StrictUndefined):
         fields = _fields_of(obj)
         close = difflib.get_close_matches(name, fields, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; it has {', '.join(fields)}" if fields else ""
+        if isinstance(obj, Deadlines):
+            return (f"no rule of the kit computes the deadline {name!r}{hint or ''} (a deadline comes "
+                    "from a `deadline` rule of the kit's rules file; `letterkit rules` lists them)")
         return f"{_kind(obj)} has no field {name!r}{hint}"
 
 

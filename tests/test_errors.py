@@ -89,7 +89,7 @@ MISTAKES_IN_A_BLOCK = {
     "{{ items[0].rationle }}": "a DisputedItem has no field 'rationle'; did you mean rationale",
     "{{ case.imr_numbr }}": "a CaseNumbers has no field 'imr_numbr'; did you mean imr_number",
     "{{ organisaton }}": "'organisaton' is undefined; did you mean organisation?",
-    "{{ deadlines.wcab_appeal_byx | date }}": "a mapping has no field 'wcab_appeal_byx'; did you mean wcab_appeal_by?",
+    "{{ deadlines.wcab_appeal_byx | date }}": "no rule of the kit computes the deadline 'wcab_appeal_byx'; did you mean wcab_appeal_by?",
     "{{ reviewer.specialtys | and_list }}": "a Reviewer has no field 'specialtys'; did you mean specialties",
 }
 
