@@ -71,9 +71,11 @@ def element(obj: Any, index: Any, value: Any) -> Any:
 
 
 def traced(value: Any, path: str) -> Any:
-    """`value` carrying `path`; case objects keep theirs in the trace; True, False, None
-    and the members of an enumeration stay themselves (no subclass can stand for them)."""
-    if isinstance(value, (str, datetime.date, int, float)) and not isinstance(value, (bool, enum.Enum)):
+    """`value` carrying `path`; case objects keep theirs in the trace; True, False, None,
+    the members of an enumeration and times of day stay themselves (no subclass of theirs
+    can stand for them)."""
+    if isinstance(value, (str, datetime.date, int, float)) and not isinstance(
+            value, (bool, enum.Enum, datetime.datetime)):
         return _copy(value, path)
     if isinstance(value, (list, tuple)) and not isinstance(value, _TracedList):
         return _TracedList(path, [traced(item, f"{path}[{index}]") for index, item in enumerate(value)])
@@ -103,10 +105,13 @@ def _copy(value: Any, path: str) -> Any:
         # A subclass of the value's own type (a str, a RichText, a date…), so that
         # blocks, filters and the placeholder see the value exactly as it is.
         traced_kind = _classes[kind] = type(f"Traced{kind.__name__}", (kind, _Traced), {})
-    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
-        copy = traced_kind(value.year, value.month, value.day)
-    else:
-        copy = traced_kind(value)
+    try:
+        if isinstance(value, datetime.date):
+            copy = traced_kind(value.year, value.month, value.day)
+        else:
+            copy = traced_kind(value)
+    except TypeError:  # a type of a kit's own whose constructor takes more: printed untraced
+        return value
     copy._letterkit_field = path
     return copy
 
