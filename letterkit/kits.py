@@ -49,13 +49,14 @@ class KitManifest(BaseModel):
     name: str | None = None  # defaults to the folder's name; never inherited
     description: str = ""
     extends: str | None = None
-    model: str | None = None  # "model.py:ClassName"; inherited
+    model: str | None = None  # "model.py:ClassName"; inherited; none in the chain: `Letter` and the declared fields
     letter: str | None = None
     stylesheets: tuple[str, ...] | None = None  # for HTML and PDF
     pdf_stylesheets: tuple[str, ...] | None = None  # PDF only, e.g. @font-face rules
     reference_docx: str | None = None
     required_blocks: tuple[str, ...] | None = None  # kept for older kits; a block rule now
-    rules: str | None = None  # inherited only with the model (see _rules)
+    rules: str | None = None  # added to the rules inherited with the model (see _rules)
+    drop_rules: tuple[str, ...] = ()  # ids of inherited rules this kit's letters do not answer to
     holidays: str | None = None  # a holiday calendar for counting business days; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
     cite_quotes: bool | None = None  # a citation line under each quoted passage; inherited, default yes
@@ -138,10 +139,11 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     settings = _inherited(chain)
     overrides = tuple(_template_folder(folder) for folder in templates)
     files = Resolver((*overrides, *(folder for folder, _ in chain)))
-    model_file, _, class_name = settings["model"].partition(":")
     # The model is Python: it comes from the kits in the chain, never a template folder.
-    model = _load_model(Resolver(tuple(folder for folder, _ in chain)).find(model_file), class_name,
-                        _declared_fields(chain, overrides))
+    # A chain with none (a kit made of TOML, Jinja and CSS) has the bare `Letter`.
+    model_file, _, class_name = settings.get("model", "").partition(":")
+    model_path = Resolver(tuple(folder for folder, _ in chain)).find(model_file) if model_file else None
+    model = _load_model(model_path, class_name, _declared_fields(chain, overrides))
     guidelines = read_library(files)
     # Rules and holidays are legal data: read from the kits, never from a template folder.
     kit_files = Resolver(tuple(folder for folder, _ in chain))
@@ -174,21 +176,33 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
 
 
 def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...]) -> tuple:
-    """The kit's rules file, and `required_blocks` (older kits) as a block rule.
+    """The rules of the kit and of the kits it inherits its model from, and `required_blocks`
+    (older kits) as a block rule.
 
     A kit that inherits its model also inherits the rules of the kit it comes from: its
     letters hold the same fields, and print the deadlines those rules compute. A kit with
     a model of its own has a letter of its own, whose fields another kit's rules may not name.
+    Nearer kits win: a rule of the same id replaces the inherited one, and `drop_rules`
+    leaves inherited ones out (an id that names no inherited rule is a mistake).
     """
-    declared = ()
+    inherited = []
     for root, manifest in chain:
-        if manifest.rules:
-            path = Resolver((root,)).find(manifest.rules)
-            declared = kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path))
-            break
+        inherited.append((root, manifest))
         if manifest.model is not None:
             break
-    return declared + kit_rules.blocks_rules_from_manifest(required_blocks)
+    by_id: dict[str, kit_rules._Rule] = {}
+    for root, manifest in reversed(inherited):
+        for rule_id in manifest.drop_rules:
+            if by_id.pop(rule_id, None) is None:
+                known = ", ".join(by_id) or "none"
+                raise KitError(f"{root / 'kit.toml'}: drop_rules names {rule_id!r}, which is no rule it "
+                               f"inherits (inherited: {known})")
+        if manifest.rules:
+            path = Resolver((root,)).find(manifest.rules)
+            for rule in kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path)):
+                by_id.pop(rule.id, None)  # replaced: it takes the place of the inherited rule, last
+                by_id[rule.id] = rule
+    return tuple(by_id.values()) + kit_rules.blocks_rules_from_manifest(required_blocks)
 
 
 def _holidays(files: Resolver, name: str | None) -> HolidayCalendar | None:
@@ -215,7 +229,7 @@ def _chain(root: Path) -> list[tuple[Path, KitManifest]]:
         root = _find_kit(str(relative if (relative / "kit.toml").is_file() else manifest.extends))
 
 
-_REQUIRED = {"model", "letter", "reference_docx"}
+_REQUIRED = {"letter", "reference_docx"}
 _DEFAULTS = {"stylesheets": (), "pdf_stylesheets": (), "required_blocks": ()}
 
 
@@ -224,7 +238,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "field"}))
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
@@ -352,18 +366,20 @@ def _declared_fields(chain: list[tuple[Path, KitManifest]], overrides: tuple[Pat
     return tuple(declared.values())
 
 
-def _load_model(path: Path, class_name: str, declared: tuple[DeclaredField, ...] = ()) -> type[Letter]:
-    """The model class, run once per file, extended once per set of declared fields: a kit
-    loaded with other template folders in front shares it, so a case validated for one is
-    a case of the other. Under the lock."""
-    if path not in _models:
+def _load_model(path: Path | None, class_name: str, declared: tuple[DeclaredField, ...] = ()) -> type[Letter]:
+    """The model class (`Letter` when no kit in the chain has one), run once per file,
+    extended once per set of declared fields: a kit loaded with other template folders in
+    front shares it, so a case validated for one is a case of the other. Under the lock."""
+    if path is None:
+        _models[path] = Letter
+    elif path not in _models:
         _models[path] = _run_model(path, class_name)
-    key = (path, declared)
+    key = (path, tuple(field.model_dump_json() for field in declared))  # a default may be a table: unhashable
     if key not in _extended:
         try:
             _extended[key] = extend_model(_models[path], declared)
         except ValueError as error:
-            raise KitError(f"{path.parent / 'kit.toml'}: {error}") from None
+            raise KitError(f"{path.parent / 'kit.toml' if path else 'kit.toml'}: {error}") from None
     return _extended[key]
 
 

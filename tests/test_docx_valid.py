@@ -111,7 +111,7 @@ def test_app_xml_names_letterkit_and_its_version():
 def test_a_reference_without_app_xml_still_gets_one(case_data, tmp_path):
     """A reference made by a tool that writes no docProps/app.xml."""
     reference = tmp_path / "bare.docx"
-    with zipfile.ZipFile(ROOT / "templates" / "imr" / "reference.docx") as source, \
+    with zipfile.ZipFile(ROOT / "templates" / "letter" / "reference.docx") as source, \
             zipfile.ZipFile(reference, "w") as target:
         for entry in source.infolist():
             content = source.read(entry)

@@ -109,7 +109,7 @@ def test_a_class_on_an_element_the_stylesheet_does_not_style_it_on(kit):
     _edit(kit / "blocks" / "closing.md.j2", "Sincerely,\n{: .closing }", "## Sincerely, {: .closing }")
     result = _lint("--kit", str(kit))
     assert result.exit_code == 1
-    assert ("closing.md.j2:2: class 'closing' is on a h2 element, but the stylesheets (style.css, print.css) "
+    assert ("closing.md.j2:2: class 'closing' is on a h2 element, but the stylesheets (letter.css, style.css, print.css) "
             "style it only on p") in result.stderr
 
 
