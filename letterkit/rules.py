@@ -14,7 +14,8 @@ statement, and one check of a closed set of kinds — data, never code:
   letter must print it.
 
 Any rule may have `when`, a field or computed value of the case: the rule applies
-only when it is true (`when = "any_not_approved"`). A field path is written as in
+only when it is true (`when = "any_not_approved"`), or when a choice is (`==`) or is
+not (`!=`) one value (`when = "denial_kind == service"`). A field path is written as in
 error messages, `requests[*].description` standing for every request's.
 """
 
@@ -185,7 +186,7 @@ def check(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
     due = deadlines(letter, rules, calendar)
     failures: list[RuleFailure] = []
     for rule in rules:
-        if rule.when is None or all(value for _, value in values_at(letter, rule.when)):
+        if applies(letter, rule.when):
             failures += _CHECKS[type(rule)](rule, letter, text, due, calendar)
     return failures
 
@@ -268,6 +269,20 @@ def values_at(letter: Any, pattern: str) -> list[tuple[str, Any]]:
                 raise KitError(f"a rule names {pattern!r}, and the case has no field {part!r} there")
         found = step
     return found
+
+
+def applies(letter: Any, when: str | None) -> bool:
+    """Whether a rule's `when` holds: a field or computed value that is true
+    (`when = "expedited"`), or one that is (`==`) or is not (`!=`) a choice's value
+    (`when = "denial.kind == service"`); with `[*]`, for every element."""
+    if when is None:
+        return True
+    path, operator, wanted = when.partition("!=") if "!=" in when else when.partition("==")
+    values = [value for _, value in values_at(letter, path.strip())]
+    if not operator:
+        return all(values)
+    matches = [value is not None and str(value) == wanted.strip() for value in values]
+    return all(matches) if operator == "==" else not any(matches)
 
 
 def _date_at(letter: Any, path: str) -> date | None:

@@ -1,0 +1,208 @@
+"""A new family of letters written in a test from TOML, Jinja and CSS only: a Medicare-style
+notice of denial (plan and member, denied items with reasons, appeal kinds, a form number
+in the footer, a tagline in Spanish) on the neutral `letter` kit. No `.py` in its folder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+import letterkit
+from letterkit.cli import app
+
+runner = CliRunner()
+
+KIT_TOML = '''
+name = "denial-notice"
+description = "Notice of denial of medical coverage"
+extends = "letter"
+rules = "rules.toml"
+
+[[field]]
+name = "plan"
+type = "group"
+required = true
+  [[field.field]]
+  name = "name"
+  type = "text"
+  required = true
+  [[field.field]]
+  name = "phone"
+  type = "text"
+  required = true
+  [[field.field]]
+  name = "hours"
+  type = "text"
+  default = "8 a.m. to 8 p.m., seven days a week"
+
+[[field]]
+name = "denial_kind"
+type = "choice"
+values = ["service", "payment"]
+required = true
+
+[[field]]
+name = "fast_appeal"
+type = "boolean"
+
+[[field]]
+name = "denied"
+type = "list of group"
+required = true
+description = "Each item denied, with its reason."
+  [[field.field]]
+  name = "item"
+  type = "text"
+  required = true
+  [[field.field]]
+  name = "reason"
+  type = "rich text"
+  required = true
+  [[field.field]]
+  name = "dates"
+  type = "list of date"
+
+[[field]]
+name = "appeal_days"
+type = "number"
+default = 60
+'''
+
+RULES_TOML = '''
+[[rule]]
+id = "reason-per-item"
+citation = "42 CFR 422.568(e)"
+statement = "Each denied item gives its specific reason."
+check = "field"
+fields = ["denied[*].reason"]
+printed = true
+
+[[rule]]
+id = "fast-appeal"
+citation = "42 CFR 422.584"
+statement = "A service denial says how to ask for a fast appeal."
+check = "phrase"
+phrase = "ask for a fast appeal"
+when = "denial_kind == service"
+
+[[rule]]
+id = "fast-appeal-granted"
+citation = "42 CFR 422.584(d)"
+statement = "A fast appeal is answered within 72 hours."
+check = "phrase"
+phrase = "within 72 hours"
+when = "fast_appeal"
+'''
+
+BODY = '''{#- The notice's own text. -#}
+We have **denied** the {{ "services" if denial_kind == "service" else "payment" }} listed below.
+
+{% for entry in denied %}
+**{{ entry.item }}**
+{: .denied-item }
+
+{{ entry.reason }}
+
+{% endfor %}
+You have {{ appeal_days }} days to appeal. Call {{ plan.name }} at {{ plan.phone }}, {{ plan.hours }}.
+{% if denial_kind == "service" %}
+
+If waiting could harm your health, ask for a fast appeal.
+{% endif %}
+{% if fast_appeal %}
+
+We will answer your fast appeal within 72 hours.
+{% endif %}
+'''
+
+
+def family_kit(folder):
+    """The family's folder: kit.toml, rules.toml, one block, extra.css. TOML, Jinja, CSS."""
+    (folder / "blocks").mkdir(parents=True)
+    (folder / "kit.toml").write_text(KIT_TOML)
+    (folder / "rules.toml").write_text(RULES_TOML)
+    (folder / "blocks" / "body.md.j2").write_text(BODY)
+    return folder
+
+
+def family_case(**more) -> dict:
+    return {
+        "letter_date": "2026-03-02", "organisation": {"name": "Example Medicare Plan"},
+        "recipient": {"name": "Pat Member"}, "plan": {"name": "Example Medicare Plan", "phone": "1-800-555-0100"},
+        "denial_kind": "service",
+        "denied": [{"item": "Power wheelchair", "reason": "Not medically necessary: you can walk 50 feet."},
+                   {"item": "Home oxygen", "reason": "Your oxygen level is normal.", "dates": ["2026-02-01"]}],
+        **more,
+    }
+
+
+@pytest.fixture
+def kit(tmp_path):
+    return family_kit(tmp_path / "denial-notice")
+
+
+def test_the_family_has_no_python(kit):
+    assert not list(kit.rglob("*.py"))
+    assert letterkit.load_kit(kit).search_path[-1].name == "letter"
+
+
+def test_grouped_and_listed_fields_validate_with_defaults(kit):
+    letter = letterkit.validate(family_case(), letterkit.load_kit(kit))
+    assert letter.plan.hours == "8 a.m. to 8 p.m., seven days a week"  # the default
+    assert letter.appeal_days == 60 and letter.fast_appeal is False
+    assert str(letter.denied[1].dates[0]) == "2026-02-01"
+    page = letterkit.render(family_case(), kit=kit, formats=("html",))["html"].decode()
+    assert "Power wheelchair" in page and "seven days a week" in page and "You have 60 days" in page
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda case: case["denied"][1].pop("reason"), "denied[1].reason: required field is missing"),
+    (lambda case: case["denied"][0].update(dates=["soon"]), "denied[0].dates[0]: Input should be a valid date"),
+    (lambda case: case["plan"].update(fax="1"), "plan.fax: unknown field"),
+    (lambda case: case.update(denial_kind="drug"), "denial_kind: Input should be 'service' or 'payment'"),
+    (lambda case: case.update(fast_appeal="maybe"), "fast_appeal: Input should be a valid boolean"),
+])
+def test_a_wrong_value_is_refused_naming_its_field_path(kit, change, message):
+    case = family_case()
+    change(case)
+    with pytest.raises(letterkit.CaseError) as error:
+        letterkit.validate(case, letterkit.load_kit(kit))
+    assert message in str(error.value)
+
+
+def test_rules_read_booleans_and_choices(kit):
+    loaded = letterkit.load_kit(kit)
+    assert letterkit.check_rules(family_case(), loaded) == []
+    assert letterkit.check_rules(family_case(denial_kind="payment", fast_appeal=True), loaded) == []
+    # A fast appeal whose sentence the block leaves out breaks the rule that reads the boolean.
+    (kit / "blocks" / "body.md.j2").write_text(BODY.replace("within 72 hours", "soon"))
+    letterkit.forget_kits()
+    failures = letterkit.check_rules(family_case(fast_appeal=True), letterkit.load_kit(kit))
+    assert [failure.rule.id for failure in failures] == ["fast-appeal-granted"]
+
+
+def test_schema_vars_and_lint_see_the_structured_fields(kit):
+    schema = json.loads(runner.invoke(app, ["schema", "--kit", str(kit)]).stdout)
+    assert schema["properties"]["denial_kind"]["enum"] == ["service", "payment"] or \
+        "service" in json.dumps(schema["properties"]["denial_kind"])
+    assert "reason" in json.dumps(schema["$defs"]["Denied"])
+    names = runner.invoke(app, ["vars", "--kit", str(kit)]).stdout
+    assert "denied[].reason" in names and "plan.hours" in names and "fast_appeal" in names
+    (kit / "blocks" / "body.md.j2").write_text(BODY + "{{ plan.email }}\n")
+    letterkit.forget_kits()
+    result = runner.invoke(app, ["lint", "--kit", str(kit)])
+    assert "prints 'plan.email'" in result.stderr
+
+
+@pytest.mark.parametrize("field, message", [
+    ('name = "x"\ntype = "group"\n', "field[0] 'x': a group needs its fields"),
+    ('name = "x"\ntype = "text"\n[[field.field]]\nname = "y"\ntype = "text"\n', "only a group has fields"),
+    ('name = "x"\ntype = "number"\ndefault = "many"\n', "field[0] 'x': default: "),
+    ('name = "x"\ntype = "text"\nrequired = true\ndefault = "a"\n', "a required field has no default"),
+])
+def test_a_mistaken_field_is_refused_naming_it(tmp_path, field, message):
+    (tmp_path / "kit.toml").write_text('extends = "letter"\n[[field]]\n' + field)
+    with pytest.raises(letterkit.KitError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        letterkit.load_kit(tmp_path)
