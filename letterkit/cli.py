@@ -20,7 +20,7 @@ from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
 from .errors import CaseError, printable
-from .lint import lint
+from .lint import Problem, lint
 from .readability import rich_text_grades
 from .rules import RuleError
 from .preview import Preview, serve
@@ -251,21 +251,30 @@ def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
 
 
 @app.command("lint")
-def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
+def lint_command(
+    kit: KitOption = "imr",
+    templates: Templates = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too, not only on errors.")] = False,
+) -> None:
     """Check a kit and your template folder without rendering a case.
 
-    Every block parses, every included block exists, every class a block uses is styled
-    in the stylesheets and the reference DOCX, every guideline key resolves.
+    Every block parses, every included block exists, every name a block prints is in the
+    case, no block tag glues two lines (errors); every class a block uses is styled in the
+    stylesheets and the reference DOCX (warnings); lines read on a screen (advice).
+    Exits 1 on an error, or with --strict on a warning.
     """
     try:
         problems = lint(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
-        problems = [str(error)]
+        problems = [Problem(str(error))]
+    colours = {"error": "red", "warning": "yellow", "advice": "cyan"}
     for problem in problems:
-        _error(problem)
-    if problems:
+        colour = colours[problem.severity]
+        errors.print(f"[{colour}]{problem.severity}[/{colour}] {escape(printable(problem))}", markup=True)
+    failing = {"error", "warning"} if strict else {"error"}
+    if any(problem.severity in failing for problem in problems):
         raise typer.Exit(1)
-    out.print("no problems found")
+    out.print("no problems found" if not problems else f"{len(problems)} to look at, none failing")
 
 
 @app.command("new-kit")
