@@ -26,6 +26,7 @@ from .errors import TemplateError
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _INCHES = re.compile(r"[0-9]{1,3}(\.[0-9]+)?in", re.ASCII)
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", re.ASCII)  # BCP 47: es, zh-Hant, es-US
 _INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code", "img"}
 _META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier"}
 
@@ -87,9 +88,12 @@ class ElementReader:
     def block(self, element) -> list[tree.Block]:
         tag, cls = element.tag, self._class(element)
         if tag == "p":
-            return self._paragraphs(self.inlines(element), cls, keep_empty=True)
+            paragraphs = self._paragraphs(self.inlines(element), cls, keep_empty=True)
+            lang = self._lang(element)
+            return [dataclasses.replace(block, lang=lang) if lang and isinstance(block, tree.Paragraph) else block
+                    for block in paragraphs]
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            return [tree.Heading(int(tag[1]), self._flat(self.inlines(element)), cls)]
+            return [tree.Heading(int(tag[1]), self._flat(self.inlines(element)), cls, self._lang(element))]
         if tag == "ul":
             return [tree.BulletList(self._items(element), cls)]
         if tag == "ol":
@@ -101,7 +105,7 @@ class ElementReader:
         if tag == "hr" or (tag == "div" and "page-break" in cls.split()):
             return [tree.PageBreak()]
         if tag in ("div", "section"):
-            return [tree.Div(self.blocks(element), cls)]
+            return [tree.Div(self.blocks(element), cls, self._lang(element))]
         if tag == "pre":
             lines = element.text_content().rstrip("\n").split("\n")
             children: list[tree.Inline] = []
@@ -168,7 +172,7 @@ class ElementReader:
         if tag in ("strong", "b"):
             return tree.Strong(self._flat(self.inlines(element), strip=False))
         if tag == "span":
-            return tree.Span(self._flat(self.inlines(element), strip=False), self._class(element))
+            return tree.Span(self._flat(self.inlines(element), strip=False), self._class(element), self._lang(element))
         if tag == "br":
             return tree.LineBreak()
         if tag == "code":
@@ -243,6 +247,15 @@ class ElementReader:
             raise TemplateError(f"case data is printed into the class of <{element.tag}>; a class "
                                 "gives the kit's look, so it comes from the kit alone", self.template)
         return cls
+
+    def _lang(self, element) -> str:
+        """The element's language (`{: lang="es" }`, `<div lang="es">`, a case's value
+        printed there): a BCP 47 tag, or "" for the letter's own."""
+        lang = self._attribute(element, "lang")
+        if lang and not _LANGUAGE.fullmatch(lang):
+            raise TemplateError(f"lang={lang!r} on <{element.tag}> is not a language tag such as 'es' "
+                                "or 'zh-Hant'", *self.embedder.locate(f'lang="{lang}"'))
+        return lang
 
     def _refuse(self, element) -> TemplateError:
         return TemplateError(

@@ -3,7 +3,8 @@
 A dozen node kinds, in the manner of pandoc's `Block` and `Inline`. Every writer is
 a visitor with one `visit_<kind>` method per node kind (see `letterkit.writers.base`).
 `cls` carries a semantic class from the template ("item-title", "guideline"), which
-the stylesheet and the reference DOCX give a look.
+the stylesheet and the reference DOCX give a look. `lang` (a BCP 47 tag, "" for the
+letter's own) says what language a span, paragraph, heading or div is in.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Strong(Node):
 class Span(Node):
     children: tuple[Inline, ...]
     cls: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,12 +75,14 @@ class Heading(Node):
     level: int
     children: tuple[Inline, ...]
     cls: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Paragraph(Node):
     children: tuple[Inline, ...]
     cls: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +134,7 @@ class Div(Node):
 
     children: tuple[Block, ...]
     cls: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,13 @@ in the footer, a tagline in Spanish) on the neutral `letter` kit. No `.py` in it
 
 from __future__ import annotations
 
+import io
 import json
+import re
+import zipfile
 
+import pikepdf
+import pypdf
 import pytest
 from typer.testing import CliRunner
 
@@ -115,6 +120,9 @@ If waiting could harm your health, ask for a fast appeal.
 
 We will answer your fast appeal within 72 hours.
 {% endif %}
+
+Si necesita ayuda en español, llame al {{ plan.phone }}.
+{: lang="es" }
 '''
 
 
@@ -206,3 +214,65 @@ def test_a_mistaken_field_is_refused_naming_it(tmp_path, field, message):
     (tmp_path / "kit.toml").write_text('extends = "letter"\n[[field]]\n' + field)
     with pytest.raises(letterkit.KitError, match=message.replace("[", r"\[").replace("]", r"\]")):
         letterkit.load_kit(tmp_path)
+
+
+SPANISH = "Si necesita ayuda en español, llame al 1-800-555-0100."
+
+
+def _text_by_mcid(pdf: bytes, page_number: int) -> dict[int, str]:
+    """The text each marked-content sequence of a page draws, by its MCID."""
+    page, found, current = pypdf.PdfReader(io.BytesIO(pdf)).pages[page_number], {}, []
+
+    def operator(op, args, *_):
+        if op == b"BDC" and isinstance(args[1], dict) and "/MCID" in args[1]:
+            current.append(int(args[1]["/MCID"]))
+        elif op == b"EMC" and current:
+            current.pop()
+
+    def text(value, *_):
+        if current:
+            found[current[-1]] = found.get(current[-1], "") + value
+
+    page.extract_text(visitor_operand_before=operator, visitor_text=text)
+    return found
+
+
+def _structure_languages(pdf: bytes) -> list[tuple[str, str, list[int]]]:
+    """(tag, /Lang, MCIDs under it) for each structure element that has a /Lang."""
+    found = []
+
+    def mcids(element) -> list[int]:
+        kids = element.get("/K")
+        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        return [int(kid) for kid in kids if isinstance(kid, int)] + \
+            [mcid for kid in kids if isinstance(kid, pikepdf.Dictionary) for mcid in mcids(kid)]
+
+    def walk(element):
+        if "/Lang" in element:
+            found.append((str(element.S), str(element.Lang), mcids(element)))
+        kids = element.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            if isinstance(kid, pikepdf.Dictionary):
+                walk(kid)
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        walk(document.Root.StructTreeRoot.K[0])
+    return found
+
+
+def test_a_spanish_paragraph_is_tagged_es_in_html_docx_and_pdf(kit):
+    files = letterkit.render(family_case(), kit=kit,
+                             options=letterkit.WriterOptions(pdf_variant="pdf/ua-1"))  # a tagged PDF
+    assert f'<p lang="es">{SPANISH}</p>' in files["html"].decode()
+    body = zipfile.ZipFile(io.BytesIO(files["docx"])).read("word/document.xml").decode()
+    assert re.search(r'<w:lang w:val="es"/></w:rPr><w:t>Si necesita ayuda en español', body)
+    assert body.count('w:val="es"') == 1  # the rest of the letter is in the document's language
+    tagged = _structure_languages(files["pdf"])
+    assert [(tag, lang) for tag, lang, _ in tagged] == [("/P", "es")]
+    assert _text_by_mcid(files["pdf"], 0)[tagged[0][2][0]].strip() == SPANISH
+
+
+def test_a_language_tag_that_is_not_one_is_refused(kit):
+    (kit / "blocks" / "body.md.j2").write_text(BODY.replace('lang="es"', 'lang="spanish please"'))
+    with pytest.raises(letterkit.TemplateError, match="is not a language tag"):
+        letterkit.render(family_case(), kit=kit, formats=("html",))

@@ -8,7 +8,7 @@ and holds the page setup, header and footer. The writer never sets fonts or size
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from itertools import zip_longest
@@ -119,7 +119,7 @@ class DocxWriter(Writer):
         self.picture_namespaces = template.picture_namespaces
         self.body: list[_Paragraph | _Table | str] = []
         self.paragraph: _Paragraph | None = None  # where inlines go
-        self.run_format = {"bold": None, "italic": None}
+        self.run_format = {"bold": None, "italic": None, "lang": None}
         self.block_style: str | None = None  # set inside block quotes and lists
         self.list_depth = 0
         self.div_cls = ""
@@ -139,7 +139,8 @@ class DocxWriter(Writer):
 
     # Inlines
     def visit_text(self, node: tree.Text) -> None:
-        self.paragraph.runs.append(docx_ooxml.text_run(node.text, self.run_format["bold"], self.run_format["italic"]))
+        self.paragraph.runs.append(docx_ooxml.text_run(node.text, self.run_format["bold"], self.run_format["italic"],
+                                                       self.run_format["lang"]))
 
     @contextmanager
     def _formatted(self, **settings):
@@ -157,7 +158,12 @@ class DocxWriter(Writer):
             self.visit_all(node.children)
 
     def visit_span(self, node: tree.Span) -> None:
-        self.visit_all(node.children)
+        with self._in_language(node.lang):
+            self.visit_all(node.children)
+
+    def _in_language(self, lang: str):
+        """Runs written inside take `lang`; "" keeps the language they are in."""
+        return self._formatted(lang=lang) if lang else nullcontext()
 
     def visit_line_break(self, node: tree.LineBreak) -> None:
         self.paragraph.runs.append(docx_ooxml.LINE_BREAK)
@@ -182,11 +188,13 @@ class DocxWriter(Writer):
         self.visit_all(children)
 
     def visit_heading(self, node: tree.Heading) -> None:
-        self._paragraph(node.children, self.style(node.cls, f"Heading {min(node.level, 9)}"))
+        with self._in_language(node.lang):
+            self._paragraph(node.children, self.style(node.cls, f"Heading {min(node.level, 9)}"))
 
     def visit_paragraph(self, node: tree.Paragraph) -> None:
         default = self.block_style or "Normal"
-        self._paragraph(node.children, self.style(node.cls or self.div_cls, default))
+        with self._in_language(node.lang):
+            self._paragraph(node.children, self.style(node.cls or self.div_cls, default))
 
     @contextmanager
     def _within(self, block_style: str):
@@ -255,7 +263,8 @@ class DocxWriter(Writer):
     def visit_div(self, node: tree.Div) -> None:
         # A div's class styles the paragraphs and tables in it that have none of their own.
         saved, self.div_cls = self.div_cls, node.cls or self.div_cls
-        self.visit_all(node.children)
+        with self._in_language(node.lang):
+            self.visit_all(node.children)
         self.div_cls = saved
 
     def visit_page_break(self, node: tree.PageBreak) -> None:

@@ -218,14 +218,17 @@ def paragraph(style_id: str | None, runs: list[str], keep_next: bool = False,
     return f"<w:p>{properties}{''.join(runs)}</w:p>"
 
 
-def text_run(value: str, bold: bool, italic: bool) -> str:
+def text_run(value: str, bold: bool, italic: bool, lang: str | None = None) -> str:
     """A run holding `value` in one w:t.
 
     `Paragraph.add_run(text)` looks at each character, to turn tabs and line breaks
     into their elements; the tree's text has none (the reader made them spaces and
     LineBreak nodes).
     """
-    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    # w:lang last: after w:b and w:i in the schema's order. Word's spelling, hyphenation
+    # and screen readers take the run's language from it.
+    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + \
+        (f'<w:lang w:val="{attribute(lang)}"/>' if lang else "")
     run = f"<w:r><w:rPr>{properties}</w:rPr>" if properties else "<w:r>"
     if not value:
         return run + "<w:t/></w:r>"

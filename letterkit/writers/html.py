@@ -82,8 +82,8 @@ def _meta_tag(name: str, content: str) -> str:
     return f'<meta name="{name}" content="{escape(content)}">' if content else ""
 
 
-def _class(cls: str) -> str:
-    return f' class="{escape(cls)}"' if cls else ""
+def _class(cls: str, lang: str = "") -> str:
+    return (f' class="{escape(cls)}"' if cls else "") + (f' lang="{escape(lang)}"' if lang else "")
 
 
 class HtmlWriter(Writer):
@@ -109,7 +109,7 @@ class HtmlWriter(Writer):
         return f"<strong>{self.inlines(node.children)}</strong>"
 
     def visit_span(self, node: tree.Span) -> str:
-        return f"<span{_class(node.cls)}>{self.inlines(node.children)}</span>"
+        return f"<span{_class(node.cls, node.lang)}>{self.inlines(node.children)}</span>"
 
     def visit_line_break(self, node: tree.LineBreak) -> str:
         # The newline keeps the source readable and a line's words apart in its text;
@@ -127,10 +127,10 @@ class HtmlWriter(Writer):
     # Blocks
     def visit_heading(self, node: tree.Heading) -> str:
         tag = f"h{node.level}"
-        return f"<{tag}{_class(node.cls)}>{self.inlines(node.children)}</{tag}>"
+        return f"<{tag}{_class(node.cls, node.lang)}>{self.inlines(node.children)}</{tag}>"
 
     def visit_paragraph(self, node: tree.Paragraph) -> str:
-        return f"<p{_class(node.cls)}>{self.inlines(node.children)}</p>"
+        return f"<p{_class(node.cls, node.lang)}>{self.inlines(node.children)}</p>"
 
     def visit_list_item(self, node: tree.ListItem) -> str:
         return f"<li>{self.blocks(node.children)}</li>"
@@ -160,7 +160,7 @@ class HtmlWriter(Writer):
         return f"<table{_class(node.cls)}>\n{head}{body}</table>"
 
     def visit_div(self, node: tree.Div) -> str:
-        return f"<div{_class(node.cls)}>\n{self.blocks(node.children)}\n</div>"
+        return f"<div{_class(node.cls, node.lang)}>\n{self.blocks(node.children)}\n</div>"
 
     def visit_page_break(self, node: tree.PageBreak) -> str:
         return '<div class="page-break"></div>'

@@ -23,6 +23,7 @@ from ..errors import RenderError
 from ..presentation import Presentation
 from .html import HtmlPage, html_page
 from .pdf_fetcher import KitFetcher, LetterFetcher
+from .pdf_language import add_languages
 
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1")
@@ -56,6 +57,7 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
                 cache=_image_cache(),
                 pdf_identifier=identifier.encode(),
                 pdf_variant=variant,
+                finisher=add_languages,  # a tagged PDF's paragraphs say their language
             )
     except FatalURLFetchingError as error:
         raise RenderError(str(error.__cause__ or error)) from None
