@@ -117,7 +117,9 @@ def _glued(lines: list[str], text: list[str], number: int, path: Path) -> Proble
 
 def _classes(line: str) -> list[tuple[str, str]]:
     """(class, element) for each class a line gives an element."""
-    found = [(cls, tag.lower()) for tag, classes in _TAG_CLASS.findall(line) for cls in classes.split()]
+    # A class a macro prints from its argument (`class="{{ cls }}"`) is named where it is called.
+    found = [(cls, tag.lower()) for tag, classes in _TAG_CLASS.findall(line) if "{{" not in classes
+             for cls in classes.split()]
     heading = _HEADING.match(line)
     element = f"h{len(heading.group(1))}" if heading else "p"
     for attributes in _ATTRIBUTES.findall(line):

@@ -26,6 +26,7 @@ from .errors import TemplateError
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _INCHES = re.compile(r"[0-9]{1,3}(\.[0-9]+)?in", re.ASCII)
+_PERCENT = re.compile(r"width:\s*([0-9]{1,3})%", re.ASCII)
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", re.ASCII)  # BCP 47: es, zh-Hant, es-US
 _INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code", "img"}
 _META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier"}
@@ -154,7 +155,20 @@ class ElementReader:
             )
             in_head = row.getparent().tag == "thead"
             (head if in_head else body).append(tree.Row(cells))
-        return tree.Table(tuple(head), tuple(body), self._class(element))
+        return tree.Table(tuple(head), tuple(body), self._class(element), self._widths(element))
+
+    def _widths(self, element) -> tuple[int, ...]:
+        """Column widths from `<col style="width: 30%">` (the `table` macro writes them):
+        all or none, in percent, adding up to at most 100."""
+        columns = list(element.iter("col"))
+        widths = [_PERCENT.fullmatch(self._attribute(column, "style").strip().rstrip(";")) for column in columns]
+        if not columns:
+            return ()
+        if not all(widths) or sum(int(width.group(1)) for width in widths) > 100:
+            raise TemplateError("a table's <col> widths are percentages of the text width, "
+                                "one per column, adding up to 100 at most (width: 30%)",
+                                *self.embedder.locate("<col"))
+        return tuple(int(width.group(1)) for width in widths)
 
     # Inlines -----------------------------------------------------------------------
 

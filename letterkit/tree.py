@@ -126,6 +126,7 @@ class Table(Node):
     head: tuple[Row, ...]
     body: tuple[Row, ...]
     cls: str = ""
+    widths: tuple[int, ...] = ()  # each column's share of the text width, in percent; () for automatic
 
 
 @dataclass(frozen=True, slots=True)

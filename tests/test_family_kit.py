@@ -9,6 +9,7 @@ import json
 import re
 import zipfile
 
+import docx
 import pikepdf
 import pypdf
 import pytest
@@ -103,6 +104,8 @@ when = "fast_appeal"
 
 BODY = '''{#- The notice's own text. -#}
 We have **denied** the {{ "services" if denial_kind == "service" else "payment" }} listed below.
+
+{{ table([["Plan", plan.name], ["Member", recipient.name]], widths=[30, 70]) }}
 
 {% for entry in denied %}
 **{{ entry.item }}**
@@ -276,3 +279,27 @@ def test_a_language_tag_that_is_not_one_is_refused(kit):
     (kit / "blocks" / "body.md.j2").write_text(BODY.replace('lang="es"', 'lang="spanish please"'))
     with pytest.raises(letterkit.TemplateError, match="is not a language tag"):
         letterkit.render(family_case(), kit=kit, formats=("html",))
+
+
+def test_a_two_column_table_without_a_header_row_keeps_its_widths_in_every_format(kit):
+    files = letterkit.render(family_case(), kit=kit)
+    page = files["html"].decode()
+    table = page[page.index("<table"):page.index("</table>")]
+    assert "<th" not in table and "<thead" not in table
+    assert '<col style="width: 30%"><col style="width: 70%">' in table
+    assert "<td>Member</td><td>Pat Member</td>" in table
+    word = docx.Document(io.BytesIO(files["docx"]))
+    [table] = word.tables
+    assert [[cell.text for cell in row.cells] for row in table.rows] == \
+        [["Plan", "Example Medicare Plan"], ["Member", "Pat Member"]]
+    assert "w:tblHeader" not in table._tbl.xml and 'w:tblLayout w:type="fixed"' in table._tbl.xml
+    first, second = (cell.width for cell in table.rows[0].cells)
+    assert round(first / (first + second), 2) == 0.30
+    assert "Member Pat Member" in " ".join(pypdf.PdfReader(io.BytesIO(files["pdf"])).pages[0].extract_text().split())
+
+
+def test_the_table_macro_makes_a_header_row_when_asked(kit):
+    (kit / "blocks" / "body.md.j2").write_text('{{ table([["Item", "Decision"], ["Wheelchair", "Denied"]], header=true) }}\n')
+    files = letterkit.render(family_case(), kit=kit, formats=("html", "docx"))
+    assert '<thead>\n<tr><th scope="col">Item</th>' in files["html"].decode()
+    assert "w:tblHeader" in docx.Document(io.BytesIO(files["docx"])).tables[0]._tbl.xml

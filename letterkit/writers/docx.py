@@ -100,10 +100,11 @@ class _Table:
     widths: list[int]
     header_rows: int
     rows: list[list[_Paragraph]]
+    fixed: bool = False  # widths the kit gave, which Word must not refit
 
     def xml(self) -> str:
         rows = [[cell.xml() for cell in row] for row in self.rows]
-        return docx_ooxml.table(self.style_id, self.widths, self.header_rows, rows)
+        return docx_ooxml.table(self.style_id, self.widths, self.header_rows, rows, self.fixed)
 
 
 class DocxWriter(Writer):
@@ -239,9 +240,13 @@ class DocxWriter(Writer):
         rows = (*node.head, *node.body)
         cls = node.cls or self.div_cls
         texts = [[tree.plain_text(cell.children) for cell in row.cells] for row in rows]
-        widths = column_widths(texts, self.text_width) if rows else []
+        if node.widths:  # the kit's, as the stylesheet lays them out
+            widths = [self.text_width * width // 100 for width in node.widths]
+        else:
+            widths = column_widths(texts, self.text_width) if rows else []
         # A reference without "Table Grid" leaves the table in its default table style.
-        table = _Table(self.style_ids.get(self.style(cls, "Table Grid")), widths, len(node.head), [])
+        table = _Table(self.style_ids.get(self.style(cls, "Table Grid")), widths, len(node.head), [],
+                       fixed=bool(node.widths))
         self.body.append(table)
         # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")

@@ -255,10 +255,12 @@ def picture_run(shape_id: int, rId: str, filename: str, cx: int, cy: int, alt: s
     )
 
 
-def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[list[str]]) -> str:
+def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[list[str]],
+          fixed: bool = False) -> str:
     """A w:tbl in table style `style_id` (None: the default), a column per width (EMU);
     `rows` of cells, each cell its paragraph (a row short of cells gets empty ones); the
-    first `header_rows` repeat at the top of each page and tell screen readers they head it."""
+    first `header_rows` repeat at the top of each page and tell screen readers they head it.
+    `fixed`: Word keeps the widths as given instead of fitting columns to their text."""
     twips = [Emu(width).twips for width in widths]
     style = f'<w:tblStyle w:val="{attribute(style_id)}"/>' if style_id is not None else ""
     grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in twips)
@@ -269,7 +271,8 @@ def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[
         body.append(f"<w:tr>{header}" + "".join(
             f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>{cell}</w:tc>'
             for width, cell in zip(twips, cells)) + "</w:tr>")
-    return (f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/><w:tblLook w:firstColumn="1" '
+    layout = '<w:tblLayout w:type="fixed"/>' if fixed else ""
+    return (f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/>{layout}<w:tblLook w:firstColumn="1" '
             'w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
             f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(body)}</w:tbl>")
 

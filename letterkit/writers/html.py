@@ -157,7 +157,11 @@ class HtmlWriter(Writer):
     def visit_table(self, node: tree.Table) -> str:
         head = f"<thead>\n{self.blocks(node.head)}\n</thead>\n" if node.head else ""
         body = f"<tbody>\n{self.blocks(node.body)}\n</tbody>\n" if node.body else ""
-        return f"<table{_class(node.cls)}>\n{head}{body}</table>"
+        columns = "".join(f'<col style="width: {width}%">' for width in node.widths)
+        columns = f"<colgroup>{columns}</colgroup>\n" if columns else ""
+        # Columns in percent of the text width: the table takes the whole width, as in Word.
+        full = ' style="width: 100%"' if node.widths else ""
+        return f"<table{_class(node.cls)}{full}>\n{columns}{head}{body}</table>"
 
     def visit_div(self, node: tree.Div) -> str:
         return f"<div{_class(node.cls, node.lang)}>\n{self.blocks(node.children)}\n</div>"
