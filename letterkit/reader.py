@@ -29,7 +29,8 @@ _INCHES = re.compile(r"[0-9]{1,3}(\.[0-9]+)?in", re.ASCII)
 _PERCENT = re.compile(r"width:\s*([0-9]{1,3})%", re.ASCII)
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", re.ASCII)  # BCP 47: es, zh-Hant, es-US
 _INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code", "img"}
-_META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier"}
+_META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier",
+              "footer", "first-page-header", "first-page-footer"}
 
 
 class Embedder(Protocol):
@@ -294,7 +295,7 @@ def read_meta(raw: Mapping[str, Sequence[str]], template: str, values: Values) -
             fields["date"] = date.fromisoformat(fields["date"])
         except ValueError:
             raise TemplateError(f"'Date:' is not an ISO date: {fields['date']!r}", template) from None
-    return tree.Meta(**fields)
+    return tree.Meta(**{key.replace("-", "_"): value for key, value in fields.items()})
 
 
 def _fill(text: str, key: str, template: str, values: Values) -> str:

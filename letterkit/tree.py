@@ -158,6 +158,11 @@ class Meta:
     subject: str = ""
     date: date | None = None
     header: str = ""  # running header text, e.g. the case number
+    # The rest of the page frame (letterkit.writers.page_frame): "{page}" and "{pages}"
+    # stand for the numbers; None: not declared (page 1 as the others; no footer).
+    footer: str | None = None
+    first_page_header: str | None = None
+    first_page_footer: str | None = None
     identifier: str = ""  # stable id of the letter, for PDF and DOCX metadata
 
 

@@ -129,10 +129,30 @@ Si necesita ayuda en español, llame al {{ plan.phone }}.
 '''
 
 
+LETTER = '''Title: Notice of Denial of Medical Coverage
+Language: {{ language }}
+Author: {{ organisation.name }}
+Header: {{ plan.name }} · {{ recipient.name }}
+First-Page-Header:
+Footer: Form CMS-10003-NDMC · Page {page} of {pages}
+
+{% include "blocks/letterhead.md.j2" %}
+
+{% include "blocks/addressee.md.j2" %}
+
+{% include "blocks/body.md.j2" %}
+
+{{ page_break() }}
+
+{% include "blocks/closing.md.j2" %}
+'''
+
+
 def family_kit(folder):
-    """The family's folder: kit.toml, rules.toml, one block, extra.css. TOML, Jinja, CSS."""
+    """The family's folder: kit.toml, rules.toml, its letter, one block. TOML, Jinja, CSS."""
     (folder / "blocks").mkdir(parents=True)
-    (folder / "kit.toml").write_text(KIT_TOML)
+    (folder / "kit.toml").write_text(KIT_TOML.replace('extends = "letter"', 'extends = "letter"\nletter = "letter.md.j2"'))
+    (folder / "letter.md.j2").write_text(LETTER)
     (folder / "rules.toml").write_text(RULES_TOML)
     (folder / "blocks" / "body.md.j2").write_text(BODY)
     return folder
@@ -303,3 +323,31 @@ def test_the_table_macro_makes_a_header_row_when_asked(kit):
     files = letterkit.render(family_case(), kit=kit, formats=("html", "docx"))
     assert '<thead>\n<tr><th scope="col">Item</th>' in files["html"].decode()
     assert "w:tblHeader" in docx.Document(io.BytesIO(files["docx"])).tables[0]._tbl.xml
+
+
+def test_a_footer_with_page_x_of_y_in_pdf_and_docx(kit):
+    files = letterkit.render(family_case(), kit=kit)
+    pages = [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(io.BytesIO(files["pdf"])).pages]
+    assert len(pages) == 2
+    assert pages[0].endswith("Form CMS-10003-NDMC · Page 1 of 2")
+    assert pages[-1].endswith("Example Medicare Plan · Pat Member Form CMS-10003-NDMC · Page 2 of 2")
+    assert "Example Medicare Plan · Pat Member" not in pages[0]  # page 1 has no running header
+    with zipfile.ZipFile(io.BytesIO(files["docx"])) as word:
+        document = word.read("word/document.xml").decode()
+        relationships = word.read("word/_rels/document.xml.rels").decode()
+        assert "<w:titlePg/>" in document  # page 1 has a header and footer of its own
+
+        def part(kind: str, page: str) -> str:
+            rid = re.search(rf'<w:{kind}Reference w:type="{page}" r:id="(\w+)"/>', document).group(1)
+            target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', relationships)
+            return word.read("word/" + (target.group(1) or target.group(2))).decode()
+
+        for page in ("default", "first"):
+            footer = part("footer", page)
+            assert "Form CMS-10003-NDMC · Page " in footer
+            assert re.findall(r"<w:instrText[^>]*> (\w+) </w:instrText>", footer) == ["PAGE", "NUMPAGES"]
+        assert "Example Medicare Plan · Pat Member" in part("header", "default")
+        assert "<w:t" not in part("header", "first")
+    page = files["html"].decode()
+    assert '<footer class="running-footer">Form CMS-10003-NDMC · Page <span class="page-number"></span>' in page
+    assert "@page :first" in page  # the print CSS that places it

@@ -17,7 +17,7 @@ from docx.shared import Inches, Pt
 
 from .. import tree
 from ..errors import RenderError
-from . import docx_ooxml
+from . import docx_ooxml, page_frame
 from .base import Writer
 from .docx_reference import ReferenceDocument, reference_document
 
@@ -40,11 +40,15 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
     `reference` is a .docx (the kit's `reference.docx`, or one given in its place)
     whose styles, page setup, header and footer the letter takes.
     """
-    template = reference_document(reference)
+    frame = page_frame.framed(document.meta)
+    template = reference_document(reference, frame)
     docx = template.fresh()
     try:
-        for paragraph in template.header_paragraphs:
-            paragraph.text = document.meta.header
+        if frame:
+            _write_frame(template, document.meta)
+        else:
+            for paragraph in template.header_paragraphs:
+                paragraph.text = document.meta.header
         body = DocxWriter(template).write(document.children)
     except ValueError as error:  # XML cannot hold a character
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
@@ -53,6 +57,17 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
     _set_properties(docx, document.meta, when)
     written = {docx.part.partname: template.document_xml(body)}
     return docx_ooxml.save(docx, template.unchanged_zip, template.unchanged, written)
+
+
+def _write_frame(template: ReferenceDocument, meta: tree.Meta) -> None:
+    """Each header and footer part holds its one paragraph of the frame, numbers as fields."""
+    styles = {"header": template.style_ids.get("Header"), "footer": template.style_ids.get("Footer")}
+    for name, text in page_frame.parts(meta).items():
+        kind = name.rpartition("-")[2]
+        paragraph = docx_ooxml.frame_paragraph(styles[kind], "right" if kind == "header" else "center",
+                                               page_frame.segments(text))
+        for element in template.frame_parts[name]:
+            docx_ooxml.replace_content(element, paragraph)
 
 
 def _set_properties(docx, meta: tree.Meta, when: datetime) -> None:

@@ -218,6 +218,29 @@ def paragraph(style_id: str | None, runs: list[str], keep_next: bool = False,
     return f"<w:p>{properties}{''.join(runs)}</w:p>"
 
 
+def frame_paragraph(style_id: str | None, alignment: str, segments: list[tuple[str, str]]) -> str:
+    """A header's or footer's paragraph: text runs, and a field (PAGE, NUMPAGES) for each
+    ("field", instruction) segment, showing "1" until Word lays the document out."""
+    runs = []
+    for kind, value in segments:
+        if kind == "text":
+            runs.append(text_run(value, False, False))
+        else:
+            runs.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                        f'<w:r><w:instrText xml:space="preserve"> {value} </w:instrText></w:r>'
+                        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+                        '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    style = f'<w:pStyle w:val="{attribute(style_id)}"/>' if style_id is not None else ""
+    return f'<w:p><w:pPr>{style}<w:jc w:val="{alignment}"/></w:pPr>{"".join(runs)}</w:p>'
+
+
+def replace_content(part_element, paragraph: str) -> None:
+    """A header or footer part (w:hdr, w:ftr) holding `paragraph` (XML text) and nothing else."""
+    for child in list(part_element):
+        part_element.remove(child)
+    part_element.append(parse_xml(f'<w:body {nsdecls("w")}>{paragraph}</w:body>')[0])
+
+
 def text_run(value: str, bold: bool, italic: bool, lang: str | None = None) -> str:
     """A run holding `value` in one w:t.
 

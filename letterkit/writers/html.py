@@ -9,6 +9,7 @@ from html import escape
 
 from .. import tree
 from ..presentation import Presentation
+from . import page_frame
 from .base import Writer
 
 
@@ -59,6 +60,9 @@ def html_page(document: tree.Document) -> HtmlPage:
     header = (
         f'<header class="running-header">{escape(meta.header)}</header>\n' if meta.header else ""
     )
+    if page_frame.framed(meta):  # header and footer from the letter template, on every page
+        header = page_frame.html(meta)
+        head.append(f"<style>\n{page_frame.CSS}</style>")
     writer = HtmlWriter()
     body = "\n".join(writer.visit_all(document.children))
     return HtmlPage(
