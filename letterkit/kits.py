@@ -39,6 +39,7 @@ from .guidelines import Passage, read_library
 from .model import Letter
 from .presentation import Presentation
 from .resolver import Resolver
+from .word_styles import read_styles, with_styles
 
 
 class KitManifest(BaseModel):
@@ -63,6 +64,9 @@ class KitManifest(BaseModel):
     # `[[field]]` tables: case fields declared without Python (letterkit.declared_fields).
     # They extend the model of the kit that names it, and of the kits that inherit it.
     field: tuple[dict, ...] = ()
+    # `[[style]]` tables: Word styles for the kit's classes (letterkit.word_styles), added
+    # to the reference DOCX; inherited, a nearer kit's replacing a farther one's.
+    style: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,8 +166,11 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         cite_quotes=settings.get("cite_quotes", True),
         environment=_with_vocabulary(make_environment(files, guidelines), files),
         guidelines=guidelines,
+        # A kit folder's extra.css and print-extra.css add rules as a template folder's do.
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
-                                       settings["reference_docx"], tuple(Resolver((f,)) for f in overrides)),
+                                       settings["reference_docx"],
+                                       tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain))),
+                                       _word_styles(chain)),
         digest=_digest(files),
     )
     used = used_templates(loaded)
@@ -205,6 +212,16 @@ def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ..
     return tuple(by_id.values()) + kit_rules.blocks_rules_from_manifest(required_blocks)
 
 
+def _word_styles(chain: list[tuple[Path, KitManifest]]) -> tuple:
+    """The Word styles the kits declare, farthest first, a nearer kit's replacing one of its name."""
+    declared = {}
+    for root, manifest in reversed(chain):
+        for style in read_styles(list(manifest.style), str(root / "kit.toml")):
+            declared.pop(style.name, None)
+            declared[style.name] = style
+    return tuple(declared.values())
+
+
 def _holidays(files: Resolver, name: str | None) -> HolidayCalendar | None:
     if name is None:
         return None
@@ -238,7 +255,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field"}))
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
@@ -256,6 +273,7 @@ def _manifest(root: Path) -> KitManifest:
     try:
         manifest = KitManifest.model_validate(_toml(path))
         read_declared(list(manifest.field), str(path))  # a mistake is found when the kit loads
+        read_styles(list(manifest.style), str(path))
         return manifest
     except ValidationError as error:
         problem = error.errors()[0]

@@ -26,6 +26,20 @@ description = "Notice of denial of medical coverage"
 extends = "letter"
 rules = "rules.toml"
 
+# Word styles for the family's classes: the DOCX counterpart of extra.css.
+[[style]]
+class = "denied-item"
+size = 13
+bold = true
+color = "8B0000"
+space_before = 6
+keep_with_next = true
+
+[[style]]
+class = "plan"
+type = "table"
+border = "none"
+
 [[field]]
 name = "plan"
 type = "group"
@@ -105,7 +119,11 @@ when = "fast_appeal"
 BODY = '''{#- The notice's own text. -#}
 We have **denied** the {{ "services" if denial_kind == "service" else "payment" }} listed below.
 
+<div class="plan" markdown>
+
 {{ table([["Plan", plan.name], ["Member", recipient.name]], widths=[30, 70]) }}
+
+</div>
 
 {% for entry in denied %}
 **{{ entry.item }}**
@@ -148,6 +166,11 @@ Footer: Form CMS-10003-NDMC · Page {page} of {pages}
 '''
 
 
+EXTRA_CSS = """p.denied-item { font-size: 13pt; font-weight: bold; color: #8b0000; margin-top: 6pt; }
+.plan td { border: none; }
+"""
+
+
 def family_kit(folder):
     """The family's folder: kit.toml, rules.toml, its letter, one block. TOML, Jinja, CSS."""
     (folder / "blocks").mkdir(parents=True)
@@ -155,6 +178,7 @@ def family_kit(folder):
     (folder / "letter.md.j2").write_text(LETTER)
     (folder / "rules.toml").write_text(RULES_TOML)
     (folder / "blocks" / "body.md.j2").write_text(BODY)
+    (folder / "extra.css").write_text(EXTRA_CSS)
     return folder
 
 
@@ -307,7 +331,7 @@ def test_a_two_column_table_without_a_header_row_keeps_its_widths_in_every_forma
     table = page[page.index("<table"):page.index("</table>")]
     assert "<th" not in table and "<thead" not in table
     assert '<col style="width: 30%"><col style="width: 70%">' in table
-    assert "<td>Member</td><td>Pat Member</td>" in table
+    assert "<td>Member</td><td>Pat Member</td>" in table and '<div class="plan">' in page
     word = docx.Document(io.BytesIO(files["docx"]))
     [table] = word.tables
     assert [[cell.text for cell in row.cells] for row in table.rows] == \
@@ -351,3 +375,39 @@ def test_a_footer_with_page_x_of_y_in_pdf_and_docx(kit):
     page = files["html"].decode()
     assert '<footer class="running-footer">Form CMS-10003-NDMC · Page <span class="page-number"></span>' in page
     assert "@page :first" in page  # the print CSS that places it
+
+
+def _drawn(pdf: bytes, wanted: str) -> tuple[float, tuple]:
+    """The type size (points) and fill colour `wanted` is drawn in on page 1."""
+    state, found = {"colour": None}, []
+
+    def operator(op, args, matrix, text_matrix):
+        if op == b"rg":
+            state["colour"] = tuple(round(float(value), 3) for value in args)
+
+    def text(value, matrix, text_matrix, font, size):
+        if wanted in value:
+            found.append((round(size * matrix[0] * text_matrix[0], 1), state["colour"]))
+
+    pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_operand_before=operator, visitor_text=text)
+    return found[0]
+
+
+def test_a_new_class_is_styled_in_pdf_and_docx_without_word(kit):
+    assert runner.invoke(app, ["lint", "--kit", str(kit), "--strict"]).exit_code == 0  # CSS and Word style both there
+    files = letterkit.render(family_case(), kit=kit, formats=("pdf", "docx"))
+    assert _drawn(files["pdf"], "Power wheelchair") == (13.0, (0.545, 0.0, 0.0))  # #8b0000, from extra.css
+    assert _drawn(files["pdf"], "You have 60 days")[0] == 11.0
+    word = docx.Document(io.BytesIO(files["docx"]))
+    [item] = [p for p in word.paragraphs if p.text == "Power wheelchair"]
+    style = item.style
+    assert style.name == "Denied Item" and style.font.size.pt == 13 and style.font.bold
+    assert str(style.font.color.rgb) == "8B0000" and style.paragraph_format.keep_with_next
+    table_style = word.tables[0].style
+    assert table_style.name == "Plan" and 'w:val="nil"' in table_style.element.xml
+
+
+def test_a_mistaken_word_style_is_refused_naming_it(tmp_path):
+    (tmp_path / "kit.toml").write_text('extends = "letter"\n[[style]]\nclass = "notice"\nsize = "big"\n')
+    with pytest.raises(letterkit.KitError, match=r"style\[0\] 'notice': size: "):
+        letterkit.load_kit(tmp_path)

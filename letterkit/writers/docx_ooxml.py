@@ -82,15 +82,32 @@ def set_default_font(document: Document, name: str) -> None:
             element.set(qn(f"w:{script}"), name)
 
 
-def set_box(style) -> None:
-    """Draw a thin rule around paragraphs of a style (no API for paragraph borders)."""
+def set_box(style, sides: tuple[str, ...] | None = None) -> None:
+    """Draw a thin rule around paragraphs of a style, or on `sides` of them (no API for
+    paragraph borders)."""
     borders = OxmlElement("w:pBdr")
-    for side in ("top", "left", "bottom", "right"):
+    for side in sides or ("top", "left", "bottom", "right"):
         border = OxmlElement(f"w:{side}")
         for key, value in (("val", "single"), ("sz", "4"), ("space", "4"), ("color", "555555")):
             border.set(qn(f"w:{key}"), value)
         borders.append(border)
     _insert_in_order(style.element.get_or_add_pPr(), borders)
+
+
+def set_table_borders(table_style, value: str) -> None:
+    """Every border of a table style's tables, inside ones too: "single" (a thin grid) or
+    "nil" (none). A new style's w:tblPr goes last, where the schema has it."""
+    properties = OxmlElement("w:tblPr")
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        border = OxmlElement(f"w:{side}")
+        border.set(qn("w:val"), value)
+        if value != "nil":
+            for key, setting in (("sz", "4"), ("space", "0"), ("color", "555555")):
+                border.set(qn(f"w:{key}"), setting)
+        borders.append(border)
+    properties.append(borders)
+    table_style.element.append(properties)
 
 
 def set_language(style, language: str) -> None:
