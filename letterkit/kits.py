@@ -147,7 +147,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     # A chain with none (a kit made of TOML, Jinja and CSS) has the bare `Letter`.
     model_file, _, class_name = settings.get("model", "").partition(":")
     model_path = Resolver(tuple(folder for folder, _ in chain)).find(model_file) if model_file else None
-    model = _load_model(model_path, class_name, _declared_fields(chain, overrides))
+    model = _load_model(model_path, class_name, _declared_fields(chain, overrides), root / "kit.toml")
     guidelines = read_library(files)
     # Rules and holidays are legal data: read from the kits, never from a template folder.
     kit_files = Resolver(tuple(folder for folder, _ in chain))
@@ -384,7 +384,8 @@ def _declared_fields(chain: list[tuple[Path, KitManifest]], overrides: tuple[Pat
     return tuple(declared.values())
 
 
-def _load_model(path: Path | None, class_name: str, declared: tuple[DeclaredField, ...] = ()) -> type[Letter]:
+def _load_model(path: Path | None, class_name: str, declared: tuple[DeclaredField, ...] = (),
+                manifest: Path | None = None) -> type[Letter]:
     """The model class (`Letter` when no kit in the chain has one), run once per file,
     extended once per set of declared fields: a kit loaded with other template folders in
     front shares it, so a case validated for one is a case of the other. Under the lock."""
@@ -397,7 +398,7 @@ def _load_model(path: Path | None, class_name: str, declared: tuple[DeclaredFiel
         try:
             _extended[key] = extend_model(_models[path], declared)
         except ValueError as error:
-            raise KitError(f"{path.parent / 'kit.toml' if path else 'kit.toml'}: {error}") from None
+            raise KitError(f"{manifest or path.parent / 'kit.toml'}: {error}") from None
     return _extended[key]
 
 

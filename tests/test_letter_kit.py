@@ -79,3 +79,9 @@ def test_new_kit_writes_a_family_on_the_letter_kit_with_no_python(tmp_path):
     assert [path.name for path in kit.search_path] == ["coverage-notice", "letter"]
     page = letterkit.render(letterkit.read_case(folder / "example.yaml"), kit=folder, formats=("html",))["html"]
     assert b"Your request has been denied:" in page and b"Physical therapy, 12 visits" in page
+
+
+def test_a_declared_field_that_the_letter_has_already_is_refused_naming_the_kit(tmp_path):
+    (tmp_path / "kit.toml").write_text('extends = "letter"\n[[field]]\nname = "language"\ntype = "text"\n')
+    with pytest.raises(letterkit.KitError, match=rf"{tmp_path / 'kit.toml'}: field 'language' is already a field"):
+        letterkit.load_kit(tmp_path)
