@@ -197,7 +197,7 @@ def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ..
         inherited.append((root, manifest))
         if manifest.model is not None:
             break
-    by_id: dict[str, kit_rules._Rule] = {}
+    by_id: dict = {}  # rule id → rule, in the order a letter is checked
     for root, manifest in reversed(inherited):
         for rule_id in manifest.drop_rules:
             if by_id.pop(rule_id, None) is None:

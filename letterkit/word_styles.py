@@ -36,6 +36,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt, RGBColor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .errors import KitError
 from .writers import docx_ooxml
 from .writers.docx import style_name
 
@@ -103,7 +104,7 @@ def _add(document, declared: WordStyle) -> None:
     style = styles.add_style(declared.name, kind)
     base = declared.based_on or ("Normal Table" if declared.type == "table" else "Normal")
     if base not in [existing.name for existing in styles]:
-        raise ValueError(f"style {declared.name!r}: based_on {base!r} is no style of the reference DOCX")
+        raise KitError(f"[[style]] {declared.cls!r}: based_on {base!r} is no style of the reference DOCX")
     style.base_style = styles[base]
     style.quick_style = True
     font = style.font

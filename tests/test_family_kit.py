@@ -407,7 +407,12 @@ def test_a_new_class_is_styled_in_pdf_and_docx_without_word(kit):
     assert table_style.name == "Plan" and 'w:val="nil"' in table_style.element.xml
 
 
-def test_a_mistaken_word_style_is_refused_naming_it(tmp_path):
-    (tmp_path / "kit.toml").write_text('extends = "letter"\n[[style]]\nclass = "notice"\nsize = "big"\n')
-    with pytest.raises(letterkit.KitError, match=r"style\[0\] 'notice': size: "):
+@pytest.mark.parametrize("style, message", [
+    ('class = "notice"\nsize = "big"\n', r"kit.toml: style\[0\] 'notice': size: "),
+    ('class = "notice"\ncolour = "red"\n', r"style\[0\] 'notice': unknown key 'colour'"),
+    ('class = "notice"\nbased_on = "Heading 99"\n', r"\[\[style\]\] 'notice': based_on 'Heading 99' is no style"),
+])
+def test_a_mistaken_word_style_is_refused_naming_it(tmp_path, style, message):
+    (tmp_path / "kit.toml").write_text('extends = "letter"\n[[style]]\n' + style)
+    with pytest.raises(letterkit.KitError, match=message):
         letterkit.load_kit(tmp_path)

@@ -66,7 +66,7 @@ def _write_frame(template: ReferenceDocument, meta: tree.Meta) -> None:
         kind = name.rpartition("-")[2]
         paragraph = docx_ooxml.frame_paragraph(styles[kind], "right" if kind == "header" else "center",
                                                page_frame.segments(text))
-        for element in template.frame_parts[name]:
+        for element in template.frame_parts.get(name, ()):  # none: a reference without sections
             docx_ooxml.replace_content(element, paragraph)
 
 
