@@ -283,8 +283,9 @@ def new_kit_command(
     extends: Annotated[Optional[str], typer.Option(
         "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.")] = None,
 ) -> None:
-    """Start a kit: a new kind of letter with a model, blocks and an example case; or,
-    with --extends, a kit that builds on another kit's letter and adds a field."""
+    """Start a kit: a new family of letters on the neutral `letter` kit (fields in
+    kit.toml, a block, an example case; no Python); or, with --extends, a kit that builds
+    on another kit's letter and adds a field."""
     try:
         written = new_kit(folder, extends)
     except LetterkitError as error:
