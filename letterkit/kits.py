@@ -178,7 +178,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         loaded.environment.get_template(name)
     for folder in overrides:
         _check_overrides(loaded, folder, used)
-    kit_rules.missing_blocks(loaded.rules, used, loaded.name)
+    _check_required_blocks(loaded, used, chain)
     return loaded
 
 
@@ -210,6 +210,23 @@ def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ..
                 by_id.pop(rule.id, None)  # replaced: it takes the place of the inherited rule, last
                 by_id[rule.id] = rule
     return tuple(by_id.values()) + kit_rules.blocks_rules_from_manifest(required_blocks)
+
+
+def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, KitManifest]]) -> None:
+    """Refuse a letter template that leaves out a block a rule requires, naming the kit the
+    rule comes from, and, for an inherited rule, how to leave it out."""
+    try:
+        kit_rules.missing_blocks(kit.rules, used, kit.name)
+    except KitError as error:
+        failing = next(rule for rule in kit.rules if rule.check == "block" and not set(rule.blocks) <= used)
+        origin = next((manifest.name or root.name for root, manifest in chain if manifest.rules
+                       and any(rule.id == failing.id for rule in kit_rules.read_rules(
+                           Resolver((root,)).read_text(manifest.rules), manifest.rules))), kit.name)
+        if origin == kit.name:
+            raise
+        raise KitError(f"rule {failing.id} ({failing.citation}) of kit {origin!r}: the letter of kit {kit.name!r} "
+                       f"leaves out {', '.join(b for b in failing.blocks if b not in used)}; include them, or leave "
+                       f"the rule out: drop_rules = [\"{failing.id}\"] in {kit.root / 'kit.toml'}") from None
 
 
 def _word_styles(chain: list[tuple[Path, KitManifest]]) -> tuple:

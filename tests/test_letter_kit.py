@@ -85,3 +85,16 @@ def test_a_declared_field_that_the_letter_has_already_is_refused_naming_the_kit(
     (tmp_path / "kit.toml").write_text('extends = "letter"\n[[field]]\nname = "language"\ntype = "text"\n')
     with pytest.raises(letterkit.KitError, match=rf"{tmp_path / 'kit.toml'}: field 'language' is already a field"):
         letterkit.load_kit(tmp_path)
+
+
+def test_a_block_rule_a_kit_inherits_names_its_kit_and_how_to_drop_it(tmp_path):
+    kit = _kit_on_ur(tmp_path, 'letter = "letter.md.j2"\n')
+    (kit / "letter.md.j2").write_text("Title: A short UR letter\n\n{% include \"blocks/ur-opening.md.j2\" %}\n")
+    with pytest.raises(letterkit.KitError) as error:
+        letterkit.load_kit(kit)
+    message = str(error.value)
+    assert "rule letter-parts (8 CCR §9792.9.1(e)(5)) of kit 'ur': the letter of kit 'ur-local' leaves out" in message
+    assert f'drop_rules = ["letter-parts"] in {kit / "kit.toml"}' in message
+    (kit / "kit.toml").write_text((kit / "kit.toml").read_text() + 'drop_rules = ["letter-parts"]\n')
+    letterkit.forget_kits()
+    assert "letter-parts" not in [rule.id for rule in letterkit.load_kit(kit).rules]
