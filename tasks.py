@@ -64,8 +64,10 @@ def main(argv: list[str]) -> int:
     if task == "examples":
         imr = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
         ur = sorted(str(p) for p in (ROOT / "examples" / "ur").glob("*.yaml"))
+        abd = sorted(str(p) for p in (ROOT / "examples" / "adverse-benefit").glob("*.yaml"))
         return (_run([BIN / "letterkit", "render", *imr, "-o", "out"])
-                or _run([BIN / "letterkit", "render", *ur, "--kit", "ur", "-o", "out"]))
+                or _run([BIN / "letterkit", "render", *ur, "--kit", "ur", "-o", "out"])
+                or _run([BIN / "letterkit", "render", *abd, "--kit", "adverse-benefit", "-o", "out"]))
     if task == "docs":
         return _run([BIN / "python", "-m", "mkdocs", "build", "--strict", *argv[2:]])
     return _run([BIN / "python", "-m", "pytest", *argv[2:]])

@@ -66,6 +66,7 @@ def _gallery(files, config) -> str:
 def _examples():
     yield from ((case, "imr") for case in sorted((ROOT / "examples").glob("*.yaml")))
     yield from ((case, "ur") for case in sorted((ROOT / "examples" / "ur").glob("*.yaml")))
+    yield from ((case, "adverse-benefit") for case in sorted((ROOT / "examples" / "adverse-benefit").glob("*.yaml")))
 
 
 def _first_page(pdf: bytes) -> bytes:

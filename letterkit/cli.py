@@ -24,7 +24,7 @@ from .batch.progress import BatchProgress
 from .batch.sources import count_cases
 from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
-from .lint import lint
+from .lint import Problem, lint
 from .readability import rich_text_grades
 from .rules import RuleError
 from .preview import Preview, serve
@@ -301,23 +301,32 @@ def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
 
 
 @app.command("lint")
-def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
+def lint_command(
+    kit: KitOption = "imr",
+    templates: Templates = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too, not only on errors.")] = False,
+) -> None:
     """Check a kit and your template folder without rendering a case.
 
-    Every block parses, every included block exists, every class a block uses is styled
-    in the stylesheets and the reference DOCX, every guideline key resolves.
+    Every block parses, every included block exists, every name a block prints is in the
+    case, no block tag glues two lines (errors); every class a block uses is styled in the
+    stylesheets and the reference DOCX (warnings); lines read on a screen (advice).
+    Exits 1 on an error, or with --strict on a warning.
     """
     try:
         with warnings.catch_warnings():  # lint reports them itself, as problems
             warnings.simplefilter("ignore", TemplateDeprecationWarning)
             problems = lint(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
-        problems = [str(error)]
+        problems = [Problem(str(error))]
+    colours = {"error": "red", "warning": "yellow", "advice": "cyan"}
     for problem in problems:
-        _error(problem)
-    if problems:
+        colour = colours[problem.severity]
+        errors.print(f"[{colour}]{problem.severity}[/{colour}] {escape(printable(problem))}", markup=True)
+    failing = {"error", "warning"} if strict else {"error"}
+    if any(problem.severity in failing for problem in problems):
         raise typer.Exit(1)
-    out.print("no problems found")
+    out.print("no problems found" if not problems else f"{len(problems)} to look at, none failing")
 
 
 @app.command("upgrade")
@@ -365,8 +374,9 @@ def new_kit_command(
     extends: Annotated[Optional[str], typer.Option(
         "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.")] = None,
 ) -> None:
-    """Start a kit: a new kind of letter with a model, blocks and an example case; or,
-    with --extends, a kit that builds on another kit's letter and adds a field."""
+    """Start a kit: a new family of letters on the neutral `letter` kit (fields in
+    kit.toml, a block, an example case; no Python); or, with --extends, a kit that builds
+    on another kit's letter and adds a field."""
     try:
         written = new_kit(folder, extends)
     except LetterkitError as error:

@@ -28,6 +28,19 @@ def release_key(version: str) -> tuple[int, ...]:
 # The release each part first appeared in. 0.1.0 is the code of 2026-11-24 (7f8930a).
 SINCE: dict[str, dict[str, str]] = {
     "block": {
+        "adverse-benefit/blocks/abd-appeal.md.j2": "0.2.0",
+        "adverse-benefit/blocks/abd-claim.md.j2": "0.2.0",
+        "adverse-benefit/blocks/abd-decisions.md.j2": "0.2.0",
+        "adverse-benefit/blocks/abd-information-needed.md.j2": "0.2.0",
+        "adverse-benefit/blocks/taglines.md.j2": "0.2.0",
+        "adverse-benefit/letter.md.j2": "0.2.0",
+        "letter/blocks/addressee.md.j2": "0.2.0",
+        "letter/blocks/body.md.j2": "0.2.0",
+        "letter/blocks/closing.md.j2": "0.2.0",
+        "letter/blocks/letterhead.md.j2": "0.2.0",  # in imr/ before the letter kit
+        "letter/blocks/signature.md.j2": "0.2.0",  # in imr/ before the letter kit
+        "letter/letter.md.j2": "0.2.0",
+        "letter/macros/letter.j2": "0.2.0",  # in imr/ before the letter kit
         "imr/blocks/appeal-rights.md.j2": "0.1.0",
         "imr/blocks/clinical-case-summary.md.j2": "0.1.0",
         "imr/blocks/closing.md.j2": "0.1.0",
@@ -39,10 +52,7 @@ SINCE: dict[str, dict[str, str]] = {
         "imr/blocks/disputed-item.md.j2": "0.1.0",
         "imr/blocks/documents-reviewed.md.j2": "0.1.0",
         "imr/blocks/how-determination-was-made.md.j2": "0.1.0",
-        "imr/blocks/letterhead.md.j2": "0.2.0",
-        "imr/blocks/signature.md.j2": "0.2.0",
         "imr/letter.md.j2": "0.1.0",
-        "imr/macros/letter.j2": "0.2.0",
         "ur/blocks/imr-rights.md.j2": "0.1.0",
         "ur/blocks/information-assistance.md.j2": "0.2.0",
         "ur/blocks/internal-appeal.md.j2": "0.2.0",
@@ -56,11 +66,14 @@ SINCE: dict[str, dict[str, str]] = {
     },
     "macro": {name: "0.2.0" for name in (
         "address", "bold", "citation", "labelled", "lines", "lines_of", "long_date", "page_break",
-        "party_line", "party_lines", "record_line", "short_date", "signature_picture", "table_row",
-        "table_rule")},
+        "party_line", "party_lines", "record_line", "short_date", "signature_picture", "table",
+        "table_row", "table_rule")},
     "function": {"quote": "0.1.0"},
     "filter": {"and_list": "0.1.0", "date": "0.1.0", "numbered": "0.2.0", "sentence": "0.1.0"},
     "computed": {
+        "adverse-benefit: deadlines.appeal_by": "0.2.0",
+        "adverse-benefit: organisation.label": "0.2.0",
+        "letter: organisation.label": "0.2.0",
         "imr: deadlines.wcab_appeal_by": "0.2.0",
         "imr: items[].title": "0.1.0",
         "imr: letter.overall": "0.1.0",
@@ -75,8 +88,10 @@ SINCE: dict[str, dict[str, str]] = {
         "stylesheets": "0.1.0", "pdf_stylesheets": "0.1.0", "reference_docx": "0.1.0",
         "required_blocks": "0.1.0", "rules": "0.2.0", "holidays": "0.2.0", "calendars": "0.2.0", "reading_grade": "0.2.0",
         "cite_quotes": "0.2.0", "field": "0.2.0",
+        "drop_rules": "0.2.0", "style": "0.2.0",
     },
-    "field key": {name: "0.2.0" for name in ("name", "type", "required", "description", "values")},
+    "field key": {name: "0.2.0" for name in ("name", "type", "required", "description", "values", "default",
+                                             "field")},
     "template folder file": {  # what a folder adds to or overrides in the kit's search path
         "blocks/*.md.j2, letter.md.j2": "0.1.0", "guidelines/*.yaml": "0.1.0", "images/*": "0.1.0",
         "style.css, print.css (replacing the kit's)": "0.1.0", "macros/*.j2": "0.2.0",

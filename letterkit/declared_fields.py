@@ -3,7 +3,7 @@
 ```toml
 [[field]]
 name = "notice_sent"
-type = "date"                 # text, rich text, date, number, choice, or "list of" one of them
+type = "date"                 # see TYPES; or "list of" one of them
 required = false              # the default; an optional field a block prints needs {% if %}
 description = "When the notice of the determination was sent."
 
@@ -11,11 +11,26 @@ description = "When the notice of the determination was sent."
 name = "delivery"
 type = "choice"
 values = ["mail", "email"]
+default = "mail"              # what a case that leaves the field out holds
+
+[[field]]
+name = "denied"
+type = "list of group"        # a group has fields of its own, declared under it
+required = true
+[[field.field]]
+name = "item"
+type = "text"
+required = true
+[[field.field]]
+name = "reason"
+type = "rich text"
+required = true
 ```
 
 Declared fields become top-level fields of the kit's model (`extend_model`): validated
-like any other, with their field path in errors, shown by `letterkit schema` and
-`letterkit vars`, and printed by blocks as `{{ notice_sent | date }}`.
+like any other, with their field path in errors (`denied[1].reason`), shown by
+`letterkit schema` and `letterkit vars`, and printed by blocks as `{{ notice_sent | date }}`.
+A `boolean` left out is false; rules read booleans and choices in their `when`.
 """
 
 from __future__ import annotations
@@ -23,11 +38,12 @@ from __future__ import annotations
 import datetime
 import keyword
 import re
+from functools import cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from .model import Letter, RichText
+from .model import Address, CaseModel, Letter, Organisation, Party, RichText, Signature
 
 # What a `type` names, and what a case holds for it. `number` keeps whole numbers whole
 # ("3", never "3.0") and takes decimals too.
@@ -36,8 +52,14 @@ _SCALARS: dict[str, Any] = {
     "rich text": RichText,
     "date": datetime.date,
     "number": int | float,
+    "boolean": bool,
+    # The parts every letter has, as letterkit.model defines them (`letterkit vars` lists their fields).
+    "address": Address,
+    "party": Party,
+    "organisation": Organisation,
+    "signature": Signature,
 }
-TYPES = (*_SCALARS, "choice")
+TYPES = (*_SCALARS, "choice", "group")
 _LIST = "list of "
 
 
@@ -51,6 +73,8 @@ class DeclaredField(BaseModel):
     required: bool = False
     description: str = ""
     values: tuple[str, ...] | None = None  # for a choice: what a case may hold
+    default: Any = None  # what a case that leaves the field out holds (validated like a value)
+    field: tuple[DeclaredField, ...] = ()  # for a group: its own fields
 
     @field_validator("name")
     @classmethod
@@ -67,6 +91,14 @@ class DeclaredField(BaseModel):
             raise ValueError(f"{type!r}: choose one of {known}, or 'list of' one of them")
         return type
 
+    @field_validator("field")
+    @classmethod
+    def _names_once(cls, fields: tuple[DeclaredField, ...]) -> tuple[DeclaredField, ...]:
+        names = [field.name for field in fields]
+        if twice := sorted({name for name in names if names.count(name) > 1}):
+            raise ValueError(f"{twice[0]!r} is declared twice")
+        return fields
+
     @property
     def is_list(self) -> bool:
         return self.type.startswith(_LIST)
@@ -77,14 +109,28 @@ class DeclaredField(BaseModel):
         return self.type.removeprefix(_LIST)
 
     def annotation(self) -> Any:
+        return self._annotation
+
+    @cached_property
+    def _annotation(self) -> Any:
+        """Made once: a group is one model class, however often the kit's model is built."""
         if self.element == "choice":
             if not self.values:
                 raise ValueError("a choice needs its values, e.g. values = [\"mail\", \"email\"]")
             element = Literal[self.values]
         elif self.values is not None:
             raise ValueError("only a choice has values")
+        elif self.element == "group":
+            if not self.field:
+                raise ValueError("a group needs its fields, as [[field.field]] tables under it")
+            element = create_model("".join(part.capitalize() for part in self.name.split("_")),
+                                   __base__=CaseModel, __module__=__name__,
+                                   **{field.name: field.pydantic_field() for field in self.field})
+            element.__doc__ = self.description or None
         else:
             element = _SCALARS[self.element]
+        if self.field and self.element != "group":
+            raise ValueError("only a group has fields of its own")
         return list[element] if self.is_list else element
 
     def pydantic_field(self) -> tuple[Any, Any]:
@@ -92,9 +138,15 @@ class DeclaredField(BaseModel):
         list is empty, an optional value None, when the case leaves them out."""
         annotation, described = self.annotation(), {"description": self.description or None}
         if self.required:
+            if self.default is not None:
+                raise ValueError("a required field has no default: a case must give it")
             return annotation, Field(..., min_length=1, **described) if self.is_list else Field(..., **described)
+        if self.default is not None:
+            return annotation, Field(self.default, validate_default=True, **described)
         if self.is_list:
             return annotation, Field(default_factory=list, **described)
+        if self.type == "boolean":  # a yes/no question left unanswered is a no
+            return annotation, Field(False, **described)
         return annotation | None, Field(None, **described)
 
 
@@ -105,7 +157,8 @@ def read_declared(tables: list[dict], where: str) -> tuple[DeclaredField, ...]:
         label = f"{where}: field[{index}]" + (f" {table['name']!r}" if isinstance(table, dict) and "name" in table else "")
         try:
             field = DeclaredField.model_validate(table)
-            field.annotation()
+            field.pydantic_field()
+            _check_default(field)
         except ValueError as error:  # pydantic's ValidationError is one
             raise ValueError(f"{label}: {_first_problem(error)}") from None
         if field.name in seen:
@@ -113,6 +166,18 @@ def read_declared(tables: list[dict], where: str) -> tuple[DeclaredField, ...]:
         seen.add(field.name)
         declared.append(field)
     return tuple(declared)
+
+
+def _check_default(field: DeclaredField) -> None:
+    """A default a case could not hold is the kit's mistake, found when the kit loads."""
+    if field.default is not None:
+        probe = create_model("Default", __base__=CaseModel, value=field.pydantic_field())
+        try:
+            probe()
+        except ValueError as error:
+            raise ValueError(f"default: {_first_problem(error)}") from None
+    for inner in field.field:
+        _check_default(inner)
 
 
 def _first_problem(error: ValueError) -> str:

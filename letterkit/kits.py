@@ -40,6 +40,7 @@ from .guidelines import Passage, read_library
 from .model import Letter
 from .presentation import Presentation
 from .resolver import Resolver
+from .word_styles import read_styles, with_styles
 
 
 class KitManifest(BaseModel):
@@ -50,13 +51,14 @@ class KitManifest(BaseModel):
     name: str | None = None  # defaults to the folder's name; never inherited
     description: str = ""
     extends: str | None = None
-    model: str | None = None  # "model.py:ClassName"; inherited
+    model: str | None = None  # "model.py:ClassName"; inherited; none in the chain: `Letter` and the declared fields
     letter: str | None = None
     stylesheets: tuple[str, ...] | None = None  # for HTML and PDF
     pdf_stylesheets: tuple[str, ...] | None = None  # PDF only, e.g. @font-face rules
     reference_docx: str | None = None
     required_blocks: tuple[str, ...] | None = None  # kept for older kits; a block rule now
-    rules: str | None = None  # inherited unless a kit has its own letter and model (see _rules)
+    rules: str | None = None  # added to the rules it inherits (see _rules)
+    drop_rules: tuple[str, ...] = ()  # ids of inherited rules this kit's letters do not answer to
     holidays: str | None = None  # older kits: their one calendar, named "holidays"; inherited
     calendars: dict[str, str] | None = None  # name → calendar file, for rules to count days over; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
@@ -64,6 +66,9 @@ class KitManifest(BaseModel):
     # `[[field]]` tables: case fields declared without Python (letterkit.declared_fields).
     # They extend the model of the kit that names it, and of the kits that inherit it.
     field: tuple[dict, ...] = ()
+    # `[[style]]` tables: Word styles for the kit's classes (letterkit.word_styles), added
+    # to the reference DOCX; inherited, a nearer kit's replacing a farther one's.
+    style: tuple[dict, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,10 +145,11 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     settings = _inherited(chain)
     overrides = tuple(_template_folder(folder) for folder in templates)
     files = Resolver((*overrides, *(folder for folder, _ in chain)))
-    model_file, _, class_name = settings["model"].partition(":")
     # The model is Python: it comes from the kits in the chain, never a template folder.
-    model = _load_model(Resolver(tuple(folder for folder, _ in chain)).find(model_file), class_name,
-                        _declared_fields(chain, overrides))
+    # A chain with none (a kit made of TOML, Jinja and CSS) has the bare `Letter`.
+    model_file, _, class_name = settings.get("model", "").partition(":")
+    model_path = Resolver(tuple(folder for folder, _ in chain)).find(model_file) if model_file else None
+    model = _load_model(model_path, class_name, _declared_fields(chain, overrides), root / "kit.toml")
     guidelines = read_library(files)
     # Rules and holidays are legal data: read from the kits, never from a template folder.
     kit_files = Resolver(tuple(folder for folder, _ in chain))
@@ -162,8 +168,11 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         cite_quotes=settings.get("cite_quotes", True),
         environment=_with_vocabulary(make_environment(files, guidelines), files),
         guidelines=guidelines,
+        # A kit folder's extra.css and print-extra.css add rules as a template folder's do.
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
-                                       settings["reference_docx"], tuple(Resolver((f,)) for f in overrides)),
+                                       settings["reference_docx"],
+                                       tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain))),
+                                       _word_styles(chain)),
         digest=_digest(files),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
@@ -172,30 +181,71 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         loaded.environment.get_template(name)
     for folder in overrides:
         _check_overrides(loaded, folder, used)
-    kit_rules.missing_blocks(loaded.rules, used, loaded.name)
+    _check_required_blocks(loaded, used, chain)
     kit_rules.check_calendars(loaded.rules, loaded.calendars)
     kit_rules.check_paths(loaded.rules, loaded.model)
     return loaded
 
 
 def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...], model: type) -> tuple:
-    """The kit's rules file, and `required_blocks` (older kits) as a block rule.
+    """The rules of the kit and of the kits it inherits them from, and `required_blocks`
+    (older kits) as a block rule.
 
-    A kit inherits the rules of the kit it comes from unless it has a letter and a model
-    of its own (letterkit.rule_inheritance); inherited rules must fit its model.
+    A kit inherits the rules of the kits it extends, up to one with a letter and a model
+    of its own (letterkit.rule_inheritance): the blocks it inherits print the deadlines
+    those rules compute. Nearer kits win: a rule of the same id replaces the inherited
+    one, and `drop_rules` leaves inherited ones out (an id that names no inherited rule
+    is a mistake). Inherited rules must fit the kit's model.
     """
-    declared = ()
+    inherited = []
     for root, manifest in chain:
-        if manifest.rules:
-            path = Resolver((root,)).find(manifest.rules)
-            declared = kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path))
-            if root != chain[0][0]:
-                rule_inheritance.check_fit(declared, model, chain[0][1].name or chain[0][0].name,
-                                           manifest.name or root.name)
-            break
+        inherited.append((root, manifest))
         if rule_inheritance.starts_afresh(manifest):
             break
-    return declared + kit_rules.blocks_rules_from_manifest(required_blocks)
+    by_id: dict = {}  # rule id → (rule, the kit it comes from), in the order a letter is checked
+    for root, manifest in reversed(inherited):
+        for rule_id in manifest.drop_rules:
+            if by_id.pop(rule_id, None) is None:
+                known = ", ".join(by_id) or "none"
+                raise KitError(f"{root / 'kit.toml'}: drop_rules names {rule_id!r}, which is no rule it "
+                               f"inherits (inherited: {known})")
+        if manifest.rules:
+            path = Resolver((root,)).find(manifest.rules)
+            for rule in kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path)):
+                by_id.pop(rule.id, None)  # replaced: it takes the place of the inherited rule, last
+                by_id[rule.id] = (rule, manifest.name or root.name)
+    kit = chain[0][1].name or chain[0][0].name
+    for rule, source in by_id.values():
+        if source != kit:
+            rule_inheritance.check_fit((rule,), model, kit, source)
+    return tuple(rule for rule, _ in by_id.values()) + kit_rules.blocks_rules_from_manifest(required_blocks)
+
+
+def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, KitManifest]]) -> None:
+    """Refuse a letter template that leaves out a block a rule requires, naming the kit the
+    rule comes from, and, for an inherited rule, how to leave it out."""
+    try:
+        kit_rules.missing_blocks(kit.rules, used, kit.name)
+    except KitError as error:
+        failing = next(rule for rule in kit.rules if rule.check == "block" and not set(rule.blocks) <= used)
+        origin = next((manifest.name or root.name for root, manifest in chain if manifest.rules
+                       and any(rule.id == failing.id for rule in kit_rules.read_rules(
+                           Resolver((root,)).read_text(manifest.rules), manifest.rules))), kit.name)
+        if origin == kit.name:
+            raise
+        raise KitError(f"rule {failing.id} ({failing.citation}) of kit {origin!r}: the letter of kit {kit.name!r} "
+                       f"leaves out {', '.join(b for b in failing.blocks if b not in used)}; include them, or leave "
+                       f"the rule out: drop_rules = [\"{failing.id}\"] in {kit.root / 'kit.toml'}") from None
+
+
+def _word_styles(chain: list[tuple[Path, KitManifest]]) -> tuple:
+    """The Word styles the kits declare, farthest first, a nearer kit's replacing one of its name."""
+    declared = {}
+    for root, manifest in reversed(chain):
+        for style in read_styles(list(manifest.style), str(root / "kit.toml")):
+            declared.pop(style.name, None)
+            declared[style.name] = style
+    return tuple(declared.values())
 
 
 def _calendars(files: Resolver, chain: list[tuple[Path, KitManifest]]) -> Mapping[str, HolidayCalendar]:
@@ -229,7 +279,7 @@ def _chain(root: Path) -> list[tuple[Path, KitManifest]]:
         root = _find_kit(str(relative if (relative / "kit.toml").is_file() else manifest.extends))
 
 
-_REQUIRED = {"model", "letter", "reference_docx"}
+_REQUIRED = {"letter", "reference_docx"}
 _DEFAULTS = {"stylesheets": (), "pdf_stylesheets": (), "required_blocks": ()}
 
 
@@ -238,7 +288,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "field"}))
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
@@ -256,6 +306,7 @@ def _manifest(root: Path) -> KitManifest:
     try:
         manifest = KitManifest.model_validate(_toml(path))
         read_declared(list(manifest.field), str(path))  # a mistake is found when the kit loads
+        read_styles(list(manifest.style), str(path))
         return manifest
     except ValidationError as error:
         problem = error.errors()[0]
@@ -366,18 +417,21 @@ def _declared_fields(chain: list[tuple[Path, KitManifest]], overrides: tuple[Pat
     return tuple(declared.values())
 
 
-def _load_model(path: Path, class_name: str, declared: tuple[DeclaredField, ...] = ()) -> type[Letter]:
-    """The model class, run once per file, extended once per set of declared fields: a kit
-    loaded with other template folders in front shares it, so a case validated for one is
-    a case of the other. Under the lock."""
-    if path not in _models:
+def _load_model(path: Path | None, class_name: str, declared: tuple[DeclaredField, ...] = (),
+                manifest: Path | None = None) -> type[Letter]:
+    """The model class (`Letter` when no kit in the chain has one), run once per file,
+    extended once per set of declared fields: a kit loaded with other template folders in
+    front shares it, so a case validated for one is a case of the other. Under the lock."""
+    if path is None:
+        _models[path] = Letter
+    elif path not in _models:
         _models[path] = _run_model(path, class_name)
-    key = (path, declared)
+    key = (path, tuple(field.model_dump_json() for field in declared))  # a default may be a table: unhashable
     if key not in _extended:
         try:
             _extended[key] = extend_model(_models[path], declared)
         except ValueError as error:
-            raise KitError(f"{path.parent / 'kit.toml'}: {error}") from None
+            raise KitError(f"{manifest or path.parent / 'kit.toml'}: {error}") from None
     return _extended[key]
 
 

@@ -5,6 +5,12 @@ block that does not parse, an include of a block that does not exist, a name a b
 prints that no case field nor computed value answers to, a class that neither the
 stylesheet (for the element it is on) nor the reference DOCX styles, a guideline key
 that resolves to no passage.
+
+Each problem has a severity: an `error` changes or breaks what a letter says (a block
+that does not parse, a name the case lacks, two lines a block tag glues together); a
+`warning` is a letter that renders but not as meant (a class nothing styles); `advice`
+is about reading the blocks (a line too long). `letterkit lint` fails on errors, and on
+warnings too with `--strict`.
 """
 
 from __future__ import annotations
@@ -27,9 +33,21 @@ _TAG_CLASS = re.compile(r"<([A-Za-z][\w-]*)\b[^>]*?\bclass=\"([^\"]+)\"")
 _HEADING = re.compile(r"\s*(#{1,6})\s")
 # Classes the writers give meaning to themselves, not styled by name.
 _STRUCTURAL = {"page-break", "running-header"}
+SEVERITIES = ("error", "warning", "advice")
 
 
-def lint(kit: Kit) -> list[str]:
+class Problem(str):
+    """One line of the report, and its severity (one of SEVERITIES)."""
+
+    severity: str
+
+    def __new__(cls, text: str, severity: str = "error") -> Problem:
+        problem = super().__new__(cls, text)
+        problem.severity = severity
+        return problem
+
+
+def lint(kit: Kit) -> list[Problem]:
     """One line per problem, each naming its file (and line, where there is one)."""
     problems: list[str] = []
     environment = kit.environment
@@ -40,7 +58,7 @@ def lint(kit: Kit) -> list[str]:
         try:
             tree = environment.parse(source, name, str(path))
         except TemplateSyntaxError as error:
-            problems.append(f"{path}:{error.lineno}: {error.message}")
+            problems.append(Problem(f"{path}:{error.lineno}: {error.message}"))
             continue
         problems += _layout(source, path)
         problems += _missing_includes(tree, templates, path)
@@ -50,12 +68,15 @@ def lint(kit: Kit) -> list[str]:
                 classes.setdefault((cls, element), f"{path}:{number}")
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
-    problems += deprecations.lint_lines(kit.search_path)
-    return problems
+    problems += [Problem(line, "warning") for line in deprecations.lint_lines(kit.search_path)]
+    return [problem if isinstance(problem, Problem) else Problem(problem) for problem in problems]
 
 
 MAX_LINE = 120  # a block reads on a screen; Markdown joins a paragraph's lines with a space
 _TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
+# What a glued line starts with that changes the letter: a list item, heading, quotation
+# or table row of its own, or a word that runs into the last one ("a week1-800-MEDICARE").
+_STARTS_BLOCK_OR_WORD = re.compile(r"(?:[-*+]|\d+\.)[ \t]|[#>|]|\w")
 
 
 def _layout(source: str, path: Path) -> list[str]:
@@ -67,22 +88,39 @@ def _layout(source: str, path: Path) -> list[str]:
     text = _TAG.sub(lambda tag: "\0" + "\n" * tag.group().count("\n"), source).splitlines()
     for number, line in enumerate(lines, 1):
         if "+%}" in line:
-            problems.append(f"{path}:{number}: '+%}}' keeps a line end Jinja would trim; end the line "
-                            "with text or a value, or put the tag on a line of its own")
+            problems.append(Problem(f"{path}:{number}: '+%}}' keeps a line end Jinja would trim; end the line "
+                                    "with text or a value, or put the tag on a line of its own", "warning"))
         if len(line) > MAX_LINE:
-            problems.append(f"{path}:{number}: {len(line)} characters; break the line (at most {MAX_LINE}: "
-                            "a paragraph's lines are joined with a space)")
+            problems.append(Problem(f"{path}:{number}: {len(line)} characters; break the line (at most {MAX_LINE}: "
+                                    "a paragraph's lines are joined with a space)", "advice"))
+        if problem := _glued(lines, text, number, path):
+            problems.append(problem)
         previous = lines[number - 2].rstrip() if number > 1 else ""
         if (previous.endswith("%}") and not previous.endswith("+%}") and re.match(r"[ \t]+[^\s\0]", text[number - 1])
                 and not line.lstrip().startswith(("{%", "{#"))):
-            problems.append(f"{path}:{number}: the leading space joins this text to the line above (Jinja "
-                            "trims the line end after a tag); move it into the line above")
+            problems.append(Problem(f"{path}:{number}: the leading space joins this text to the line above (Jinja "
+                                    "trims the line end after a tag); move it into the line above", "warning"))
     return problems
+
+
+def _glued(lines: list[str], text: list[str], number: int, path: Path) -> Problem | None:
+    """Text, then a block tag ending the line (`…a week{% endif %}`): Jinja trims the line
+    end after the tag, so the next line of text joins this one, a list item to the item
+    above, a word to the word before."""
+    line, following = lines[number - 1].rstrip(), lines[number] if number < len(lines) else ""
+    if not (line.endswith("%}") and not line.endswith("+%}") and text[number - 1].replace("\0", "").strip()):
+        return None
+    if following.lstrip().startswith(("{%", "{#")) or not _STARTS_BLOCK_OR_WORD.match(following):
+        return None
+    return Problem(f"{path}:{number}: the tag at the end of this line joins the next line to it (Jinja trims "
+                   "the line end after a tag); put the tag on a line of its own, or end the line with '+%}'")
 
 
 def _classes(line: str) -> list[tuple[str, str]]:
     """(class, element) for each class a line gives an element."""
-    found = [(cls, tag.lower()) for tag, classes in _TAG_CLASS.findall(line) for cls in classes.split()]
+    # A class a macro prints from its argument (`class="{{ cls }}"`) is named where it is called.
+    found = [(cls, tag.lower()) for tag, classes in _TAG_CLASS.findall(line) if "{{" not in classes
+             for cls in classes.split()]
     heading = _HEADING.match(line)
     element = f"h{len(heading.group(1))}" if heading else "p"
     for attributes in _ATTRIBUTES.findall(line):
@@ -95,7 +133,7 @@ def _unknown_names(kit: Kit) -> list[str]:
     problems = []
     for name in catalogue.names(kit):
         if name.resolved and (problem := catalogue.unknown_name(kit, name.path)):
-            problems.append(f"{kit.files.find(name.template)}:{name.line}: prints {name.path!r}: {problem}")
+            problems.append(Problem(f"{kit.files.find(name.template)}:{name.line}: prints {name.path!r}: {problem}"))
     return list(dict.fromkeys(problems))  # a block included in two places is told once
 
 
@@ -131,12 +169,13 @@ def _unstyled(kit: Kit, classes: dict[str, str]) -> list[str]:
             continue
         styled_for = _elements_styled(selectors, cls)
         if not styled_for:
-            problems.append(f"{where}: class {cls!r} has no rule in the stylesheets ({stylesheets})")
+            problems.append(Problem(f"{where}: class {cls!r} has no rule in the stylesheets ({stylesheets})", "warning"))
         elif None not in styled_for and element not in styled_for:
-            problems.append(f"{where}: class {cls!r} is on a {element} element, but the stylesheets "
-                            f"({stylesheets}) style it only on {', '.join(sorted(styled_for))}")
+            problems.append(Problem(f"{where}: class {cls!r} is on a {element} element, but the stylesheets "
+                                    f"({stylesheets}) style it only on {', '.join(sorted(styled_for))}", "warning"))
         if style_name(cls) not in word_styles:
-            problems.append(f"{where}: class {cls!r} has no style {style_name(cls)!r} in {kit.presentation.reference_file.name}")
+            problems.append(Problem(f"{where}: class {cls!r} has no style {style_name(cls)!r} in "
+                                    f"{kit.presentation.reference_file.name}", "warning"))
     return list(dict.fromkeys(problems))
 
 

@@ -27,10 +27,13 @@ class Presentation:
 
     @classmethod
     def read(cls, files: Resolver, stylesheets: tuple[str, ...], pdf_stylesheets: tuple[str, ...],
-             reference_docx: str, added: tuple[Resolver, ...] = ()) -> Presentation:
+             reference_docx: str, added: tuple[Resolver, ...] = (), word_styles: tuple = ()) -> Presentation:
         """The kit's stylesheets, each found on the search path, then the rules each folder
         of `added` adds: its `extra.css` after the shared ones, its `print-extra.css` after
-        the PDF's, the first folder last so that its rules win, as its blocks do."""
+        the PDF's, the first folder last so that its rules win, as its blocks do. The
+        reference DOCX with the kit's declared `word_styles` (letterkit.word_styles) added."""
+        from .word_styles import with_styles  # here: it needs the DOCX writer, which needs this module
+
         shared = [_read(files, name) for name in stylesheets]
         printed = [_read(files, name) for name in pdf_stylesheets]
         for folder in reversed(added):
@@ -40,7 +43,7 @@ class Presentation:
             files=files,
             css="".join(text for _, text in shared),
             print_css=tuple(shared + printed),
-            reference_docx=files.read_bytes(reference_docx),
+            reference_docx=with_styles(files.read_bytes(reference_docx), word_styles),
             reference_file=files.find(reference_docx),
         )
 

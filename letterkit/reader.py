@@ -26,8 +26,11 @@ from .errors import TemplateError
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _INCHES = re.compile(r"[0-9]{1,3}(\.[0-9]+)?in", re.ASCII)
+_PERCENT = re.compile(r"width:\s*([0-9]{1,3})%", re.ASCII)
+_LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", re.ASCII)  # BCP 47: es, zh-Hant, es-US
 _INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code", "img"}
-_META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier"}
+_META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier",
+              "footer", "first-page-header", "first-page-footer"}
 
 
 class Embedder(Protocol):
@@ -91,9 +94,12 @@ class ElementReader:
     def block(self, element) -> list[tree.Block]:
         tag, cls = element.tag, self._class(element)
         if tag == "p":
-            return self._paragraphs(self.inlines(element), cls, keep_empty=True)
+            paragraphs = self._paragraphs(self.inlines(element), cls, keep_empty=True)
+            lang = self._lang(element)
+            return [dataclasses.replace(block, lang=lang) if lang and isinstance(block, tree.Paragraph) else block
+                    for block in paragraphs]
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            return [tree.Heading(int(tag[1]), self._flat(self.inlines(element)), cls)]
+            return [tree.Heading(int(tag[1]), self._flat(self.inlines(element)), cls, self._lang(element))]
         if tag == "ul":
             return [tree.BulletList(self._items(element), cls)]
         if tag == "ol":
@@ -105,7 +111,7 @@ class ElementReader:
         if tag == "hr" or (tag == "div" and "page-break" in cls.split()):
             return [tree.PageBreak()]
         if tag in ("div", "section"):
-            return [tree.Div(self.blocks(element), cls)]
+            return [tree.Div(self.blocks(element), cls, self._lang(element))]
         if tag == "pre":
             lines = element.text_content().rstrip("\n").split("\n")
             children: list[tree.Inline] = []
@@ -154,7 +160,20 @@ class ElementReader:
             )
             in_head = row.getparent().tag == "thead"
             (head if in_head else body).append(tree.Row(cells))
-        return tree.Table(tuple(head), tuple(body), self._class(element))
+        return tree.Table(tuple(head), tuple(body), self._class(element), self._widths(element))
+
+    def _widths(self, element) -> tuple[int, ...]:
+        """Column widths from `<col style="width: 30%">` (the `table` macro writes them):
+        all or none, in percent, adding up to at most 100."""
+        columns = list(element.iter("col"))
+        widths = [_PERCENT.fullmatch(self._attribute(column, "style").strip().rstrip(";")) for column in columns]
+        if not columns:
+            return ()
+        if not all(widths) or sum(int(width.group(1)) for width in widths) > 100:
+            raise TemplateError("a table's <col> widths are percentages of the text width, "
+                                "one per column, adding up to 100 at most (width: 30%)",
+                                *self.embedder.locate("<col"))
+        return tuple(int(width.group(1)) for width in widths)
 
     # Inlines -----------------------------------------------------------------------
 
@@ -172,7 +191,7 @@ class ElementReader:
         if tag in ("strong", "b"):
             return tree.Strong(self._flat(self.inlines(element), strip=False))
         if tag == "span":
-            return tree.Span(self._flat(self.inlines(element), strip=False), self._class(element))
+            return tree.Span(self._flat(self.inlines(element), strip=False), self._class(element), self._lang(element))
         if tag == "br":
             return tree.LineBreak()
         if tag == "code":
@@ -248,6 +267,15 @@ class ElementReader:
                                 "gives the kit's look, so it comes from the kit alone", self.template)
         return cls
 
+    def _lang(self, element) -> str:
+        """The element's language (`{: lang="es" }`, `<div lang="es">`, a case's value
+        printed there): a BCP 47 tag, or "" for the letter's own."""
+        lang = self._attribute(element, "lang")
+        if lang and not _LANGUAGE.fullmatch(lang):
+            raise TemplateError(f"lang={lang!r} on <{element.tag}> is not a language tag such as 'es' "
+                                "or 'zh-Hant'", *self.embedder.locate(f'lang="{lang}"'))
+        return lang
+
     def _refuse(self, element) -> TemplateError:
         return TemplateError(
             f"<{element.tag}> has no place in a letter (allowed: paragraphs, headings, "
@@ -271,7 +299,7 @@ def read_meta(raw: Mapping[str, Sequence[str]], template: str, values: Values) -
             fields["date"] = date.fromisoformat(fields["date"])
         except ValueError:
             raise TemplateError(f"'Date:' is not an ISO date: {fields['date']!r}", template) from None
-    return tree.Meta(**fields)
+    return tree.Meta(**{key.replace("-", "_"): value for key, value in fields.items()})
 
 
 def _fill(text: str, key: str, template: str, values: Values) -> str:

@@ -14,10 +14,10 @@ statement, and one check of a closed set of kinds — data, never code:
   `deadlines.<name>`, and the letter must print it.
 
 Any rule may have `when`, a field or computed value of the case: the rule applies
-only when it is true (`when = "any_not_approved"`); and `from`/`until`, the dates
-between which it is in force: the letter's date picks the rules in force. A field
-path is written as in error messages, `requests[*].description` standing for every
-request's.
+only when it is true (`when = "any_not_approved"`), or when a choice is (`==`) or is
+not (`!=`) one value (`when = "denial_kind == service"`); and `from`/`until`, the dates
+between which it is in force: the letter's date picks the rules in force. A field path
+is written as in error messages, `requests[*].description` standing for every request's.
 
 Only the letter's own words meet a rule (`letterkit.provenance`): a phrase is found
 in the kit's words alone, never in a value a case typed; a deadline and a printed
@@ -226,7 +226,8 @@ def check_paths(rules: tuple[_Rule, ...], model: type[BaseModel]) -> None:
 
 
 def paths_named(rule: _Rule) -> list[str]:
-    names = [rule.when, getattr(rule, "per", None), getattr(rule, "start", None), getattr(rule, "end", None)]
+    when = rule.when and rule.when.replace("!=", "==").partition("==")[0].strip()
+    names = [when, getattr(rule, "per", None), getattr(rule, "start", None), getattr(rule, "end", None)]
     return [name for name in names if name] + list(getattr(rule, "fields", ()))
 
 
@@ -265,7 +266,7 @@ def in_force(letter: Any, rules: tuple[_Rule, ...]) -> list[_Rule]:
     """The rules in force on the letter's date that apply to its case (`when`)."""
     day = getattr(letter, LETTER_DATE, None)
     return [rule for rule in rules if rule.in_force(day if isinstance(day, date) else None)
-            and (rule.when is None or all(value for _, value in values_at(letter, rule.when)))]
+            and applies(letter, rule.when)]
 
 
 def deadlines(letter: Any, rules: tuple[_Rule, ...],
@@ -380,6 +381,20 @@ def values_at(letter: Any, pattern: str) -> list[tuple[str, Any]]:
                 raise KitError(f"a rule names {pattern!r}, and the case has no field {part!r} there")
         found = step
     return found
+
+
+def applies(letter: Any, when: str | None) -> bool:
+    """Whether a rule's `when` holds: a field or computed value that is true
+    (`when = "expedited"`), or one that is (`==`) or is not (`!=`) a choice's value
+    (`when = "denial.kind == service"`); with `[*]`, for every element."""
+    if when is None:
+        return True
+    path, operator, wanted = when.partition("!=") if "!=" in when else when.partition("==")
+    values = [value for _, value in values_at(letter, path.strip())]
+    if not operator:
+        return all(values)
+    matches = [value is not None and str(value) == wanted.strip() for value in values]
+    return all(matches) if operator == "==" else not any(matches)
 
 
 def _date_at(letter: Any, path: str) -> date | None:

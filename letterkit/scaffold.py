@@ -1,8 +1,8 @@
-"""`letterkit new-kit NAME`: a working kit to start from.
+"""`letterkit new-kit NAME`: a working kit to start from, with no Python.
 
-Two starts: a kit with a model of its own (a new kind of letter, with an example case),
-or, with `--extends KIT`, a kit that builds on KIT's model and letter and adds a field
-declared in its `kit.toml` and a block that prints it: no Python at all.
+Two starts: a new family of letters on the neutral `letter` kit (fields declared in its
+`kit.toml`, a block that prints them, an example case), or, with `--extends KIT`, a kit
+that builds on KIT's model and letter and adds a field and a block that prints it.
 """
 
 from __future__ import annotations
@@ -13,57 +13,59 @@ from pathlib import Path
 from .errors import KitError
 
 FILES = {
-    "kit.toml": '''# The {name} kit. Blocks, stylesheets, fonts, the reference DOCX and guidelines
-# that this folder lacks come from the kit it extends.
+    "kit.toml": '''# The {name} kit: a family of letters made of TOML, Jinja and CSS, no Python. It extends
+# the `letter` kit, which gives the letterhead, date, recipient, closing and signature,
+# the styles, fonts and page frame, and the fields they print (letterkit vars --kit {folder}).
+# blocks/body.md.j2 here takes the place of the letter kit's; add blocks, fields and rules.
 name = "{name}"
 description = "{name} letter"
-extends = "{extends}"
-model = "model.py:{model}"
-letter = "letter.md.j2"
-required_blocks = ["blocks/body.md.j2"]
+extends = "letter"
+
+# Case fields: text, rich text, date, number, boolean, choice (values = [...]), group
+# (fields of its own, as [[field.field]] tables under it), or "list of" any of them.
+[[field]]
+name = "decision"
+type = "choice"
+values = ["approved", "denied"]
+required = true
+description = "What was decided."
+
+[[field]]
+name = "expedited"
+type = "boolean"
+description = "Whether the request was decided on the fast track."
+
+[[field]]
+name = "items"
+type = "list of group"
+required = true
+description = "What the letter decides, one entry each."
+
+  [[field.field]]
+  name = "description"
+  type = "text"
+  required = true
+
+  [[field.field]]
+  name = "reason"
+  type = "rich text"
+  description = "Why, in Markdown."
 ''',
-    "model.py": '''"""Case data for a {name} letter: add the fields your blocks print."""
+    "blocks/body.md.j2": '''{{#- The letter's own text, between the salutation and the closing. -#}}
+{{% if expedited %}}
+We decided your request on the fast track, as you asked.
 
-from __future__ import annotations
+{{% endif %}}
+Your request has been {{{{ decision }}}}:
 
-from datetime import date
+{{% for item in items %}}
+### {{{{ item.description }}}}
 
-from pydantic import Field
+{{% if item.reason %}}
+{{{{ item.reason }}}}
 
-from letterkit.model import Letter, Organisation, Party, RichText
-
-
-class {model}(Letter):
-    letter_date: date
-    organisation: Organisation = Field(description="Who sends the letter.")
-    recipient: Party
-    body: RichText = Field(description="The letter's text, in Markdown.")
-''',
-    "letter.md.j2": '''{{#- The {name} letter: metadata, then its blocks in reading order. -#}}
-Title: {{{{ organisation.name }}}} letter to {{{{ recipient.name }}}}
-Language: {{{{ language }}}}
-Author: {{{{ organisation.name }}}}
-Date: {{{{ letter_date.isoformat() }}}}
-Header: {{{{ recipient.name }}}} · {{{{ letter_date | date }}}}
-
-{{% include "blocks/body.md.j2" %}}
-''',
-    "blocks/body.md.j2": '''{{#- Letterhead, date, salutation, the text, the closing. -#}}
-**{{{{ organisation.name }}}}**
-{{: .letterhead }}
-
-{{{{ letter_date | date }}}}
-{{: .letter-date }}
-
-Dear {{{{ recipient.name }}}}:
-
-{{{{ body }}}}
-
-Sincerely,
-{{: .closing }}
-
-{{{{ organisation.name }}}}
-{{: .signature }}
+{{% endif %}}
+{{% endfor %}}
 ''',
     "example.yaml": '''# An example case for the {name} kit: letterkit render example.yaml --kit {folder}
 letter_date: 2026-01-15
@@ -71,13 +73,15 @@ organisation:
   name: Example Review Organisation
 recipient:
   name: Jordan Example
-body: |
-  This is the **{name}** letter. Write it in Markdown:
-
-  - lists,
-  - *emphasis*,
-
-  > and quoted passages.
+subject: Your request for review
+decision: denied
+items:
+  - description: Physical therapy, 12 visits
+    reason: |
+      The records do not show **functional improvement** after the first 6 visits.
+signature:
+  name: Alex Reviewer
+  title: Medical Director
 ''',
 }
 
@@ -109,8 +113,8 @@ This notice was sent on {{{{ notice_sent | date }}}}.
 def new_kit(folder: Path, extends: str | None = None) -> list[Path]:
     """Write a new kit into `folder` (which must not exist yet); the files written.
 
-    Without `extends`, a kit with a model of its own (styles from the IMR kit); with it,
-    a kit that builds on that kit's model and letter."""
+    Without `extends`, a new family on the `letter` kit; with it, a kit that builds on
+    that kit's model and letter."""
     if folder.exists():
         raise KitError(f"{folder} already exists; choose a new folder for the kit")
     name = folder.name
@@ -120,8 +124,7 @@ def new_kit(folder: Path, extends: str | None = None) -> list[Path]:
         # A kit folder is named by its absolute path, so the new kit finds it from anywhere.
         parent = str(Path(extends).resolve()) if (Path(extends) / "kit.toml").is_file() else extends
         return _write(folder, _extending_files(extends), name=name, extends=parent)
-    model = "".join(part.capitalize() for part in name.split("-")) + "Letter"
-    return _write(folder, FILES, name=name, extends="imr", model=model, folder=folder)
+    return _write(folder, FILES, name=name, folder=folder)
 
 
 def _extending_files(extends: str) -> dict[str, str]:

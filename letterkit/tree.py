@@ -3,7 +3,8 @@
 A dozen node kinds, in the manner of pandoc's `Block` and `Inline`. Every writer is
 a visitor with one `visit_<kind>` method per node kind (see `letterkit.writers.base`).
 `cls` carries a semantic class from the template ("item-title", "guideline"), which
-the stylesheet and the reference DOCX give a look.
+the stylesheet and the reference DOCX give a look. `lang` (a BCP 47 tag, "" for the
+letter's own) says what language a span, paragraph, heading or div is in.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Strong(Node):
 class Span(Node):
     children: tuple[Inline, ...]
     cls: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,12 +81,14 @@ class Heading(Node):
     level: int
     children: tuple[Inline, ...]
     cls: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Paragraph(Node):
     children: tuple[Inline, ...]
     cls: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,7 @@ class Table(Node):
     head: tuple[Row, ...]
     body: tuple[Row, ...]
     cls: str = ""
+    widths: tuple[int, ...] = ()  # each column's share of the text width, in percent; () for automatic
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +141,7 @@ class Div(Node):
 
     children: tuple[Block, ...]
     cls: str = ""
+    lang: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +164,11 @@ class Meta:
     subject: str = ""
     date: date | None = None
     header: str = ""  # running header text, e.g. the case number
+    # The rest of the page frame (letterkit.writers.page_frame): "{page}" and "{pages}"
+    # stand for the numbers; None: not declared (page 1 as the others; no footer).
+    footer: str | None = None
+    first_page_header: str | None = None
+    first_page_footer: str | None = None
     identifier: str = ""  # stable id of the letter, for PDF and DOCX metadata
 
 

@@ -1,6 +1,6 @@
 """Build a kit's reference.docx: the Word styles, page setup, header and footer.
 
-    python scripts/build_reference_docx.py templates/imr/reference.docx
+    python scripts/build_reference_docx.py templates/letter/reference.docx
 
 The DOCX writer names styles; this file decides what they look like. Edit the result
 in Word to restyle every letter, or change this script and run it again: it gives
@@ -185,4 +185,4 @@ def _page_x_of_y(paragraph, style) -> None:
 
 
 if __name__ == "__main__":
-    build(sys.argv[1] if len(sys.argv) > 1 else "templates/imr/reference.docx")
+    build(sys.argv[1] if len(sys.argv) > 1 else "templates/letter/reference.docx")

@@ -437,7 +437,7 @@ def test_a_changed_reference_docx_renders_again_on_resume(tmp_path, case_data):
 
     source = _folder_of_cases(tmp_path / "cases", 2, case_data)
     reference = tmp_path / "reference.docx"
-    shutil.copy(ROOT / "templates" / "imr" / "reference.docx", reference)
+    shutil.copy(ROOT / "templates" / "letter" / "reference.docx", reference)
     arguments = dict(formats=("docx",), jobs=1, options=letterkit.WriterOptions(reference_docx=reference))
     assert letterkit.render_batch(source, tmp_path / "out", **arguments).rendered == 2
     assert letterkit.render_batch(source, tmp_path / "out", **arguments).skipped == 2

@@ -18,7 +18,7 @@ from letterkit.deprecations import TemplateDeprecationWarning
 from letterkit.upgrade import plan
 
 RELEASES = sorted(path.name for path in COMPAT.iterdir() if path.is_dir())
-VOCABULARY = Path("templates/imr/macros/letter.j2")
+VOCABULARY = Path("templates/letter/macros/letter.j2")
 CITATION = 'the block "guideline-citation" is now the macro citation(guideline); this block will stop working in 0.3'
 ADDRESS = 'the block "address" is now the macro address(address); this block will stop working in 0.3'
 # Each old folder, "release/folder", and its warnings: (file in the folder, line, what it says).

@@ -80,7 +80,7 @@ def test_table_header_rows_repeat_and_are_marked(rendered):
 def test_a_table_takes_the_style_of_its_class_else_table_grid(tmp_path, rendered):
     tables = _docx(rendered["imr-medications-mixed"]["docx"]).tables
     assert [table.style.name for table in tables] == ["Addressees", "Table Grid"]
-    reference = docx.Document(str(KIT.root / "reference.docx"))
+    reference = docx.Document(str(KIT.path("reference.docx")))
     style = reference.styles["Addressees"].element
     style.getparent().remove(style)
     path = tmp_path / "no-addressees.docx"
@@ -118,7 +118,7 @@ def test_styles_come_from_the_reference_document_only(rendered):
 
 
 def test_a_users_reference_docx_restyles_the_letter(tmp_path, case_data):
-    reference = docx.Document(str(KIT.root / "reference.docx"))
+    reference = docx.Document(str(KIT.path("reference.docx")))
     reference.styles["Heading 1"].font.size = Pt(20)
     del_style = reference.styles["Guideline"].element
     del_style.getparent().remove(del_style)
@@ -280,7 +280,7 @@ def test_reusing_the_parsed_reference_leaks_nothing_between_letters(case_data):
 def test_an_edited_reference_docx_is_read_again(tmp_path, case_data):
     """The parsed reference is kept per thread, but not past a change to its file."""
     path = tmp_path / "house-style.docx"
-    shutil.copy(KIT.root / "reference.docx", path)
+    shutil.copy(KIT.path("reference.docx"), path)
     options = letterkit.WriterOptions(reference_docx=path)
     letterkit.render(case_data, formats=("docx",), options=options)
     reference = docx.Document(str(path))

@@ -21,6 +21,8 @@ from conftest import EXAMPLES, ROOT
 from letterkit.writers.docx_reference import APPLICATION
 
 UR_EXAMPLES = sorted((ROOT / "examples" / "ur").glob("*.yaml"))
+# A family on the letter kit: its own header and footer parts, Word styles from kit.toml, w:lang.
+ABD_EXAMPLES = sorted((ROOT / "examples" / "adverse-benefit").glob("*.yaml"))
 GOLDEN = Path(__file__).parent / "golden" / "docx-parts"
 
 # Lists nested two deep, a numbered list, a quotation typed and one quoted by key, a
@@ -52,6 +54,9 @@ def letters(rendered, tmp_path_factory) -> dict[str, Path]:
     contents = {stem: files["docx"] for stem, files in rendered.items()}
     for path in UR_EXAMPLES:
         contents[path.stem] = letterkit.render(letterkit.read_case(path), kit="ur", formats=("docx",))["docx"]
+    for path in ABD_EXAMPLES:
+        contents[path.stem] = letterkit.render(letterkit.read_case(path), kit="adverse-benefit",
+                                               formats=("docx",))["docx"]
     case = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")
     case["items"][0]["rationale"] = EVERY_NODE_KIND
     citing = folder / "citing-kit"  # the IMR kit with a citation line under each quote
@@ -73,7 +78,7 @@ def test_the_every_node_kind_letter_has_every_node_kind(letters):
     assert "<w:pageBreakBefore/>" in body
 
 
-@pytest.mark.parametrize("stem", [p.stem for p in (*EXAMPLES, *UR_EXAMPLES)] + ["every-node-kind"])
+@pytest.mark.parametrize("stem", [p.stem for p in (*EXAMPLES, *UR_EXAMPLES, *ABD_EXAMPLES)] + ["every-node-kind"])
 def test_word_opens_the_docx_without_repair(letters, stem):
     result = OpenXmlValidator(file_format=FileFormat.MICROSOFT_365, max_errors=0).validate(letters[stem])
     verdict = predict(result)
@@ -111,7 +116,7 @@ def test_app_xml_names_letterkit_and_its_version():
 def test_a_reference_without_app_xml_still_gets_one(case_data, tmp_path):
     """A reference made by a tool that writes no docProps/app.xml."""
     reference = tmp_path / "bare.docx"
-    with zipfile.ZipFile(ROOT / "templates" / "imr" / "reference.docx") as source, \
+    with zipfile.ZipFile(ROOT / "templates" / "letter" / "reference.docx") as source, \
             zipfile.ZipFile(reference, "w") as target:
         for entry in source.infolist():
             content = source.read(entry)

@@ -148,7 +148,7 @@ def test_a_font_added_in_a_template_folder_draws_what_the_kit_cannot(tmp_path, c
         pytest.skip("Debian's fonts-noto-core is not installed; tasks.py installs it")
     (tmp_path / "mine" / "fonts").mkdir(parents=True)
     shutil.copy(cherokee, tmp_path / "mine" / "fonts" / "cherokee.ttf")
-    kit_print = (ROOT / "templates" / "imr" / "print.css").read_text()
+    kit_print = (ROOT / "templates" / "letter" / "print.css").read_text()
     (tmp_path / "mine" / "print.css").write_text(kit_print + (
         '\n@font-face { font-family: "House Cherokee"; src: url("fonts/cherokee.ttf"); }\n'
         'html { font-family: "Liberation Serif", "House Cherokee"; }\n'))

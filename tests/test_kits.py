@@ -34,8 +34,8 @@ def test_ur_kit_renders_its_example_in_every_format():
 
 def test_ur_kit_uses_the_imr_kits_files_after_its_own():
     kit = letterkit.load_kit("ur")
-    assert [folder.name for folder in kit.search_path] == ["ur", "imr"]
-    assert kit.path("print.css").parent.name == "imr"
+    assert [folder.name for folder in kit.search_path] == ["ur", "imr", "letter"]
+    assert kit.path("print.css").parent.name == "letter"
     assert kit.path("letter.md.j2").parent.name == "ur"
 
 

@@ -18,9 +18,9 @@ def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
     )
     wheel = next((tmp_path / "dist").glob("letterkit-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
-    for kit_file in ("kit.toml", "model.py", "letter.md.j2", "style.css", "reference.docx",
-                     "blocks/disputed-item.md.j2", "fonts/LiberationSerif-Regular.ttf"):
-        assert f"letterkit/templates/imr/{kit_file}" in names, kit_file
+    for kit_file in ("imr/kit.toml", "imr/model.py", "imr/letter.md.j2", "imr/style.css", "letter/reference.docx",
+                     "imr/blocks/disputed-item.md.j2", "letter/fonts/LiberationSerif-Regular.ttf", "letter/kit.toml"):
+        assert f"letterkit/templates/{kit_file}" in names, kit_file
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

@@ -328,8 +328,8 @@ def test_unknown_variant_is_refused(case):
 # What the PDF may fetch ----------------------------------------------------------------
 
 def test_fetcher_serves_kit_files_and_data_uris():
-    fetcher = KitFetcher(Resolver((KIT,)))
-    font = fetcher.fetch((KIT / "fonts" / "LiberationSerif-Regular.ttf").as_uri())
+    fetcher = KitFetcher(Resolver((KIT.parent / "letter",)))
+    font = fetcher.fetch((KIT.parent / "letter" / "fonts" / "LiberationSerif-Regular.ttf").as_uri())
     assert font.read()[:4] == b"\x00\x01\x00\x00"
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 

@@ -232,7 +232,7 @@ def test_a_bad_rules_file_is_refused_naming_the_rule_and_key(tmp_path, text, mes
     kit = tmp_path / "kit"
     runner.invoke(app, ["new-kit", str(kit)])
     (kit / "rules.toml").write_text(text)
-    (kit / "kit.toml").write_text((kit / "kit.toml").read_text() + 'rules = "rules.toml"\n')
+    (kit / "kit.toml").write_text('rules = "rules.toml"\n' + (kit / "kit.toml").read_text())
     with pytest.raises(letterkit.KitError, match=message):
         letterkit.load_kit(kit)
 
@@ -242,7 +242,7 @@ def test_a_rule_naming_a_field_the_case_lacks_is_the_kits_mistake(tmp_path):
     runner.invoke(app, ["new-kit", str(kit)])
     (kit / "rules.toml").write_text('[[rule]]\nid = "x"\ncitation = "c"\nstatement = "s"\n'
                                     'check = "field"\nfields = ["no_such_field"]\n')
-    (kit / "kit.toml").write_text((kit / "kit.toml").read_text() + 'rules = "rules.toml"\n')
+    (kit / "kit.toml").write_text('rules = "rules.toml"\n' + (kit / "kit.toml").read_text())
     with pytest.raises(letterkit.KitError, match="no_such_field"):
         letterkit.check_rules(letterkit.read_case(kit / "example.yaml"), letterkit.load_kit(kit))
 
@@ -250,10 +250,12 @@ def test_a_rule_naming_a_field_the_case_lacks_is_the_kits_mistake(tmp_path):
 def test_required_blocks_in_an_older_kit_still_works_as_a_block_rule(tmp_path):
     kit = tmp_path / "kit"
     runner.invoke(app, ["new-kit", str(kit)])
+    (kit / "kit.toml").write_text('required_blocks = ["blocks/body.md.j2"]\n' + (kit / "kit.toml").read_text())
     loaded = letterkit.load_kit(kit)
     assert [rule.id for rule in loaded.rules] == ["required-blocks"]
     assert letterkit.check_rules(letterkit.read_case(kit / "example.yaml"), loaded) == []
-    (kit / "letter.md.j2").write_text((kit / "letter.md.j2").read_text().replace("blocks/body.md.j2", "blocks/other.md.j2"))
+    letter = (ROOT / "templates" / "letter" / "letter.md.j2").read_text()
+    (kit / "letter.md.j2").write_text(letter.replace("blocks/body.md.j2", "blocks/other.md.j2"))
     (kit / "blocks" / "other.md.j2").write_text("Other.\n")
     letterkit.forget_kits()
     with pytest.raises(letterkit.KitError, match="rule required-blocks .*blocks/body.md.j2"):

@@ -8,7 +8,7 @@ and holds the page setup, header and footer. The writer never sets fonts or size
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from itertools import zip_longest
@@ -17,7 +17,7 @@ from docx.shared import Inches, Pt
 
 from .. import tree
 from ..errors import RenderError
-from . import docx_ooxml
+from . import docx_ooxml, page_frame
 from .base import Writer
 from .docx_reference import ReferenceDocument, reference_document
 
@@ -40,11 +40,15 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
     `reference` is a .docx (the kit's `reference.docx`, or one given in its place)
     whose styles, page setup, header and footer the letter takes.
     """
-    template = reference_document(reference)
+    frame = page_frame.framed(document.meta)
+    template = reference_document(reference, frame)
     docx = template.fresh()
     try:
-        for paragraph in template.header_paragraphs:
-            paragraph.text = document.meta.header
+        if frame:
+            _write_frame(template, document.meta)
+        else:
+            for paragraph in template.header_paragraphs:
+                paragraph.text = document.meta.header
         body = DocxWriter(template).write(document.children)
     except ValueError as error:  # XML cannot hold a character
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "
@@ -53,6 +57,17 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
     _set_properties(docx, document.meta, when)
     written = {docx.part.partname: template.document_xml(body)}
     return docx_ooxml.save(docx, template.unchanged_zip, template.unchanged, written)
+
+
+def _write_frame(template: ReferenceDocument, meta: tree.Meta) -> None:
+    """Each header and footer part holds its one paragraph of the frame, numbers as fields."""
+    styles = {"header": template.style_ids.get("Header"), "footer": template.style_ids.get("Footer")}
+    for name, text in page_frame.parts(meta).items():
+        kind = name.rpartition("-")[2]
+        paragraph = docx_ooxml.frame_paragraph(styles[kind], "right" if kind == "header" else "center",
+                                               page_frame.segments(text))
+        for element in template.frame_parts.get(name, ()):  # none: a reference without sections
+            docx_ooxml.replace_content(element, paragraph)
 
 
 def _set_properties(docx, meta: tree.Meta, when: datetime) -> None:
@@ -85,13 +100,28 @@ class _Paragraph:
     """A paragraph being written: the one before a block quote still learns to keep with it."""
 
     style_id: str | None
-    runs: list[str] = field(default_factory=list)  # XML text (docx_ooxml)
+    runs: list[str | _TextRun] = field(default_factory=list)  # XML text (docx_ooxml), or text still growing
     keep_next: bool = False
     page_break_before: bool = False
     num_id: int | None = None
 
+    def add_text(self, text: str, run_format: tuple) -> None:
+        # The tree keeps the kit's words and each value apart (for the kit's rules);
+        # Word gets one run for text of one format.
+        if self.runs and isinstance(self.runs[-1], _TextRun) and self.runs[-1].format == run_format:
+            self.runs[-1].text += text
+        else:
+            self.runs.append(_TextRun(text, run_format))
+
     def xml(self) -> str:
-        return docx_ooxml.paragraph(self.style_id, self.runs, self.keep_next, self.page_break_before, self.num_id)
+        runs = [docx_ooxml.text_run(run.text, *run.format) if isinstance(run, _TextRun) else run for run in self.runs]
+        return docx_ooxml.paragraph(self.style_id, runs, self.keep_next, self.page_break_before, self.num_id)
+
+
+@dataclass
+class _TextRun:
+    text: str
+    format: tuple[bool, bool, str | None]  # bold, italic, language
 
 
 @dataclass
@@ -100,10 +130,11 @@ class _Table:
     widths: list[int]
     header_rows: int
     rows: list[list[_Paragraph]]
+    fixed: bool = False  # widths the kit gave, which Word must not refit
 
     def xml(self) -> str:
         rows = [[cell.xml() for cell in row] for row in self.rows]
-        return docx_ooxml.table(self.style_id, self.widths, self.header_rows, rows)
+        return docx_ooxml.table(self.style_id, self.widths, self.header_rows, rows, self.fixed)
 
 
 class DocxWriter(Writer):
@@ -119,7 +150,7 @@ class DocxWriter(Writer):
         self.picture_namespaces = template.picture_namespaces
         self.body: list[_Paragraph | _Table | str] = []
         self.paragraph: _Paragraph | None = None  # where inlines go
-        self.run_format = {"bold": None, "italic": None}
+        self.run_format = {"bold": None, "italic": None, "lang": None}
         self.block_style: str | None = None  # set inside block quotes and lists
         self.list_depth = 0
         self.div_cls = ""
@@ -139,7 +170,7 @@ class DocxWriter(Writer):
 
     # Inlines
     def visit_text(self, node: tree.Text) -> None:
-        self.paragraph.runs.append(docx_ooxml.text_run(node.text, self.run_format["bold"], self.run_format["italic"]))
+        self.paragraph.add_text(node.text, (self.run_format["bold"], self.run_format["italic"], self.run_format["lang"]))
 
     @contextmanager
     def _formatted(self, **settings):
@@ -157,7 +188,12 @@ class DocxWriter(Writer):
             self.visit_all(node.children)
 
     def visit_span(self, node: tree.Span) -> None:
-        self.visit_all(node.children)
+        with self._in_language(node.lang):
+            self.visit_all(node.children)
+
+    def _in_language(self, lang: str):
+        """Runs written inside take `lang`; "" keeps the language they are in."""
+        return self._formatted(lang=lang) if lang else nullcontext()
 
     def visit_line_break(self, node: tree.LineBreak) -> None:
         self.paragraph.runs.append(docx_ooxml.LINE_BREAK)
@@ -182,11 +218,13 @@ class DocxWriter(Writer):
         self.visit_all(children)
 
     def visit_heading(self, node: tree.Heading) -> None:
-        self._paragraph(node.children, self.style(node.cls, f"Heading {min(node.level, 9)}"))
+        with self._in_language(node.lang):
+            self._paragraph(node.children, self.style(node.cls, f"Heading {min(node.level, 9)}"))
 
     def visit_paragraph(self, node: tree.Paragraph) -> None:
         default = self.block_style or "Normal"
-        self._paragraph(node.children, self.style(node.cls or self.div_cls, default))
+        with self._in_language(node.lang):
+            self._paragraph(node.children, self.style(node.cls or self.div_cls, default))
 
     @contextmanager
     def _within(self, block_style: str):
@@ -231,9 +269,13 @@ class DocxWriter(Writer):
         rows = (*node.head, *node.body)
         cls = node.cls or self.div_cls
         texts = [[tree.plain_text(cell.children) for cell in row.cells] for row in rows]
-        widths = column_widths(texts, self.text_width) if rows else []
+        if node.widths:  # the kit's, as the stylesheet lays them out
+            widths = [self.text_width * width // 100 for width in node.widths]
+        else:
+            widths = column_widths(texts, self.text_width) if rows else []
         # A reference without "Table Grid" leaves the table in its default table style.
-        table = _Table(self.style_ids.get(self.style(cls, "Table Grid")), widths, len(node.head), [])
+        table = _Table(self.style_ids.get(self.style(cls, "Table Grid")), widths, len(node.head), [],
+                       fixed=bool(node.widths))
         self.body.append(table)
         # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")
@@ -255,7 +297,8 @@ class DocxWriter(Writer):
     def visit_div(self, node: tree.Div) -> None:
         # A div's class styles the paragraphs and tables in it that have none of their own.
         saved, self.div_cls = self.div_cls, node.cls or self.div_cls
-        self.visit_all(node.children)
+        with self._in_language(node.lang):
+            self.visit_all(node.children)
         self.div_cls = saved
 
     def visit_page_break(self, node: tree.PageBreak) -> None:

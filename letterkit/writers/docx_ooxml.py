@@ -82,15 +82,32 @@ def set_default_font(document: Document, name: str) -> None:
             element.set(qn(f"w:{script}"), name)
 
 
-def set_box(style) -> None:
-    """Draw a thin rule around paragraphs of a style (no API for paragraph borders)."""
+def set_box(style, sides: tuple[str, ...] | None = None) -> None:
+    """Draw a thin rule around paragraphs of a style, or on `sides` of them (no API for
+    paragraph borders)."""
     borders = OxmlElement("w:pBdr")
-    for side in ("top", "left", "bottom", "right"):
+    for side in sides or ("top", "left", "bottom", "right"):
         border = OxmlElement(f"w:{side}")
         for key, value in (("val", "single"), ("sz", "4"), ("space", "4"), ("color", "555555")):
             border.set(qn(f"w:{key}"), value)
         borders.append(border)
     _insert_in_order(style.element.get_or_add_pPr(), borders)
+
+
+def set_table_borders(table_style, value: str) -> None:
+    """Every border of a table style's tables, inside ones too: "single" (a thin grid) or
+    "nil" (none). A new style's w:tblPr goes last, where the schema has it."""
+    properties = OxmlElement("w:tblPr")
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        border = OxmlElement(f"w:{side}")
+        border.set(qn("w:val"), value)
+        if value != "nil":
+            for key, setting in (("sz", "4"), ("space", "0"), ("color", "555555")):
+                border.set(qn(f"w:{key}"), setting)
+        borders.append(border)
+    properties.append(borders)
+    table_style.element.append(properties)
 
 
 def set_language(style, language: str) -> None:
@@ -218,14 +235,40 @@ def paragraph(style_id: str | None, runs: list[str], keep_next: bool = False,
     return f"<w:p>{properties}{''.join(runs)}</w:p>"
 
 
-def text_run(value: str, bold: bool, italic: bool) -> str:
+def frame_paragraph(style_id: str | None, alignment: str, segments: list[tuple[str, str]]) -> str:
+    """A header's or footer's paragraph: text runs, and a field (PAGE, NUMPAGES) for each
+    ("field", instruction) segment, showing "1" until Word lays the document out."""
+    runs = []
+    for kind, value in segments:
+        if kind == "text":
+            runs.append(text_run(value, False, False))
+        else:
+            runs.append('<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+                        f'<w:r><w:instrText xml:space="preserve"> {value} </w:instrText></w:r>'
+                        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>1</w:t></w:r>'
+                        '<w:r><w:fldChar w:fldCharType="end"/></w:r>')
+    style = f'<w:pStyle w:val="{attribute(style_id)}"/>' if style_id is not None else ""
+    return f'<w:p><w:pPr>{style}<w:jc w:val="{alignment}"/></w:pPr>{"".join(runs)}</w:p>'
+
+
+def replace_content(part_element, paragraph: str) -> None:
+    """A header or footer part (w:hdr, w:ftr) holding `paragraph` (XML text) and nothing else."""
+    for child in list(part_element):
+        part_element.remove(child)
+    part_element.append(parse_xml(f'<w:body {nsdecls("w")}>{paragraph}</w:body>')[0])
+
+
+def text_run(value: str, bold: bool, italic: bool, lang: str | None = None) -> str:
     """A run holding `value` in one w:t.
 
     `Paragraph.add_run(text)` looks at each character, to turn tabs and line breaks
     into their elements; the tree's text has none (the reader made them spaces and
     LineBreak nodes).
     """
-    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    # w:lang last: after w:b and w:i in the schema's order. Word's spelling, hyphenation
+    # and screen readers take the run's language from it.
+    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + \
+        (f'<w:lang w:val="{attribute(lang)}"/>' if lang else "")
     run = f"<w:r><w:rPr>{properties}</w:rPr>" if properties else "<w:r>"
     if not value:
         return run + "<w:t/></w:r>"
@@ -252,10 +295,12 @@ def picture_run(shape_id: int, rId: str, filename: str, cx: int, cy: int, alt: s
     )
 
 
-def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[list[str]]) -> str:
+def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[list[str]],
+          fixed: bool = False) -> str:
     """A w:tbl in table style `style_id` (None: the default), a column per width (EMU);
     `rows` of cells, each cell its paragraph (a row short of cells gets empty ones); the
-    first `header_rows` repeat at the top of each page and tell screen readers they head it."""
+    first `header_rows` repeat at the top of each page and tell screen readers they head it.
+    `fixed`: Word keeps the widths as given instead of fitting columns to their text."""
     twips = [Emu(width).twips for width in widths]
     style = f'<w:tblStyle w:val="{attribute(style_id)}"/>' if style_id is not None else ""
     grid = "".join(f'<w:gridCol w:w="{width}"/>' for width in twips)
@@ -266,7 +311,8 @@ def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[
         body.append(f"<w:tr>{header}" + "".join(
             f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr>{cell}</w:tc>'
             for width, cell in zip(twips, cells)) + "</w:tr>")
-    return (f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/><w:tblLook w:firstColumn="1" '
+    layout = '<w:tblLayout w:type="fixed"/>' if fixed else ""
+    return (f'<w:tbl><w:tblPr>{style}<w:tblW w:type="auto" w:w="0"/>{layout}<w:tblLook w:firstColumn="1" '
             'w:firstRow="1" w:lastColumn="0" w:lastRow="0" w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
             f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{''.join(body)}</w:tbl>")
 

@@ -36,7 +36,9 @@ _local = threading.local()  # python-docx documents are not safe to share betwee
 
 
 class ReferenceDocument:
-    def __init__(self, blob: bytes):
+    def __init__(self, blob: bytes, framed: bool = False):
+        """`framed`: the letter writes the page frame (page_frame) into header and footer
+        parts of its own, first page apart, rather than taking the reference's."""
         self.docx = open_docx(io.BytesIO(blob))
         docx_ooxml.set_application(self.docx, APPLICATION)
         docx_ooxml.clear_body(self.docx)
@@ -57,6 +59,15 @@ class ReferenceDocument:
         changing = {self.docx.part.partname, self.docx.part.numbering_part.partname,
                     "/docProps/core.xml"}
         changing |= {section.header.part.partname for section in self.docx.sections}
+        self.frame_parts: dict[str, list] = {}  # page_frame part name → the w:hdr / w:ftr elements
+        if framed:
+            for section in sections:
+                section.different_first_page_header_footer = True
+                for name, part in (("running-header", section.header), ("first-page-header", section.first_page_header),
+                                   ("running-footer", section.footer), ("first-page-footer", section.first_page_footer)):
+                    part.is_linked_to_previous = False  # a part of its own, made when the reference has none
+                    self.frame_parts.setdefault(name, []).append(part.part.element)
+                    changing.add(part.part.partname)
         unchanged = [part for part in self.docx.part.package.iter_parts() if part.partname not in changing]
         self.unchanged_zip = docx_ooxml.zip_parts(unchanged)
         self.unchanged = {part.partname for part in unchanged}
@@ -85,16 +96,16 @@ class ReferenceDocument:
         return before + body.encode("utf-8") + after
 
 
-def reference_document(blob: bytes) -> ReferenceDocument:
+def reference_document(blob: bytes, framed: bool = False) -> ReferenceDocument:
     """This thread's parsed copy of a reference (keyed by its bytes, so a changed file is a new one)."""
     cache = getattr(_local, "references", None)
     if cache is None:
         cache = _local.references = {}
-    if blob not in cache:
+    if (blob, framed) not in cache:
         if len(cache) >= 4:  # a long-running process given one reference after another
             cache.clear()
         try:
-            cache[blob] = ReferenceDocument(blob)
+            cache[blob, framed] = ReferenceDocument(blob, framed)
         except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
             raise RenderError(f"the reference DOCX is not a Word document ({error})") from None
-    return cache[blob]
+    return cache[blob, framed]

@@ -9,6 +9,7 @@ from html import escape
 
 from .. import tree
 from ..presentation import Presentation
+from . import page_frame
 from .base import Writer
 
 
@@ -59,6 +60,9 @@ def html_page(document: tree.Document) -> HtmlPage:
     header = (
         f'<header class="running-header">{escape(meta.header)}</header>\n' if meta.header else ""
     )
+    if page_frame.framed(meta):  # header and footer from the letter template, on every page
+        header = page_frame.html(meta)
+        head.append(f"<style>\n{page_frame.HTML_CSS}</style>")
     writer = HtmlWriter()
     body = "\n".join(writer.visit_all(document.children))
     return HtmlPage(
@@ -82,8 +86,8 @@ def _meta_tag(name: str, content: str) -> str:
     return f'<meta name="{name}" content="{escape(content)}">' if content else ""
 
 
-def _class(cls: str) -> str:
-    return f' class="{escape(cls)}"' if cls else ""
+def _class(cls: str, lang: str = "") -> str:
+    return (f' class="{escape(cls)}"' if cls else "") + (f' lang="{escape(lang)}"' if lang else "")
 
 
 class HtmlWriter(Writer):
@@ -109,7 +113,7 @@ class HtmlWriter(Writer):
         return f"<strong>{self.inlines(node.children)}</strong>"
 
     def visit_span(self, node: tree.Span) -> str:
-        return f"<span{_class(node.cls)}>{self.inlines(node.children)}</span>"
+        return f"<span{_class(node.cls, node.lang)}>{self.inlines(node.children)}</span>"
 
     def visit_line_break(self, node: tree.LineBreak) -> str:
         # The newline keeps the source readable and a line's words apart in its text;
@@ -127,10 +131,10 @@ class HtmlWriter(Writer):
     # Blocks
     def visit_heading(self, node: tree.Heading) -> str:
         tag = f"h{node.level}"
-        return f"<{tag}{_class(node.cls)}>{self.inlines(node.children)}</{tag}>"
+        return f"<{tag}{_class(node.cls, node.lang)}>{self.inlines(node.children)}</{tag}>"
 
     def visit_paragraph(self, node: tree.Paragraph) -> str:
-        return f"<p{_class(node.cls)}>{self.inlines(node.children)}</p>"
+        return f"<p{_class(node.cls, node.lang)}>{self.inlines(node.children)}</p>"
 
     def visit_list_item(self, node: tree.ListItem) -> str:
         return f"<li>{self.blocks(node.children)}</li>"
@@ -157,10 +161,14 @@ class HtmlWriter(Writer):
     def visit_table(self, node: tree.Table) -> str:
         head = f"<thead>\n{self.blocks(node.head)}\n</thead>\n" if node.head else ""
         body = f"<tbody>\n{self.blocks(node.body)}\n</tbody>\n" if node.body else ""
-        return f"<table{_class(node.cls)}>\n{head}{body}</table>"
+        columns = "".join(f'<col style="width: {width}%">' for width in node.widths)
+        columns = f"<colgroup>{columns}</colgroup>\n" if columns else ""
+        # Columns in percent of the text width: the table takes the whole width, as in Word.
+        full = ' style="width: 100%"' if node.widths else ""
+        return f"<table{_class(node.cls)}{full}>\n{columns}{head}{body}</table>"
 
     def visit_div(self, node: tree.Div) -> str:
-        return f"<div{_class(node.cls)}>\n{self.blocks(node.children)}\n</div>"
+        return f"<div{_class(node.cls, node.lang)}>\n{self.blocks(node.children)}\n</div>"
 
     def visit_page_break(self, node: tree.PageBreak) -> str:
         return '<div class="page-break"></div>'

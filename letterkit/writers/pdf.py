@@ -24,6 +24,8 @@ from ..presentation import Presentation
 from .html import HtmlPage, html_page
 from .pdf_archival import ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, attachment, finisher
 from .pdf_fetcher import KitFetcher, LetterFetcher
+from . import page_frame
+from .pdf_language import add_languages
 
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", *ARCHIVAL_ALIASES)
@@ -48,13 +50,16 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
     page = page or html_page(document)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
-    archival = {}
+    finishers = [add_languages]  # a tagged PDF's paragraphs say their language
+    attachments = None
     if variant in ARCHIVAL_ALIASES:
         variant = WEASYPRINT_VARIANT
-        archival = {"finisher": finisher(record),
-                    "attachments": [attachment(record, meta.date)] if record else None}
+        finishers.append(finisher(record))
+        attachments = [attachment(record, meta.date)] if record else None
     try:
         stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)  # takes the lock itself
+        if page_frame.framed(meta):  # the letter's header and footer in the page margins
+            stylesheets += (presentation.derived("pdf-frame", _parse_frame),)
         with _WEASYPRINT:
             # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
             # data: URI of tens of kilobytes, and its image cache keys on the short URL.
@@ -64,7 +69,8 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
                 cache=_image_cache(),
                 pdf_identifier=identifier.encode(),
                 pdf_variant=variant,
-                **archival,
+                finisher=lambda pdf_document, pdf: [finish(pdf_document, pdf) for finish in finishers],
+                attachments=attachments,
             )
     except FatalURLFetchingError as error:
         raise RenderError(str(error.__cause__ or error)) from None
@@ -128,6 +134,11 @@ _thread = threading.local()
 # nothing leaks; a kit's own stylesheets come after this one and may still ask for one.
 # (The kit's fonts have tabular figures by default: its PDFs are the same bytes.)
 NO_FONT_FEATURES = "::marker { font-variant-numeric: normal }"
+
+
+def _parse_frame(presentation: Presentation) -> CSS:
+    with _WEASYPRINT:
+        return CSS(string=page_frame.PDF_CSS, font_config=_font_config())
 
 
 def _parse_stylesheets(presentation: Presentation) -> tuple[tuple[CSS, ...], KitFetcher]:

@@ -1,0 +1,138 @@
+"""Word styles a kit declares in its `kit.toml`: the DOCX counterpart of its CSS, so that
+a new class reaches Word with no Word and no Python.
+
+```toml
+[[style]]
+class = "denied-item"        # the class a block gives ({: .denied-item }): style "Denied Item"
+based_on = "Normal"          # the default; "Heading 2", another declared style…
+size = 12                    # points
+bold = true
+color = "8B0000"             # RGB, as in CSS without the #
+space_before = 6             # points
+space_after = 3
+left_indent = 0.25           # inches
+keep_with_next = true
+border = "box"               # "box" or "bottom"
+align = "left"               # left, center, right, justify
+
+[[style]]
+class = "plan"               # a table: {{ table(rows, cls="plan") }}
+type = "table"
+border = "none"              # "none" or "grid"
+```
+
+When the kit loads, each is added to (or replaces) the style of that name in the kit's
+reference DOCX, whose other styles stay as they are.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Literal
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Inches, Pt, RGBColor
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import KitError
+from .writers import docx_ooxml
+from .writers.docx import style_name
+
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+          "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
+
+
+class WordStyle(BaseModel):
+    """One `[[style]]` table; any other key is a mistake, reported by name."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    cls: str = Field(alias="class", pattern=r"^[a-z][a-z0-9-]*$")
+    type: Literal["paragraph", "table"] = "paragraph"
+    based_on: str | None = None
+    font: str | None = None
+    size: float | None = Field(None, gt=0, le=96)
+    bold: bool | None = None
+    italic: bool | None = None
+    color: str | None = Field(None, pattern=r"^[0-9A-Fa-f]{6}$")
+    space_before: float | None = Field(None, ge=0)
+    space_after: float | None = Field(None, ge=0)
+    left_indent: float | None = Field(None, ge=0)
+    keep_with_next: bool | None = None
+    align: Literal["left", "center", "right", "justify"] | None = None
+    border: Literal["box", "bottom", "none", "grid"] | None = None
+
+    @property
+    def name(self) -> str:
+        return style_name(self.cls)
+
+
+def read_styles(tables: list[dict], where: str) -> tuple[WordStyle, ...]:
+    """The `[[style]]` tables of a manifest; a mistake is a ValueError naming the style."""
+    styles = []
+    for index, table in enumerate(tables):
+        label = f"{where}: style[{index}]" + (f" {table['class']!r}" if isinstance(table, dict) and "class" in table else "")
+        try:
+            styles.append(WordStyle.model_validate(table))
+        except ValidationError as error:
+            problem = error.errors()[0]
+            key = ".".join(str(part) for part in problem["loc"])
+            if problem["type"] == "extra_forbidden":
+                known = ", ".join(field.alias or name for name, field in WordStyle.model_fields.items())
+                raise ValueError(f"{label}: unknown key {key!r} (a style may have: {known})") from None
+            raise ValueError(f"{label}: {key}: {problem['msg']}") from None
+    return tuple(styles)
+
+
+def with_styles(reference: bytes, styles: tuple[WordStyle, ...]) -> bytes:
+    """The reference DOCX with `styles` added, each replacing a style of its name."""
+    if not styles:
+        return reference
+    document = Document(io.BytesIO(reference))
+    for declared in styles:
+        _add(document, declared)
+    return docx_ooxml.save_all(document)
+
+
+def _add(document, declared: WordStyle) -> None:
+    styles = document.styles
+    kind = WD_STYLE_TYPE.TABLE if declared.type == "table" else WD_STYLE_TYPE.PARAGRAPH
+    if declared.name in [style.name for style in styles]:
+        styles[declared.name].delete()
+    style = styles.add_style(declared.name, kind)
+    base = declared.based_on or ("Normal Table" if declared.type == "table" else "Normal")
+    if base not in [existing.name for existing in styles]:
+        raise KitError(f"[[style]] {declared.cls!r}: based_on {base!r} is no style of the reference DOCX")
+    style.base_style = styles[base]
+    style.quick_style = True
+    font = style.font
+    if declared.font:
+        docx_ooxml.set_font(style, declared.font)
+    if declared.size:
+        font.size = Pt(declared.size)
+    if declared.bold is not None:
+        font.bold = declared.bold
+    if declared.italic is not None:
+        font.italic = declared.italic
+    if declared.color:
+        font.color.rgb = RGBColor.from_string(declared.color.upper())
+    if declared.type == "table":
+        if declared.border == "grid":
+            docx_ooxml.set_table_borders(style, "single")
+        elif declared.border == "none":
+            docx_ooxml.set_table_borders(style, "nil")
+        return
+    paragraph = style.paragraph_format
+    for key in ("space_before", "space_after"):
+        if (points := getattr(declared, key)) is not None:
+            setattr(paragraph, key, Pt(points))
+    if declared.left_indent is not None:
+        paragraph.left_indent = Inches(declared.left_indent)
+    if declared.keep_with_next is not None:
+        paragraph.keep_with_next = declared.keep_with_next
+    if declared.align:
+        paragraph.alignment = _ALIGN[declared.align]
+    if declared.border in ("box", "bottom"):
+        docx_ooxml.set_box(style, sides=("bottom",) if declared.border == "bottom" else None)

@@ -1,0 +1,97 @@
+"""The page frame: running header and footer, declared once by the kit's letter template
+and written by every format.
+
+```
+Header: Claim {{ claim.claim_number }}
+Footer: Form CMS-10003-NDMC · Page {page} of {pages}
+First-Page-Header:
+```
+
+`{page}` and `{pages}` stand for the page number and the number of pages. A
+`First-Page-…` line makes page 1 differ (empty: nothing there); without one, page 1 has
+the others' header and footer. HTML carries the frame as elements of the page (a
+browser shows the footer after the letter); the PDF writer adds the CSS that runs them
+in WeasyPrint's page margins; DOCX has real header and footer parts, the numbers as
+PAGE and NUMPAGES fields that Word updates.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from .. import tree
+
+_NUMBERS = re.compile(r"\{(page|pages)\}")
+_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
+
+# The page's own CSS, in every HTML file (valid CSS, for browsers): the footer after the
+# letter on screen, page 1's variants hidden (they are for the PDF's first page).
+HTML_CSS = """.first-page-header, .first-page-footer { display: none; }
+.running-footer { font-size: 9pt; text-align: center; }
+@media screen {
+  body { display: flex; flex-direction: column; }
+  main { order: 1; width: 100%; }
+  .running-footer { order: 2; color: #444; }
+}
+"""
+
+# The PDF's, which WeasyPrint reads after the kit's stylesheets: the running elements in
+# the page margins (CSS Generated Content for Paged Media, which browsers do not take).
+# `!important`: the frame the letter declares wins over a kit stylesheet's own margin
+# boxes (the letter kit's print.css has a plain "Page N of M" footer).
+PDF_CSS = """.running-header { position: running(running-header); }
+.running-footer { position: running(running-footer); }
+.first-page-header { display: block !important; position: running(first-page-header); }
+.first-page-footer { display: block !important; position: running(first-page-footer); }
+.running-header, .first-page-header { font-size: 9pt; text-align: right; }
+.running-footer, .first-page-footer { font-size: 9pt; text-align: center; }
+@page { @top-right { content: element(running-header) !important; }
+        @bottom-center { content: element(running-footer) !important; } }
+@page :first { @top-right { content: element(first-page-header) !important; }
+               @bottom-center { content: element(first-page-footer) !important; } }
+.page-number::after { content: counter(page); }
+.page-count::after { content: counter(pages); }
+"""
+
+
+def framed(meta: tree.Meta) -> bool:
+    """Whether the letter declares a frame beyond the running header (older kits do not)."""
+    return any(part is not None for part in (meta.footer, meta.first_page_header, meta.first_page_footer))
+
+
+def parts(meta: tree.Meta) -> dict[str, str]:
+    """Each part's text, page 1's falling back to the other pages'."""
+    header, footer = meta.header, meta.footer or ""
+    return {
+        "running-header": header,
+        "running-footer": footer,
+        "first-page-header": header if meta.first_page_header is None else meta.first_page_header,
+        "first-page-footer": footer if meta.first_page_footer is None else meta.first_page_footer,
+    }
+
+
+def segments(text: str) -> list[tuple[str, str]]:
+    """("text", words) and ("field", "PAGE" or "NUMPAGES"), in order."""
+    found, position = [], 0
+    for match in _NUMBERS.finditer(text):
+        found += [("text", text[position:match.start()])] if match.start() > position else []
+        found.append(("field", _FIELDS[match.group(1)]))
+        position = match.end()
+    return found + ([("text", text[position:])] if position < len(text) else [])
+
+
+def html(meta: tree.Meta) -> str:
+    """The frame's running elements, which go before the letter: a running element
+    reaches the pages from the one it is on (`PDF_CSS` places them; on screen, `HTML_CSS`
+    puts the footer after the letter)."""
+    def element(tag: str, cls: str, text: str) -> str:
+        inner = "".join(escape(value, quote=False) if kind == "text" else
+                        f'<span class="{"page-number" if value == "PAGE" else "page-count"}"></span>'
+                        for kind, value in segments(text))
+        return f'<{tag} class="{cls}">{inner}</{tag}>\n'
+
+    texts = parts(meta)
+    return "".join(element(tag, cls, texts[cls]) for tag, cls in (
+        ("header", "running-header"), ("header", "first-page-header"),
+        ("footer", "running-footer"), ("footer", "first-page-footer")))

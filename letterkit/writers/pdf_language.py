@@ -1,0 +1,54 @@
+"""The language of a paragraph, heading or div, said in a tagged PDF's structure.
+
+WeasyPrint 70 tags a PDF (`pdf/ua-1`) from the HTML elements, one structure element per
+element and page, but writes a language only for the whole document (/Lang of the
+catalog), never per element. This finisher adds /Lang to the structure elements of the
+elements whose language differs from the document's: a Spanish tagline is read by a
+screen reader as Spanish.
+
+WeasyPrint makes the structure elements in one walk of each page's boxes, in tree order;
+walking the same boxes in the same order pairs each element with its box, tag by tag.
+A page where the two counts differ is left as it is rather than tagged wrongly.
+"""
+
+from __future__ import annotations
+
+import pydyf
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.absolute import AbsolutePlaceholder
+
+_TAGS = {"p": "/P", "div": "/Div", **{f"h{level}": f"/H{level}" for level in range(1, 7)}}
+
+
+def add_languages(document, pdf) -> None:
+    """A `finisher` for WeasyPrint's `write_pdf`: /Lang on each structure element whose
+    HTML element (or an ancestor) has a `lang` other than the document's."""
+    if "StructTreeRoot" not in pdf.catalog:
+        return  # an untagged PDF has no structure to say it in
+    default = getattr(pdf.catalog.get("Lang"), "string", "")
+    elements = [obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/StructElem"]
+    for number, page in enumerate(document.pages):
+        reference = pdf.page_references[number]
+        for tag, wanted in _TAGS.items():
+            made = [element for element in elements if element.get("S") == wanted and element.get("Pg") == reference]
+            found = [(box, lang) for box, lang in _boxes(page._page_box, default) if box.element_tag == tag]
+            if len(made) != len(found):
+                continue
+            for element, (box, lang) in zip(made, found):
+                if lang != default:
+                    element["Lang"] = pydyf.String(lang)
+
+
+def _boxes(box, lang: str):
+    """(box, its language) for the boxes WeasyPrint makes structure elements for, in the
+    order it makes them (weasyprint/pdf/tags.py `_build_box_tree`): text boxes and line
+    boxes aside. A box's language is its element's `lang`, else its parent box's."""
+    if isinstance(box, AbsolutePlaceholder):
+        box = box._box
+    lang = (box.element.get("lang") if box.element is not None else None) or lang
+    if not (box.element_tag in ("html", "body") or isinstance(box, (boxes.PageBox, boxes.MarginBox))):
+        yield box, lang
+    for child in box.children if isinstance(box, boxes.ParentBox) else ():
+        for inner in child.children if isinstance(child, boxes.LineBox) else [child]:
+            if not isinstance(inner, boxes.TextBox):
+                yield from _boxes(inner, lang)
