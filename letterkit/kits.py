@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import rules as kit_rules
@@ -301,6 +302,8 @@ def _with_vocabulary(environment: LetterSandbox, files: Resolver) -> LetterSandb
             module = environment.get_template(name).module
         except TemplateSyntaxError as error:
             raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
+        except SecurityError as error:  # a macro file's top level runs now: `{% set n = 9**9999 %}`
+            raise TemplateError(f"not allowed in a block: {error}", str(files.locate(name))) from None
         environment.globals.update({export: getattr(module, export) for export in dir(module)
                                     if not export.startswith("_")})
     return environment
