@@ -348,6 +348,15 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split(")")[-1].split()[0] != "Z"
 
 
+def _wait_for(condition, failure: str, process: subprocess.Popen | None = None, seconds: float = 60) -> None:
+    """Poll `condition` until it holds; fail with `failure` past the deadline (or once
+    `process`, which should still be running, has ended)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline and (process is None or process.poll() is None), failure
+        time.sleep(0.05)
+
+
 def test_workers_die_with_their_batch_and_the_next_batch_sweeps_its_folder(tmp_path, case_data):
     source = _folder_of_cases(tmp_path / "cases", 20, case_data)
     temporary = tmp_path / "tmp"
@@ -363,11 +372,12 @@ def test_workers_die_with_their_batch_and_the_next_batch_sweeps_its_folder(tmp_p
         assert time.monotonic() < deadline and process.poll() is None
         workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
         time.sleep(0.05)
-    time.sleep(1)  # into their first letters
+    # Into their first letters: each worker notes the case it is on in the batch's markers.
+    _wait_for(lambda: {int(marker.name) for marker in temporary.glob("letterkit-batch-*/markers/*")} >= set(workers),
+              "the workers never started a letter", process)
     process.kill()
     process.wait()
-    time.sleep(5)
-    assert [pid for pid in workers if _alive(pid)] == []
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "a worker outlived its batch")
     assert list(temporary.glob("letterkit-batch-*")), "the killed batch left its folder"
     subprocess.run([*LETTERKIT, "batch", str(source), "-o", str(tmp_path / "out"), "-f", "html", "-q"],
                    env=environment, check=True, capture_output=True)
