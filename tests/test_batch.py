@@ -479,3 +479,22 @@ def test_a_strict_batch_fails_the_letter_that_breaks_a_rule(tmp_path):
     error = _manifest(tmp_path / "out")["case-001"]["error"]
     assert "documents-reviewed" in error and "4610.6" in error
     assert not (tmp_path / "out" / "case-001.html").exists()
+
+
+@pytest.mark.parametrize("name", [".letterkit-batch.lock", "manifest.jsonl", ".manifest.jsonl.part"])
+def test_a_batch_never_writes_through_a_symbolic_link_in_its_folder(tmp_path, case_data, name):
+    source = _folder_of_cases(tmp_path / "cases", 1, case_data)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (outdir / name).symlink_to(victim)
+    result = subprocess.run([*LETTERKIT, "batch", str(source), "-o", str(outdir), "-f", "html", "-q"],
+                            capture_output=True, text=True)
+    assert victim.read_text() == "keep me\n"
+    if name.endswith(".part"):  # a leftover of a killed run: removed, never written through
+        assert result.returncode == 0, result.stderr
+        assert not (outdir / name).is_symlink()
+    else:
+        assert result.returncode != 0
+        assert f"{outdir / name} is a symbolic link" in result.stderr and "Traceback" not in result.stderr
