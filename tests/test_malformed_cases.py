@@ -46,6 +46,10 @@ MALFORMED.update({
     "deep-quote": (".yaml", _with("clinical_summary", "> " * 150 + "x"), "150 levels deep"),
     "deep-list": (".yaml", _with("clinical_summary", "1. " * 150 + "x"), "150 levels deep"),
     "list-start-word-cannot-hold": (".yaml", _with("clinical_summary", "99999999999. x"), "up to 32767"),
+    # libxml2 drops a text node over 10,000,000 bytes: refused long before, never lost.
+    # (JSON: a megabyte of YAML takes seconds to read)
+    "rich-text-too-long": (".json", lambda good: json.dumps(dict(yaml.safe_load(good), clinical_summary="lorem ipsum "
+                                                                 * 90_000), default=str), "1,000,000 at most"),
 })
 
 
