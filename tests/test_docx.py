@@ -331,3 +331,12 @@ def test_no_line_in_word_starts_or_ends_with_a_space(rendered, example):
                 lines[-1] += element.text or ""
         for line in lines:
             assert line == line.strip(), repr(line)
+
+
+def test_a_tab_or_line_break_in_a_header_value_is_one_line_in_every_format(case_data):
+    case_data["case"]["imr_number"] = "CM15-\t00\n01"
+    files = letterkit.render(case_data, formats=("html", "docx"))
+    header = _docx(files["docx"]).sections[0].header
+    assert header.paragraphs[0].text == "IMR Case CM15- 00 01 · September 1, 2015"
+    assert "<w:tab/>" not in header._element.xml and "<w:br/>" not in header._element.xml
+    assert "<title>Final Determination, IMR Case CM15- 00 01</title>" in files["html"].decode()
