@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping, Protocol, Sequence
 
+import lxml.etree
+
 from . import placeholders, tree
 from .errors import TemplateError
 
@@ -85,6 +87,8 @@ class ElementReader:
         return children
 
     def block(self, element) -> list[tree.Block]:
+        if not isinstance(element.tag, str):  # a comment: no class to read
+            raise self._refuse(element)
         tag, cls = element.tag, self._class(element)
         if tag == "p":
             return self._paragraphs(self.inlines(element), cls, keep_empty=True)
@@ -245,6 +249,10 @@ class ElementReader:
         return cls
 
     def _refuse(self, element) -> TemplateError:
+        if not isinstance(element.tag, str):  # lxml's Comment or ProcessingInstruction, a function
+            return TemplateError("an HTML comment or <?…?> has no place in a letter; a note for the "
+                                 "kit's authors is a Jinja comment, {# … #}",
+                                 *self.embedder.locate("<!--" if element.tag is lxml.etree.Comment else "<?"))
         return TemplateError(
             f"<{element.tag}> has no place in a letter (allowed: paragraphs, headings, "
             "lists, block quotes, tables, <div>/<span> with a class)",

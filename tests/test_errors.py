@@ -89,6 +89,7 @@ MISTAKES_IN_A_BLOCK = {
     "{{ items[0].rationle }}": "a DisputedItem has no field 'rationle'; did you mean rationale",
     "{{ case.imr_numbr }}": "a CaseNumbers has no field 'imr_numbr'; did you mean imr_number",
     "{{ organisaton }}": "'organisaton' is undefined; did you mean organisation?",
+    "<!-- a note for reviewers -->": "an HTML comment or <?…?> has no place in a letter",
 }
 
 
