@@ -205,3 +205,25 @@ def test_a_batch_case_that_fails_now_keeps_no_letter_from_an_earlier_run(tmp_pat
     (source / "a.yaml").write_text(_good(case_data).replace("Upheld", "Maybe"))
     assert letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1).failed == 1
     assert not (tmp_path / "out" / "a.html").exists()
+
+
+def _limit_file_size_to_500_bytes() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (500, 500))
+
+
+@pytest.mark.parametrize("command", [["batch", "cases", "-o", "out", "-f", "html", "-j", "1"],
+                                     ["new-kit", "mine", "--extends", "imr"]])
+def test_a_full_disk_is_one_line_in_the_batch_manifest_and_a_new_kit(tmp_path, case_data, command):
+    (tmp_path / "cases").mkdir()
+    for number in range(3):  # failed lines enough to fill the manifest past 500 bytes
+        (tmp_path / "cases" / f"case-{number}.yaml").write_text(_good(case_data))
+    result = subprocess.run([*LETTERKIT, *command], cwd=tmp_path, capture_output=True, text=True,
+                            preexec_fn=_limit_file_size_to_500_bytes, timeout=120)
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
+    assert len(errors) == 1 and "cannot write" in errors[0] and "File too large" in errors[0], result.stderr
+    assert not (tmp_path / "mine").exists()  # no half-made kit

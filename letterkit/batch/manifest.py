@@ -9,6 +9,7 @@ line for an id is the one that counts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from ..errors import LetterkitError
 from .own_files import open_own
 
 NAME = "manifest.jsonl"
@@ -59,13 +61,20 @@ class Manifest:
         return status.st_size if stat.S_ISREG(status.st_mode) else None
 
     def append(self, entry: dict[str, Any]) -> None:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open_own(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, "a")
-            if self._file.tell() and not self._ends_with_newline():
-                self._file.write("\n")  # after a line cut short by a crash, never on it
-        self._file.write(json.dumps(entry, sort_keys=True) + "\n")
-        self._file.flush()
+        try:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = open_own(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, "a")
+                if self._file.tell() and not self._ends_with_newline():
+                    self._file.write("\n")  # after a line cut short by a crash, never on it
+            self._file.write(json.dumps(entry, sort_keys=True) + "\n")
+            self._file.flush()
+        except OSError as error:  # a full disk: the batch stops, saying so in one line
+            with contextlib.suppress(OSError):  # closing flushes the line that failed again
+                if self._file is not None:
+                    self._file.close()
+            self._file = None
+            raise LetterkitError(f"cannot write {self.path}: {error.strerror or error}") from None
 
     def _ends_with_newline(self) -> bool:
         with open_own(self.path, os.O_RDONLY, "rb") as file:
@@ -77,7 +86,10 @@ class Manifest:
             self._file.close()
             self._file = None
         if compact and os.path.lexists(self.path):
-            self._compact()
+            try:
+                self._compact()
+            except OSError as error:  # the manifest as appended stays: it reads the same
+                raise LetterkitError(f"cannot write {self.path}: {error.strerror or error}") from None
 
     def _entries(self, warn: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
         """(line number, entry) for each line that is a manifest entry; the others are
