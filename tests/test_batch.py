@@ -498,3 +498,15 @@ def test_a_batch_never_writes_through_a_symbolic_link_in_its_folder(tmp_path, ca
     else:
         assert result.returncode != 0
         assert f"{outdir / name} is a symbolic link" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_twins_by_case_or_unicode_form_fail_like_other_twins(tmp_path, case_data):
+    # One file on a case-insensitive disk (macOS, Windows), or one that normalises names.
+    source = tmp_path / "cases"
+    source.mkdir()
+    for name in ("A.yaml", "a.yaml", "caf\u00e9.yaml", "cafe\u0301.yaml", "other.yaml"):
+        (source / name).write_text(json.dumps(case_data))
+    summary = letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1)
+    assert (summary.rendered, summary.failed) == (1, 4)
+    assert all("the same id, so the same files" in failure for failure in summary.failures)
+    assert [path.name for path in (tmp_path / "out").glob("*.html")] == ["other.html"]
