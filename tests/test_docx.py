@@ -58,17 +58,17 @@ def test_item_titles_are_headings_in_the_navigation_pane(rendered):
 
 
 def test_each_numbered_list_restarts(case_data):
-    case_data["items"][0]["rationale"] = "One:\n\n1. a\n2. b\n\nTwo:\n\n1. c\n\nThree:\n\n4. d"
+    case_data["items"][0]["rationale"] = "One:\n\n1. a\n2. b\n\nTwo:\n\n1. c\n\nThree:\n\n4. d\n\nFour:\n\n0. e"
     document = _docx(letterkit.render(case_data, formats=("docx",))["docx"])
     numbering = document.part.numbering_part.element
     lists = {}
     for paragraph in document.paragraphs:
-        if paragraph.text in ("a", "b", "c", "d"):
+        if paragraph.text in ("a", "b", "c", "d", "e"):
             lists.setdefault(paragraph._p.pPr.numPr.numId.val, []).append(paragraph.text)
-    assert list(lists.values()) == [["a", "b"], ["c"], ["d"]]
+    assert list(lists.values()) == [["a", "b"], ["c"], ["d"], ["e"]]
     starts = [numbering.num_having_numId(num_id).xpath("./w:lvlOverride/w:startOverride/@w:val")
               for num_id in lists]
-    assert starts == [["1"], ["1"], ["4"]]
+    assert starts == [["1"], ["1"], ["4"], ["0"]]  # a list from 0 too (0 is no "no start")
 
 
 def test_table_header_rows_repeat_and_are_marked(rendered):
