@@ -169,6 +169,8 @@ REFERENCES_UNLIKE_THE_KITS = {
     "no running header": ("word/document.xml", lambda xml: re.sub(r"<w:headerReference [^>]*/>", "", xml)),
     "no xmlns:wp on the root": ("word/document.xml", lambda xml: re.sub(r'\s+xmlns:wp="[^"]*"', "", xml)),
     "no page setup": ("word/document.xml", lambda xml: re.sub(r"<w:sectPr.*?</w:sectPr>", "", xml, flags=re.S)),
+    "no page size or margins in the last section": ("word/document.xml", lambda xml: re.sub(
+        r"<w:pg(Sz|Mar) [^>]*/>", "", xml)),
     "a style with numbering off (numId 0)": ("word/styles.xml", lambda xml: re.sub(
         r'(<w:style [^>]*w:styleId="Quote"[^>]*>.*?<w:pPr>)',
         r'\1<w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>', xml, count=1, flags=re.S)),
