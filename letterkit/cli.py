@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.progress import Progress
 
-from . import FORMATS, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
+from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
 from .api import check_rules
 from .batch import render_batch
 from .batch.progress import BatchProgress
@@ -29,19 +29,35 @@ from .scaffold import new_kit
 app = typer.Typer(
     help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: rich's shows Python types (<list[Path]>)
 )
+# typer prints each argument's Python type in --help (<list[Path]>); its metavar says what it is.
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
 # No markup unless asked for: paths and messages hold what users typed, `[/]` included.
 errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 out = Console(highlight=False, soft_wrap=True, markup=False)
 
-Cases = Annotated[list[Path], typer.Argument(help="Case files, YAML or JSON.", show_default=False)]
-KitOption = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.")]
+Cases = Annotated[list[Path], typer.Argument(help="Case files, YAML or JSON.", show_default=False, metavar="CASE")]
+KitOption = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.", metavar="KIT")]
 Templates = Annotated[
     Optional[list[Path]],
-    typer.Option("--templates", "-t", help="A folder of blocks that override the kit's (repeatable)."),
+    typer.Option("--templates", "-t", help="A folder of blocks that override the kit's (repeatable).", metavar="FOLDER"),
 ]
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"letterkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print letterkit's version and exit.")] = False,
+) -> None:
+    pass
 
 
 Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
@@ -81,15 +97,17 @@ def _error(message: str) -> None:
 @app.command()
 def render(
     cases: Cases,
-    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.")] = ",".join(FORMATS),
-    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.")] = Path("out"),
+    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.", metavar="FORMATS")] = ",".join(FORMATS),
+    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.", metavar="OUTDIR")] = Path("out"),
     kit: KitOption = "imr",
     templates: Templates = None,
     pdf_variant: Annotated[
-        Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b (archival) or pdf/ua-1 (tagged, accessible).")
+        Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b (archival) or pdf/ua-1 (tagged, accessible).",
+                                metavar="VARIANT")
     ] = None,
     reference_docx: Annotated[
-        Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.")
+        Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.",
+                                   metavar="DOCX")
     ] = None,
     strict: Strict = False,
 ) -> None:
@@ -117,17 +135,19 @@ def render(
 
 @app.command()
 def batch(
-    source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False)],
-    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.")] = ",".join(FORMATS),
-    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.")] = Path("out"),
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core")] = None,
+    source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False,
+                                                 metavar="SOURCE")],
+    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.", metavar="FORMATS")] = ",".join(FORMATS),
+    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.", metavar="OUTDIR")] = Path("out"),
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core", metavar="N")] = None,
     kit: KitOption = "imr",
     templates: Templates = None,
     force: Annotated[bool, typer.Option("--force", help="Render again cases that are unchanged since the last run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
-    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b or pdf/ua-1.")] = None,
-    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.")] = None,
-    case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).")] = 120.0,
+    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b or pdf/ua-1.", metavar="VARIANT")] = None,
+    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.", metavar="DOCX")] = None,
+    case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).",
+                                                    metavar="SECONDS")] = 120.0,
     strict: Strict = False,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
@@ -270,9 +290,10 @@ def lint_command(kit: KitOption = "imr", templates: Templates = None) -> None:
 
 @app.command("new-kit")
 def new_kit_command(
-    folder: Annotated[Path, typer.Argument(help="Folder for the new kit; its name is the kit's name.", show_default=False)],
+    folder: Annotated[Path, typer.Argument(help="Folder for the new kit; its name is the kit's name.", show_default=False,
+                                                 metavar="FOLDER")],
     extends: Annotated[Optional[str], typer.Option(
-        "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.")] = None,
+        "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.", metavar="KIT")] = None,
 ) -> None:
     """Start a kit: a new kind of letter with a model, blocks and an example case; or,
     with --extends, a kit that builds on another kit's letter and adds a field."""
@@ -292,10 +313,10 @@ def new_kit_command(
 
 @app.command()
 def preview(
-    case: Annotated[Path, typer.Argument(help="A case file, YAML or JSON.", show_default=False)],
+    case: Annotated[Path, typer.Argument(help="A case file, YAML or JSON.", show_default=False, metavar="CASE")],
     kit: KitOption = "imr",
     templates: Templates = None,
-    port: Annotated[int, typer.Option("--port", help="Port on localhost.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port on localhost.", metavar="PORT")] = 8000,
 ) -> None:
     """Serve the case's HTML letter on localhost; the page reloads when a block,
     stylesheet or the case file changes."""
