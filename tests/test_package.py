@@ -21,6 +21,7 @@ def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
     for kit_file in ("kit.toml", "model.py", "letter.md.j2", "style.css", "reference.docx",
                      "blocks/disputed-item.md.j2", "fonts/LiberationSerif-Regular.ttf"):
         assert f"letterkit/templates/imr/{kit_file}" in names, kit_file
+    assert "letterkit/py.typed" in names  # PEP 561: the annotations are for type checkers too
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
