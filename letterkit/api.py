@@ -74,7 +74,9 @@ def render_file(
         rendered = render(read_case(case), kit, tuple(paths), templates, options, strict)
         write_all({paths[format]: content for format, content in rendered.items()})
     except LetterkitError as error:
-        remove_stale(list(paths.values()))
+        # Every format's file, not only those asked for: an .html of an earlier run must not
+        # stand beside a failed PDF as if it were this case's letter.
+        remove_stale([Path(outdir) / f"{case.stem}.{format}" for format in FORMATS])
         if isinstance(error, CaseError):
             error.source = error.source or str(case)
         raise

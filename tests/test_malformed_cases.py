@@ -227,3 +227,24 @@ def test_a_full_disk_is_one_line_in_the_batch_manifest_and_a_new_kit(tmp_path, c
     errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
     assert len(errors) == 1 and "cannot write" in errors[0] and "File too large" in errors[0], result.stderr
     assert not (tmp_path / "mine").exists()  # no half-made kit
+
+
+def test_a_case_that_fails_in_one_format_keeps_no_letter_of_any_format(tmp_path, case_data):
+    import letterkit
+
+    case = tmp_path / "case.yaml"
+    case.write_text(_good(case_data))
+    assert _render(case, tmp_path / "out").returncode == 0  # its .html and .docx
+    case.write_text(_good(case_data).replace("Upheld", "Maybe"))
+    result = subprocess.run([*LETTERKIT, "render", str(case), "-f", "pdf", "-o", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert list((tmp_path / "out").iterdir()) == []
+
+    source = tmp_path / "cases"
+    source.mkdir()
+    (source / "a.yaml").write_text(_good(case_data))
+    assert letterkit.render_batch(source, tmp_path / "out2", formats=("html", "docx"), jobs=1).rendered == 1
+    (source / "a.yaml").write_text(_good(case_data).replace("Upheld", "Maybe"))
+    assert letterkit.render_batch(source, tmp_path / "out2", formats=("html",), jobs=1).failed == 1
+    assert not list((tmp_path / "out2").glob("a.*"))
