@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import time
+import zipfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,6 +26,7 @@ from .readability import rich_text_grades
 from .rules import RuleError
 from .preview import Preview, serve
 from .scaffold import new_kit
+from .writers.pdf import PDF_VARIANTS
 
 app = typer.Typer(
     help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
@@ -75,6 +77,34 @@ def _print_table(table: Table) -> None:
     print("\n".join(line.rstrip() for line in captured.get().splitlines()))
 
 
+def _pdf_variant(value: str | None) -> str | None:
+    """Checked as the command line is read: one usage error, not one per case."""
+    if value is not None and value not in PDF_VARIANTS:
+        raise typer.BadParameter(f"choose from {', '.join(PDF_VARIANTS)} (got {value!r})")
+    return value
+
+
+def _reference_docx(value: Path | None) -> Path | None:
+    if value is not None and not (value.is_file() and zipfile.is_zipfile(value)):
+        raise typer.BadParameter(f"{value} is not a .docx file" if value.exists() else f"no such file {value}")
+    return value
+
+
+def _kit(value: str) -> str:
+    """The kit, loaded as the command line is read: a kit that is not there, or does not
+    load, is one usage error, not the same error for every case. (A template folder's
+    mistakes are reported with each case, as the block's are.)"""
+    try:
+        load_kit(value)
+    except LetterkitError as error:
+        raise typer.BadParameter(str(error)) from None
+    return value
+
+
+CheckedKit = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.", metavar="KIT",
+                                         callback=_kit)]
+
+
 def _formats(value: str) -> tuple[str, ...]:
     formats = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [f for f in formats if f not in FORMATS]
@@ -99,15 +129,15 @@ def render(
     cases: Cases,
     formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.", metavar="FORMATS")] = ",".join(FORMATS),
     outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.", metavar="OUTDIR")] = Path("out"),
-    kit: KitOption = "imr",
+    kit: CheckedKit = "imr",
     templates: Templates = None,
     pdf_variant: Annotated[
         Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b (archival) or pdf/ua-1 (tagged, accessible).",
-                                metavar="VARIANT")
+                                metavar="VARIANT", callback=_pdf_variant)
     ] = None,
     reference_docx: Annotated[
         Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.",
-                                   metavar="DOCX")
+                                   metavar="DOCX", callback=_reference_docx)
     ] = None,
     strict: Strict = False,
 ) -> None:
@@ -144,8 +174,10 @@ def batch(
     templates: Templates = None,
     force: Annotated[bool, typer.Option("--force", help="Render again cases that are unchanged since the last run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
-    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b or pdf/ua-1.", metavar="VARIANT")] = None,
-    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.", metavar="DOCX")] = None,
+    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b or pdf/ua-1.", metavar="VARIANT",
+                                                              callback=_pdf_variant)] = None,
+    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.", metavar="DOCX",
+                                                                  callback=_reference_docx)] = None,
     case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).",
                                                     metavar="SECONDS")] = 120.0,
     strict: Strict = False,

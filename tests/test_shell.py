@@ -53,3 +53,23 @@ def test_the_readme_says_letterkit_runs_on_posix_only():
     # The batch lock is fcntl's and the time limit SIGALRM: POSIX only, said where users look.
     readme = (ROOT / "README.md").read_text()
     assert "runs on POSIX systems only" in readme.split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize("command", ["render", "batch"])
+@pytest.mark.parametrize("option, value, message", [
+    ("--pdf-variant", "pdf/x", "choose from pdf/a-2b"),
+    ("--reference-docx", "README.md", "is not a .docx file"),
+    ("--reference-docx", "nowhere.docx", "no such file"),
+    ("--kit", "nope", "no kit 'nope'"),
+])
+def test_a_bad_option_is_one_usage_error_before_any_case(tmp_path, command, option, value, message):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for number in range(3):
+        (cases / f"case-{number}.yaml").write_text((ROOT / "examples" / "imr-medications-mixed.yaml").read_text())
+    source = [str(path) for path in sorted(cases.iterdir())] if command == "render" else [str(cases)]
+    result = CliRunner().invoke(app, [command, *source, "-o", str(tmp_path / "out"), option, value],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count(message) == 1, result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("case-*"))
