@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sys
 import time
 import zipfile
 from pathlib import Path
@@ -16,7 +17,10 @@ from rich.table import Table
 from rich.progress import Progress
 
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
+from . import api
 from .api import check_rules
+from .cases import parse_case
+from .output import write_all
 from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
@@ -144,23 +148,53 @@ def render(
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
     A case that fails writes no file; the others are still rendered. Exit status 1 if any failed.
-    With --strict, a letter that breaks a rule of its kit fails too.
+    With --strict, a letter that breaks a rule of its kit fails too. A case of - is read from
+    standard input (OUTDIR/stdin.<format>); an OUTDIR of - writes one case's letter, in one
+    format, to standard output: letterkit render - -f pdf -o - > letter.pdf
     """
     chosen = _formats(formats)
+    if str(outdir) == STREAM and (len(cases) != 1 or len(chosen) != 1):
+        raise typer.BadParameter("- writes one letter to standard output: give one case and one format",
+                                 param_hint="'--outdir'")
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx)
     failed = 0
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
             try:
-                paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
+                if STREAM in (str(case), str(outdir)):
+                    paths = _render_streamed(case, outdir, kit, chosen, tuple(templates or ()), options, strict)
+                else:
+                    paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
             except LetterkitError as error:
                 _report(case, error)
                 failed += 1
                 continue
-            out.print(f"{case} → " + ", ".join(str(path) for path in paths))
+            if str(outdir) != STREAM:  # standard output holds the letter itself
+                out.print(f"{case} → " + ", ".join(str(path) for path in paths))
     if failed:
         errors.print(f"{failed} of {len(cases)} case(s) failed")
         raise typer.Exit(1)
+
+
+STREAM = "-"  # a case read from standard input, or a letter written to standard output
+
+
+def _render_streamed(case: Path, outdir: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
+                     options: WriterOptions, strict: bool) -> list[Path]:
+    if str(case) == STREAM:
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        data = parse_case(text, "json" if text.lstrip().startswith("{") else "yaml", "(standard input)")
+    else:
+        data = read_case(case)
+    files = api.render(data, kit, formats, templates, options, strict)
+    if str(outdir) == STREAM:
+        sys.stdout.buffer.write(files[formats[0]])
+        sys.stdout.buffer.flush()
+        return []
+    stem = "stdin" if str(case) == STREAM else case.stem
+    written = {outdir / f"{stem}.{format}": content for format, content in files.items()}
+    write_all(written)
+    return list(written)
 
 
 @app.command()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 
 import pytest
+import yaml
 
 from typer.testing import CliRunner
 
@@ -73,3 +75,34 @@ def test_a_bad_option_is_one_usage_error_before_any_case(tmp_path, command, opti
     assert result.exit_code == 2, result.output
     assert result.stderr.count(message) == 1, result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("case-*"))
+
+
+def test_a_case_from_standard_input_renders_to_standard_output(tmp_path):
+    import io
+
+    import pypdf
+
+    case = (ROOT / "examples" / "imr-medications-mixed.yaml").read_bytes()
+    result = subprocess.run([*LETTERKIT, "render", "-", "-f", "pdf", "-o", "-"], input=case, cwd=tmp_path,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "CM16-0034417" in "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(result.stdout)).pages)
+    assert list(tmp_path.iterdir()) == []  # no folder named -
+
+    as_json = json.dumps(yaml.safe_load(case), default=str).encode()
+    result = subprocess.run([*LETTERKIT, "render", "-", "-f", "html", "-o", "out"], input=as_json, cwd=tmp_path,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0 and b"CM16-0034417" in (tmp_path / "out" / "stdin.html").read_bytes()
+
+
+@pytest.mark.parametrize("arguments", [["-", "-f", "html,pdf", "-o", "-"], ["a.yaml", "b.yaml", "-f", "pdf", "-o", "-"]])
+def test_standard_output_takes_one_letter_in_one_format(arguments):
+    result = CliRunner().invoke(app, ["render", *arguments])
+    assert result.exit_code == 2 and "give one case and one format" in result.stderr
+
+
+def test_bad_case_data_on_standard_input_is_one_line():
+    result = subprocess.run([*LETTERKIT, "render", "-", "-f", "html", "-o", "-"], input="x: [\n", text=True,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("error (standard input): line 2") and "Traceback" not in result.stderr
