@@ -262,14 +262,19 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="JSON on standard output, for other tools.")]
+
+
 @app.command("validate")
-def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False) -> None:
+def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False,
+                     as_json: AsJson = False) -> None:
     """Check case files against the kit's data model, and compose each letter with the
     kit's blocks, without writing a file: what passes here renders.
 
     With --strict, also check each letter against the kit's legal rules, and warn about
-    rich text above the kit's reading grade."""
-    failed = 0
+    rich text above the kit's reading grade. With --json, one object per case:
+    {"case", "valid", "problems": [{"field", "message"}]}."""
+    failed, results = 0, []
     for case in cases:
         try:
             loaded = load_kit(kit, tuple(templates or ()))
@@ -278,12 +283,26 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
             if strict:
                 _check_strictly(case, letter, loaded, document)
         except LetterkitError as error:
-            _report(case, error)
             failed += 1
+            if as_json:
+                results.append({"case": str(case), "valid": False, "problems": _problems(error)})
+            else:
+                _report(case, error)
             continue
-        out.print(f"{case}: valid")
+        if as_json:
+            results.append({"case": str(case), "valid": True, "problems": []})
+        else:
+            out.print(f"{case}: valid")
+    if as_json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
     if failed:
         raise typer.Exit(1)
+
+
+def _problems(error: LetterkitError) -> list[dict[str, str | None]]:
+    if isinstance(error, CaseError):
+        return [{"field": path, "message": message} for path, message in error.problems]
+    return [{"field": None, "message": str(error)}]
 
 
 def _check_strictly(case: Path, letter, loaded, document) -> None:
@@ -323,13 +342,17 @@ def rules_command(
 
 
 @app.command()
-def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
+def blocks(kit: KitOption = "imr", templates: Templates = None, as_json: AsJson = False) -> None:
     """List the letter's blocks: the file each comes from, and the data each reads."""
     try:
         found = catalogue.blocks(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
+    if as_json:
+        print(json.dumps([{"block": block.name, "file": str(block.path), "from": block.origin,
+                           "reads": list(block.variables)} for block in found], indent=2, ensure_ascii=False))
+        return
     table = Table("block", "from", "reads", box=None, header_style="bold")
     for block in found:
         table.add_row(block.name, block.origin, ", ".join(block.variables))
@@ -399,7 +422,7 @@ def preview(
 
 
 @app.command("vars")
-def variables(kit: KitOption = "imr", templates: Templates = None) -> None:
+def variables(kit: KitOption = "imr", templates: Templates = None, as_json: AsJson = False) -> None:
     """List what blocks can print: the case's fields (those a kit.toml or fields.toml
     declares too) and computed values, with their types."""
     try:
@@ -407,6 +430,10 @@ def variables(kit: KitOption = "imr", templates: Templates = None) -> None:
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
+    if as_json:
+        print(json.dumps([{"field": field.path, "type": field.type, "computed": field.computed,
+                           "description": field.description} for field in found], indent=2, ensure_ascii=False))
+        return
     table = Table("field", "type", "description", box=None, header_style="bold")
     for field in found:
         table.add_row(field.path, field.type + (" (computed)" if field.computed else ""), field.description)

@@ -106,3 +106,21 @@ def test_bad_case_data_on_standard_input_is_one_line():
                             capture_output=True, timeout=120)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith("error (standard input): line 2") and "Traceback" not in result.stderr
+
+
+def test_validate_vars_and_blocks_speak_json_for_other_tools(tmp_path, case_data):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(dict(case_data, items=[dict(case_data["items"][0], decision="Maybe")])))
+    good = ROOT / "examples" / "imr-medications-mixed.yaml"
+    result = CliRunner().invoke(app, ["validate", str(good), str(bad), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {"case": str(good), "valid": True, "problems": []},
+        {"case": str(bad), "valid": False, "problems": [{"field": "items[0].decision", "message": json.loads(
+            result.stdout)[1]["problems"][0]["message"]}]}]
+    assert "'Upheld' or 'Overturned'" in json.loads(result.stdout)[1]["problems"][0]["message"]
+
+    fields = {row["field"]: row for row in json.loads(CliRunner().invoke(app, ["vars", "--json"]).stdout)}
+    assert fields["items[].decision"]["computed"] is False and fields["letter.overall"]["computed"] is True
+    blocks = {row["block"]: row for row in json.loads(CliRunner().invoke(app, ["blocks", "--json"]).stdout)}
+    assert "clinical_summary" in blocks["blocks/clinical-case-summary.md.j2"]["reads"]
