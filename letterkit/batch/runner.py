@@ -175,9 +175,11 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
     with batch_folder() as folder:
         job = replace(job, markers=str(folder / "markers"))
         overdue: set[str] = set()  # cases whose worker the watch killed
-        watch = None
-        if job.case_timeout:
-            watch = lambda: overdue.update(kill_overdue(folder / "markers", _hard_limit(job)))
+
+        def kill_overdue_workers() -> None:
+            overdue.update(kill_overdue(folder / "markers", _hard_limit(job)))
+
+        watch = kill_overdue_workers if job.case_timeout else None
         queued: list[Case] = []
         while True:
             pending: dict[Future, tuple[Case, ...]] = {}
