@@ -39,7 +39,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # click's plain help: rich's shows Python types (<list[Path]>)
 )
 # typer prints each argument's Python type in --help (<list[Path]>); its metavar says what it is.
-typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 # No markup unless asked for: paths and messages hold what users typed, `[/]` included.
 errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 out = Console(highlight=False, soft_wrap=True, markup=False)

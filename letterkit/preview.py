@@ -48,7 +48,7 @@ _HEADERS = {
 class Preview:
     def __init__(self, case: Path, kit: str, templates: tuple[str, ...]):
         self.case, self.kit, self.templates = case, kit, templates
-        self._rendered_version = None
+        self._rendered_version: str | None = None
 
     def version(self) -> str:
         digest = hashlib.sha256()

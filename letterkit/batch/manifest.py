@@ -15,7 +15,7 @@ import os
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import LetterkitError
 from .own_files import open_own
@@ -38,7 +38,7 @@ class Manifest:
                     self.done[entry["id"]] = (entry["input_sha256"], entry["kit_sha256"], sizes)
                 else:
                     self.done.pop(entry["id"], None)
-        self._file = None
+        self._file: IO[str] | None = None
 
     def is_current(self, case_id: str, input_digest: str, kit_digest: str, names: tuple[str, ...]) -> bool:
         """Whether this case was rendered from the same input and kit, and its files are there.

@@ -21,4 +21,6 @@ def open_own(path: Path, flags: int, mode: str) -> IO:
             raise LetterkitError(f"{path} is a symbolic link; a batch keeps a file of its own there, "
                                  "so remove the link or choose another --outdir") from None
         raise
-    return os.fdopen(handle, mode, **({} if "b" in mode else {"encoding": "utf-8", "errors": "replace"}))
+    if "b" in mode:
+        return os.fdopen(handle, mode)
+    return os.fdopen(handle, mode, encoding="utf-8", errors="replace")
