@@ -14,7 +14,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .api import check_rules, render, render_file, write
-from .batch import render_batch
+from .batch import BatchLockedError, BatchSummary, Case, render_batch
 from .cases import read_case, validate
 from .compose import compose
 from .errors import CaseError, KitError, LetterkitError, RenderError, TemplateError
@@ -29,7 +29,7 @@ except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0+unknown"
 
 __all__ = [
-    "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
+    "BatchLockedError", "BatchSummary", "Case", "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
     "RuleError", "TemplateError", "WriterOptions", "check_rules", "compose", "forget_kits", "load_kit", "read_case", "render",
     "render_batch", "render_file", "validate", "write",
 ]

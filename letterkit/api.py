@@ -85,7 +85,9 @@ def render_file(
         paths |= {format: Path(outdir) / f"{case.stem}.{format}" for format in rendered}  # a seal's .p7s
         write_all({paths[format]: content for format, content in rendered.items()})
     except LetterkitError as error:
-        remove_stale(list(paths.values()))
+        # Every format's file, not only those asked for: an .html of an earlier run must not
+        # stand beside a failed PDF as if it were this case's letter.
+        remove_stale([Path(outdir) / f"{case.stem}.{format}" for format in FORMATS])
         if isinstance(error, CaseError):
             error.source = error.source or str(case)
         raise

@@ -6,8 +6,10 @@ import datetime
 import json
 import logging
 import signal
+import sys
 import time
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,8 +19,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.progress import Progress
 
-from . import FORMATS, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
+from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
+from . import api
 from .api import check_rules
+from .cases import parse_case
+from .output import write_all
 from .batch import render_batch
 from .batch.progress import BatchProgress
 from .batch.sources import count_cases
@@ -30,23 +35,40 @@ from .rules import RuleError
 from .preview import Preview, serve
 from .scaffold import new_kit
 from .upgrade import VOCABULARY_FILE, plan
+from .writers.pdf import PDF_VARIANTS
 
 app = typer.Typer(
     help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help: rich's shows Python types (<list[Path]>)
 )
+# typer prints each argument's Python type in --help (<list[Path]>); its metavar says what it is.
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 # No markup unless asked for: paths and messages hold what users typed, `[/]` included.
 errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 out = Console(highlight=False, soft_wrap=True, markup=False)
 
-Cases = Annotated[list[Path], typer.Argument(help="Case files, YAML or JSON.", show_default=False)]
-KitOption = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.")]
+Cases = Annotated[list[Path], typer.Argument(help="Case files, YAML or JSON.", show_default=False, metavar="CASE")]
+KitOption = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.", metavar="KIT")]
 Templates = Annotated[
     Optional[list[Path]],
-    typer.Option("--templates", "-t", help="A folder of blocks that override the kit's (repeatable)."),
+    typer.Option("--templates", "-t", help="A folder of blocks that override the kit's (repeatable).", metavar="FOLDER"),
 ]
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        print(f"letterkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print letterkit's version and exit.")] = False,
+) -> None:
+    pass
 
 
 Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
@@ -88,6 +110,34 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 _python_show_warning, warnings.showwarning = warnings.showwarning, _show_warning
 
 
+def _pdf_variant(value: str | None) -> str | None:
+    """Checked as the command line is read: one usage error, not one per case."""
+    if value is not None and value not in PDF_VARIANTS:
+        raise typer.BadParameter(f"choose from {', '.join(PDF_VARIANTS)} (got {value!r})")
+    return value
+
+
+def _reference_docx(value: Path | None) -> Path | None:
+    if value is not None and not (value.is_file() and zipfile.is_zipfile(value)):
+        raise typer.BadParameter(f"{value} is not a .docx file" if value.exists() else f"no such file {value}")
+    return value
+
+
+def _kit(value: str) -> str:
+    """The kit, loaded as the command line is read: a kit that is not there, or does not
+    load, is one usage error, not the same error for every case. (A template folder's
+    mistakes are reported with each case, as the block's are.)"""
+    try:
+        load_kit(value)
+    except LetterkitError as error:
+        raise typer.BadParameter(str(error)) from None
+    return value
+
+
+CheckedKit = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.", metavar="KIT",
+                                         callback=_kit)]
+
+
 def _formats(value: str) -> tuple[str, ...]:
     formats = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [f for f in formats if f not in FORMATS]
@@ -110,16 +160,18 @@ def _error(message: str) -> None:
 @app.command()
 def render(
     cases: Cases,
-    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.")] = ",".join(FORMATS),
-    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.")] = Path("out"),
-    kit: KitOption = "imr",
+    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.", metavar="FORMATS")] = ",".join(FORMATS),
+    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.", metavar="OUTDIR")] = Path("out"),
+    kit: CheckedKit = "imr",
     templates: Templates = None,
     pdf_variant: Annotated[
         Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b, pdf/ua-1 (tagged, accessible), or archival "
-                                            "(pdf/a-3a+ua-1: both at once, with the case inside).")
+                                            "(pdf/a-3a+ua-1: both at once, with the case inside).",
+                                metavar="VARIANT", callback=_pdf_variant)
     ] = None,
     reference_docx: Annotated[
-        Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.")
+        Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.",
+                                   metavar="DOCX", callback=_reference_docx)
     ] = None,
     strict: Strict = False,
     seal: SealOption = None,
@@ -129,39 +181,73 @@ def render(
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
     A case that fails writes no file; the others are still rendered. Exit status 1 if any failed.
-    With --strict, a letter that breaks a rule of its kit fails too.
+    With --strict, a letter that breaks a rule of its kit fails too. A case of - is read from
+    standard input (OUTDIR/stdin.<format>); an OUTDIR of - writes one case's letter, in one
+    format, to standard output: letterkit render - -f pdf -o - > letter.pdf
     """
     chosen = _formats(formats)
+    if str(outdir) == STREAM and (len(cases) != 1 or len(chosen) != 1):
+        raise typer.BadParameter("- writes one letter to standard output: give one case and one format",
+                                 param_hint="'--outdir'")
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
                             seal=_seal_key(seal, seal_passphrase, timestamp_url))
     failed = 0
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
             try:
-                paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
+                if STREAM in (str(case), str(outdir)):
+                    paths = _render_streamed(case, outdir, kit, chosen, tuple(templates or ()), options, strict)
+                else:
+                    paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
             except LetterkitError as error:
                 _report(case, error)
                 failed += 1
                 continue
-            out.print(f"{case} → " + ", ".join(str(path) for path in paths))
+            if str(outdir) != STREAM:  # standard output holds the letter itself
+                out.print(f"{case} → " + ", ".join(str(path) for path in paths))
     if failed:
         errors.print(f"{failed} of {len(cases)} case(s) failed")
         raise typer.Exit(1)
 
 
+STREAM = "-"  # a case read from standard input, or a letter written to standard output
+
+
+def _render_streamed(case: Path, outdir: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
+                     options: WriterOptions, strict: bool) -> list[Path]:
+    if str(case) == STREAM:
+        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        data = parse_case(text, "json" if text.lstrip().startswith("{") else "yaml", "(standard input)")
+    else:
+        data = read_case(case)
+    files = api.render(data, kit, formats, templates, options, strict)
+    if str(outdir) == STREAM:
+        sys.stdout.buffer.write(files[formats[0]])
+        sys.stdout.buffer.flush()
+        return []
+    stem = "stdin" if str(case) == STREAM else case.stem
+    written = {outdir / f"{stem}.{format}": content for format, content in files.items()}
+    write_all(written)
+    return list(written)
+
+
 @app.command()
 def batch(
-    source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False)],
-    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.")] = ",".join(FORMATS),
-    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.")] = Path("out"),
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core")] = None,
+    source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False,
+                                                 metavar="SOURCE")],
+    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.", metavar="FORMATS")] = ",".join(FORMATS),
+    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.", metavar="OUTDIR")] = Path("out"),
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core", metavar="N")] = None,
     kit: KitOption = "imr",
     templates: Templates = None,
     force: Annotated[bool, typer.Option("--force", help="Render again cases that are unchanged since the last run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
-    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b, pdf/ua-1 or archival (pdf/a-3a+ua-1).")] = None,
-    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.")] = None,
-    case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).")] = 120.0,
+    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b, pdf/ua-1 or archival (pdf/a-3a+ua-1).",
+                                                              metavar="VARIANT", callback=_pdf_variant)] = None,
+    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.", metavar="DOCX",
+                                                                  callback=_reference_docx)] = None,
+    case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).",
+                                                    metavar="SECONDS")] = 120.0,
     strict: Strict = False,
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
@@ -214,14 +300,19 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="JSON on standard output, for other tools.")]
+
+
 @app.command("validate")
-def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False) -> None:
+def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False,
+                     as_json: AsJson = False) -> None:
     """Check case files against the kit's data model, and compose each letter with the
     kit's blocks, without writing a file: what passes here renders.
 
     With --strict, also check each letter against the kit's legal rules, and warn about
-    rich text above the kit's reading grade."""
-    failed = 0
+    rich text above the kit's reading grade. With --json, one object per case:
+    {"case", "valid", "problems": [{"field", "message"}]}."""
+    failed, results = 0, []
     for case in cases:
         try:
             loaded = load_kit(kit, tuple(templates or ()))
@@ -230,12 +321,26 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
             if strict:
                 _check_strictly(case, letter, loaded, document)
         except LetterkitError as error:
-            _report(case, error)
             failed += 1
+            if as_json:
+                results.append({"case": str(case), "valid": False, "problems": _problems(error)})
+            else:
+                _report(case, error)
             continue
-        out.print(f"{case}: valid")
+        if as_json:
+            results.append({"case": str(case), "valid": True, "problems": []})
+        else:
+            out.print(f"{case}: valid")
+    if as_json:
+        print(json.dumps(results, indent=2, ensure_ascii=False))
     if failed:
         raise typer.Exit(1)
+
+
+def _problems(error: LetterkitError) -> list[dict[str, str | None]]:
+    if isinstance(error, CaseError):
+        return [{"field": path, "message": message} for path, message in error.problems]
+    return [{"field": None, "message": str(error)}]
 
 
 def _check_strictly(case: Path, letter, loaded, document) -> None:
@@ -287,13 +392,17 @@ def _in_force(rule) -> str:
 
 
 @app.command()
-def blocks(kit: KitOption = "imr", templates: Templates = None) -> None:
+def blocks(kit: KitOption = "imr", templates: Templates = None, as_json: AsJson = False) -> None:
     """List the letter's blocks: the file each comes from, and the data each reads."""
     try:
         found = catalogue.blocks(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
+    if as_json:
+        print(json.dumps([{"block": block.name, "file": str(block.path), "from": block.origin,
+                           "reads": list(block.variables)} for block in found], indent=2, ensure_ascii=False))
+        return
     table = Table("block", "from", "reads", box=None, header_style="bold")
     for block in found:
         table.add_row(block.name, block.origin, ", ".join(block.variables))
@@ -370,9 +479,10 @@ def upgrade_command(
 
 @app.command("new-kit")
 def new_kit_command(
-    folder: Annotated[Path, typer.Argument(help="Folder for the new kit; its name is the kit's name.", show_default=False)],
+    folder: Annotated[Path, typer.Argument(help="Folder for the new kit; its name is the kit's name.", show_default=False,
+                                                 metavar="FOLDER")],
     extends: Annotated[Optional[str], typer.Option(
-        "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.")] = None,
+        "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.", metavar="KIT")] = None,
 ) -> None:
     """Start a kit: a new family of letters on the neutral `letter` kit (fields in
     kit.toml, a block, an example case; no Python); or, with --extends, a kit that builds
@@ -393,10 +503,10 @@ def new_kit_command(
 
 @app.command()
 def preview(
-    case: Annotated[Path, typer.Argument(help="A case file, YAML or JSON.", show_default=False)],
+    case: Annotated[Path, typer.Argument(help="A case file, YAML or JSON.", show_default=False, metavar="CASE")],
     kit: KitOption = "imr",
     templates: Templates = None,
-    port: Annotated[int, typer.Option("--port", help="Port on localhost.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port on localhost.", metavar="PORT")] = 8000,
 ) -> None:
     """Serve the case's HTML letter on localhost; the page reloads when a block,
     stylesheet or the case file changes."""
@@ -413,7 +523,7 @@ def preview(
 
 
 @app.command("vars")
-def variables(kit: KitOption = "imr", templates: Templates = None) -> None:
+def variables(kit: KitOption = "imr", templates: Templates = None, as_json: AsJson = False) -> None:
     """List what blocks can print: the case's fields (those a kit.toml or fields.toml
     declares too) and computed values, with their types."""
     try:
@@ -421,6 +531,10 @@ def variables(kit: KitOption = "imr", templates: Templates = None) -> None:
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
+    if as_json:
+        print(json.dumps([{"field": field.path, "type": field.type, "computed": field.computed,
+                           "description": field.description} for field in found], indent=2, ensure_ascii=False))
+        return
     table = Table("field", "type", "description", box=None, header_style="bold")
     for field in found:
         table.add_row(field.path, field.type + (" (computed)" if field.computed else ""), field.description)

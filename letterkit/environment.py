@@ -11,6 +11,9 @@
   kit macro returns is template text with placeholders already in it: printed as it is.
 - A block's last line end is part of what it gives (`keep_trailing_newline`): blocks
   included one per line come out as paragraphs of their own, with no `+%}`.
+- Nothing in a block runs while it is compiled: Jinja would fold `{{ 10**(10**8) }}` into a
+  constant then, before any time limit, so the optimizer is off and `**` and `*` are the
+  sandbox's own, which refuse a result no letter needs (`_bounded`).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import jinja2
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
@@ -42,8 +46,17 @@ _SAFE_METHODS: dict[type, frozenset[str]] = {
 }
 
 
+# The most a block's arithmetic may make: a number of this many bits, a text or list
+# repeated to this many elements. A letter prints dates, counts and money.
+_MAX_BITS = 4096
+_MAX_LENGTH = 1_000_000
+
+
 class LetterSandbox(ImmutableSandboxedEnvironment):
     """A sandbox whose blocks can read a case but call nothing on it."""
+
+    # Intercepted operators are never folded at compile time (jinja2.nodes.BinExpr.as_const).
+    intercepted_binops = frozenset({"**", "*"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,11 +93,30 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
             return provenance.attribute(obj, argument, value)
         return provenance.element(obj, argument, value)
 
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        _bounded(operator, left, right)
+        return super().call_binop(context, operator, left, right)
+
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja2's own signature)
         result = super().call(__context, __obj, *args, **kwargs)
         # A macro's text is the kit's Markdown around placeholders, never data: a block
         # printing it gets the markup the macro wrote (see _finalize).
         return _Composed(result) if isinstance(__obj, jinja2.runtime.Macro) else result
+
+
+def _bounded(operator: str, left: Any, right: Any) -> None:
+    """Refuse `**` or `*` whose result would be too large to make in time (see _MAX_BITS)."""
+    if operator == "**" and _is_int(left) and _is_int(right) and abs(left) > 1 and right > 0:
+        if right * abs(left).bit_length() > _MAX_BITS:
+            raise SecurityError(f"{left} ** {right} is too large a number for a letter")
+    if operator == "*":
+        for sequence, times in ((left, right), (right, left)):
+            if isinstance(sequence, (str, list, tuple)) and _is_int(times) and len(sequence) * times > _MAX_LENGTH:
+                raise SecurityError(f"repeating a text or list {times} times makes it too long for a letter")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_computed(model: type, attr: str) -> bool:
@@ -116,6 +148,7 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> Letter
         lstrip_blocks=True,
         autoescape=False,
         auto_reload=False,
+        optimized=False,  # see the module's docstring
     )
     environment.filters["date"] = _format_date
     environment.filters["sentence"] = _sentence
@@ -177,7 +210,8 @@ def composed(text: str) -> str:
     return _Composed(text)
 
 
-def _finalize(value: Any) -> str:
+@jinja2.pass_eval_context  # so that Jinja cannot call it, and what it prints, at compile time
+def _finalize(eval_context: jinja2.nodes.EvalContext, value: Any) -> str:
     if isinstance(value, _Composed):
         return value
     if isinstance(value, _Quote):

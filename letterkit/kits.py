@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
+from jinja2.exceptions import SecurityError
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from . import deprecations, rule_inheritance, rules as kit_rules
@@ -40,7 +41,7 @@ from .guidelines import Passage, read_library
 from .model import Letter
 from .presentation import Presentation
 from .resolver import Resolver
-from .word_styles import read_styles, with_styles
+from .word_styles import read_styles
 
 
 class KitManifest(BaseModel):
@@ -226,7 +227,7 @@ def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, Kit
     rule comes from, and, for an inherited rule, how to leave it out."""
     try:
         kit_rules.missing_blocks(kit.rules, used, kit.name)
-    except KitError as error:
+    except KitError:
         failing = next(rule for rule in kit.rules if rule.check == "block" and not set(rule.blocks) <= used)
         origin = next((manifest.name or root.name for root, manifest in chain if manifest.rules
                        and any(rule.id == failing.id for rule in kit_rules.read_rules(
@@ -366,6 +367,8 @@ def _with_vocabulary(environment: LetterSandbox, files: Resolver) -> LetterSandb
             module = environment.get_template(name).module
         except TemplateSyntaxError as error:
             raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
+        except SecurityError as error:  # a macro file's top level runs now: `{% set n = 9**9999 %}`
+            raise TemplateError(f"not allowed in a block: {error}", str(files.locate(name))) from None
         environment.globals.update({export: getattr(module, export) for export in dir(module)
                                     if not export.startswith("_")})
     return environment

@@ -6,12 +6,17 @@ through the kit's resolver when the kit loads. Writers never see the kit itself.
 
 from __future__ import annotations
 
+import posixpath
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+import tinycss2
+
+from .errors import KitError
 from .resolver import Resolver
 
 
@@ -56,5 +61,44 @@ class Presentation:
             return self._derived[key]
 
 
-def _read(files: Resolver, name: str) -> tuple[Path, str]:
-    return files.find(name), files.read_text(name)
+def _read(files: Resolver, name: str, importers: tuple[str, ...] = ()) -> tuple[Path, str]:
+    path, text = files.find(name), files.read_text(name)
+    return path, _imports_inlined(files, name, path, text, importers) if "@import" in text.lower() else text
+
+
+def _imports_inlined(files: Resolver, name: str, path: Path, text: str, importers: tuple[str, ...]) -> str:
+    """The stylesheet with each `@import` of a kit file replaced by that file's rules, so
+    that the one-file HTML page and the PDF get the same; any other `@import` (a URL, a
+    file outside the kit) is refused here, for every format."""
+    rules = tinycss2.parse_stylesheet(text, skip_comments=False, skip_whitespace=False)
+    parts = []
+    for rule in rules:
+        if rule.type != "at-rule" or rule.lower_at_keyword != "import":
+            parts.append(rule.serialize())
+            continue
+        where, target = f"{path}:{rule.source_line}", _import_target(rule.prelude)
+        if target is None or urlsplit(target).scheme or target.startswith("/"):
+            raise KitError(f"{where}: @import{tinycss2.serialize(rule.prelude)} is refused: "
+                           "a stylesheet may import only a file of its kit, by a relative name and nothing else")
+        imported = posixpath.normpath(posixpath.join(posixpath.dirname(name), target))
+        if imported in (name, *importers):
+            raise KitError(f"{where}: @import {target!r} imports itself")
+        try:
+            parts.append(_read(files, imported, (*importers, name))[1])
+        except KitError as error:
+            raise KitError(f"{where}: @import {target!r}: {error}") from None
+    return "".join(parts)
+
+
+def _import_target(prelude: list) -> str | None:
+    """The URL of `@import "x.css"` or `@import url(x.css)`; None if anything else follows."""
+    tokens = [token for token in prelude if token.type not in ("whitespace", "comment")]
+    if len(tokens) != 1:
+        return None
+    token = tokens[0]
+    if token.type in ("url", "string"):
+        return token.value
+    if token.type == "function" and token.lower_name == "url":
+        arguments = [a for a in token.arguments if a.type not in ("whitespace", "comment")]
+        return arguments[0].value if len(arguments) == 1 and arguments[0].type == "string" else None
+    return None

@@ -4,6 +4,11 @@ The page polls `/version`, a fingerprint of the case file and every file on the 
 search path (blocks, stylesheets, guidelines); when it changes, the page reloads and
 the server renders the letter afresh. A mistake in a block shows as the error page
 until it is fixed — the preview never stops.
+
+The letter holds a patient's data, so the server answers only requests addressed to
+itself (a page elsewhere cannot rebind a name of its own to 127.0.0.1 and read it), and
+every response tells the browser to run no script but the preview's own, load nothing
+from elsewhere, and show the page in no frame.
 """
 
 from __future__ import annotations
@@ -19,21 +24,31 @@ from .cases import read_case
 from .errors import LetterkitError
 
 # The page knows the version it was rendered from, so a change made while it loads
-# is not missed.
-_RELOAD = """<script>
-const rendered = "%s";
+# is not missed. A file of its own, not inline, so that the policy allows no inline script.
+_RELOAD = '<script src="/reload.js" data-version="%s"></script>\n'
+_RELOAD_SCRIPT = """const rendered = document.currentScript.dataset.version;
 setInterval(async () => {
   const version = await (await fetch("/version", {cache: "no-store"})).text();
   if (version !== rendered) location.reload();
 }, 400);
-</script>
 """
+
+# What a letter needs: its inline stylesheet, pictures and fonts as data: URLs; and the
+# preview's script, which asks this server for /version.
+_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:; "
+                               "script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                               "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 class Preview:
     def __init__(self, case: Path, kit: str, templates: tuple[str, ...]):
         self.case, self.kit, self.templates = case, kit, templates
-        self._rendered_version = None
+        self._rendered_version: str | None = None
 
     def version(self) -> str:
         digest = hashlib.sha256()
@@ -73,10 +88,15 @@ def serve(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> Thread
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
+            if self.headers.get("Host", "").lower() not in _own_names(*self.server.server_address[:2]):
+                self.send_error(421, "this preview answers only to the address it serves")
+                return
             if self.path == "/version":
                 body, kind = preview.version().encode(), "text/plain"
             elif self.path in ("/", "/index.html"):
                 body, kind = preview.page().encode(), "text/html; charset=utf-8"
+            elif self.path == "/reload.js":
+                body, kind = _RELOAD_SCRIPT.encode(), "text/javascript"
             else:
                 self.send_error(404)
                 return
@@ -86,7 +106,19 @@ def serve(preview: Preview, host: str = "127.0.0.1", port: int = 8000) -> Thread
             self.end_headers()
             self.wfile.write(body)
 
+        def end_headers(self):  # on every response, errors too
+            for name, value in _HEADERS.items():
+                self.send_header(name, value)
+            super().end_headers()
+
         def log_message(self, *args):  # quiet: the terminal is for errors
             pass
 
     return ThreadingHTTPServer((host, port), Handler)
+
+
+def _own_names(host: str, port: int) -> set[str]:
+    """The Host headers a request to this server carries: its address, or a name that
+    always means this machine (never one a DNS server answers for)."""
+    names = {f"[{name}]" if ":" in name else name for name in {host, "localhost", "127.0.0.1", "::1"}}
+    return {f"{name}:{port}" for name in names} | (names if port == 80 else set())

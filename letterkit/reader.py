@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Mapping, Protocol, Sequence
 
+import lxml.etree
+
 from . import placeholders, tree
 from .errors import TemplateError
 
@@ -92,6 +94,8 @@ class ElementReader:
         return children
 
     def block(self, element) -> list[tree.Block]:
+        if not isinstance(element.tag, str):  # a comment: no class to read
+            raise self._refuse(element)
         tag, cls = element.tag, self._class(element)
         if tag == "p":
             paragraphs = self._paragraphs(self.inlines(element), cls, keep_empty=True)
@@ -277,6 +281,10 @@ class ElementReader:
         return lang
 
     def _refuse(self, element) -> TemplateError:
+        if not isinstance(element.tag, str):  # lxml's Comment or ProcessingInstruction, a function
+            return TemplateError("an HTML comment or <?…?> has no place in a letter; a note for the "
+                                 "kit's authors is a Jinja comment, {# … #}",
+                                 *self.embedder.locate("<!--" if element.tag is lxml.etree.Comment else "<?"))
         return TemplateError(
             f"<{element.tag}> has no place in a letter (allowed: paragraphs, headings, "
             "lists, block quotes, tables, <div>/<span> with a class)",
@@ -291,7 +299,9 @@ def read_meta(raw: Mapping[str, Sequence[str]], template: str, values: Values) -
         raise TemplateError(
             f"unknown letter metadata {sorted(unknown)}; known: {sorted(_META_KEYS)}", template
         )
-    fields = {key: _fill(" ".join(lines), key, template, values) for key, lines in raw.items()}
+    # One line each, as HTML and PDF show them: a tab or line break typed in a value would
+    # otherwise reach a DOCX header or a document property as one.
+    fields = {key: " ".join(_fill(" ".join(lines), key, template, values).split()) for key, lines in raw.items()}
     if "title" not in fields:
         raise TemplateError("the letter template must set 'Title:' metadata", template)
     if "date" in fields:

@@ -8,6 +8,7 @@ that builds on KIT's model and letter and adds a field and a block that prints i
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 from .errors import KitError
@@ -139,10 +140,15 @@ def _extending_files(extends: str) -> dict[str, str]:
 
 
 def _write(into: Path, files: dict[str, str], **names) -> list[Path]:
+    """Every file of the kit, or (a full disk, a folder it may not write) no kit folder at all."""
     written = []
-    for relative, text in files.items():
-        path = into / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text.format(**names), encoding="utf-8")
-        written.append(path)
+    try:
+        for relative, text in files.items():
+            path = into / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text.format(**names), encoding="utf-8")
+            written.append(path)
+    except OSError as error:
+        shutil.rmtree(into, ignore_errors=True)
+        raise KitError(f"cannot write {path}: {error.strerror or error}") from None
     return written

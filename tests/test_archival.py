@@ -50,7 +50,7 @@ def test_the_xmp_names_both_standards_and_the_letters_record(archival):
         xmp = pdf.Root.Metadata.read_bytes().decode()
         assert pdf.Root.Lang == "en-US"
     kit = letterkit.load_kit("imr")
-    assert f"<letterkit:kit>imr</letterkit:kit>" in xmp
+    assert "<letterkit:kit>imr</letterkit:kit>" in xmp
     assert f"<letterkit:kitDigest>{kit.digest}</letterkit:kitDigest>" in xmp
     assert f"<letterkit:version>{letterkit.__version__}</letterkit:version>" in xmp
 

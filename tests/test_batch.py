@@ -348,6 +348,15 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split(")")[-1].split()[0] != "Z"
 
 
+def _wait_for(condition, failure: str, process: subprocess.Popen | None = None, seconds: float = 60) -> None:
+    """Poll `condition` until it holds; fail with `failure` past the deadline (or once
+    `process`, which should still be running, has ended)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline and (process is None or process.poll() is None), failure
+        time.sleep(0.05)
+
+
 def test_workers_die_with_their_batch_and_the_next_batch_sweeps_its_folder(tmp_path, case_data):
     source = _folder_of_cases(tmp_path / "cases", 20, case_data)
     temporary = tmp_path / "tmp"
@@ -363,11 +372,12 @@ def test_workers_die_with_their_batch_and_the_next_batch_sweeps_its_folder(tmp_p
         assert time.monotonic() < deadline and process.poll() is None
         workers = [int(pid) for pid in children.read_text().split()] if children.exists() else []
         time.sleep(0.05)
-    time.sleep(1)  # into their first letters
+    # Into their first letters: each worker notes the case it is on in the batch's markers.
+    _wait_for(lambda: {int(marker.name) for marker in temporary.glob("letterkit-batch-*/markers/*")} >= set(workers),
+              "the workers never started a letter", process)
     process.kill()
     process.wait()
-    time.sleep(5)
-    assert [pid for pid in workers if _alive(pid)] == []
+    _wait_for(lambda: not any(_alive(pid) for pid in workers), "a worker outlived its batch")
     assert list(temporary.glob("letterkit-batch-*")), "the killed batch left its folder"
     subprocess.run([*LETTERKIT, "batch", str(source), "-o", str(tmp_path / "out"), "-f", "html", "-q"],
                    env=environment, check=True, capture_output=True)
@@ -469,3 +479,34 @@ def test_a_strict_batch_fails_the_letter_that_breaks_a_rule(tmp_path):
     error = _manifest(tmp_path / "out")["case-001"]["error"]
     assert "documents-reviewed" in error and "4610.6" in error
     assert not (tmp_path / "out" / "case-001.html").exists()
+
+
+@pytest.mark.parametrize("name", [".letterkit-batch.lock", "manifest.jsonl", ".manifest.jsonl.part"])
+def test_a_batch_never_writes_through_a_symbolic_link_in_its_folder(tmp_path, case_data, name):
+    source = _folder_of_cases(tmp_path / "cases", 1, case_data)
+    outdir = tmp_path / "out"
+    outdir.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (outdir / name).symlink_to(victim)
+    result = subprocess.run([*LETTERKIT, "batch", str(source), "-o", str(outdir), "-f", "html", "-q"],
+                            capture_output=True, text=True)
+    assert victim.read_text() == "keep me\n"
+    if name.endswith(".part"):  # a leftover of a killed run: removed, never written through
+        assert result.returncode == 0, result.stderr
+        assert not (outdir / name).is_symlink()
+    else:
+        assert result.returncode != 0
+        assert f"{outdir / name} is a symbolic link" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_twins_by_case_or_unicode_form_fail_like_other_twins(tmp_path, case_data):
+    # One file on a case-insensitive disk (macOS, Windows), or one that normalises names.
+    source = tmp_path / "cases"
+    source.mkdir()
+    for name in ("A.yaml", "a.yaml", "caf\u00e9.yaml", "cafe\u0301.yaml", "other.yaml"):
+        (source / name).write_text(json.dumps(case_data))
+    summary = letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1)
+    assert (summary.rendered, summary.failed) == (1, 4)
+    assert all("the same id, so the same files" in failure for failure in summary.failures)
+    assert [path.name for path in (tmp_path / "out").glob("*.html")] == ["other.html"]

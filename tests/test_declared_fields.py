@@ -141,3 +141,15 @@ def test_new_kit_extends_the_imr_model_with_a_declared_field(tmp_path):
     assert "IMR Case Number:" in html  # the IMR letter, whole: its blocks, rules and deadlines
     without = letterkit.render(_case(), kit=folder, formats=("html",))["html"].decode()
     assert "This notice was sent" not in without
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "[1, .nan]"])
+def test_a_number_that_is_not_finite_is_refused_with_its_field_path(tmp_path, value):
+    (tmp_path / "fields.toml").write_text('[[field]]\nname = "dose"\ntype = "number"\n'
+                                          '[[field]]\nname = "doses"\ntype = "list of number"\n')
+    case = tmp_path / "case.yaml"
+    field = "doses" if value.startswith("[") else "dose"
+    case.write_text(IMR_CASE.read_text() + f"{field}: {value}\n")
+    result = runner.invoke(app, ["validate", str(case), "--templates", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{field}: {'[1] ' if field == 'doses' else ''}is " in result.stderr and "finite number" in result.stderr

@@ -58,17 +58,17 @@ def test_item_titles_are_headings_in_the_navigation_pane(rendered):
 
 
 def test_each_numbered_list_restarts(case_data):
-    case_data["items"][0]["rationale"] = "One:\n\n1. a\n2. b\n\nTwo:\n\n1. c\n\nThree:\n\n4. d"
+    case_data["items"][0]["rationale"] = "One:\n\n1. a\n2. b\n\nTwo:\n\n1. c\n\nThree:\n\n4. d\n\nFour:\n\n0. e"
     document = _docx(letterkit.render(case_data, formats=("docx",))["docx"])
     numbering = document.part.numbering_part.element
     lists = {}
     for paragraph in document.paragraphs:
-        if paragraph.text in ("a", "b", "c", "d"):
+        if paragraph.text in ("a", "b", "c", "d", "e"):
             lists.setdefault(paragraph._p.pPr.numPr.numId.val, []).append(paragraph.text)
-    assert list(lists.values()) == [["a", "b"], ["c"], ["d"]]
+    assert list(lists.values()) == [["a", "b"], ["c"], ["d"], ["e"]]
     starts = [numbering.num_having_numId(num_id).xpath("./w:lvlOverride/w:startOverride/@w:val")
               for num_id in lists]
-    assert starts == [["1"], ["1"], ["4"]]
+    assert starts == [["1"], ["1"], ["4"], ["0"]]  # a list from 0 too (0 is no "no start")
 
 
 def test_table_header_rows_repeat_and_are_marked(rendered):
@@ -169,6 +169,8 @@ REFERENCES_UNLIKE_THE_KITS = {
     "no running header": ("word/document.xml", lambda xml: re.sub(r"<w:headerReference [^>]*/>", "", xml)),
     "no xmlns:wp on the root": ("word/document.xml", lambda xml: re.sub(r'\s+xmlns:wp="[^"]*"', "", xml)),
     "no page setup": ("word/document.xml", lambda xml: re.sub(r"<w:sectPr.*?</w:sectPr>", "", xml, flags=re.S)),
+    "no page size or margins in the last section": ("word/document.xml", lambda xml: re.sub(
+        r"<w:pg(Sz|Mar) [^>]*/>", "", xml)),
     "a style with numbering off (numId 0)": ("word/styles.xml", lambda xml: re.sub(
         r'(<w:style [^>]*w:styleId="Quote"[^>]*>.*?<w:pPr>)',
         r'\1<w:numPr><w:ilvl w:val="0"/><w:numId w:val="0"/></w:numPr>', xml, count=1, flags=re.S)),
@@ -331,3 +333,12 @@ def test_no_line_in_word_starts_or_ends_with_a_space(rendered, example):
                 lines[-1] += element.text or ""
         for line in lines:
             assert line == line.strip(), repr(line)
+
+
+def test_a_tab_or_line_break_in_a_header_value_is_one_line_in_every_format(case_data):
+    case_data["case"]["imr_number"] = "CM15-\t00\n01"
+    files = letterkit.render(case_data, formats=("html", "docx"))
+    header = _docx(files["docx"]).sections[0].header
+    assert header.paragraphs[0].text == "IMR Case CM15- 00 01 · September 1, 2015"
+    assert "<w:tab/>" not in header._element.xml and "<w:br/>" not in header._element.xml
+    assert "<title>Final Determination, IMR Case CM15- 00 01</title>" in files["html"].decode()

@@ -91,6 +91,7 @@ MISTAKES_IN_A_BLOCK = {
     "{{ organisaton }}": "'organisaton' is undefined; did you mean organisation?",
     "{{ deadlines.wcab_appeal_byx | date }}": "no rule of the kit computes the deadline 'wcab_appeal_byx'; did you mean wcab_appeal_by?",
     "{{ reviewer.specialtys | and_list }}": "a Reviewer has no field 'specialtys'; did you mean specialties",
+    "<!-- a note for reviewers -->": "an HTML comment or <?…?> has no place in a letter",
 }
 
 

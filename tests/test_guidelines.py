@@ -9,7 +9,6 @@ import lxml.html
 import pytest
 
 import letterkit
-from letterkit import guidelines
 from extract import EXTRACT, pdf_body_text, words
 
 KIT = letterkit.load_kit("imr")

@@ -46,6 +46,10 @@ MALFORMED.update({
     "deep-quote": (".yaml", _with("clinical_summary", "> " * 150 + "x"), "150 levels deep"),
     "deep-list": (".yaml", _with("clinical_summary", "1. " * 150 + "x"), "150 levels deep"),
     "list-start-word-cannot-hold": (".yaml", _with("clinical_summary", "99999999999. x"), "up to 32767"),
+    # libxml2 drops a text node over 10,000,000 bytes: refused long before, never lost.
+    # (JSON: a megabyte of YAML takes seconds to read)
+    "rich-text-too-long": (".json", lambda good: json.dumps(dict(yaml.safe_load(good), clinical_summary="lorem ipsum "
+                                                                 * 90_000), default=str), "1,000,000 at most"),
 })
 
 
@@ -201,3 +205,46 @@ def test_a_batch_case_that_fails_now_keeps_no_letter_from_an_earlier_run(tmp_pat
     (source / "a.yaml").write_text(_good(case_data).replace("Upheld", "Maybe"))
     assert letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1).failed == 1
     assert not (tmp_path / "out" / "a.html").exists()
+
+
+def _limit_file_size_to_500_bytes() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (500, 500))
+
+
+@pytest.mark.parametrize("command", [["batch", "cases", "-o", "out", "-f", "html", "-j", "1"],
+                                     ["new-kit", "mine", "--extends", "imr"]])
+def test_a_full_disk_is_one_line_in_the_batch_manifest_and_a_new_kit(tmp_path, case_data, command):
+    (tmp_path / "cases").mkdir()
+    for number in range(3):  # failed lines enough to fill the manifest past 500 bytes
+        (tmp_path / "cases" / f"case-{number}.yaml").write_text(_good(case_data))
+    result = subprocess.run([*LETTERKIT, *command], cwd=tmp_path, capture_output=True, text=True,
+                            preexec_fn=_limit_file_size_to_500_bytes, timeout=120)
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error ")]
+    assert len(errors) == 1 and "cannot write" in errors[0] and "File too large" in errors[0], result.stderr
+    assert not (tmp_path / "mine").exists()  # no half-made kit
+
+
+def test_a_case_that_fails_in_one_format_keeps_no_letter_of_any_format(tmp_path, case_data):
+    import letterkit
+
+    case = tmp_path / "case.yaml"
+    case.write_text(_good(case_data))
+    assert _render(case, tmp_path / "out").returncode == 0  # its .html and .docx
+    case.write_text(_good(case_data).replace("Upheld", "Maybe"))
+    result = subprocess.run([*LETTERKIT, "render", str(case), "-f", "pdf", "-o", str(tmp_path / "out")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert list((tmp_path / "out").iterdir()) == []
+
+    source = tmp_path / "cases"
+    source.mkdir()
+    (source / "a.yaml").write_text(_good(case_data))
+    assert letterkit.render_batch(source, tmp_path / "out2", formats=("html", "docx"), jobs=1).rendered == 1
+    (source / "a.yaml").write_text(_good(case_data).replace("Upheld", "Maybe"))
+    assert letterkit.render_batch(source, tmp_path / "out2", formats=("html",), jobs=1).failed == 1
+    assert not list((tmp_path / "out2").glob("a.*"))

@@ -106,3 +106,30 @@ def test_labelled_prints_a_bold_label_and_nothing_for_an_empty_value(tmp_path):
     paragraph = next(p for p in word.paragraphs if p.text.startswith("Claim Number:"))
     assert [run.bold for run in paragraph.runs if run.text.strip()][:1] == [True]
     assert paragraph.text == f"Claim Number: {case['case']['claim_number']}"
+
+
+@pytest.mark.parametrize("rule", ['@import url(http://example.com/track.css);', '@import "https://example.com/x.css";',
+                                  '@import url("file:///etc/passwd");', '@import "/etc/hosts";',
+                                  '@import "../outside.css";', '@import "missing.css";',
+                                  '@import "more.css" print;', '@import "style.css";'])
+def test_a_stylesheet_may_import_only_a_file_of_its_kit(tmp_path, rule):
+    (tmp_path / "outside.css").write_text("p { color: red; }\n")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "more.css").write_text("p { color: red; }\n")
+    (folder / "style.css").write_text((ROOT / "templates" / "imr" / "style.css").read_text() + f"\n{rule}\n")
+    with pytest.raises(letterkit.KitError, match=r"style\.css:\d+: @import") as error:
+        letterkit.load_kit("imr", templates=(folder,))
+    assert "\n" not in str(error.value)
+
+
+def test_a_stylesheet_importing_a_kit_file_gets_its_rules_in_every_format(tmp_path):
+    (tmp_path / "extra.css").write_text('@import "look/colours.css";\np.letter-date { font-weight: bold; }\n')
+    (tmp_path / "look").mkdir()
+    (tmp_path / "look" / "colours.css").write_text("p.letter-date { color: #123456; }\n")
+    case = letterkit.read_case(ROOT / "examples" / "imr-chiropractic-initial-trial.yaml")
+    files = letterkit.render(case, templates=(tmp_path,), formats=("html", "pdf"))
+    page = files["html"].decode()
+    assert "@import" not in page and "p.letter-date { color: #123456; }" in page
+    assert "@import" not in "".join(text for _, text in letterkit.load_kit("imr", templates=(tmp_path,))
+                                    .presentation.print_css)

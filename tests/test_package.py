@@ -21,6 +21,7 @@ def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
     for kit_file in ("imr/kit.toml", "imr/model.py", "imr/letter.md.j2", "imr/style.css", "letter/reference.docx",
                      "imr/blocks/disputed-item.md.j2", "letter/fonts/LiberationSerif-Regular.ttf", "letter/kit.toml"):
         assert f"letterkit/templates/{kit_file}" in names, kit_file
+    assert "letterkit/py.typed" in names  # PEP 561: the annotations are for type checkers too
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)

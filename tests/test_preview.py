@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import http.client
 import shutil
 import socket
 import threading
+import urllib.parse
 
 import pytest
 from typer.testing import CliRunner
@@ -79,3 +81,39 @@ def test_a_busy_port_is_one_line(tmp_path):
         result = CliRunner().invoke(app, ["preview", str(EXAMPLES[0]), "--port", str(port)])
     assert result.exit_code == 1
     assert result.stderr.startswith("error cannot serve on port") and "--port" in result.stderr
+
+
+def _get(url: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    address = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    connection.putrequest("GET", address.path or "/", skip_host=True)
+    if host is not None:
+        connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+
+
+def test_the_preview_answers_only_to_its_own_address(server):
+    # DNS rebinding: a page at attacker.example re-points its name to 127.0.0.1, then
+    # reads the letter; the request still says Host: attacker.example.
+    url, _ = server
+    port = urllib.parse.urlsplit(url).port
+    for host in ("attacker.example", f"attacker.example:{port}", f"127.0.0.1.attacker.example:{port}", None):
+        status, _, body = _get(url, host)
+        assert status == 421 and b"CLINICAL" not in body, host
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LOCALHOST:{port}"):
+        status, _, body = _get(url, host)
+        assert status == 200 and b"CLINICAL CASE SUMMARY" in body, host
+
+
+@pytest.mark.parametrize("path", ["/", "/version", "/reload.js", "/nothing-here"])
+def test_every_preview_response_is_locked_down(server, path):
+    url, _ = server
+    status, headers, body = _get(url.rstrip("/") + path, urllib.parse.urlsplit(url).netloc)
+    assert status == (404 if path == "/nothing-here" else 200)
+    policy = headers["content-security-policy"]
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    if path == "/":
+        assert b"<script>" not in body  # no inline script, which the policy would block

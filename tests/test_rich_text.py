@@ -143,3 +143,12 @@ def test_the_deepest_nesting_a_case_may_hold_renders_in_every_format(case_data, 
     word = text.rsplit(" ", 1)[-1]
     assert word in files["html"].decode()
     assert word in pdf_text(files["pdf"]) and word in docx_text(files["docx"])
+
+
+def test_the_longest_rich_text_a_case_may_hold_is_all_in_html_and_docx(case_data):
+    # One paragraph at the limit, in 3-byte characters: libxml2 would drop a text node
+    # over 10,000,000 bytes without a word; this one is 3,000,000 and must be whole.
+    text = "\u20ac" * letterkit.model.text.MAX_RICH_TEXT
+    files = letterkit.render(dict(case_data, clinical_summary=text), formats=("html", "docx"))
+    assert text in files["html"].decode()
+    assert text in docx_text(files["docx"])

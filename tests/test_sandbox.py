@@ -127,3 +127,39 @@ def test_a_kept_answer_is_for_its_type_only():
     assert environment.from_string("{{ xs.count(1) }}").render(xs=[1, 1]) == "\ufdd0v32\ufdd1"
     with pytest.raises(jinja2.exceptions.SecurityError):
         environment.from_string("{{ s.count('a') }}").render(s="aa")
+
+
+def test_a_huge_constant_in_a_block_neither_hangs_loading_nor_renders(case_data, tmp_path):
+    # Jinja folds constant expressions when it compiles a block: this one would take
+    # minutes inside load_kit, before any time limit. A child process, so that a hang fails.
+    folder = _block(tmp_path, "{{ (10**(10**8)) % 7 }}")
+    script = ("import sys, letterkit\n"
+              f"letterkit.load_kit('imr', ({str(folder)!r},))\n"
+              "try:\n"
+              f"    letterkit.render({case_data!r}, formats=('html',), templates=[{str(folder)!r}])\n"
+              "except letterkit.TemplateError as error:\n"
+              "    print(error)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "clinical-case-summary.md.j2:3: " in done.stdout and "too large" in done.stdout
+
+
+@pytest.mark.parametrize("expression", ["{{ 'x' * 10**9 }}", "{{ [1] * 10**9 }}", "{% set n = 9**9999 %}"])
+def test_arithmetic_a_letter_never_needs_is_refused_with_its_block(case_data, tmp_path, expression):
+    folder = _block(tmp_path, expression)
+    with pytest.raises(letterkit.TemplateError, match="too") as error:
+        letterkit.render(case_data, formats=("html",), templates=[folder])
+    assert error.value.template.endswith("clinical-case-summary.md.j2") and error.value.line == 3
+
+
+def test_ordinary_arithmetic_still_prints(case_data, tmp_path):
+    folder = _block(tmp_path, "{{ 2**10 }} {{ 'ab' * 2 }} {{ 3 * 4 }} {{ 2.5 ** 2 }}")
+    html = letterkit.render(case_data, formats=("html",), templates=[folder])["html"].decode()
+    assert "1024 abab 12 6.25" in html
+
+
+def test_a_macro_file_whose_top_level_is_too_large_is_named(tmp_path):
+    (tmp_path / "macros").mkdir()
+    (tmp_path / "macros" / "mine.j2").write_text("{% set n = 9**9999 %}\n")
+    with pytest.raises(letterkit.TemplateError, match=r"mine\.j2: .*too large"):
+        letterkit.load_kit("imr", (str(tmp_path),))

@@ -50,7 +50,7 @@ def verify(path: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run([*LETTERKIT, "verify", str(path), *extra], capture_output=True, text=True)
 
 
-def test_every_sealed_example_is_still_pdf_a_3a_and_pdf_ua_1(archival, pki):
+def test_every_sealed_example_is_still_pdf_a_3a_and_pdf_ua_1(archival, pki):  # noqa: F811 (a fixture)
     key = SealKey(pki.key, PASSPHRASE)
     for stem, pdf in archival.items():
         signed = seal_pdf(pdf, key)

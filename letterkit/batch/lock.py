@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from ..errors import LetterkitError
+from .own_files import open_own
 
 NAME = ".letterkit-batch.lock"
 
@@ -23,7 +24,7 @@ class BatchLockedError(LetterkitError):
 
 @contextlib.contextmanager
 def exclusive(outdir: Path):
-    with open(outdir / NAME, "a+") as lock:
+    with open_own(outdir / NAME, os.O_RDWR | os.O_CREAT | os.O_APPEND, "a+") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -9,11 +9,16 @@ line for an id is the one that counts.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from ..errors import LetterkitError
+from .own_files import open_own
 
 NAME = "manifest.jsonl"
 
@@ -25,7 +30,7 @@ class Manifest:
         self.done: dict[str, tuple[str, str, dict[str, int]]] = {}
         self.warnings: list[str] = []  # lines of an earlier run that cannot be read
         self._earlier = 0  # lines written by earlier runs
-        if self.path.exists():
+        if os.path.lexists(self.path):
             for number, entry in self._entries(warn=True):
                 self._earlier = number
                 if entry["status"] == "ok":
@@ -33,7 +38,7 @@ class Manifest:
                     self.done[entry["id"]] = (entry["input_sha256"], entry["kit_sha256"], sizes)
                 else:
                     self.done.pop(entry["id"], None)
-        self._file = None
+        self._file: IO[str] | None = None
 
     def is_current(self, case_id: str, input_digest: str, kit_digest: str, names: tuple[str, ...]) -> bool:
         """Whether this case was rendered from the same input and kit, and its files are there.
@@ -49,20 +54,30 @@ class Manifest:
         )
 
     def _size(self, name: str) -> int | None:
-        path = self.path.parent / name
-        return path.stat().st_size if path.is_file() else None
+        try:  # lstat: a link where a letter was is not that letter
+            status = os.lstat(self.path.parent / name)
+        except OSError:
+            return None
+        return status.st_size if stat.S_ISREG(status.st_mode) else None
 
     def append(self, entry: dict[str, Any]) -> None:
-        if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-            if self._file.tell() and not self._ends_with_newline():
-                self._file.write("\n")  # after a line cut short by a crash, never on it
-        self._file.write(json.dumps(entry, sort_keys=True) + "\n")
-        self._file.flush()
+        try:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = open_own(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, "a")
+                if self._file.tell() and not self._ends_with_newline():
+                    self._file.write("\n")  # after a line cut short by a crash, never on it
+            self._file.write(json.dumps(entry, sort_keys=True) + "\n")
+            self._file.flush()
+        except OSError as error:  # a full disk: the batch stops, saying so in one line
+            with contextlib.suppress(OSError):  # closing flushes the line that failed again
+                if self._file is not None:
+                    self._file.close()
+            self._file = None
+            raise LetterkitError(f"cannot write {self.path}: {error.strerror or error}") from None
 
     def _ends_with_newline(self) -> bool:
-        with self.path.open("rb") as file:
+        with open_own(self.path, os.O_RDONLY, "rb") as file:
             file.seek(-1, os.SEEK_END)
             return file.read(1) == b"\n"
 
@@ -70,13 +85,16 @@ class Manifest:
         if self._file is not None:
             self._file.close()
             self._file = None
-        if compact and self.path.exists():
-            self._compact()
+        if compact and os.path.lexists(self.path):
+            try:
+                self._compact()
+            except OSError as error:  # the manifest as appended stays: it reads the same
+                raise LetterkitError(f"cannot write {self.path}: {error.strerror or error}") from None
 
     def _entries(self, warn: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
         """(line number, entry) for each line that is a manifest entry; the others are
         ignored — their cases are simply rendered again — and, if `warn`, reported."""
-        with self.path.open(encoding="utf-8", errors="replace") as lines:
+        with open_own(self.path, os.O_RDONLY, "r") as lines:
             for number, line in enumerate(lines, 1):
                 try:
                     entry = json.loads(line)
@@ -95,7 +113,8 @@ class Manifest:
         last = {entry["id"]: number for number, entry in entries if number <= self._earlier}
         keep = {number for case_id, number in last.items() if case_id not in now}
         temporary = self.path.with_name(f".{NAME}.part")
-        with temporary.open("w", encoding="utf-8") as out:
+        temporary.unlink(missing_ok=True)  # a new file, not one (or a link) left in its place
+        with open_own(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, "w") as out:
             for number, entry in entries:
                 if number > self._earlier or number in keep:
                     out.write(json.dumps(entry, sort_keys=True) + "\n")

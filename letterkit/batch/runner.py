@@ -70,9 +70,9 @@ def render_batch(
     outdir.mkdir(parents=True, exist_ok=True)
     with exclusive(outdir):
         remove_partial_files(outdir)
-        templates = tuple(str(Path(t).resolve()) for t in templates)
-        loaded = load_kit(kit, templates)  # fail fast on a bad kit, before any worker starts
-        job = Job(str(loaded.root), templates, tuple(formats), options, str(outdir),
+        folders = tuple(str(Path(t).resolve()) for t in templates)
+        loaded = load_kit(kit, folders)  # fail fast on a bad kit, before any worker starts
+        job = Job(str(loaded.root), folders, tuple(formats), options, str(outdir),
                   _kit_digest(loaded, tuple(sorted(formats)), options, strict),
                   case_timeout=case_timeout, strict=strict)
         stream = read_cases(cases) if isinstance(cases, (str, Path)) else cases_from(cases)
@@ -175,9 +175,11 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
     with batch_folder() as folder:
         job = replace(job, markers=str(folder / "markers"))
         overdue: set[str] = set()  # cases whose worker the watch killed
-        watch = None
-        if job.case_timeout:
-            watch = lambda: overdue.update(kill_overdue(folder / "markers", _hard_limit(job)))
+
+        def kill_overdue_workers() -> None:
+            overdue.update(kill_overdue(folder / "markers", _hard_limit(job)))
+
+        watch = kill_overdue_workers if job.case_timeout else None
         queued: list[Case] = []
         while True:
             pending: dict[Future, tuple[Case, ...]] = {}
@@ -230,7 +232,7 @@ def _recover(pending: dict[Future, tuple[Case, ...]], folder: Path, job: Job, re
 def _hard_limit(job: Job) -> float:
     """When the watch stops a worker: far past the limit the worker keeps itself, so only
     a case stuck where that limit's signal cannot reach it (deep in C code) meets it."""
-    return 2 * job.case_timeout + 5
+    return 2 * (job.case_timeout or 0) + 5
 
 
 def _alone(job: Job, case: Case, folder: Path) -> dict:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -168,10 +169,12 @@ def _mapping_case(item: Mapping[str, Any], number: int) -> Case:
 
 
 def _twins(ids: Iterator[tuple[str, str]]) -> dict[str, list[str]]:
-    """Each id that more than one input maps to, with the sources of all of them."""
+    """Each id (as `_file_key` has it) that more than one input maps to, with the sources
+    of all of them."""
     first: dict[str, str] = {}
     twins: dict[str, list[str]] = defaultdict(list)
     for case_id, source in ids:
+        case_id = _file_key(case_id)
         if case_id in first:
             twins[case_id].append(source)
         else:
@@ -181,10 +184,16 @@ def _twins(ids: Iterator[tuple[str, str]]) -> dict[str, list[str]]:
 
 def _with_twins_failed(cases: Iterator[Case], twins: dict[str, list[str]]) -> Iterator[Case]:
     for case in cases:
-        if case.id in twins and not case.error:
-            others = [source for source in twins[case.id] if source != case.source]
+        if _file_key(case.id) in twins and not case.error:
+            others = [source for source in twins[_file_key(case.id)] if source != case.source]
             case = Case(case.id, case.source, error=f"{case.source}: {_twin_message(others)}")
         yield case
+
+
+def _file_key(case_id: str) -> str:
+    """What an id's files are on any disk: `A` and `a` are one file where case does not
+    count (macOS, Windows), `café` composed and decomposed one where Unicode forms do not."""
+    return unicodedata.normalize("NFC", case_id).casefold()
 
 
 def _twin_message(others: list[str]) -> str:

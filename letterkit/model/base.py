@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +14,8 @@ from .text import check_text
 
 
 def _check_strings(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):  # YAML's .nan and .inf, JSON's NaN
+        raise ValueError(f"is {value}, not a number a letter can print; give a finite number")
     if isinstance(value, str):
         check_text(value)
         if not value.strip():

@@ -28,6 +28,10 @@ _REFUSED = [
 ]
 
 
+# The longest rich text field: some 300 pages. Its HTML is parsed by libxml2, which drops
+# a text node over 10,000,000 bytes without a word; a field this long (4 bytes a
+# character at most) never makes one, and longer is refused rather than lost.
+MAX_RICH_TEXT = 1_000_000
 MAX_NESTING = 20  # quotes and lists inside one another; a rationale uses three or four
 MAX_LIST_START = 32767  # the highest number Word starts a numbered list at
 # The quote and list markers that open a line, each a level deeper than the last.
@@ -35,7 +39,11 @@ _MARKERS = re.compile(r"(?:(>)|[-*+](?=[ \t])|(\d+)\.(?=[ \t]))[ \t]*")
 
 
 def check_rich_text(text: str) -> str:
-    """Refuse rich text nested deeper than a letter can lay out, or a list number Word cannot show."""
+    """Refuse rich text nested deeper than a letter can lay out, a list number Word cannot
+    show, or more text than a letter can hold (MAX_RICH_TEXT)."""
+    if len(text) > MAX_RICH_TEXT:
+        raise ValueError(f"is {len(text):,} characters long; a letter's rich text field holds "
+                         f"{MAX_RICH_TEXT:,} at most")
     for number, line in enumerate(text.splitlines(), 1):
         indent = len(line.expandtabs(4)) - len(line.lstrip(" \t").expandtabs(4))
         depth, position = indent // 4, len(line) - len(line.lstrip(" \t"))

@@ -238,7 +238,7 @@ class DocxWriter(Writer):
         name = base if self.list_depth == 1 else f"{base} {min(self.list_depth, 3)}"
         name = name if name in self.styles else base
         saved = self.num_id
-        abstract = self.numbered_styles.get(name) if start else None
+        abstract = self.numbered_styles.get(name) if start is not None else None
         self.num_id = None if abstract is None else docx_ooxml.restart_numbering(self.docx, abstract, start)
         with self._within(name):
             self.visit_all(items)

@@ -51,9 +51,11 @@ class ReferenceDocument:
                           for style in self.docx.styles}
         self.numbered_styles = docx_ooxml.numbered_styles(self.docx)
         sections = self.docx.sections
-        # A document without page setup is on Word's default page: Letter, 1-inch margins.
+        # A document without page setup, or a section without a size or margins (valid
+        # OOXML), is on Word's default page: Letter, 1-inch margins.
         last = sections[-1] if len(sections) else None
-        self.text_width = last.page_width - last.left_margin - last.right_margin if last else Inches(6.5)
+        self.text_width = ((last.page_width or Inches(8.5)) - _or_inch(last.left_margin) - _or_inch(last.right_margin)
+                           if last else Inches(6.5))
         self.header_paragraphs = [paragraphs[0] for section in sections
                                   if (paragraphs := section.header.paragraphs)]
         changing = {self.docx.part.partname, self.docx.part.numbering_part.partname,
@@ -109,3 +111,7 @@ def reference_document(blob: bytes, framed: bool = False) -> ReferenceDocument:
         except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
             raise RenderError(f"the reference DOCX is not a Word document ({error})") from None
     return cache[blob, framed]
+
+
+def _or_inch(margin: int | None) -> int:
+    return Inches(1) if margin is None else margin

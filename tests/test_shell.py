@@ -1,0 +1,125 @@
+"""The `letterkit` command as a person at a shell meets it: version, help, completion."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from typer.testing import CliRunner
+
+import letterkit
+from conftest import ROOT
+from letterkit.cli import app
+
+LETTERKIT = [sys.executable, "-m", "letterkit"]
+COMMANDS = ["render", "batch", "validate", "rules", "blocks", "lint", "new-kit", "preview", "vars", "schema"]
+
+
+def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([*LETTERKIT, *args], capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def test_version_prints_the_installed_version():
+    result = _run("--version")
+    assert result.returncode == 0 and result.stdout == f"letterkit {letterkit.__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_shows_names_not_python_types(command):
+    result = CliRunner().invoke(app, [*filter(None, [command]), "--help"], env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    for python in ("<list", "<str>", "<path>", "<bool>", "<int>", "<float", "Path]", "{cases}"):
+        assert python not in result.output, (python, result.output)
+
+
+def test_the_shell_completes_commands():
+    assert "--install-completion" in CliRunner().invoke(app, ["--help"]).output
+    words = subprocess.run(LETTERKIT, capture_output=True, text=True,
+                           env=dict(os.environ, _LETTERKIT_COMPLETE="complete_bash", COMP_WORDS="letterkit ren",
+                                    COMP_CWORD="1"), timeout=60)
+    assert words.stdout.split() == ["render"]
+
+
+def test_the_names_the_docs_use_are_exported():
+    for name in ("BatchLockedError", "BatchSummary", "Case", "render_batch"):
+        assert name in letterkit.__all__ and getattr(letterkit, name) is getattr(letterkit.batch, name)
+
+
+def test_the_readme_says_letterkit_runs_on_posix_only():
+    # The batch lock is fcntl's and the time limit SIGALRM: POSIX only, said where users look.
+    readme = (ROOT / "README.md").read_text()
+    assert "runs on POSIX systems only" in readme.split("\n## ", 1)[0]
+
+
+@pytest.mark.parametrize("command", ["render", "batch"])
+@pytest.mark.parametrize("option, value, message", [
+    ("--pdf-variant", "pdf/x", "choose from pdf/a-2b"),
+    ("--reference-docx", "README.md", "is not a .docx file"),
+    ("--reference-docx", "nowhere.docx", "no such file"),
+    ("--kit", "nope", "no kit 'nope'"),
+])
+def test_a_bad_option_is_one_usage_error_before_any_case(tmp_path, command, option, value, message):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for number in range(3):
+        (cases / f"case-{number}.yaml").write_text((ROOT / "examples" / "imr-medications-mixed.yaml").read_text())
+    source = [str(path) for path in sorted(cases.iterdir())] if command == "render" else [str(cases)]
+    result = CliRunner().invoke(app, [command, *source, "-o", str(tmp_path / "out"), option, value],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count(message) == 1, result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("case-*"))
+
+
+def test_a_case_from_standard_input_renders_to_standard_output(tmp_path):
+    import io
+
+    import pypdf
+
+    case = (ROOT / "examples" / "imr-medications-mixed.yaml").read_bytes()
+    result = subprocess.run([*LETTERKIT, "render", "-", "-f", "pdf", "-o", "-"], input=case, cwd=tmp_path,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "CM16-0034417" in "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(result.stdout)).pages)
+    assert list(tmp_path.iterdir()) == []  # no folder named -
+
+    as_json = json.dumps(yaml.safe_load(case), default=str).encode()
+    result = subprocess.run([*LETTERKIT, "render", "-", "-f", "html", "-o", "out"], input=as_json, cwd=tmp_path,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 0 and b"CM16-0034417" in (tmp_path / "out" / "stdin.html").read_bytes()
+
+
+@pytest.mark.parametrize("arguments", [["-", "-f", "html,pdf", "-o", "-"], ["a.yaml", "b.yaml", "-f", "pdf", "-o", "-"]])
+def test_standard_output_takes_one_letter_in_one_format(arguments):
+    result = CliRunner().invoke(app, ["render", *arguments])
+    assert result.exit_code == 2 and "give one case and one format" in result.stderr
+
+
+def test_bad_case_data_on_standard_input_is_one_line():
+    result = subprocess.run([*LETTERKIT, "render", "-", "-f", "html", "-o", "-"], input="x: [\n", text=True,
+                            capture_output=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("error (standard input): line 2") and "Traceback" not in result.stderr
+
+
+def test_validate_vars_and_blocks_speak_json_for_other_tools(tmp_path, case_data):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump(dict(case_data, items=[dict(case_data["items"][0], decision="Maybe")])))
+    good = ROOT / "examples" / "imr-medications-mixed.yaml"
+    result = CliRunner().invoke(app, ["validate", str(good), str(bad), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == [
+        {"case": str(good), "valid": True, "problems": []},
+        {"case": str(bad), "valid": False, "problems": [{"field": "items[0].decision", "message": json.loads(
+            result.stdout)[1]["problems"][0]["message"]}]}]
+    assert "'Upheld' or 'Overturned'" in json.loads(result.stdout)[1]["problems"][0]["message"]
+
+    fields = {row["field"]: row for row in json.loads(CliRunner().invoke(app, ["vars", "--json"]).stdout)}
+    assert fields["items[].decision"]["computed"] is False and fields["letter.overall"]["computed"] is True
+    blocks = {row["block"]: row for row in json.loads(CliRunner().invoke(app, ["blocks", "--json"]).stdout)}
+    assert "clinical_summary" in blocks["blocks/clinical-case-summary.md.j2"]["reads"]
