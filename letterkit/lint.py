@@ -24,6 +24,7 @@ from jinja2 import TemplateSyntaxError, nodes
 
 from . import catalogue, deprecations, guidelines
 from .kits import Kit
+from .visibility import of_presentation
 from .writers.docx import style_name
 
 # `{: .class }` on a line of its own (the paragraph above), or at the end of a heading;
@@ -68,8 +69,21 @@ def lint(kit: Kit) -> list[Problem]:
                 classes.setdefault((cls, element), f"{path}:{number}")
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
+    problems += _hidden(kit, classes)
     problems += [Problem(line, "warning") for line in deprecations.lint_lines(kit.search_path)]
     return [problem if isinstance(problem, Problem) else Problem(problem) for problem in problems]
+
+
+def _hidden(kit: Kit, classes: dict[tuple[str, str], str]) -> list[Problem]:
+    """Classes the stylesheets (or Word styles) hide: a reader never sees their words, so
+    the kit's rules never count them (letterkit.visibility)."""
+    seen = kit.presentation.derived("visibility", of_presentation)
+    found = [Problem(f"{where}: class {cls!r} hides its text from a reader; the kit's rules do not "
+                     "count words in it", "warning")
+             for (cls, _), where in sorted(classes.items(), key=lambda item: item[1]) if seen.hides(cls)
+             and not seen.unclassed]
+    return found + [Problem(f"{line}: hides text without a class, so no words of the letter can meet the "
+                            "kit's rules; hide by a class", "warning") for line in seen.unclassed]
 
 
 MAX_LINE = 120  # a block reads on a screen; Markdown joins a paragraph's lines with a space

@@ -340,3 +340,16 @@ statement = "A rule with a typo."
 ''')
     with pytest.raises(letterkit.KitError, match=f"rule misnamed .*no field '{wrong}'"):
         letterkit.load_kit(kit)
+
+
+def test_lint_names_a_class_that_hides_and_a_rule_that_hides_without_one(tmp_path):
+    _edited_block(tmp_path, "imr", "blocks/appeal-rights.md.j2", "grounds:\n{: .lead-in }", "grounds:\n{: .x-hide }")
+    (tmp_path / "extra.css").write_text(".x-hide { color: #fff }\n")
+    result = runner.invoke(app, ["lint", "-t", str(tmp_path), "--strict"])
+    assert result.exit_code == 1
+    assert "appeal-rights.md.j2:13: class 'x-hide' hides its text from a reader" in result.stderr
+    other = tmp_path / "other"  # a new folder: a loaded kit is kept for the process
+    other.mkdir()
+    (other / "extra.css").write_text("p + ol { font-size: 0 }\n")
+    result = runner.invoke(app, ["lint", "-t", str(other)])
+    assert "extra.css:1: p + ol (font-size: 0): hides text without a class" in result.stderr
