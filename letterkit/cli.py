@@ -73,11 +73,12 @@ def _options(
 
 Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
 SealOption = Annotated[Optional[Path], typer.Option(
-    "--seal", help="Sign each PDF (PAdES) and DOCX (a .p7s beside it) with this PKCS#12 key.")]
+    "--seal", help="Sign each PDF (PAdES) and DOCX (a .p7s beside it) with this PKCS#12 key.", metavar="KEY.p12")]
 SealPassphrase = Annotated[Optional[str], typer.Option(
-    "--seal-passphrase", envvar="LETTERKIT_SEAL_PASSPHRASE", help="The key's passphrase.", show_default=False)]
+    "--seal-passphrase", envvar="LETTERKIT_SEAL_PASSPHRASE", help="The key's passphrase.", show_default=False,
+    metavar="PASSPHRASE")]
 TimestampUrl = Annotated[Optional[str], typer.Option(
-    "--timestamp-url", help="An RFC 3161 timestamp service: the PDF's seal becomes PAdES-B-T.")]
+    "--timestamp-url", help="An RFC 3161 timestamp service: the PDF's seal becomes PAdES-B-T.", metavar="URL")]
 
 
 def _seal_key(seal: Path | None, passphrase: str | None, timestamp_url: str | None):
