@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import time
@@ -129,6 +130,7 @@ def batch(
     reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.")] = None,
     case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).")] = 120.0,
     strict: Strict = False,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Render on this Dask cluster (tcp://host:8786) instead of local processes; OUTDIR must be shared with its workers.")] = None,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
 
@@ -144,10 +146,10 @@ def batch(
     progress = None
     try:
         total = count_cases(source)
-        with BatchProgress(total, errors, quiet) as progress:
+        with _dask_client(scheduler) as client, BatchProgress(total, errors, quiet) as progress:
             summary = render_batch(source, outdir, kit, chosen, templates or (), options, jobs=jobs,
                                    force=force, on_result=progress, case_timeout=case_timeout or None,
-                                   strict=strict)
+                                   strict=strict, executor=client)
     except LetterkitError as error:
         for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
             _error(line)
@@ -169,6 +171,20 @@ def batch(
 def _elapsed(progress: BatchProgress) -> str:
     seconds = time.monotonic() - progress.started
     return f"{seconds:.1f} s" if seconds < 120 else time.strftime("%H:%M:%S", time.gmtime(seconds))
+
+
+def _dask_client(address: str | None):
+    """A client of the Dask scheduler at `address` (render_batch runs on it), or none."""
+    if address is None:
+        return contextlib.nullcontext()
+    try:
+        from distributed import Client
+    except ImportError:
+        raise LetterkitError("--scheduler needs Dask: pip install 'letterkit[dask]'") from None
+    try:
+        return Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise LetterkitError(f"--scheduler {address}: cannot reach it ({error})") from None
 
 
 def _interrupt(signum, frame) -> None:
