@@ -4,12 +4,14 @@
 
 Worker processes on this machine stand in for nodes. For each engine and worker count it
 starts a cluster, renders the letters once to warm every worker (kit, fonts, renderer),
-then again (`force`) and times that whole run, manifest and all. The
-baseline is one process rendering the same letters one after another, warm
-(`render_case` in a loop, no engine at all). It prints letters per second, the ratio to
-the baseline, the engine's overhead per letter on one worker (its time per letter less
-the baseline's), and each worker's resident memory (the worker process and its renderer)
-after the run. With more workers than cores the ratio stops at the number of cores.
+then again (`force`) and times that whole run, manifest and all. The baseline, measured
+just before each, is one process rendering the same letters one after another, warm
+(`render_case` in a loop, no engine at all). It prints letters per second and their
+ratio to the baseline; the engine's overhead per letter as CPU time (the client's and
+the worker processes', not their renderers', which do the letter's own work: a figure
+that a busy machine does not move, as it moves wall time); and each worker's resident
+memory (the worker process and its renderer) after the run. With more workers than
+cores the ratio stops at the number of cores.
 """
 
 from __future__ import annotations
@@ -57,40 +59,49 @@ def baseline(source: Path, formats: tuple[str, ...]) -> float:
         return len(cases) / (time.perf_counter() - started)
 
 
-def timed(source: Path, formats: tuple[str, ...], executor) -> float:
-    """Letters per second of a warm cluster: the whole second run, manifest and all."""
+def timed(source: Path, formats: tuple[str, ...], executor, workers: list[int]) -> tuple[float, float]:
+    """Letters per second of a warm cluster over the whole second run, manifest and all,
+    and the engine's CPU per letter in ms: the client's and the worker processes', less
+    their renderers' (which do the letters' own work)."""
     with tempfile.TemporaryDirectory() as outdir:
         render_batch(source, outdir, formats=formats, executor=executor)  # warm every worker
+        cpu = _cpu(workers) + time.process_time()
         started = time.perf_counter()
         summary = render_batch(source, outdir, formats=formats, executor=executor, force=True)
         seconds = time.perf_counter() - started
+        cpu = _cpu(workers) + time.process_time() - cpu
     assert summary.failed == 0, summary.failures
-    return summary.rendered / seconds
+    return summary.rendered / seconds, 1000 * cpu / summary.rendered
 
 
-def on_dask(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float]:
+def on_dask(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float, float]:
     import distributed
 
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        rate = timed(source, formats, client)
-        memory = client.run(_resident_mib)
-    return rate, max(memory.values())
+        pids = list(client.run(os.getpid).values())
+        rate, overhead = timed(source, formats, client, pids)
+    return rate, overhead, max(_resident_mib(pid) for pid in pids)
 
 
-def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float]:
+def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float, float]:
     import ray
     from letterkit.batch.ray_cluster import RayExecutor
 
     ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
         with RayExecutor(workers) as executor:
-            rate = timed(source, formats, executor)
             pids = ray.get([actor.pid.remote() for actor in executor.actors])
+            rate, overhead = timed(source, formats, executor, pids)
             memory = max(_resident_mib(pid) for pid in pids)
     finally:
         ray.shutdown()
-    return rate, memory
+    return rate, overhead, memory
+
+
+def _cpu(pids: list[int]) -> float:
+    """CPU seconds the processes have used, their children not counted."""
+    return sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
 
 
 def _resident_mib(pid: int | None = None) -> float:
@@ -113,16 +124,13 @@ def main() -> None:
           f"letterkit {letterkit.__version__}, {arguments.letters} letters, {'+'.join(formats)}")
     with tempfile.TemporaryDirectory() as folder:
         source = write_cases(Path(folder), arguments.letters)
-        single = baseline(source, formats)
-        print(f"one process, no engine: {single:.2f} letters/s ({1000 / single:.0f} ms a letter)")
         for engine in arguments.engines.split(","):
             for workers in WORKERS:
-                rate, memory = ENGINES[engine](source, formats, workers)
-                line = (f"{engine} {workers} worker(s): {rate:6.2f} letters/s = {rate / single:.2f}x one process, "
-                        f"{memory:.0f} MiB a worker")
-                if workers == 1:
-                    line += f"; overhead {1000 / rate - 1000 / single:+.1f} ms a letter"
-                print(line, flush=True)
+                single = baseline(source, formats)  # just before: the machine's speed moves
+                rate, overhead, memory = ENGINES[engine](source, formats, workers)
+                print(f"{engine} {workers} worker(s): {rate:6.2f} letters/s = {rate / single:.2f}x one process "
+                      f"({single:.2f} letters/s just before); engine CPU {overhead:.1f} ms a letter; "
+                      f"{memory:.0f} MiB a worker", flush=True)
 
 
 if __name__ == "__main__":

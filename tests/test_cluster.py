@@ -36,7 +36,7 @@ def _lines(outdir: Path) -> int:
 
 def _cluster(workers: int = 2):
     return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=None)
+                                    dashboard_address=":0")
 
 
 def _assert_accounted(outdir: Path, count: int, least_ok: int) -> list[dict]:
@@ -69,7 +69,7 @@ def test_dask_workers_killed_mid_batch_every_case_has_one_line(tmp_path, case_da
         gone.close_gracefully()  # its nanny will not start it again
         os.kill(gone.pid, signal.SIGKILL)
         summary = batch.result(timeout=120)
-        assert nannies[0].pid not in (None, restarted), "started again"
+        _wait_for(lambda: nannies[0].pid not in (None, restarted), 60, "the killed worker to start again")
     assert summary.rendered + summary.failed == 60
     _assert_accounted(outdir, 60, least_ok=58)
 
@@ -93,13 +93,9 @@ def test_a_hanging_case_on_dask_fails_alone_by_its_time_limit(tmp_path, case_dat
 def test_resume_after_the_dask_client_dies_renders_only_what_is_missing(tmp_path, case_data, dask_client):
     source = _folder_of_cases(tmp_path / "cases", 30, case_data)
     outdir = tmp_path / "out"
-    client_script = (
-        "import sys, distributed, letterkit\n"
-        "client = distributed.Client(sys.argv[1])\n"
-        f"letterkit.render_batch(sys.argv[2], sys.argv[3], formats={FORMATS!r}, executor=client)\n"
-    )
-    process = subprocess.Popen([sys.executable, "-c", client_script, dask_client.scheduler.address,
-                                str(source), str(outdir)], stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([sys.executable, "-m", "letterkit", "batch", str(source), "-o", str(outdir), "-q",
+                                "-f", ",".join(FORMATS), "--scheduler", dask_client.scheduler.address],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _wait_for(lambda: _lines(outdir) >= 5 or process.poll() is not None, 60, "the first letters")
     process.kill()
     process.wait()

@@ -32,6 +32,7 @@ from typing import Any
 from distributed import Client, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from ..errors import LetterkitError
 from .job import Job, failed_entry, render_cases
 from .renderer import Renderer
 from .sources import Case
@@ -108,9 +109,10 @@ class DaskExecutor(Executor):
         try:
             done.set_result(task.result())
         except CancelledError as error:  # the client lost the scheduler: stop the batch
-            done.set_exception(error)
+            done.set_exception(LetterkitError(f"the Dask scheduler cancelled the batch's work ({error}); "
+                                              "run the same batch again to resume"))
         except Exception as error:  # KilledWorker, a kit the workers cannot load...
-            reason = f"on Dask: {type(error).__name__}: {error}"
+            reason = f"on Dask: {type(error).__name__}: {_first_sentence(error)}"
             done.set_result([failed_entry(job, case, reason) for case in cases])
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -118,3 +120,8 @@ class DaskExecutor(Executor):
             running = list(self._running.values())
         if cancel_futures:
             self.client.cancel(running)
+
+
+def _first_sentence(error: Exception) -> str:
+    """Dask's messages go on for a paragraph; a manifest line needs what happened."""
+    return str(error).split(". ")[0].strip()

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -106,7 +107,9 @@ class RayExecutor(Executor):
         """Stop the actors (and their renderers)."""
         with self._lock:
             actors, self._in_flight = list(self._in_flight), {}
-        if wait:
-            ray.get([actor.stop.remote() for actor in actors])
+        stopping = [actor.stop.remote() for actor in actors] if wait else []
+        for reply in stopping:
+            with contextlib.suppress(RayError):  # an actor that is gone has nothing to stop
+                ray.get(reply)
         for actor in actors:
             ray.kill(actor, no_restart=True)
