@@ -32,6 +32,7 @@ from letterkit.batch.runner import render_batch
 from letterkit.batch.sources import read_cases
 
 WORKERS = (1, 2, 4)
+BASELINE_CPU: list[float] = []  # ms of CPU a letter, one process, each baseline run
 SEED = Path(__file__).resolve().parent.parent / "examples" / "imr-chiropractic-and-massage.yaml"
 
 
@@ -53,38 +54,40 @@ def baseline(source: Path, formats: tuple[str, ...]) -> float:
     with tempfile.TemporaryDirectory() as outdir:
         job = Job(str(load_kit("imr").root), (), formats, WriterOptions(), outdir, "-", case_timeout=None)
         render_case(job, cases[0])  # warm: fonts, stylesheets
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for case in cases:
             assert render_case(job, case)["status"] == "ok"
+        BASELINE_CPU.append(1000 * (time.process_time() - cpu) / len(cases))
         return len(cases) / (time.perf_counter() - started)
 
 
-def timed(source: Path, formats: tuple[str, ...], executor, workers: list[int]) -> tuple[float, float]:
-    """Letters per second of a warm cluster over the whole second run, manifest and all,
-    and the engine's CPU per letter in ms: the client's and the worker processes', less
-    their renderers' (which do the letters' own work)."""
+def timed(source: Path, formats: tuple[str, ...], executor, workers: list[int]) -> tuple[float, float, float]:
+    """Letters per second of a warm cluster over the whole second run, manifest and all;
+    the engine's CPU per letter in ms (the client's and the worker processes', less their
+    renderers', which do the letters' own work); and all CPU per letter, renderers too."""
     with tempfile.TemporaryDirectory() as outdir:
         render_batch(source, outdir, formats=formats, executor=executor)  # warm every worker
-        cpu = _cpu(workers) + time.process_time()
+        before = _cpu(workers)
         started = time.perf_counter()
         summary = render_batch(source, outdir, formats=formats, executor=executor, force=True)
         seconds = time.perf_counter() - started
-        cpu = _cpu(workers) + time.process_time() - cpu
+        (engine, renderers) = (now - then for now, then in zip(_cpu(workers), before))
     assert summary.failed == 0, summary.failures
-    return summary.rendered / seconds, 1000 * cpu / summary.rendered
+    return summary.rendered / seconds, 1000 * engine / summary.rendered, 1000 * (engine + renderers) / summary.rendered
 
 
-def on_dask(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float, float]:
+def on_dask(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float, float, float]:
     import distributed
 
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         pids = list(client.run(os.getpid).values())
-        rate, overhead = timed(source, formats, client, pids)
-    return rate, overhead, max(_resident_mib(pid) for pid in pids)
+        rate, overhead, cpu = timed(source, formats, client, pids)
+        memory = max(_resident_mib(pid) for pid in pids)
+    return rate, overhead, cpu, memory
 
 
-def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float, float]:
+def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float, float, float]:
     import ray
     from letterkit.batch.ray_cluster import RayExecutor
 
@@ -92,16 +95,20 @@ def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float,
     try:
         with RayExecutor(workers) as executor:
             pids = ray.get([actor.pid.remote() for actor in executor.actors])
-            rate, overhead = timed(source, formats, executor, pids)
+            rate, overhead, cpu = timed(source, formats, executor, pids)
             memory = max(_resident_mib(pid) for pid in pids)
     finally:
         ray.shutdown()
-    return rate, overhead, memory
+    return rate, overhead, cpu, memory
 
 
-def _cpu(pids: list[int]) -> float:
-    """CPU seconds the processes have used, their children not counted."""
-    return sum(sum(psutil.Process(pid).cpu_times()[:2]) for pid in pids)
+def _cpu(workers: list[int]) -> tuple[float, float]:
+    """CPU seconds used so far by this process and the worker processes, and by their
+    children (the renderers)."""
+    processes = [psutil.Process(pid) for pid in workers]
+    children = [child for process in processes for child in process.children(recursive=True)]
+    own = time.process_time() + sum(sum(process.cpu_times()[:2]) for process in processes)
+    return own, sum(sum(child.cpu_times()[:2]) for child in children)
 
 
 def _resident_mib(pid: int | None = None) -> float:
@@ -127,10 +134,11 @@ def main() -> None:
         for engine in arguments.engines.split(","):
             for workers in WORKERS:
                 single = baseline(source, formats)  # just before: the machine's speed moves
-                rate, overhead, memory = ENGINES[engine](source, formats, workers)
+                rate, overhead, cpu, memory = ENGINES[engine](source, formats, workers)
                 print(f"{engine} {workers} worker(s): {rate:6.2f} letters/s = {rate / single:.2f}x one process "
-                      f"({single:.2f} letters/s just before); engine CPU {overhead:.1f} ms a letter; "
-                      f"{memory:.0f} MiB a worker", flush=True)
+                      f"({single:.2f} letters/s just before); CPU a letter {cpu:.0f} ms "
+                      f"(one process: {BASELINE_CPU[-1]:.0f} ms), of which the engine's {overhead:.1f} ms: "
+                      f"{3600_000 / cpu:,.0f} letters per core-hour; {memory:.0f} MiB a worker", flush=True)
 
 
 if __name__ == "__main__":

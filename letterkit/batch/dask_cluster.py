@@ -82,7 +82,10 @@ class DaskExecutor(Executor):
 
     def __init__(self, client: Client):
         self.client = client
-        client.register_plugin(WarmRenderers(), name=PLUGIN)  # on restarted workers too
+        # Registered once per cluster, on restarted workers too: registering it again
+        # would end every worker's renderers and start new ones, cold.
+        if not client.run_on_scheduler(_has_renderers):
+            client.register_plugin(WarmRenderers(), name=PLUGIN)
         self._running: dict[str, Any] = {}  # Dask's futures, kept so that their tasks are kept
         self._lock = threading.Lock()
 
@@ -120,6 +123,10 @@ class DaskExecutor(Executor):
             running = list(self._running.values())
         if cancel_futures:
             self.client.cancel(running)
+
+
+def _has_renderers(dask_scheduler) -> bool:
+    return PLUGIN in dask_scheduler.worker_plugins
 
 
 def _first_sentence(error: Exception) -> str:
