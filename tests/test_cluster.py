@@ -57,7 +57,7 @@ def test_dask_workers_killed_mid_batch_every_case_has_one_line(tmp_path, case_da
     source = _folder_of_cases(tmp_path / "cases", 60, case_data)
     outdir = tmp_path / "out"
     with _cluster(3) as cluster, distributed.Client(cluster) as client:
-        batch = _in_background(lambda: letterkit.render_batch(source, outdir, formats=FORMATS, executor=client))
+        batch = _InBackground(lambda: letterkit.render_batch(source, outdir, formats=FORMATS, executor=client))
         nannies = list(cluster.workers.values())
         _wait_for(lambda: _lines(outdir) >= 5 or not batch.is_alive(), 60, "the first letters")
         assert _lines(outdir) < 60
@@ -114,7 +114,7 @@ def dask_client():
         yield client
 
 
-class _in_background(threading.Thread):
+class _InBackground(threading.Thread):
     """A call on its own thread, so that the test can kill workers while it runs."""
 
     def __init__(self, call):

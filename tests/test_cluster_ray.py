@@ -9,7 +9,7 @@ import pytest
 
 import letterkit
 from test_batch import _folder_of_cases
-from test_cluster import FORMATS, _assert_accounted, _in_background, _lines, _wait_for
+from test_cluster import FORMATS, _assert_accounted, _InBackground, _lines, _wait_for
 
 ray = pytest.importorskip("ray", reason="letterkit[ray] is not installed")
 
@@ -32,7 +32,7 @@ def test_ray_actors_killed_mid_batch_every_case_has_one_line(tmp_path, case_data
     with RayExecutor(workers=3) as executor:
         actors = list(executor.actors)
         pids = ray.get([actor.pid.remote() for actor in actors])
-        batch = _in_background(lambda: letterkit.render_batch(source, outdir, formats=FORMATS, executor=executor))
+        batch = _InBackground(lambda: letterkit.render_batch(source, outdir, formats=FORMATS, executor=executor))
         _wait_for(lambda: _lines(outdir) >= 5 or not batch.is_alive(), 60, "the first letters")
         assert _lines(outdir) < 60
         os.kill(pids[0], signal.SIGKILL)  # Ray starts it again
