@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
@@ -253,6 +254,7 @@ def batch(
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this Dask cluster (tcp://host:8786) instead of local processes; OUTDIR must be shared with its workers.")] = None,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
 
@@ -269,10 +271,10 @@ def batch(
     progress = None
     try:
         total = count_cases(source)
-        with BatchProgress(total, errors, quiet) as progress:
+        with _dask_client(scheduler) as client, BatchProgress(total, errors, quiet) as progress:
             summary = render_batch(source, outdir, kit, chosen, templates or (), options, jobs=jobs,
                                    force=force, on_result=progress, case_timeout=case_timeout or None,
-                                   strict=strict)
+                                   strict=strict, executor=client)
     except LetterkitError as error:
         for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
             _error(line)
@@ -294,6 +296,20 @@ def batch(
 def _elapsed(progress: BatchProgress) -> str:
     seconds = time.monotonic() - progress.started
     return f"{seconds:.1f} s" if seconds < 120 else time.strftime("%H:%M:%S", time.gmtime(seconds))
+
+
+def _dask_client(address: str | None):
+    """A client of the Dask scheduler at `address` (render_batch runs on it), or none."""
+    if address is None:
+        return contextlib.nullcontext()
+    try:
+        from distributed import Client
+    except ImportError:
+        raise LetterkitError("--scheduler needs Dask: pip install 'letterkit[dask]'") from None
+    try:
+        return Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise LetterkitError(f"--scheduler {address}: cannot reach it ({error})") from None
 
 
 def _interrupt(signum, frame) -> None:

@@ -76,7 +76,17 @@ def render_batch(
                   _kit_digest(loaded, tuple(sorted(formats)), options, strict),
                   case_timeout=case_timeout, strict=strict)
         stream = read_cases(cases) if isinstance(cases, (str, Path)) else cases_from(cases)
-        return _render_all(job, stream, force, on_result, executor, jobs or os.cpu_count() or 1)
+        executor = _on_cluster(executor)
+        return _render_all(job, stream, force, on_result, executor,
+                           jobs or getattr(executor, "slots", None) or os.cpu_count() or 1)
+
+
+def _on_cluster(executor):
+    """A Dask `Client` given as the executor runs the batch as a `DaskExecutor` (dask_cluster.py)."""
+    if type(executor).__module__.startswith("distributed.") and type(executor).__name__ == "Client":
+        from .dask_cluster import DaskExecutor
+        return DaskExecutor(executor)
+    return executor
 
 
 def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, executor, workers: int) -> BatchSummary:
@@ -104,8 +114,9 @@ def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, execut
         completed = True
     finally:
         manifest.close(compact=completed)
-        if not completed:
-            remove_partial_files(Path(job.outdir))  # what a stopped worker was writing
+        # What a stopped worker was writing; or, when every hand-off has come back, what
+        # a worker on a cluster was writing when it was killed (no worker writes now).
+        remove_partial_files(Path(job.outdir))
     return summary
 
 

@@ -1,0 +1,134 @@
+"""A batch on a Dask cluster: every case gets its line, whatever happens to the workers.
+
+    from distributed import Client
+    render_batch(source, "/shared/letters", executor=DaskExecutor(Client("scheduler:8786")))
+
+(`render_batch` wraps a `Client` given as its executor in a `DaskExecutor` itself.)
+
+- Each worker holds one `Renderer` (a child process, see renderer.py) per thread, kept
+  by a worker plugin for the worker's life: the kit, fonts and stylesheets are loaded
+  once, and a case past its time limit is stopped there, on the worker.
+- A worker killed mid-case: the scheduler hands its tasks to another worker (or to the
+  same one, restarted by its nanny). A hand-off whose workers died too often
+  (`distributed.scheduler.allowed-failures`, 3) comes back as `KilledWorker`: its cases
+  fail, each with that reason, and the batch goes on.
+- The client dies: the manifest holds a line for every case finished, written after its
+  files; the same batch run again renders only what is missing.
+- Files go to a folder every worker and the client can reach (a shared file system),
+  each written whole under a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import queue
+import shutil
+import tempfile
+import threading
+from concurrent.futures import CancelledError, Executor, Future
+from typing import Any
+
+from distributed import Client, get_worker
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from ..errors import LetterkitError
+from .job import Job, failed_entry, render_cases
+from .renderer import Renderer
+from .sources import Case
+from .workers import PREFIX, _sweep_folders_of_dead_batches
+
+PLUGIN = "letterkit-renderers"
+
+
+class WarmRenderers(WorkerPlugin):
+    """On each worker, one renderer per worker thread, started on first use and kept."""
+
+    name = PLUGIN
+
+    def setup(self, worker) -> None:
+        _sweep_folders_of_dead_batches()  # left by workers on this host that were killed
+        # Named after this worker's process, so that the sweep removes it once it is gone.
+        self.folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+        self.idle: queue.SimpleQueue[Renderer] = queue.SimpleQueue()
+        self.all = [Renderer(self.folder) for _ in range(max(1, worker.state.nthreads))]
+        for renderer in self.all:
+            self.idle.put(renderer)
+
+    def teardown(self, worker) -> None:
+        for renderer in self.all:
+            renderer.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def borrowed(self):
+        renderer = self.idle.get()
+        try:
+            yield renderer
+        finally:
+            self.idle.put(renderer)
+
+
+def render_on_worker(job: Job, cases: tuple[Case, ...]) -> list[dict[str, Any]]:
+    """A hand-off of cases, on a Dask worker, each in one of the worker's renderers."""
+    with get_worker().plugins[PLUGIN].borrowed() as renderer:
+        renderer.warm(job.kit, job.templates)
+        return [renderer.render(job, case) for case in cases]
+
+
+class DaskExecutor(Executor):
+    """Runs a batch's hand-offs on a Dask cluster; each completes with a manifest entry per
+    case, failed entries when Dask gave up on it. Only `render_cases` can be submitted."""
+
+    def __init__(self, client: Client):
+        self.client = client
+        # Registered once per cluster, on restarted workers too: registering it again
+        # would end every worker's renderers and start new ones, cold.
+        if not client.run_on_scheduler(_has_renderers):
+            client.register_plugin(WarmRenderers(), name=PLUGIN)
+        self._running: dict[str, Any] = {}  # Dask's futures, kept so that their tasks are kept
+        self._lock = threading.Lock()
+
+    @property
+    def slots(self) -> int:
+        """Threads on the cluster now: how many cases it renders at once."""
+        workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
+        return sum(worker["nthreads"] for worker in workers) or 1
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if fn is not render_cases or kwargs:
+            raise TypeError("a DaskExecutor runs a batch's render_cases hand-offs only")
+        job, cases = args
+        done: Future = Future()
+        task = self.client.submit(render_on_worker, job, cases, pure=False)
+        with self._lock:
+            self._running[task.key] = task
+        task.add_done_callback(lambda task: self._settle(task, done, job, cases))
+        return done
+
+    def _settle(self, task, done: Future, job: Job, cases: tuple[Case, ...]) -> None:
+        with self._lock:
+            self._running.pop(task.key, None)
+        try:
+            done.set_result(task.result())
+        except CancelledError as error:  # the client lost the scheduler: stop the batch
+            done.set_exception(LetterkitError(f"the Dask scheduler cancelled the batch's work ({error}); "
+                                              "run the same batch again to resume"))
+        except Exception as error:  # KilledWorker, a kit the workers cannot load...
+            reason = f"on Dask: {type(error).__name__}: {_first_sentence(error)}"
+            done.set_result([failed_entry(job, case, reason) for case in cases])
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            running = list(self._running.values())
+        if cancel_futures:
+            self.client.cancel(running)
+
+
+def _has_renderers(dask_scheduler) -> bool:
+    return PLUGIN in dask_scheduler.worker_plugins
+
+
+def _first_sentence(error: Exception) -> str:
+    """Dask's messages go on for a paragraph; a manifest line needs what happened."""
+    return str(error).split(". ")[0].strip()

@@ -1,0 +1,115 @@
+"""A batch on Ray: a pool of actors, each keeping a kit warm, behind an Executor.
+
+    import ray
+    ray.init(address="auto")                    # or nothing: a Ray on this machine
+    with RayExecutor(workers=8) as executor:
+        render_batch(source, "/shared/letters", executor=executor)
+
+- Each actor holds one `Renderer` (a child process, see renderer.py): the kit, fonts and
+  stylesheets are loaded once, and a case past its time limit is stopped there.
+- An actor whose process is killed is started again by Ray, which runs its hand-offs
+  again (`max_restarts`, `max_task_retries`). An actor that is gone for good takes its
+  hand-offs with it: each goes once more to an actor still there; when none is left, or
+  it fails there too, its cases fail with the reason.
+- Files go to a folder that every node and the client can reach, each written whole
+  under a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+import threading
+from concurrent.futures import Executor, Future
+from typing import Any
+
+import ray
+from ray.exceptions import ActorDiedError, RayError
+
+from .job import Job, failed_entry, render_cases
+from .renderer import Renderer
+from .sources import Case
+from .workers import PREFIX, _sweep_folders_of_dead_batches
+
+RESTARTS = 3  # of one actor's process, and runs of a hand-off whose actor died under it
+
+
+@ray.remote(max_restarts=RESTARTS, max_task_retries=RESTARTS)
+class LetterWorker:
+    """A Ray actor that renders hand-offs of cases, in a renderer it keeps."""
+
+    def __init__(self):
+        _sweep_folders_of_dead_batches()  # left by actors on this node that were killed
+        self.folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
+        self.renderer = Renderer(self.folder)
+
+    def pid(self) -> int:
+        return os.getpid()
+
+    def render(self, job: Job, cases: tuple[Case, ...]) -> list[dict[str, Any]]:
+        self.renderer.warm(job.kit, job.templates)
+        return [self.renderer.render(job, case) for case in cases]
+
+    def stop(self) -> None:
+        self.renderer.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class RayExecutor(Executor):
+    """Runs a batch's hand-offs on `workers` Ray actors (one CPU each), each to the actor
+    with the fewest in flight. Only `render_cases` can be submitted."""
+
+    def __init__(self, workers: int = 2):
+        self.actors = [LetterWorker.remote() for _ in range(workers)]
+        self._in_flight = {actor: 0 for actor in self.actors}
+        self._lock = threading.Lock()
+
+    @property
+    def slots(self) -> int:
+        return max(1, len(self._in_flight))
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        if fn is not render_cases or kwargs:
+            raise TypeError("a RayExecutor runs a batch's render_cases hand-offs only")
+        done: Future = Future()
+        self._send(done, *args, tries=2)
+        return done
+
+    def _send(self, done: Future, job: Job, cases: tuple[Case, ...], tries: int) -> None:
+        with self._lock:
+            actor = min(self._in_flight, key=self._in_flight.get, default=None)
+            if actor is not None:
+                self._in_flight[actor] += 1
+        if actor is None:
+            done.set_result([failed_entry(job, case, "on Ray: no worker is left") for case in cases])
+            return
+        reply = actor.render.remote(job, cases).future()
+        reply.add_done_callback(lambda reply: self._settle(reply, actor, done, job, cases, tries))
+
+    def _settle(self, reply: Future, actor, done: Future, job: Job, cases: tuple[Case, ...], tries: int) -> None:
+        error = reply.exception()
+        with self._lock:
+            if actor in self._in_flight:
+                self._in_flight[actor] -= 1
+                if isinstance(error, ActorDiedError):  # gone for good, past its restarts
+                    del self._in_flight[actor]
+        if error is None:
+            done.set_result(reply.result())
+        elif isinstance(error, RayError) and tries > 1:
+            self._send(done, job, cases, tries - 1)
+        else:
+            reason = f"on Ray: {type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            done.set_result([failed_entry(job, case, reason) for case in cases])
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop the actors (and their renderers)."""
+        with self._lock:
+            actors, self._in_flight = list(self._in_flight), {}
+        stopping = [actor.stop.remote() for actor in actors] if wait else []
+        for reply in stopping:
+            with contextlib.suppress(RayError):  # an actor that is gone has nothing to stop
+                ray.get(reply)
+        for actor in actors:
+            ray.kill(actor, no_restart=True)

@@ -1,0 +1,136 @@
+"""A batch on a cluster of process workers: one manifest line per case whatever happens to
+the workers, a time limit per case there too, and a resume after the client dies."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import letterkit
+from test_batch import _assert_consistent, _folder_of_cases, _kit_with_a_slow_case, _manifest
+
+distributed = pytest.importorskip("distributed", reason="letterkit[dask] is not installed")
+
+FORMATS = ("html", "docx")  # tens of milliseconds a letter: 60 of them stay a quick test
+
+
+def _wait_for(condition, seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
+        time.sleep(0.02)
+
+
+def _lines(outdir: Path) -> int:
+    manifest = outdir / "manifest.jsonl"
+    return manifest.read_text().count("\n") if manifest.exists() else 0
+
+
+def _cluster(workers: int = 2):
+    return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=":0")
+
+
+def _assert_accounted(outdir: Path, count: int, least_ok: int) -> list[dict]:
+    """One line per case, at least `least_ok` of them ok, every other failed with a reason,
+    every file named complete, and no temporary file left."""
+    lines = [json.loads(line) for line in (outdir / "manifest.jsonl").read_text().splitlines()]
+    assert sorted(e["id"] for e in lines) == [f"case-{n:03d}" for n in range(count)]
+    ok = [e for e in lines if e["status"] == "ok"]
+    assert len(ok) >= least_ok
+    assert all(e["status"] == "failed" and e["error"] for e in lines if e not in ok)
+    _assert_consistent(outdir)
+    return lines
+
+
+def test_dask_workers_killed_mid_batch_every_case_has_one_line(tmp_path, case_data):
+    """Two workers killed during the run: one comes back (its nanny restarts it), the other
+    never does. Their hand-offs go to the worker that is left."""
+    source = _folder_of_cases(tmp_path / "cases", 60, case_data)
+    outdir = tmp_path / "out"
+    with _cluster(3) as cluster, distributed.Client(cluster) as client:
+        batch = _InBackground(lambda: letterkit.render_batch(source, outdir, formats=FORMATS, executor=client))
+        nannies = list(cluster.workers.values())
+        _wait_for(lambda: _lines(outdir) >= 5 or not batch.is_alive(), 60, "the first letters")
+        assert _lines(outdir) < 60
+        restarted = nannies[0].pid
+        os.kill(restarted, signal.SIGKILL)  # restarted by its nanny
+        _wait_for(lambda: _lines(outdir) >= 20 or not batch.is_alive(), 60, "more letters")
+        assert _lines(outdir) < 60, "killed during the run"
+        gone = nannies[1]
+        gone.close_gracefully()  # its nanny will not start it again
+        os.kill(gone.pid, signal.SIGKILL)
+        summary = batch.result(timeout=120)
+        _wait_for(lambda: nannies[0].pid not in (None, restarted), 60, "the killed worker to start again")
+    assert summary.rendered + summary.failed == 60
+    _assert_accounted(outdir, 60, least_ok=58)
+
+
+@pytest.mark.parametrize("block_signals", [False, True], ids=["in-python", "signals-blocked"])
+def test_a_hanging_case_on_dask_fails_alone_by_its_time_limit(tmp_path, case_data, dask_client, block_signals):
+    source = _folder_of_cases(tmp_path / "cases", 6, case_data)
+    data = json.loads((source / "case-002.json").read_text())
+    data["clinical_summary"] = "SLOW"
+    (source / "case-002.json").write_text(json.dumps(data))
+    started = time.monotonic()
+    summary = letterkit.render_batch(source, tmp_path / "out", kit=_kit_with_a_slow_case(tmp_path, block_signals),
+                                     formats=("html",), executor=dask_client, case_timeout=1)
+    assert time.monotonic() - started < 30
+    assert (summary.rendered, summary.failed) == (5, 1)
+    error = _manifest(tmp_path / "out")["case-002"]["error"]
+    assert "--case-timeout" in error and ("stopped" in error) == block_signals
+    _assert_consistent(tmp_path / "out")
+
+
+def test_resume_after_the_dask_client_dies_renders_only_what_is_missing(tmp_path, case_data, dask_client):
+    source = _folder_of_cases(tmp_path / "cases", 30, case_data)
+    outdir = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "letterkit", "batch", str(source), "-o", str(outdir), "-q",
+                                "-f", ",".join(FORMATS), "--scheduler", dask_client.scheduler.address],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for(lambda: _lines(outdir) >= 5 or process.poll() is not None, 60, "the first letters")
+    process.kill()
+    process.wait()
+    before = {e["id"] for e in _manifest(outdir).values() if e["status"] == "ok"}
+    assert 5 <= len(before) < 30, "the client died mid-batch"
+
+    summary = letterkit.render_batch(source, outdir, formats=FORMATS, executor=dask_client)
+    assert (summary.skipped, summary.rendered, summary.failed) == (len(before), 30 - len(before), 0)
+    lines = _assert_accounted(outdir, 30, least_ok=30)
+    assert len(lines) == 30, "the manifest is compacted to one line a case"
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    with _cluster() as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+class _InBackground(threading.Thread):
+    """A call on its own thread, so that the test can kill workers while it runs."""
+
+    def __init__(self, call):
+        super().__init__(daemon=True)
+        self.call, self.value, self.error = call, None, None
+        self.start()
+
+    def run(self):
+        try:
+            self.value = self.call()
+        except BaseException as error:
+            self.error = error
+
+    def result(self, timeout: float):
+        self.join(timeout)
+        assert not self.is_alive(), f"the batch did not end within {timeout} s"
+        if self.error:
+            raise self.error
+        return self.value
