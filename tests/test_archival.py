@@ -18,7 +18,9 @@ from conftest import EXAMPLES, ROOT
 
 ARCHIVAL = letterkit.WriterOptions(pdf_variant="archival")
 # (kit, case file) of every example letter
-LETTERS = [("imr", path) for path in EXAMPLES] + [("ur", path) for path in sorted((ROOT / "examples" / "ur").glob("*.yaml"))]
+LETTERS = [("imr", path) for path in EXAMPLES] + [
+    (kit, path) for kit, folder in (("ur", "ur"), ("adverse-benefit", "adverse-benefit"))
+    for path in sorted((ROOT / "examples" / folder).glob("*.yaml"))]
 LETTERKIT = [str(Path(sys.executable).parent / "letterkit")]
 
 
@@ -36,9 +38,28 @@ def failures(pdf: bytes, profile: str) -> list[str]:
 
 @pytest.mark.parametrize("profile", ["3a", "ua1"])
 def test_every_example_is_pdf_a_3a_and_pdf_ua_1(archival, profile):
-    assert len(archival) == 4
+    assert len(archival) == 5
     for stem, pdf in archival.items():
         assert failures(pdf, profile) == [], stem
+
+
+def test_each_tagline_says_its_language_in_the_pdf_structure(archival):
+    """A screen reader reads the Spanish tagline in a Spanish voice: its structure
+    element carries /Lang, in the archival PDF as in a tagged one."""
+    languages = []
+
+    def walk(element):
+        if isinstance(element, pikepdf.Dictionary):
+            if "/Lang" in element:
+                languages.append(str(element.Lang))
+            kids = element.get("/K")
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                walk(kid)
+
+    with pikepdf.open(io.BytesIO(archival["abd-lumbar-mri"])) as pdf:
+        walk(pdf.Root.StructTreeRoot)
+        assert pdf.Root.Lang == "en-US"
+    assert languages == ["es", "tl", "zh-Hans", "nv"]
 
 
 def test_the_xmp_names_both_standards_and_the_letters_record(archival):
