@@ -82,7 +82,9 @@ class ElementReader:
                 blocks += self._paragraphs(self._inlines_of(loose), "")
                 loose.clear()
                 blocks += self.block(element)
-            if element.tail and element.tail.strip():
+            # Between inline elements even a space is text ("*a* **b**"); between
+            # blocks, whitespace is only the source's layout.
+            if element.tail and (element.tail.strip() or loose):
                 loose.append(element.tail)
         blocks += self._paragraphs(self._inlines_of(loose), "")
         return tuple(blocks)
