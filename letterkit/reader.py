@@ -82,7 +82,9 @@ class ElementReader:
                 blocks += self._paragraphs(self._inlines_of(loose), "")
                 loose.clear()
                 blocks += self.block(element)
-            if element.tail and element.tail.strip():
+            # Between inline elements even a space is text ("*a* **b**"); between
+            # blocks, whitespace is only the source's layout.
+            if element.tail and (element.tail.strip() or loose):
                 loose.append(element.tail)
         blocks += self._paragraphs(self._inlines_of(loose), "")
         return tuple(blocks)
@@ -159,12 +161,23 @@ class ElementReader:
         head, body = [], []
         for row in element.iter("tr"):
             cells = tuple(
-                tree.Cell(self._flat(self.inlines(cell)), cell.tag == "th", _alignment(cell))
+                tree.Cell(self._cell(cell), cell.tag == "th", _alignment(cell))
                 for cell in row if cell.tag in ("th", "td")
             )
             in_head = row.getparent().tag == "thead"
             (head if in_head else body).append(tree.Row(cells))
         return tree.Table(tuple(head), tuple(body), self._class(element), self._widths(element))
+
+    def _cell(self, element) -> tuple[tree.Block, ...]:
+        """A cell's paragraphs and lists: the kit's, or a case's rich text printed in it."""
+        blocks = self.blocks(element)
+        misfit = _misfit(blocks)
+        if misfit is not None:
+            field = _field_of(misfit)
+            whose = f"the rich text of {field} holds" if field else "a table cell holds"
+            raise TemplateError(f"{whose} {_BLOCK_NAMES.get(type(misfit), 'a ' + misfit.kind)}; "
+                                "a table cell holds paragraphs and lists only", self.template)
+        return blocks
 
     def _widths(self, element) -> tuple[int, ...]:
         """Column widths from `<col style="width: 30%">` (the `table` macro writes them):
@@ -223,7 +236,7 @@ class ElementReader:
         return tree.Image(data, media_type, alt, width, self._class(element))
 
     def _flat(self, children: list, strip: bool = True) -> tuple[tree.Inline, ...]:
-        """Inlines where blocks cannot go (a heading, a table cell): rich text of one
+        """Inlines where blocks cannot go (a heading, emphasis): rich text of one
         paragraph joins them, anything more is an error."""
         flat: list = []
         for child in children:
@@ -233,7 +246,7 @@ class ElementReader:
                 flat += child.blocks[0].children
             elif child.blocks:
                 raise TemplateError("rich text of more than one paragraph is printed where only a "
-                                    "line of text can go (a heading, a table cell, emphasis)", self.template)
+                                    "line of text can go (a heading, emphasis)", self.template)
         return _strip(flat) if strip else tuple(flat)
 
     def _text(self, text: str | None) -> list:
@@ -388,6 +401,32 @@ def _trim(nodes: list, index: int, step: int, strip) -> None:
         if nodes[index].text:
             return
         index += step
+
+
+_BLOCK_NAMES = {tree.Heading: "a heading", tree.BlockQuote: "a block quote", tree.Table: "a table",
+                tree.Div: "a <div>", tree.PageBreak: "a page break"}
+
+
+def _misfit(blocks) -> tree.Block | None:
+    """The first block that a table cell cannot hold, looking into its lists; None if none."""
+    for block in blocks:
+        if not isinstance(block, tree.CELL_BLOCKS):
+            return block
+        for item in getattr(block, "items", ()):
+            if (misfit := _misfit(item.children)) is not None:
+                return misfit
+    return None
+
+
+def _field_of(node) -> str | None:
+    """The case field whose words a node holds first; None for the kit's words alone."""
+    if isinstance(node, tree.Text):
+        return node.field or None
+    for part in ("children", "items", "head", "body", "cells"):
+        for child in getattr(node, part, ()):
+            if (field := _field_of(child)) is not None:
+                return field
+    return None
 
 
 def _alignment(cell) -> str:

@@ -117,9 +117,23 @@ class BlockQuote(Node):
 
 @dataclass(frozen=True, slots=True)
 class Cell(Node):
-    children: tuple[Inline, ...]
+    """A table cell: paragraphs and lists (`CELL_BLOCKS`), as pandoc's cells hold blocks.
+    Most cells are one line of text, one paragraph of no class: writers show that as
+    the line alone (`line`), without a paragraph around it."""
+
+    children: tuple[Block, ...]
     header: bool = False
     align: str = ""  # "", "left", "center" or "right"
+
+    @property
+    def line(self) -> tuple[Inline, ...] | None:
+        """The cell's inlines when it is one paragraph of no class or language (or empty); else None."""
+        if not self.children:
+            return ()
+        only = self.children[0]
+        if len(self.children) == 1 and isinstance(only, Paragraph) and not only.cls and not only.lang:
+            return only.children
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +164,8 @@ class PageBreak(Node):
 
 
 Block = Union[Heading, Paragraph, BulletList, OrderedList, BlockQuote, Table, Div, PageBreak]
+# What a table cell may hold; a list item in one holds these too.
+CELL_BLOCKS = (Paragraph, BulletList, OrderedList)
 
 
 # The document ----------------------------------------------------------------------
@@ -182,6 +198,18 @@ NODE_KINDS: tuple[type[Node], ...] = (
     Text, Emph, Strong, Span, LineBreak, Image, Heading, Paragraph, ListItem, BulletList,
     OrderedList, BlockQuote, Cell, Row, Table, Div, PageBreak, Document,
 )
+
+
+def cell_text(cell: Cell) -> str:
+    """A cell's text without formatting, a line for each paragraph (a list item's
+    indented, as its bullet indents it in every format)."""
+    return "\n".join(line for block in cell.children for line in _block_lines(block))
+
+
+def _block_lines(block) -> list[str]:
+    if isinstance(block, Paragraph):
+        return plain_text(block.children).split("\n")
+    return ["    " + line for item in block.items for child in item.children for line in _block_lines(child)]
 
 
 def plain_text(nodes) -> str:

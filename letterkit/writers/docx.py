@@ -129,11 +129,11 @@ class _Table:
     style_id: str | None
     widths: list[int]
     header_rows: int
-    rows: list[list[_Paragraph]]
+    rows: list[list[list[_Paragraph]]]  # each cell its paragraphs
     fixed: bool = False  # widths the kit gave, which Word must not refit
 
     def xml(self) -> str:
-        rows = [[cell.xml() for cell in row] for row in self.rows]
+        rows = [["".join(paragraph.xml() for paragraph in cell) for cell in row] for row in self.rows]
         return docx_ooxml.table(self.style_id, self.widths, self.header_rows, rows, self.fixed)
 
 
@@ -268,7 +268,7 @@ class DocxWriter(Writer):
         self._flush_page_break()
         rows = (*node.head, *node.body)
         cls = node.cls or self.div_cls
-        texts = [[tree.plain_text(cell.children) for cell in row.cells] for row in rows]
+        texts = [[tree.cell_text(cell) for cell in row.cells] for row in rows]
         if node.widths:  # the kit's, as the stylesheet lays them out
             widths = [self.text_width * width // 100 for width in node.widths]
         else:
@@ -281,12 +281,24 @@ class DocxWriter(Writer):
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")
         text_style = text_style if text_style in self.styles else "Normal"
         for row in rows:
-            table.rows.append([])
-            for cell in row.cells:
-                self.paragraph = _Paragraph(self.style_ids[text_style])
-                table.rows[-1].append(self.paragraph)
-                with self._formatted(bold=True if cell.header else None):
-                    self.visit_all(cell.children)
+            table.rows.append([self._cell(cell, text_style) for cell in row.cells])
+
+    def _cell(self, cell: tree.Cell, text_style: str) -> list[_Paragraph]:
+        """A cell's paragraphs, written as the body's are but into a body of their own,
+        bold in a header row. A cell of one line takes the table's text style; one of
+        paragraphs and lists takes the styles they have anywhere in the letter, as the
+        stylesheet's `p` and `li` rules style them inside a cell too."""
+        outside = self.body, self.div_cls, self.num_id, self.list_depth
+        self.body, self.div_cls, self.num_id, self.list_depth = [], "", None, 0
+        with self._formatted(bold=True if cell.header else None), self._within(None):
+            line = cell.line
+            if line is None:
+                self.visit_all(cell.children)
+            if line is not None or not self.body:  # Word wants a paragraph in every cell
+                self._paragraph(line or (), text_style)
+        paragraphs = self.body
+        self.body, self.div_cls, self.num_id, self.list_depth = outside
+        return paragraphs
 
     def visit_row(self, node: tree.Row) -> None:
         raise AssertionError("rows are written by visit_table")

@@ -298,7 +298,7 @@ def picture_run(shape_id: int, rId: str, filename: str, cx: int, cy: int, alt: s
 def table(style_id: str | None, widths: list[int], header_rows: int, rows: list[list[str]],
           fixed: bool = False) -> str:
     """A w:tbl in table style `style_id` (None: the default), a column per width (EMU);
-    `rows` of cells, each cell its paragraph (a row short of cells gets empty ones); the
+    `rows` of cells, each cell its paragraphs (a row short of cells gets empty ones); the
     first `header_rows` repeat at the top of each page and tell screen readers they head it.
     `fixed`: Word keeps the widths as given instead of fitting columns to their text."""
     twips = [Emu(width).twips for width in widths]

@@ -153,7 +153,11 @@ class HtmlWriter(Writer):
         tag = "th" if node.header else "td"
         scope = ' scope="col"' if node.header else ""
         align = f' style="text-align: {node.align}"' if node.align else ""
-        return f"<{tag}{scope}{align}>{self.inlines(node.children)}</{tag}>"
+        line = node.line
+        # A cell of one line shows it bare, as a browser's own table would; one of
+        # paragraphs and lists, each on a line of its own.
+        content = self.inlines(line) if line is not None else f"\n{self.blocks(node.children)}\n"
+        return f"<{tag}{scope}{align}>{content}</{tag}>"
 
     def visit_row(self, node: tree.Row) -> str:
         return f"<tr>{''.join(self.visit_all(node.cells))}</tr>"
