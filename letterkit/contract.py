@@ -17,6 +17,10 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 RELEASE = "0.2.0"  # this code; pyproject.toml says the same (tests/test_contract.py)
 
@@ -159,7 +163,7 @@ def _from_code() -> dict[str, dict[str, str]]:
     return found
 
 
-def _commented(model: type) -> dict[str, str]:
+def _commented(model: type[BaseModel]) -> dict[str, str]:
     """A pydantic model's fields, each with the comment on its line in the source."""
     comments = dict(re.findall(r"^    (\w+):[^#\n]*(?:#\s*(.*))?$", inspect.getsource(model), re.M))
     return {name: comments.get(name, "") for name in model.model_fields}

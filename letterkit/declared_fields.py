@@ -114,18 +114,19 @@ class DeclaredField(BaseModel):
     @cached_property
     def _annotation(self) -> Any:
         """Made once: a group is one model class, however often the kit's model is built."""
+        element: Any
         if self.element == "choice":
             if not self.values:
                 raise ValueError("a choice needs its values, e.g. values = [\"mail\", \"email\"]")
-            element = Literal[self.values]
+            element = Literal[self.values]  # type: ignore[name-defined]  # the kit's values, known at run time only
         elif self.values is not None:
             raise ValueError("only a choice has values")
         elif self.element == "group":
             if not self.field:
                 raise ValueError("a group needs its fields, as [[field.field]] tables under it")
+            fields: dict[str, Any] = {field.name: field.pydantic_field() for field in self.field}
             element = create_model("".join(part.capitalize() for part in self.name.split("_")),
-                                   __base__=CaseModel, __module__=__name__,
-                                   **{field.name: field.pydantic_field() for field in self.field})
+                                   __base__=CaseModel, __module__=__name__, **fields)
             element.__doc__ = self.description or None
         else:
             element = _SCALARS[self.element]
@@ -136,7 +137,8 @@ class DeclaredField(BaseModel):
     def pydantic_field(self) -> tuple[Any, Any]:
         """(annotation, FieldInfo): a required list holds at least one value; an optional
         list is empty, an optional value None, when the case leaves them out."""
-        annotation, described = self.annotation(), {"description": self.description or None}
+        annotation = self.annotation()
+        described: dict[str, Any] = {"description": self.description or None}
         if self.required:
             if self.default is not None:
                 raise ValueError("a required field has no default: a case must give it")
@@ -200,7 +202,7 @@ def extend_model(model: type[Letter], declared: tuple[DeclaredField, ...]) -> ty
         if field.name in model.model_fields or hasattr(model, field.name):
             raise ValueError(f"field {field.name!r} is already a field or computed value of "
                              f"{model.__name__}; choose another name")
-    extended = create_model(model.__name__, __base__=model, __module__=model.__module__,
-                            **{field.name: field.pydantic_field() for field in declared})
+    fields: dict[str, Any] = {field.name: field.pydantic_field() for field in declared}
+    extended = create_model(model.__name__, __base__=model, __module__=model.__module__, **fields)
     extended.__doc__ = model.__doc__
     return extended

@@ -24,13 +24,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from jinja2 import nodes
 
 from .contract import RELEASE, release_key
 from .errors import KitError
+
+if TYPE_CHECKING:  # environment.py imports this module
+    from .environment import LetterSandbox
 
 
 class TemplateDeprecationWarning(UserWarning):
@@ -148,7 +151,7 @@ def authors_folders(folders: tuple[Path, ...]) -> Iterator[Path]:
     return (folder for folder in folders if not folder.resolve().is_relative_to(builtin))
 
 
-def adopt(environment: jinja2.Environment, folders: tuple[Path, ...]) -> set[str]:
+def adopt(environment: LetterSandbox, folders: tuple[Path, ...]) -> set[str]:
     """Warn about each use of a removed part in the author's folders, or refuse it once its
     release has come; make the author's own removed blocks what the macros replacing them
     print. The names of those blocks, which the letter now uses through the macros."""
@@ -171,7 +174,7 @@ def macro_definition(name: str) -> re.Pattern:
     return re.compile(rf"\{{%-?\s*macro\s+{name}\(.*?endmacro\s*-?%\}}", re.S)
 
 
-def _without_macro(environment: jinja2.Environment, macro: str) -> None:
+def _without_macro(environment: LetterSandbox, macro: str) -> None:
     """The kit's macros again, without the one an old block replaces: the macros that call
     it (`party_lines` calls `address`) then call the old block too, which must be a global
     already: a module reads the globals once. Lines keep their numbers."""

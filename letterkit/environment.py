@@ -57,6 +57,7 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
 
     # Intercepted operators are never folded at compile time (jinja2.nodes.BinExpr.as_const).
     intercepted_binops = frozenset({"**", "*"})
+    loader: ResolverLoader  # make_environment gives it the kit's: blocks are read through its resolver
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

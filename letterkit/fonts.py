@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import Sequence
 from urllib.parse import unquote
 
 import tinycss2
@@ -96,7 +97,8 @@ def _find_fonts(presentation: Presentation) -> LetterFonts:
         families += named
     faces: dict[FontFace, None] = {}  # in order, once each
     for family in families:
-        for face in kit_fonts.get(family.lower()) or [_system_font(family)]:
+        found: Sequence[FontFace | None] = kit_fonts.get(family.lower()) or [_system_font(family)]
+        for face in found:
             if face is not None:
                 faces[face] = None
     return LetterFonts(tuple(faces))
@@ -112,7 +114,7 @@ def _font_rules(css: str) -> tuple[list[tuple[str, str]], list[str]]:
         if node.type == "at-rule" and node.lower_at_keyword == "font-face":
             face = {d.lower_name: d.value for d in _declarations(node.content)}
             family = "".join(_family_names(face.get("font-family", [])))
-            urls += [(family, _url(token)) for token in face.get("src", []) if _url(token)]
+            urls += [(family, url) for token in face.get("src", []) if (url := _url(token))]
         elif node.type in ("at-rule", "qualified-rule") and node.content is not None:
             pending += tinycss2.parse_blocks_contents(node.content, skip_comments=True, skip_whitespace=True)
         elif node.type == "declaration" and node.lower_name in ("font", "font-family"):
@@ -129,7 +131,9 @@ def _family_names(tokens, shorthand: bool = False) -> list[str]:
     """The families of a font stack: quoted names, and unquoted ones (`Noto Serif`) except
     generic families. In the `font` shorthand the words before the first comma are
     size, weight and style, so there only a quoted name counts."""
-    names, words, first = [], [], True
+    names: list[str] = []
+    words: list[str] = []
+    first = True
     for token in [*tokens, None]:
         if token is None or (token.type == "literal" and token.value == ","):
             if words and " ".join(words).lower() not in GENERIC_FAMILIES:
@@ -165,7 +169,7 @@ def _system_font(family: str) -> FontFace | None:
         return None
     match = ffi.gc(match, fontconfig.FcPatternDestroy)
     value = ffi.new("FcChar8 **")
-    names = []
+    names: list[str] = []
     while fontconfig.FcPatternGetString(match, b"family", len(names), value) == fontconfig.FcResultMatch:
         names.append(ffi.string(value[0]).decode())
     if family.lower() not in (name.lower() for name in names):  # a stand-in, not the font asked for

@@ -19,7 +19,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Mapping, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 import lxml.etree
 
@@ -90,7 +90,7 @@ class ElementReader:
         return tuple(blocks)
 
     def _inlines_of(self, loose: list) -> list:
-        children = []
+        children: list = []
         for piece in loose:
             children += self._text(piece) if isinstance(piece, str) else [self.inline(piece)]
         return children
@@ -142,8 +142,10 @@ class ElementReader:
                 current.append(child)
                 continue
             embedded = list(child.blocks)
-            if embedded and isinstance(embedded[0], tree.Paragraph) and not embedded[0].cls:
-                current += embedded.pop(0).children
+            first = embedded[0] if embedded else None
+            if isinstance(first, tree.Paragraph) and not first.cls:
+                current += first.children
+                embedded.pop(0)
             if embedded:
                 blocks += self._paragraph(current, cls)
                 blocks += embedded
@@ -158,7 +160,8 @@ class ElementReader:
         return tuple(tree.ListItem(self.blocks(li)) for li in element if li.tag == "li")
 
     def _table(self, element) -> tree.Table:
-        head, body = [], []
+        head: list[tree.Row] = []
+        body: list[tree.Row] = []
         for row in element.iter("tr"):
             cells = tuple(
                 tree.Cell(self._cell(cell), cell.tag == "th", _alignment(cell))
@@ -186,11 +189,12 @@ class ElementReader:
         widths = [_PERCENT.fullmatch(self._attribute(column, "style").strip().rstrip(";")) for column in columns]
         if not columns:
             return ()
-        if not all(widths) or sum(int(width.group(1)) for width in widths) > 100:
+        percents = [int(width.group(1)) for width in widths if width]
+        if len(percents) < len(columns) or sum(percents) > 100:
             raise TemplateError("a table's <col> widths are percentages of the text width, "
                                 "one per column, adding up to 100 at most (width: 30%)",
                                 *self.embedder.locate("<col"))
-        return tuple(int(width.group(1)) for width in widths)
+        return tuple(percents)
 
     # Inlines -----------------------------------------------------------------------
 
@@ -314,7 +318,7 @@ def read_meta(raw: Mapping[str, Sequence[str]], template: str, values: Values) -
         )
     # One line each, as HTML and PDF show them: a tab or line break typed in a value would
     # otherwise reach a DOCX header or a document property as one.
-    fields = {key: " ".join(_fill(" ".join(lines), key, template, values).split()) for key, lines in raw.items()}
+    fields: dict[str, Any] = {key: " ".join(_fill(" ".join(lines), key, template, values).split()) for key, lines in raw.items()}
     if "title" not in fields:
         raise TemplateError("the letter template must set 'Title:' metadata", template)
     if "date" in fields:
@@ -349,7 +353,8 @@ def check_no_placeholders(node, template: str) -> None:
         for child in node:
             check_no_placeholders(child, template)
     elif dataclasses.is_dataclass(node):
-        for name in _field_names(type(node)):
+        # a class is hashable; mypy does not see it for type[...] (python/mypy#11470)
+        for name in _field_names(type(node)):  # type: ignore[arg-type]
             check_no_placeholders(getattr(node, name), template)
 
 
