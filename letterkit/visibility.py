@@ -112,7 +112,7 @@ def hiding(declarations: dict[str, list]) -> str | None:
     for name, value in text.items():
         if ((name == "display" and value.startswith("none"))
                 or (name in ("visibility", "content-visibility") and value.split()[0] in ("hidden", "collapse"))
-                or (name == "opacity" and _number(value) is not None and _number(value) < 0.2)
+                or (name == "opacity" and (opacity := _number(value)) is not None and opacity < 0.2)
                 or (name == "font-size" and _tiny(value))
                 or (name in ("clip", "clip-path") and value not in ("auto", "none"))
                 or (name == "transform" and re.search(r"scale[xy]?\(\s*0*\.?0*\s*[,)]", value))
@@ -165,9 +165,9 @@ def _number(value: str) -> float | None:
 
 def _tiny(value: str) -> bool:
     match = _LENGTH.match(value)
-    return bool(match) and match.group(2) in _TINY and float(match.group(1)) < _TINY[match.group(2)]
+    return match is not None and match.group(2) in _TINY and float(match.group(1)) < _TINY[match.group(2)]
 
 
 def _far(value: str) -> bool:
     match = _LENGTH.match(value)
-    return bool(match) and match.group(2) in _FAR and float(match.group(1)) <= -_FAR[match.group(2)]
+    return match is not None and match.group(2) in _FAR and float(match.group(1)) <= -_FAR[match.group(2)]

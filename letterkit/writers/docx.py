@@ -12,6 +12,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from itertools import zip_longest
+from typing import Sequence
 
 from docx.shared import Inches, Pt
 
@@ -169,7 +170,9 @@ class DocxWriter(Writer):
         return wanted if wanted in self.styles else default
 
     # Inlines
+    # Every inline of the tree is inside a heading, paragraph or cell, which set self.paragraph.
     def visit_text(self, node: tree.Text) -> None:
+        assert self.paragraph is not None
         self.paragraph.add_text(node.text, (self.run_format["bold"], self.run_format["italic"], self.run_format["lang"]))
 
     @contextmanager
@@ -196,12 +199,14 @@ class DocxWriter(Writer):
         return self._formatted(lang=lang) if lang else nullcontext()
 
     def visit_line_break(self, node: tree.LineBreak) -> None:
+        assert self.paragraph is not None
         self.paragraph.runs.append(docx_ooxml.LINE_BREAK)
 
     def visit_image(self, node: tree.Image) -> None:
         width = Inches(float(node.width.removesuffix("in"))) if node.width.endswith("in") else None
         rId, image = self.docx.part.get_or_add_image(io.BytesIO(node.data))
         cx, cy = image.scaled_dimensions(width, None)
+        assert self.paragraph is not None
         self.paragraph.runs.append(docx_ooxml.picture_run(self.shape_id, rId, image.filename, cx, cy, node.alt,
                                                           self.picture_namespaces))
         self.shape_id += 1
@@ -238,8 +243,8 @@ class DocxWriter(Writer):
         name = base if self.list_depth == 1 else f"{base} {min(self.list_depth, 3)}"
         name = name if name in self.styles else base
         saved = self.num_id
-        abstract = self.numbered_styles.get(name) if start is not None else None
-        self.num_id = None if abstract is None else docx_ooxml.restart_numbering(self.docx, abstract, start)
+        abstract = self.numbered_styles.get(name)
+        self.num_id = None if abstract is None or start is None else docx_ooxml.restart_numbering(self.docx, abstract, start)
         with self._within(name):
             self.visit_all(items)
         self.num_id = saved
@@ -344,7 +349,7 @@ def column_widths(rows: list[list[str]], total: int) -> list[int]:
                  for column in lines]
     available = total / _CHARACTER
     if sum(widest) <= available:
-        shares = widest
+        shares: Sequence[float] = widest
     else:
         spare = max(available - sum(narrowest), 0)
         wants = [wide - narrow for wide, narrow in zip(widest, narrowest)]

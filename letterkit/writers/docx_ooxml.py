@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import cast
 
 import lxml.etree
 
@@ -447,7 +448,9 @@ def declare_font(document: Document, name: str, like: str, panose: str, family: 
     for it on a machine that lacks it (w:altName), and its PANOSE class and family
     for Word's own choice of a substitute."""
     part = document.part.part_related_by(RT.FONT_TABLE)
-    fonts = parse_xml(part.blob)
+    # python-docx types every parse as its own element class; a font table is lxml's own
+    # (its tag has no class there), whose xpath takes variables.
+    fonts = cast(lxml.etree._Element, parse_xml(part.blob))
     for old in fonts.xpath("./w:font[@w:name=$name]", name=name, namespaces=fonts.nsmap):
         fonts.remove(old)
     font = parse_xml(
