@@ -140,6 +140,7 @@ class _Walker:
 
     def call(self, node: nodes.Call, scope: dict[str, _Binding], name: str) -> None:
         """A call of a kit macro: its body, read with its parameters bound to the arguments."""
+        assert isinstance(node.node, nodes.Name)  # as `expression` found it
         macro = self.macros[node.node.name]
         self.expression_list([*node.args, *(keyword.value for keyword in node.kwargs)], scope, name)
         if macro.name in self.calling:
@@ -188,7 +189,7 @@ class _Walker:
                 path, resolved = ".".join([binding.path, *attributes]), True
         self.found.append(NameRead(path, name, self.call_line or root.lineno, own, resolved))
 
-    def path_of(self, node: nodes.Node, scope: dict[str, _Binding], suffix: str = "") -> str | None:
+    def path_of(self, node: nodes.Node | None, scope: dict[str, _Binding], suffix: str = "") -> str | None:
         """The dotted path a value stands for, when it is a plain name or attribute."""
         if not isinstance(node, (nodes.Name, nodes.Getattr)):
             return None

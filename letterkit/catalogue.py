@@ -50,11 +50,11 @@ def blocks(kit: Kit) -> list[BlockInfo]:
     for paths in read.values():  # a list's elements are read when the list is: `cc`, not `cc[]`
         paths -= {path for path in paths if path.endswith("[]") and path[:-2] in paths}
     found = []
-    for name in sorted(used_templates(kit)):
-        if (path := kit.files.locate(name)) is None:
+    for template in sorted(used_templates(kit)):
+        if (file := kit.files.locate(template)) is None:
             continue  # a removed block that an old folder includes, warned about (letterkit.deprecations)
-        overridden = any(path.is_relative_to(f) for f in kit.overrides)
-        found.append(BlockInfo(name, path, overridden, tuple(sorted(read.get(name, ()))), _origin(kit, path)))
+        overridden = any(file.is_relative_to(f) for f in kit.overrides)
+        found.append(BlockInfo(template, file, overridden, tuple(sorted(read.get(template, ()))), _origin(kit, file)))
     return found
 
 
@@ -129,7 +129,8 @@ def _follow(kit: Kit, path: str) -> tuple[int, str | None]:
         if len(parts) > 1 and parts[1] not in known:
             return 1, _no_such("deadline", parts[1], known)
         return 2, None
-    model, start = kit.model, (1 if parts[0] == "letter" else 0)
+    model: type[BaseModel] = kit.model
+    start = 1 if parts[0] == "letter" else 0
     for index in range(start, len(parts)):
         part = parts[index]
         if part in computed_values(model):

@@ -26,7 +26,7 @@ import functools
 import sys
 import threading
 import types
-from typing import Mapping
+from typing import Any, Callable, Mapping, cast
 
 import jinja2
 import lxml.html
@@ -108,7 +108,7 @@ class Composition:
 
     def blocks(self, kind: str, text: str, field: str) -> tuple[tree.Block, ...]:
         if kind == placeholders.QUOTE:
-            return self._quote(guidelines.lookup(self.kit.guidelines, text))
+            return tuple(self._quote(guidelines.lookup(self.kit.guidelines, text)))
         blocks: list[tree.Block] = []
         position = 0
         for match in guidelines.QUOTE_LINE.finditer(text):
@@ -133,7 +133,7 @@ class Composition:
                 return filename, source.count("\n", 0, position) + 1
         return self.template, None
 
-    def _rich(self, text: str, field: str) -> list[tree.Block]:
+    def _rich(self, text: str, field: str | None) -> list[tree.Block]:
         """Rich text of a case field as blocks, their text marked as that field's."""
         if not text.strip():
             return []
@@ -157,7 +157,8 @@ class Composition:
     def _citation(self, passage: guidelines.Passage) -> str:
         """The passage cited in the kit's one wording of a citation: its `citation` macro,
         which its blocks use for every decision's guideline too."""
-        macro = self.kit.environment.globals.get("citation")
+        # jinja2 types its globals by its own defaults (`object`); a kit's hold its macros.
+        macro = cast("Callable[..., Any] | None", self.kit.environment.globals.get("citation"))
         if macro is None:
             raise TemplateError("a quoted passage is cited with the kit's `citation` macro "
                                 "(macros/*.j2), and this kit has none", self.template)

@@ -41,7 +41,7 @@ from .guidelines import Passage, read_library
 from .model import Letter
 from .presentation import Presentation
 from .resolver import Resolver
-from .word_styles import read_styles
+from .word_styles import WordStyle, read_styles
 
 
 class KitManifest(BaseModel):
@@ -111,7 +111,7 @@ def builtin_kits() -> list[str]:
 
 
 _loaded: dict[tuple[str, tuple[str, ...]], Kit] = {}
-_models: dict[Path, type[Letter]] = {}  # one class per model file, whatever folders sit in front
+_models: dict[Path | None, type[Letter]] = {}  # one class per model file (None: none, the bare Letter), whatever folders sit in front
 _extended: dict[tuple, type[Letter]] = {}  # one class per model file and declared fields
 _lock = threading.Lock()
 
@@ -241,7 +241,7 @@ def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, Kit
 
 def _word_styles(chain: list[tuple[Path, KitManifest]]) -> tuple:
     """The Word styles the kits declare, farthest first, a nearer kit's replacing one of its name."""
-    declared = {}
+    declared: dict[str, WordStyle] = {}
     for root, manifest in reversed(chain):
         for style in read_styles(list(manifest.style), str(root / "kit.toml")):
             declared.pop(style.name, None)
@@ -420,8 +420,8 @@ def _declared_fields(chain: list[tuple[Path, KitManifest]], overrides: tuple[Pat
     return tuple(declared.values())
 
 
-def _load_model(path: Path | None, class_name: str, declared: tuple[DeclaredField, ...] = (),
-                manifest: Path | None = None) -> type[Letter]:
+def _load_model(path: Path | None, class_name: str, declared: tuple[DeclaredField, ...],
+                manifest: Path) -> type[Letter]:
     """The model class (`Letter` when no kit in the chain has one), run once per file,
     extended once per set of declared fields: a kit loaded with other template folders in
     front shares it, so a case validated for one is a case of the other. Under the lock."""
@@ -434,7 +434,7 @@ def _load_model(path: Path | None, class_name: str, declared: tuple[DeclaredFiel
         try:
             _extended[key] = extend_model(_models[path], declared)
         except ValueError as error:
-            raise KitError(f"{manifest or path.parent / 'kit.toml'}: {error}") from None
+            raise KitError(f"{manifest}: {error}") from None
     return _extended[key]
 
 

@@ -34,7 +34,7 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -58,7 +58,7 @@ class _Rule(BaseModel):
     citation: str = Field(min_length=1)
     statement: str = Field(min_length=1)
     when: str | None = None
-    in_force_from: date | None = Field(None, alias="from")  # the first day the rule is in force
+    in_force_from: date | None = Field(default=None, alias="from")  # the first day the rule is in force
     until: date | None = None  # the last day it is in force
 
     def describe(self) -> dict[str, Any]:
@@ -356,8 +356,10 @@ def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[Ru
                                     f"by a block that prints {path}; " + rule.statement)]
 
 
-_CHECKS = {FieldRule: _check_fields, BlockRule: _check_blocks, PhraseRule: _check_phrase,
-           WithinRule: _check_within, DeadlineRule: _check_deadline}
+# Each check takes the rule of its own kind, so the table can say no more than `...`.
+_CHECKS: dict[type[_Rule], Callable[..., list[RuleFailure]]] = {
+    FieldRule: _check_fields, BlockRule: _check_blocks, PhraseRule: _check_phrase,
+    WithinRule: _check_within, DeadlineRule: _check_deadline}
 
 
 # Reading values and text -------------------------------------------------------------
@@ -440,7 +442,8 @@ class LetterText:
                         printed.setdefault(node.field, []).append(node.text)
             elif isinstance(node, tree.LineBreak):
                 kit.append(" ")
-            for part in _parts(type(node)):  # children, items, head, body, cells: any kind's parts
+            # a class is hashable; mypy does not see it for type[...] (python/mypy#11470)
+            for part in _parts(type(node)):  # type: ignore[arg-type]  # children, items, head, body, cells: any kind's parts
                 for child in getattr(node, part):
                     walk(child, hides)
             if not isinstance(node, _INLINES):
@@ -474,7 +477,7 @@ class LetterText:
 
 
 _VALUE = "\x00"  # where a value stands among the kit's words: no phrase can span it
-_INLINES = tuple(tree.Inline.__args__)
+_INLINES = typing.get_args(tree.Inline)
 
 
 @functools.cache
