@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pydantic
+import pydantic_core
 import yaml
 from yaml.constructor import ConstructorError
 
@@ -62,8 +63,10 @@ def _json(text: str) -> Any:
         mapping = dict(pairs)
         if len(mapping) < len(pairs):
             seen: set[str] = set()
-            duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
-            raise ValueError(f"the key {duplicate!r} is given twice in one object; keep one")
+            for key, _ in pairs:
+                if key in seen:
+                    raise ValueError(f"the key {key!r} is given twice in one object; keep one")
+                seen.add(key)
         return mapping
 
     def number(text: str) -> int:
@@ -97,7 +100,10 @@ def _size(node, sizes: dict) -> int:
     return sizes[id(node)]
 
 
-class _CaseLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser, when installed
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser, when installed
+
+
+class _CaseLoader(_SafeLoader):
     """PyYAML's safe loader, stricter: see the module's docstring."""
 
     def __init__(self, stream):
@@ -169,7 +175,7 @@ def field_path(loc: tuple) -> str:
     return path or "(case)"
 
 
-def _message(error: dict) -> str:
+def _message(error: pydantic_core.ErrorDetails) -> str:
     if error["type"] == "missing":
         return "required field is missing"
     if error["type"] == "extra_forbidden":

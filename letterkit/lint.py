@@ -93,7 +93,7 @@ _TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
 _STARTS_BLOCK_OR_WORD = re.compile(r"(?:[-*+]|\d+\.)[ \t]|[#>|]|\w")
 
 
-def _layout(source: str, path: Path) -> list[str]:
+def _layout(source: str, path: Path) -> list[Problem]:
     """Jinja whitespace mechanics a reader of the block cannot see: a `+%}` that keeps a
     line end, text whose leading space joins it to the line above, a line too long to read."""
     problems = []
@@ -171,7 +171,7 @@ def _unknown_quotes(tree, kit: Kit, path: Path) -> list[str]:
     ]
 
 
-def _unstyled(kit: Kit, classes: dict[str, str]) -> list[str]:
+def _unstyled(kit: Kit, classes: dict[tuple[str, str], str]) -> list[str]:
     css = "".join(text for _, text in kit.presentation.print_css)
     stylesheets = ", ".join(path.name for path, _ in kit.presentation.print_css)
     reference = docx.Document(io.BytesIO(kit.presentation.reference_docx))
@@ -186,7 +186,7 @@ def _unstyled(kit: Kit, classes: dict[str, str]) -> list[str]:
             problems.append(Problem(f"{where}: class {cls!r} has no rule in the stylesheets ({stylesheets})", "warning"))
         elif None not in styled_for and element not in styled_for:
             problems.append(Problem(f"{where}: class {cls!r} is on a {element} element, but the stylesheets "
-                                    f"({stylesheets}) style it only on {', '.join(sorted(styled_for))}", "warning"))
+                                    f"({stylesheets}) style it only on {', '.join(sorted(filter(None, styled_for)))}", "warning"))
         if style_name(cls) not in word_styles:
             problems.append(Problem(f"{where}: class {cls!r} has no style {style_name(cls)!r} in "
                                     f"{kit.presentation.reference_file.name}", "warning"))

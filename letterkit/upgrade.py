@@ -38,7 +38,7 @@ class Upgrade:
 
     def diff(self) -> str:
         """A unified diff of every change, paths relative to the working folder."""
-        out = []
+        out: list[str] = []
         for path, new in sorted(self.files.items()):
             old = path.read_text(encoding="utf-8") if path.is_file() else ""
             out += difflib.unified_diff(old.splitlines(keepends=True), (new or "").splitlines(keepends=True),
@@ -60,12 +60,14 @@ def plan(folder: Path, kit_vocabulary: Path) -> Upgrade:
     folder's own version of a removed block goes into."""
     upgrade = Upgrade(folder)
     found = uses(folder)
+    rewritten: dict[Path, str] = {}
     for use in (use for use in found if use.kind == "include"):
-        text = upgrade.files.get(use.path) or use.path.read_text(encoding="utf-8")
-        upgrade.files[use.path] = _rewrite_include(text, use.removed)
-    for path, text in upgrade.files.items():
+        text = rewritten.get(use.path) or use.path.read_text(encoding="utf-8")
+        rewritten[use.path] = _rewrite_include(text, use.removed)
+    for path, text in rewritten.items():
         upgrade.by_hand += [f"{use.message()}; write {{{{ {use.removed.macro}(...) }}}} here by hand"
                             for use in uses_in(path, text)]
+    upgrade.files.update(rewritten)
     for use in (use for use in found if use.kind == "override"):
         _to_macro(upgrade, use, kit_vocabulary)
     upgrade.files = {path: text for path, text in upgrade.files.items()

@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import threading
 from concurrent.futures import CancelledError, Executor, Future
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from distributed import Client, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
@@ -37,6 +37,9 @@ from .job import Job, failed_entry, render_cases
 from .renderer import Renderer
 from .sources import Case
 from .workers import PREFIX, _sweep_folders_of_dead_batches
+
+if TYPE_CHECKING:
+    from dask.typing import Key
 
 PLUGIN = "letterkit-renderers"
 
@@ -71,7 +74,8 @@ class WarmRenderers(WorkerPlugin):
 
 def render_on_worker(job: Job, cases: tuple[Case, ...]) -> list[dict[str, Any]]:
     """A hand-off of cases, on a Dask worker, each in one of the worker's renderers."""
-    with get_worker().plugins[PLUGIN].borrowed() as renderer:
+    # Dask types a worker's plugins as the base class; the one under PLUGIN is ours.
+    with cast(WarmRenderers, get_worker().plugins[PLUGIN]).borrowed() as renderer:
         renderer.warm(job.kit, job.templates)
         return [renderer.render(job, case) for case in cases]
 
@@ -86,7 +90,7 @@ class DaskExecutor(Executor):
         # would end every worker's renderers and start new ones, cold.
         if not client.run_on_scheduler(_has_renderers):
             client.register_plugin(WarmRenderers(), name=PLUGIN)
-        self._running: dict[str, Any] = {}  # Dask's futures, kept so that their tasks are kept
+        self._running: dict[Key, Any] = {}  # Dask's futures, kept so that their tasks are kept
         self._lock = threading.Lock()
 
     @property

@@ -62,7 +62,8 @@ class RayExecutor(Executor):
     with the fewest in flight. Only `render_cases` can be submitted."""
 
     def __init__(self, workers: int = 2):
-        self.actors = [LetterWorker.remote() for _ in range(workers)]
+        # mypy keeps a decorated class's own type, not ray's ActorClass (python/mypy#3135)
+        self.actors = [LetterWorker.remote() for _ in range(workers)]  # type: ignore[attr-defined]
         self._in_flight = {actor: 0 for actor in self.actors}
         self._lock = threading.Lock()
 
@@ -73,13 +74,14 @@ class RayExecutor(Executor):
     def submit(self, fn, /, *args, **kwargs) -> Future:
         if fn is not render_cases or kwargs:
             raise TypeError("a RayExecutor runs a batch's render_cases hand-offs only")
+        job, cases = args
         done: Future = Future()
-        self._send(done, *args, tries=2)
+        self._send(done, job, cases, tries=2)
         return done
 
     def _send(self, done: Future, job: Job, cases: tuple[Case, ...], tries: int) -> None:
         with self._lock:
-            actor = min(self._in_flight, key=self._in_flight.get, default=None)
+            actor = min(self._in_flight, key=self._in_flight.__getitem__, default=None)
             if actor is not None:
                 self._in_flight[actor] += 1
         if actor is None:

@@ -83,6 +83,7 @@ class Renderer:
             theirs.close()
             self._connection = ours
             self._warm.clear()
+        assert self._connection is not None  # opened with the process, closed with it (stop)
         return self._connection
 
     def stop(self) -> None:
