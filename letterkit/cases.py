@@ -106,7 +106,7 @@ _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's pa
 class _CaseLoader(_SafeLoader):
     """PyYAML's safe loader, stricter: see the module's docstring."""
 
-    def __init__(self, stream):
+    def __init__(self, stream) -> None:
         super().__init__(stream)
         self.repeated = 0  # values that aliases have repeated so far
         self.sizes: dict[int, int] = {}

@@ -59,7 +59,7 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"**", "*"})
     loader: ResolverLoader  # make_environment gives it the kit's: blocks are read through its resolver
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._safe_attributes: dict[tuple[type, str, bool], bool] = {}
 

@@ -93,7 +93,7 @@ def _class(cls: str, lang: str = "") -> str:
 class HtmlWriter(Writer):
     """One method per node kind, each returning that node's HTML."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.pictures: dict[str, tree.Image] = {}  # by `picture_url`
 
     def inlines(self, nodes) -> str:
