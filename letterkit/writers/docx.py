@@ -232,7 +232,7 @@ class DocxWriter(Writer):
             self._paragraph(node.children, self.style(node.cls or self.div_cls, default))
 
     @contextmanager
-    def _within(self, block_style: str):
+    def _within(self, block_style: str | None):
         saved = self.block_style
         self.block_style = block_style
         yield
@@ -301,7 +301,8 @@ class DocxWriter(Writer):
                 self.visit_all(cell.children)
             if line is not None or not self.body:  # Word wants a paragraph in every cell
                 self._paragraph(line or (), text_style)
-        paragraphs = self.body
+        paragraphs = [block for block in self.body if isinstance(block, _Paragraph)]
+        assert len(paragraphs) == len(self.body)  # a cell holds paragraphs and lists: the reader refuses the rest
         self.body, self.div_cls, self.num_id, self.list_depth = outside
         return paragraphs
 
