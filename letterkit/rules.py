@@ -317,7 +317,7 @@ def _check_blocks(rule: BlockRule, letter, text, due, calendars) -> list[RuleFai
 
 
 def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFailure]:
-    wanted = len(values_at(letter, rule.per)[0][1]) if rule.per else 1
+    wanted = len(values_at(letter, rule.per)[0][1] or ()) if rule.per else 1  # a list left out: none wanted
     phrase = _normal(rule.phrase)
     found = text.kit.count(phrase)
     if found >= wanted:

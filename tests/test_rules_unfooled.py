@@ -353,3 +353,29 @@ def test_lint_names_a_class_that_hides_and_a_rule_that_hides_without_one(tmp_pat
     (other / "extra.css").write_text("p + ol { font-size: 0 }\n")
     result = runner.invoke(app, ["lint", "-t", str(other)])
     assert "extra.css:1: p + ol (font-size: 0): hides text without a class" in result.stderr
+
+
+def test_a_phrase_per_element_of_a_list_the_case_leaves_out_wants_none(tmp_path):
+    """A kit's own model may let a list be left out (None): a phrase wanted once per
+    element is then wanted no time, not a TypeError."""
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    (kit / "model.py").write_text(
+        "from datetime import date\nfrom letterkit.model import Letter\n\n"
+        "class Notice(Letter):\n    letter_date: date\n    enclosures: list[str] | None = None\n")
+    (kit / "letter.md.j2").write_text("Title: Notice\n\nA notice.\n")
+    (kit / "kit.toml").write_text('extends = "letter"\nmodel = "model.py:Notice"\nletter = "letter.md.j2"\n'
+                                  'rules = "rules.toml"\n')
+    (kit / "rules.toml").write_text('''
+[[rule]]
+id = "per-enclosure"
+citation = "a test"
+statement = "A line for each enclosure."
+check = "phrase"
+phrase = "Enclosed:"
+per = "enclosures"
+''')
+    loaded = letterkit.load_kit(kit)
+    assert letterkit.check_rules({"letter_date": "2026-01-05"}, loaded) == []
+    assert _ids(letterkit.check_rules({"letter_date": "2026-01-05", "enclosures": ["a form"]}, loaded)) == {
+        "per-enclosure"}
