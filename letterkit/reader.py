@@ -427,10 +427,9 @@ def _field_of(node) -> str | None:
     """The case field whose words a node holds first; None for the kit's words alone."""
     if isinstance(node, tree.Text):
         return node.field or None
-    for part in ("children", "items", "head", "body", "cells"):
-        for child in getattr(node, part, ()):
-            if (field := _field_of(child)) is not None:
-                return field
+    for child in tree.child_nodes(node):
+        if (field := _field_of(child)) is not None:
+            return field
     return None
 
 

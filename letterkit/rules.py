@@ -27,8 +27,6 @@ stylesheets hide (`letterkit.visibility`).
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import tomllib
 import types
 import typing
@@ -226,7 +224,7 @@ def check_paths(rules: tuple[_Rule, ...], model: type[BaseModel]) -> None:
 
 
 def paths_named(rule: _Rule) -> list[str]:
-    when = rule.when and rule.when.replace("!=", "==").partition("==")[0].strip()
+    when = _when_parts(rule.when)[0] if rule.when else None
     names = [when, getattr(rule, "per", None), getattr(rule, "start", None), getattr(rule, "end", None)]
     return [name for name in names if name] + list(getattr(rule, "fields", ()))
 
@@ -391,12 +389,18 @@ def applies(letter: Any, when: str | None) -> bool:
     (`when = "denial.kind == service"`); with `[*]`, for every element."""
     if when is None:
         return True
-    path, operator, wanted = when.partition("!=") if "!=" in when else when.partition("==")
-    values = [value for _, value in values_at(letter, path.strip())]
+    path, operator, wanted = _when_parts(when)
+    values = [value for _, value in values_at(letter, path)]
     if not operator:
         return all(values)
-    matches = [value is not None and str(value) == wanted.strip() for value in values]
+    matches = [value is not None and str(value) == wanted for value in values]
     return all(matches) if operator == "==" else not any(matches)
+
+
+def _when_parts(when: str) -> tuple[str, str, str]:
+    """(field path, "==" or "!=" or "", value) of a rule's `when`."""
+    path, operator, wanted = when.partition("!=") if "!=" in when else when.partition("==")
+    return path.strip(), operator, wanted.strip()
 
 
 def _date_at(letter: Any, path: str) -> date | None:
@@ -442,10 +446,8 @@ class LetterText:
                         printed.setdefault(node.field, []).append(node.text)
             elif isinstance(node, tree.LineBreak):
                 kit.append(" ")
-            # a class is hashable; mypy does not see it for type[...] (python/mypy#11470)
-            for part in _parts(type(node)):  # type: ignore[arg-type]  # children, items, head, body, cells: any kind's parts
-                for child in getattr(node, part):
-                    walk(child, hides)
+            for child in tree.child_nodes(node):
+                walk(child, hides)
             if not isinstance(node, _INLINES):
                 kit.append(" ")  # blocks and cells are separate words
 
@@ -478,12 +480,6 @@ class LetterText:
 
 _VALUE = "\x00"  # where a value stands among the kit's words: no phrase can span it
 _INLINES = typing.get_args(tree.Inline)
-
-
-@functools.cache
-def _parts(kind: type) -> tuple[str, ...]:
-    """The fields of a node kind that hold nodes."""
-    return tuple(f.name for f in dataclasses.fields(kind) if f.name in ("children", "items", "head", "body", "cells"))
 
 
 def _normal(text: str) -> str:

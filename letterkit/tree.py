@@ -10,6 +10,7 @@ letter's own) says what language a span, paragraph, heading or div is in.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import ClassVar, Union
@@ -198,6 +199,21 @@ NODE_KINDS: tuple[type[Node], ...] = (
     Text, Emph, Strong, Span, LineBreak, Image, Heading, Paragraph, ListItem, BulletList,
     OrderedList, BlockQuote, Cell, Row, Table, Div, PageBreak, Document,
 )
+
+
+def child_nodes(node: Node) -> Iterator[Node]:
+    """The nodes a node holds, in reading order: its children, list items, table rows
+    and cells; none for text, a line break or a picture."""
+    for part in _NODE_PARTS[type(node)]:
+        yield from getattr(node, part)
+
+
+# The fields of each kind that hold nodes: read once, not for each of a letter's thousand nodes.
+_NODE_PARTS: dict[type, tuple[str, ...]] = {
+    kind: tuple(part for part in ("children", "items", "head", "body", "cells")
+                if part in getattr(kind, "__dataclass_fields__"))
+    for kind in NODE_KINDS
+}
 
 
 def cell_text(cell: Cell) -> str:

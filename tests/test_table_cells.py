@@ -170,6 +170,5 @@ def _blocks(node):
 
 def _nodes(node):
     yield node
-    for part in ("children", "items", "head", "body", "cells"):
-        for child in getattr(node, part, ()):
-            yield from _nodes(child)
+    for child in tree.child_nodes(node):
+        yield from _nodes(child)
