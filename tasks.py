@@ -2,12 +2,17 @@
 
     python3 tasks.py examples   # render every example letter into out/
     python3 tasks.py test       # run ruff and mypy, then the test suite
+    python3 tasks.py quick      # the test suite without the tests marked slow
     python3 tasks.py docs       # build the documentation site into site/
+    python3 tasks.py newest     # the test suite against the newest release of everything
+    python3 tasks.py lock       # constraints.txt anew, from the newest releases
 
 Each task first makes sure of its environment: a virtual environment in .venv with
-letterkit and its test tools installed (again whenever pyproject.toml changes), and
-the system libraries WeasyPrint and the tests use (installed with apt-get when this
-runs as root, otherwise the exact command is printed).
+letterkit and its test tools installed at the versions constraints.txt pins (again
+whenever pyproject.toml or constraints.txt changes), and the system libraries
+WeasyPrint and the tests use (installed with apt-get when this runs as root, otherwise
+the exact command is printed). `newest` and `lock` use a second environment,
+.venv-newest, with no pins.
 """
 
 from __future__ import annotations
@@ -23,7 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+NEWEST = ROOT / ".venv-newest"
+CONSTRAINTS = ROOT / "constraints.txt"
+APT_LOCK_WAIT = 300  # seconds apt-get waits for another apt-get or dpkg to finish
 
 
 def _font_file(name: str):
@@ -54,58 +61,104 @@ SYSTEM_NEEDS = [
 RENDER_NEEDS = 4
 
 
+TASKS = ("examples", "test", "quick", "docs", "newest", "lock")
+
+
 def main(argv: list[str]) -> int:
     task = argv[1] if len(argv) > 1 else "help"
-    if task not in ("examples", "test", "docs"):
+    if task not in TASKS:
         print(__doc__)
         return 0 if task == "help" else 2
-    _ensure_system_packages(test=(task != "examples"))
-    _ensure_venv()
+    try:
+        _ensure_system_packages(test=(task != "examples"))
+    except subprocess.CalledProcessError as error:
+        print(f"tasks.py: {' '.join(error.cmd[:2])} failed (exit status {error.returncode}); "
+              f"run it yourself: sudo apt-get install -y {' '.join(_missing_packages(task != 'examples'))}")
+        return 1
+    if task in ("newest", "lock"):
+        _ensure_venv(NEWEST, pinned=False)
+        return _test(NEWEST, argv[2:]) if task == "newest" else _lock()
+    _ensure_venv(VENV, pinned=True)
     if task == "examples":
         imr = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
         ur = sorted(str(p) for p in (ROOT / "examples" / "ur").glob("*.yaml"))
         abd = sorted(str(p) for p in (ROOT / "examples" / "adverse-benefit").glob("*.yaml"))
-        return (_run([BIN / "letterkit", "render", *imr, "-o", "out"])
-                or _run([BIN / "letterkit", "render", *ur, "--kit", "ur", "-o", "out"])
-                or _run([BIN / "letterkit", "render", *abd, "--kit", "adverse-benefit", "-o", "out"]))
+        letterkit = _bin(VENV) / "letterkit"
+        return (_run([letterkit, "render", *imr, "-o", "out"])
+                or _run([letterkit, "render", *ur, "--kit", "ur", "-o", "out"])
+                or _run([letterkit, "render", *abd, "--kit", "adverse-benefit", "-o", "out"]))
     if task == "docs":
-        return _run([BIN / "python", "-m", "mkdocs", "build", "--strict", *argv[2:]])
-    # The linter's and the type checker's findings (pyproject.toml's [tool.ruff.lint] and
-    # [tool.mypy]) fail the run as a test would; the tests run either way, so that one run shows all.
-    lint = _run([BIN / "python", "-m", "ruff", "check", "."])
-    types = _run([BIN / "python", "-m", "mypy"])
-    return _run([BIN / "python", "-m", "pytest", *argv[2:]]) or lint or types
+        return _run([_bin(VENV) / "python", "-m", "mkdocs", "build", "--strict", *argv[2:]])
+    return _test(VENV, ["-m", "not slow", *argv[2:]] if task == "quick" else argv[2:])
+
+
+def _test(environment: Path, pytest_arguments: list[str]) -> int:
+    """ruff, mypy and pytest. The linter's and the type checker's findings (pyproject.toml's
+    [tool.ruff.lint] and [tool.mypy]) fail the run as a test would; the tests run either
+    way, so that one run shows all."""
+    python = _bin(environment) / "python"
+    lint = _run([python, "-m", "ruff", "check", "."])
+    types = _run([python, "-m", "mypy"])
+    return _run([python, "-m", "pytest", *pytest_arguments]) or lint or types
+
+
+def _lock() -> int:
+    """constraints.txt: every package .venv-newest holds, at the version it holds."""
+    frozen = subprocess.run([_bin(NEWEST) / "python", "-m", "pip", "freeze", "--exclude-editable"],
+                            capture_output=True, text=True, check=True).stdout
+    pins = sorted((line for line in frozen.splitlines() if "==" in line), key=str.lower)
+    CONSTRAINTS.write_text(f"{CONSTRAINTS_HEADER}\n" + "\n".join(pins) + "\n")
+    print(f"tasks.py: {CONSTRAINTS.name}: {len(pins)} packages pinned; run python3 tasks.py test, then commit it")
+    return 0
+
+
+CONSTRAINTS_HEADER = """\
+# The versions `python3 tasks.py test` and `examples` install: those the suite last passed with.
+# Made by `python3 tasks.py lock` (pip freeze of .venv-newest); pyproject.toml keeps lower bounds."""
+
+
+def _missing_packages(test: bool) -> dict[str, str]:
+    """Each Debian package a task needs and this machine lacks, with why it is needed."""
+    needs = SYSTEM_NEEDS if test else SYSTEM_NEEDS[:RENDER_NEEDS]
+    return {package: why for found, package, why in needs if not found()}
 
 
 def _ensure_system_packages(test: bool) -> None:
-    needs = SYSTEM_NEEDS if test else SYSTEM_NEEDS[:RENDER_NEEDS]
-    missing = [(package, why) for found, package, why in needs if not found()]
-    if not missing:
+    packages = _missing_packages(test)
+    if not packages:
         return
-    packages = [package for package, _ in missing]
-    for package, why in missing:
+    for package, why in packages.items():
         print(f"tasks.py: needs {package}: {why}")
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
-        subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True)
+        # apt-get waits its turn, a bounded time, while another apt-get or dpkg holds the lock
+        wait = ["-o", f"DPkg::Lock::Timeout={APT_LOCK_WAIT}"]
+        subprocess.run(["apt-get", *wait, "update", "-qq"], check=True)
+        subprocess.run(["apt-get", *wait, "install", "-y", "-qq", *packages], check=True)
     else:
         print(f"tasks.py: install them with: sudo apt-get install -y {' '.join(packages)}")
 
 
-def _ensure_venv() -> None:
-    stamp = VENV / ".installed"
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == wanted:
+def _ensure_venv(environment: Path, pinned: bool) -> None:
+    """letterkit and its test tools in `environment`: at the pinned versions, or the newest."""
+    stamp = environment / ".installed"
+    sources = [ROOT / "pyproject.toml"] + ([CONSTRAINTS] if pinned else [])
+    wanted = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
+    if pinned and stamp.exists() and stamp.read_text() == wanted:
         return
-    if not BIN.exists():
-        print("tasks.py: creating .venv")
-        venv.create(VENV, with_pip=True)
-    print("tasks.py: installing letterkit and its test tools into .venv")
-    subprocess.run([BIN / "python", "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
-    subprocess.run(
-        [BIN / "python", "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"], check=True
-    )
+    python = _bin(environment) / "python"
+    if not python.exists():
+        print(f"tasks.py: creating {environment.name}")
+        venv.create(environment, with_pip=True)
+    print(f"tasks.py: installing letterkit and its test tools into {environment.name}"
+          + (f" at the versions {CONSTRAINTS.name} pins" if pinned else ", each at its newest release"))
+    subprocess.run([python, "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
+    versions = ["-c", str(CONSTRAINTS)] if pinned else ["--upgrade", "--upgrade-strategy", "eager"]
+    subprocess.run([python, "-m", "pip", "install", "-q", *versions, "-e", f"{ROOT}[test]"], check=True)
     stamp.write_text(wanted)
+
+
+def _bin(environment: Path) -> Path:
+    return environment / ("Scripts" if os.name == "nt" else "bin")
 
 
 def _run(command: list) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import libraries  # noqa: F401 - first: it quiets pyHanko before any module imports it
 from .api import check_rules, render, render_file, write
 from .batch import BatchLockedError, BatchSummary, Case, render_batch
 from .cases import read_case, validate

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import json
-import logging
 import signal
 import sys
 import time
@@ -21,7 +20,7 @@ from rich.table import Table
 from rich.progress import Progress
 
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
-from . import api
+from . import api, libraries
 from .api import check_rules
 from .cases import parse_case
 from .output import write_all
@@ -68,8 +67,14 @@ def _print_version(asked: bool) -> None:
 def _options(
     version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
                                           help="Print letterkit's version and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help=(
+        "Show the log of the libraries letterkit uses (pyHanko, WeasyPrint, Dask, Ray) on stderr; "
+        f"so does {libraries.DEBUG_VARIABLE}=1."))] = False,
 ) -> None:
-    pass
+    if verbose or libraries.debug_asked():
+        libraries.show_debug_log()
+    else:
+        libraries.quiet_terminal()
 
 
 Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
@@ -102,11 +107,15 @@ def _print_table(table: Table) -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    """A template folder's deprecation is one line naming the author's file, not letterkit's."""
-    if issubclass(category, TemplateDeprecationWarning):
+    """letterkit's warnings are one line each (a template folder's deprecation names the
+    author's file:line, not letterkit's); another library's reach only the debug log."""
+    if issubclass(category, TemplateDeprecationWarning) or Path(filename).is_relative_to(_PACKAGE):
         errors.print(f"[yellow]warning[/yellow] {escape(printable(str(message)))}", markup=True)
-    else:
+    elif libraries.debug_asked():
         _python_show_warning(message, category, filename, lineno, file, line)
+
+
+_PACKAGE = Path(__file__).resolve().parent
 
 
 _python_show_warning, warnings.showwarning = warnings.showwarning, _show_warning
@@ -597,7 +606,6 @@ def verify_command(
     embedded case's digest and, given the kit, that its case renders to the same letter.
     One line per finding; exit status 1 if any failed."""
     from .verify import verify
-    logging.getLogger("pyhanko").disabled = True  # its tracebacks say what the findings say, in one line
     try:
         findings = verify(letter, kit, tuple(trust or ()))
     except OSError as error:

@@ -184,10 +184,11 @@ def _cmap(path: Path, family: str) -> frozenset[int]:
     with path.open("rb") as file:
         collection = file.read(4) == b"ttcf"
     if not collection:
-        return frozenset(TTFont(path, lazy=True).getBestCmap() or ())
-    faces = TTCollection(path, lazy=True).fonts
-    face = next((f for f in faces if family.lower() in _names(f)), faces[0])
-    return frozenset(face.getBestCmap() or ())
+        with TTFont(path, lazy=True) as font:
+            return frozenset(font.getBestCmap() or ())
+    with TTCollection(path, lazy=True) as faces:
+        face = next((f for f in faces.fonts if family.lower() in _names(f)), faces.fonts[0])
+        return frozenset(face.getBestCmap() or ())
 
 
 def _names(font: TTFont) -> set[str]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,9 +30,6 @@ from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError
 
 from .errors import RenderError
-
-# pyHanko logs why a key would not open, and tracebacks; letterkit says it in one line
-logging.getLogger("pyhanko").addHandler(logging.NullHandler())
 
 FIELD = "letterkit-seal"
 FIELD_LABEL = "Seal of the letter's issuer: a digital signature over the whole file"

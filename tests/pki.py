@@ -55,3 +55,17 @@ def _name(common_name: str) -> x509.Name:
 def _builder(subject, issuer, public_key) -> x509.CertificateBuilder:
     return (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public_key)
             .serial_number(x509.random_serial_number()).not_valid_before(_START).not_valid_after(_END))
+
+
+def make_self_signed(folder: Path, signer: str = "Test Review Organisation") -> Path:
+    """A PKCS#12 key whose certificate is its own issuer, under the issuer's name: a forger's."""
+    folder.mkdir(parents=True, exist_ok=True)
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = _name(signer)
+    certificate = (_builder(name, name, key.public_key())
+                   .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
+                   .sign(key, hashes.SHA256()))
+    path = folder / "self-signed.p12"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        signer.encode(), key, certificate, None, serialization.BestAvailableEncryption(PASSPHRASE.encode())))
+    return path

@@ -16,6 +16,8 @@ import pytest
 import letterkit
 from conftest import EXAMPLES, ROOT
 
+pytestmark = pytest.mark.slow  # every example checked as PDF/A and PDF/UA
+
 ARCHIVAL = letterkit.WriterOptions(pdf_variant="archival")
 # (kit, case file) of every example letter
 LETTERS = [("imr", path) for path in EXAMPLES] + [

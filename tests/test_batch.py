@@ -19,6 +19,8 @@ import yaml
 import letterkit
 from conftest import EXAMPLES, ROOT
 
+pytestmark = pytest.mark.slow  # worker processes started, killed and timed out
+
 LETTERKIT = [sys.executable, "-m", "letterkit"]
 
 

@@ -17,6 +17,8 @@ import pytest
 import letterkit
 from test_batch import _assert_consistent, _folder_of_cases, _kit_with_a_slow_case, _manifest
 
+pytestmark = pytest.mark.slow  # Dask clusters started and killed
+
 distributed = pytest.importorskip("distributed", reason="letterkit[dask] is not installed")
 
 FORMATS = ("html", "docx")  # tens of milliseconds a letter: 60 of them stay a quick test

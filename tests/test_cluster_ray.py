@@ -11,6 +11,8 @@ import letterkit
 from test_batch import _folder_of_cases
 from test_cluster import FORMATS, _assert_accounted, _InBackground, _lines, _wait_for
 
+pytestmark = pytest.mark.slow  # Ray started and its actors killed
+
 ray = pytest.importorskip("ray", reason="letterkit[ray] is not installed")
 
 

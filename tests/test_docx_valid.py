@@ -20,6 +20,8 @@ import letterkit
 from conftest import EXAMPLES, ROOT
 from letterkit.writers.docx_reference import APPLICATION
 
+pytestmark = pytest.mark.slow  # every DOCX audited against the OOXML schema
+
 UR_EXAMPLES = sorted((ROOT / "examples" / "ur").glob("*.yaml"))
 # A family on the letter kit: its own header and footer parts, Word styles from kit.toml, w:lang.
 ABD_EXAMPLES = sorted((ROOT / "examples" / "adverse-benefit").glob("*.yaml"))

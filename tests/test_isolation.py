@@ -21,6 +21,8 @@ from letterkit.batch.sources import Case
 from letterkit.compose import Composition, _kit_markdown, _quotes
 from letterkit.placeholders import take_values
 
+pytestmark = pytest.mark.slow  # thousands of letters on many threads and processes
+
 LETTERS = 1000
 MARKER = re.compile(r"PATIENT\d{4}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import http.client
+import contextlib
 import shutil
 import socket
 import threading
@@ -30,6 +31,7 @@ def server(tmp_path):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", block
     httpd.shutdown()
+    httpd.server_close()
 
 
 def test_page_reloads_when_a_block_changes(server):
@@ -90,8 +92,9 @@ def _get(url: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]
     if host is not None:
         connection.putheader("Host", host)
     connection.endheaders()
-    response = connection.getresponse()
-    return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+    with contextlib.closing(connection):
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
 
 
 def test_the_preview_answers_only_to_its_own_address(server):

@@ -20,6 +20,8 @@ from letterkit.seal import SealKey, _signer, seal_pdf
 from pki import PASSPHRASE, make_pki
 from test_archival import LETTERS, archival, failures  # noqa: F401 - archival is a fixture
 
+pytestmark = pytest.mark.slow  # keys made, letters sealed and verified by three tools
+
 BIN = Path(sys.executable).parent
 LETTERKIT = [str(BIN / "letterkit")]
 CASE = ROOT / "examples" / "imr-chiropractic-initial-trial.yaml"

@@ -16,6 +16,8 @@ from extract import pdf_text
 from letterkit.deprecations import TemplateDeprecationWarning
 from letterkit.upgrade import plan
 
+pytestmark = pytest.mark.slow  # template folders upgraded and rendered again
+
 ROOT = Path(__file__).parent.parent
 CASE = ROOT / "examples" / "imr-chiropractic-initial-trial.yaml"
 OLD_FOLDER = ROOT / "tests" / "compat" / "0.1.0" / "folders" / "citation-wording"
