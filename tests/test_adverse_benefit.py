@@ -77,6 +77,7 @@ def test_the_taglines_say_their_languages_in_html_and_docx():
     assert all(f'w:val="{lang}"' in body for lang in ("es", "tl", "zh-Hans", "nv"))
 
 
+@pytest.mark.slow
 def test_the_notice_is_valid_html_with_its_page_frame(tmp_path):
     assert shutil.which("java"), "the Nu HTML Checker needs Java: apt-get install default-jre-headless"
     (tmp_path / "notice.html").write_bytes(letterkit.render(letterkit.read_case(EXAMPLE), kit=KIT, formats=("html",))["html"])

@@ -6,7 +6,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from conftest import EXAMPLES
+
+pytestmark = pytest.mark.slow  # letters rendered in separate processes
 
 
 def test_two_processes_render_identical_bytes(tmp_path):

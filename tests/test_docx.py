@@ -221,6 +221,7 @@ def libreoffice_pdfs(letters, tmp_path_factory):
     return {stem: (folder / f"{stem}.pdf").read_bytes() for stem in letters}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_docx_in_libreoffice_looks_like_letterkits_pdf(rendered, libreoffice_pdfs, example):
     theirs = pypdf.PdfReader(io.BytesIO(libreoffice_pdfs[example.stem])).pages
@@ -253,6 +254,7 @@ def _pages(pdf: bytes) -> list[str]:
 BREAK_TOLERANCE = 45
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stem", [p.stem for p in (*EXAMPLES, *UR_EXAMPLES)])
 def test_docx_and_pdf_break_into_the_same_pages(letters, libreoffice_pdfs, stem):
     """The same page count, each page starting within a few lines of the same word, and

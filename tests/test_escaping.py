@@ -6,6 +6,7 @@ import io
 
 import docx
 import lxml.html
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import letterkit
@@ -26,6 +27,7 @@ def _item_title_html(content: bytes):
     return lxml.html.document_fromstring(content).cssselect("h2.item-title")[0]
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=plain_text)
 def test_plain_field_is_shown_verbatim_never_as_markup(case_data, text):

@@ -7,7 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 
+
+@pytest.mark.slow
 def test_examples_are_valid_html(rendered, tmp_path):
     assert shutil.which("java"), "the Nu HTML Checker needs Java: apt-get install default-jre-headless"
     for stem, files in rendered.items():

@@ -11,6 +11,8 @@ import yaml
 
 from test_batch import _manifest
 
+pytestmark = pytest.mark.slow  # each case through the CLI in its own process
+
 LETTERKIT = [sys.executable, "-m", "letterkit"]
 
 

@@ -179,6 +179,7 @@ def _padded(case_data: dict, padding: int, kit="imr") -> dict[str, bytes]:
     return letterkit.render(dict(case_data, clinical_summary=summary, items=items), kit=kit, formats=("html", "pdf"))
 
 
+@pytest.mark.slow
 def test_no_heading_item_title_or_single_line_is_stranded_at_a_page_end(case_data, tmp_path):
     """Padding moves the letter's end down the pages. A kit copy without the keep rules
     finds a padding for each fault; with the kit's rules, none of them happens."""

@@ -34,6 +34,7 @@ def server(tmp_path):
     httpd.server_close()
 
 
+@pytest.mark.slow
 def test_page_reloads_when_a_block_changes(server):
     if not CHROMIUM:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium); tasks.py installs it")

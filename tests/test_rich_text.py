@@ -55,6 +55,7 @@ def _contains(haystack: list[str], needle: list[str]) -> bool:
     return any(haystack[i:i + len(needle)] == needle for i in range(len(haystack) - len(needle) + 1))
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lines=st.lists(line, min_size=1, max_size=4))
 def test_markdown_outside_the_subset_appears_verbatim_in_every_format(case_data, lines):

@@ -56,6 +56,7 @@ def test_blocks_still_read_fields_and_declared_computed_values(case_data, tmp_pa
     assert "Massage therapy, 6 sessions / upheld / MAXIMUS / 2015-09-01 / California" in html
 
 
+@pytest.mark.slow
 def test_python_in_a_template_folder_is_refused_and_never_run(case_data, tmp_path):
     canary = tmp_path / "canary"
     folder = tmp_path / "mine"

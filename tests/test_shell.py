@@ -16,6 +16,8 @@ import letterkit
 from conftest import ROOT
 from letterkit.cli import app
 
+pytestmark = pytest.mark.slow  # the CLI run in its own process, as a shell user does
+
 LETTERKIT = [sys.executable, "-m", "letterkit"]
 COMMANDS = ["render", "batch", "validate", "rules", "blocks", "lint", "new-kit", "preview", "vars", "schema"]
 
