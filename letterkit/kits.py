@@ -177,7 +177,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         digest=_digest(files),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
-    used = deprecations.adopt(loaded.environment, files.folders) | used_templates(loaded)
+    used = deprecations.adopt(loaded.environment, files) | used_templates(loaded)
     for name in sorted(used):  # compiled now, so that a loaded kit's blocks never change
         loaded.environment.get_template(name)
     for folder in overrides:

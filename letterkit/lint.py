@@ -22,7 +22,7 @@ from pathlib import Path
 import docx
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import catalogue, deprecations, guidelines
+from . import catalogue, deprecations, guidelines, upgrade
 from .kits import Kit
 from .visibility import of_presentation
 from .writers.docx import style_name
@@ -70,7 +70,7 @@ def lint(kit: Kit) -> list[Problem]:
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
     problems += _hidden(kit, classes)
-    problems += [Problem(line, "warning") for line in deprecations.lint_lines(kit.search_path)]
+    problems += [Problem(line, "warning") for line in upgrade.lint_lines(kit.search_path)]
     return [problem if isinstance(problem, Problem) else Problem(problem) for problem in problems]
 
 
