@@ -63,7 +63,7 @@ def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | No
     """Every rule of the kit the letter breaks, none if it meets them all; the letter is
     validated, and composed unless its `document` is given."""
     letter = validate(data, kit)
-    seen = kit.presentation.derived("visibility", of_presentation)
+    seen = of_presentation(kit.presentation)
     return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen)
 
 

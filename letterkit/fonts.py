@@ -75,7 +75,7 @@ class LetterFonts:
 
 def letter_fonts(presentation: Presentation) -> LetterFonts:
     """The fonts of a kit's PDF stylesheets; read once per loaded kit."""
-    return presentation.derived("fonts", _find_fonts)
+    return presentation.derived(_find_fonts)
 
 
 def undrawable_text(letter, fonts: LetterFonts) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from .. import tree
 from ..errors import RenderError
 from . import docx_ooxml, page_frame
 from .base import Writer
+from .docx_styles import style_name
 from .docx_reference import ReferenceDocument, reference_document
 
 # Stamped on a letter without a date, so its bytes still never depend on the clock.
@@ -89,11 +90,6 @@ def _set_properties(docx, meta: tree.Meta, when: datetime) -> None:
 
 def _property(text: str) -> str:
     return text if len(text) <= 255 else text[:254] + "…"
-
-
-def style_name(cls: str) -> str:
-    """The Word style for a class: `item-title` → "Item Title"."""
-    return cls.replace("-", " ").replace("_", " ").title()
 
 
 @dataclass

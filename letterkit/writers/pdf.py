@@ -57,9 +57,9 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
         finishers.append(finisher(record))
         attachments = [attachment(record, meta.date)] if record else None
     try:
-        stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)  # takes the lock itself
+        stylesheets, fetcher = presentation.derived(_parse_stylesheets)  # takes the lock itself
         if page_frame.framed(meta):  # the letter's header and footer in the page margins
-            stylesheets += (presentation.derived("pdf-frame", _parse_frame),)
+            stylesheets += (presentation.derived(_parse_frame),)
         with _WEASYPRINT:
             # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
             # data: URI of tens of kilobytes, and its image cache keys on the short URL.
