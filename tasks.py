@@ -1,7 +1,7 @@
 """Set-up and everyday tasks, with nothing but Python 3.11 on the machine.
 
     python3 tasks.py examples   # render every example letter into out/
-    python3 tasks.py test       # run ruff and mypy, then the test suite
+    python3 tasks.py test       # run ruff, mypy and lint-imports, then the test suite
     python3 tasks.py docs       # build the documentation site into site/
 
 Each task first makes sure of its environment: a virtual environment in .venv with
@@ -70,11 +70,13 @@ def main(argv: list[str]) -> int:
                 or _run([BIN / "letterkit", "render", *abd, "--kit", "adverse-benefit", "-o", "out"]))
     if task == "docs":
         return _run([BIN / "python", "-m", "mkdocs", "build", "--strict", *argv[2:]])
-    # The linter's and the type checker's findings (pyproject.toml's [tool.ruff.lint] and
-    # [tool.mypy]) fail the run as a test would; the tests run either way, so that one run shows all.
+    # The linter's, the type checker's and the layer contract's findings (pyproject.toml's
+    # [tool.ruff.lint], [tool.mypy], [tool.importlinter]) fail the run as a test would; the
+    # tests run either way, so that one run shows all.
     lint = _run([BIN / "python", "-m", "ruff", "check", "."])
     types = _run([BIN / "python", "-m", "mypy"])
-    return _run([BIN / "python", "-m", "pytest", *argv[2:]]) or lint or types
+    layers = _run([BIN / "lint-imports"])
+    return _run([BIN / "python", "-m", "pytest", *argv[2:]]) or lint or types or layers
 
 
 def _ensure_system_packages(test: bool) -> None:
