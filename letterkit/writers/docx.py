@@ -12,16 +12,19 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from itertools import zip_longest
+from pathlib import Path
 from typing import Sequence
 
 from docx.shared import Inches, Pt
 
 from .. import tree
 from ..errors import RenderError
+from ..presentation import Presentation
 from . import docx_ooxml, page_frame
 from .base import Writer
 from .docx_styles import style_name
 from .docx_reference import ReferenceDocument, reference_document
+from .format import Files, Format, WriterInput, WriterOptions
 
 # Stamped on a letter without a date, so its bytes still never depend on the clock.
 _EPOCH = datetime(2000, 1, 1)
@@ -352,3 +355,20 @@ def column_widths(rows: list[list[str]], total: int) -> list[int]:
         wants = [wide - narrow for wide, narrow in zip(widest, narrowest)]
         shares = [narrow + spare * want / (sum(wants) or 1) for narrow, want in zip(narrowest, wants)]
     return [int(total * share / sum(shares)) for share in shares]
+
+
+def reference_docx(presentation: Presentation, options: WriterOptions) -> bytes:
+    """The reference DOCX a letter takes its Word styles from: the options', else the kit's."""
+    if options.reference_docx is None:
+        return presentation.reference_docx
+    try:
+        return Path(options.reference_docx).read_bytes()
+    except OSError as error:
+        raise RenderError(f"cannot read reference DOCX {options.reference_docx}: {error.strerror}") from None
+
+
+def _write_file(letter: WriterInput) -> Files:
+    return {"docx": write_docx(letter.document, reference_docx(letter.presentation, letter.options))}
+
+
+FORMAT = Format("docx", "docx", _write_file, "a Word document in the styles of the kit's reference DOCX")

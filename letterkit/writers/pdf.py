@@ -23,6 +23,7 @@ from ..errors import RenderError
 from ..presentation import Presentation
 from .html import HtmlPage, html_page
 from .pdf_archival import ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, attachment, finisher
+from .format import Files, Format, WriterInput
 from .pdf_fetcher import KitFetcher, LetterFetcher
 from . import page_frame
 from .pdf_language import add_languages
@@ -149,3 +150,11 @@ def _parse_stylesheets(presentation: Presentation) -> tuple[tuple[CSS, ...], Kit
             for path, text in presentation.print_css
         )
     return stylesheets, fetcher
+
+
+def _write_file(letter: WriterInput) -> Files:
+    return {"pdf": write_pdf(letter.document, letter.presentation, variant=letter.options.pdf_variant,
+                             page=letter.shared(html_page), record=letter.record)}
+
+
+FORMAT = Format("pdf", "pdf", _write_file, "the printed letter, by WeasyPrint from the HTML page")
