@@ -14,9 +14,6 @@ import warnings
 from functools import lru_cache
 
 from weasyprint import CSS, HTML
-from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError
 
 from .. import tree
 from ..errors import RenderError
@@ -27,6 +24,7 @@ from .format import Files, Format, WriterInput
 from .pdf_fetcher import KitFetcher, LetterFetcher
 from . import page_frame
 from .pdf_language import add_languages
+from .weasyprint_adapter import FatalURLFetchingError, FontConfiguration, remove_copied_fonts, subsets_with_harfbuzz
 
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", *ARCHIVAL_ALIASES)
@@ -91,15 +89,14 @@ def _font_config() -> FontConfiguration:
     """
     _warn_if_subsetting_is_slow()
     config = FontConfiguration()
-    multiprocessing.util.Finalize(None, config.__del__, exitpriority=0)
+    multiprocessing.util.Finalize(None, remove_copied_fonts, args=(config,), exitpriority=0)
     return config
 
 
 @lru_cache(maxsize=1)  # once per process, not once per letter
 def _warn_if_subsetting_is_slow() -> None:
     """Warn when WeasyPrint must subset fonts with fontTools: each PDF then takes about twice as long."""
-    # The same test WeasyPrint makes before it uses HarfBuzz (weasyprint/pdf/fonts.py).
-    if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
+    if not subsets_with_harfbuzz():
         warnings.warn(
             "HarfBuzz's subsetting library (4.1 or later) is missing, so WeasyPrint subsets "
             "fonts with fontTools and each PDF takes about twice as long; install it with: "
