@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from docx import Document as _open_docx
 from lxml import etree
 
+from ..presentation import Presentation
+
 if TYPE_CHECKING:
     from docx.document import Document
-
-    from ..presentation import Presentation
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
