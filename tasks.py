@@ -1,7 +1,7 @@
 """Set-up and everyday tasks, with nothing but Python 3.11 on the machine.
 
     python3 tasks.py examples   # render every example letter into out/
-    python3 tasks.py test       # run ruff and mypy, then the test suite
+    python3 tasks.py test       # run ruff, mypy and lint-imports, then the test suite
     python3 tasks.py quick      # the test suite without the tests marked slow
     python3 tasks.py docs       # build the documentation site into site/
     python3 tasks.py newest     # the test suite against the newest release of everything
@@ -93,13 +93,14 @@ def main(argv: list[str]) -> int:
 
 
 def _test(environment: Path, pytest_arguments: list[str]) -> int:
-    """ruff, mypy and pytest. The linter's and the type checker's findings (pyproject.toml's
-    [tool.ruff.lint] and [tool.mypy]) fail the run as a test would; the tests run either
-    way, so that one run shows all."""
+    """ruff, mypy, lint-imports and pytest. The linter's, the type checker's and the layer
+    contract's findings (pyproject.toml's [tool.ruff.lint], [tool.mypy], [tool.importlinter])
+    fail the run as a test would; the tests run either way, so that one run shows all."""
     python = _bin(environment) / "python"
     lint = _run([python, "-m", "ruff", "check", "."])
     types = _run([python, "-m", "mypy"])
-    return _run([python, "-m", "pytest", *pytest_arguments]) or lint or types
+    layers = _run([_bin(environment) / "lint-imports"])
+    return _run([python, "-m", "pytest", *pytest_arguments]) or lint or types or layers
 
 
 def _lock() -> int:

@@ -5,7 +5,8 @@
   no longer produces;
 - schema.md from the kit's model, cli.md from the CLI itself, api.md from docstrings;
 - performance.md from the README's performance section;
-- contract.md, the author's contract, from letterkit.contract.
+- contract.md, the author's contract, from letterkit.contract's parts and letterkit.upgrade's
+  removed blocks.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import typer.main
 from mkdocs.structure.files import File
 
 import letterkit
-from letterkit import contract
+from letterkit import contract, version
 from letterkit.cli import app
+from letterkit.upgrade import REMOVED_BLOCKS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,11 +38,33 @@ def on_files(files, config):
         "cli.md": _cli(),
         "api.md": _api(),
         "performance.md": _performance(),
-        "contract.md": contract.page(),
+        "contract.md": contract_page(),
     }
     for name, text in pages.items():
         files.append(File.generated(config, name, content=text))
     return files
+
+
+def contract_page() -> str:
+    """docs/contract.md: the contract as a page, one table per kind of part."""
+    lines = [
+        "# The author's contract",
+        "",
+        f"What a template folder or a kit may use, as of letterkit {version.RELEASE}, and the release",
+        "each part appeared in. A part is never removed without a release of warning: see",
+        "*Deprecated* below, and the CHANGELOG's \"For template authors\" sections.",
+    ]
+    everything = contract.parts()
+    for kind, title in contract.KINDS.items():
+        lines += ["", f"## {title}", "", "| name | since | use |", "|---|---|---|"]
+        lines += [f"| `{part.name}` | {part.since} | {part.usage} |" for part in everything if part.kind == kind]
+    lines += ["", "## Deprecated", "",
+              "These still work, with a warning naming your file and line; "
+              "`letterkit upgrade FOLDER` rewrites them.", "",
+              "| part | replaced by | deprecated in | stops working in |", "|---|---|---|---|"]
+    lines += [f"| block `{removed.block}` | macro `{removed.call}` | {removed.deprecated_in} | {removed.removed_in} |"
+              for removed in REMOVED_BLOCKS]
+    return "\n".join(lines) + "\n"
 
 
 def _gallery(files, config) -> str:

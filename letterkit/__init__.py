@@ -11,8 +11,6 @@ Many letters at once: `render_batch`.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from . import libraries  # noqa: F401 - first: it quiets pyHanko before any module imports it
 from .api import check_rules, render, render_file, write
 from .batch import BatchLockedError, BatchSummary, Case, render_batch
@@ -22,12 +20,10 @@ from .errors import CaseError, KitError, LetterkitError, RenderError, TemplateEr
 from .kits import Kit, forget_kits, load_kit
 from .model import Letter
 from .rules import RuleError
+from .version import INSTALLED
 from .writers import FORMATS, WriterOptions
 
-try:
-    __version__ = version("letterkit")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0+unknown"
+__version__ = INSTALLED
 
 __all__ = [
     "BatchLockedError", "BatchSummary", "Case", "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",

@@ -16,7 +16,7 @@ from .output import remove_stale, write_all
 from .rules import RuleError, RuleFailure, check
 from .tree import Document
 from .visibility import of_presentation
-from .writers import FORMATS, WriterOptions, write_format, write_formats
+from .writers import FORMATS, WRITERS, WriterOptions, write_format, write_formats, writer
 
 
 def render(
@@ -40,8 +40,7 @@ def render(
         kit = load_kit(kit, tuple(templates))
     formats = tuple(formats)
     for format in formats:
-        if format not in FORMATS:
-            raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+        writer(format)  # a ValueError naming the choices, before any work
     letter = validate(data, kit)
     document = compose(letter, kit)
     if strict and (failures := check_rules(letter, kit, document)):
@@ -63,7 +62,7 @@ def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | No
     """Every rule of the kit the letter breaks, none if it meets them all; the letter is
     validated, and composed unless its `document` is given."""
     letter = validate(data, kit)
-    seen = kit.presentation.derived("visibility", of_presentation)
+    seen = of_presentation(kit.presentation)
     return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen)
 
 
@@ -87,7 +86,7 @@ def render_file(
     except LetterkitError as error:
         # Every format's file, not only those asked for: an .html of an earlier run must not
         # stand beside a failed PDF as if it were this case's letter.
-        remove_stale([Path(outdir) / f"{case.stem}.{format}" for format in FORMATS])
+        remove_stale([Path(outdir) / f"{case.stem}.{entry.extension}" for entry in WRITERS])
         if isinstance(error, CaseError):
             error.source = error.source or str(case)
         raise

@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from xml.etree.ElementTree import fromstring
 
+from . import version
 from .errors import LetterkitError
 from .kits import Kit
 from .model import Letter
@@ -25,10 +26,8 @@ class ArchiveError(LetterkitError):
 
 def case_record(letter: Letter, kit: Kit) -> CaseRecord:
     """What an archival PDF of `letter` carries: the case as JSON, the kit, letterkit's version."""
-    from . import __version__  # the package's, known once it is imported
-
     case_json = json.dumps(letter.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
-    return CaseRecord(case_json.encode("utf-8"), kit.name, kit.digest, __version__)
+    return CaseRecord(case_json.encode("utf-8"), kit.name, kit.digest, version.INSTALLED)
 
 
 @dataclass(frozen=True)

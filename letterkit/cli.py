@@ -149,6 +149,9 @@ CheckedKit = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name,
                                          callback=_kit)]
 
 
+_FORMATS_HELP = f"Comma-separated: {','.join(FORMATS)}."  # the writers' registry's names
+
+
 def _formats(value: str) -> tuple[str, ...]:
     formats = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [f for f in formats if f not in FORMATS]
@@ -171,7 +174,7 @@ def _error(message: str) -> None:
 @app.command()
 def render(
     cases: Cases,
-    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.", metavar="FORMATS")] = ",".join(FORMATS),
+    formats: Annotated[str, typer.Option("--formats", "-f", help=_FORMATS_HELP, metavar="FORMATS")] = ",".join(FORMATS),
     outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.", metavar="OUTDIR")] = Path("out"),
     kit: CheckedKit = "imr",
     templates: Templates = None,
@@ -246,7 +249,7 @@ def _render_streamed(case: Path, outdir: Path, kit: str, formats: tuple[str, ...
 def batch(
     source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False,
                                                  metavar="SOURCE")],
-    formats: Annotated[str, typer.Option("--formats", "-f", help="Comma-separated: html,pdf,docx.", metavar="FORMATS")] = ",".join(FORMATS),
+    formats: Annotated[str, typer.Option("--formats", "-f", help=_FORMATS_HELP, metavar="FORMATS")] = ",".join(FORMATS),
     outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.", metavar="OUTDIR")] = Path("out"),
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core", metavar="N")] = None,
     kit: KitOption = "imr",

@@ -4,9 +4,10 @@ The names come from the code itself — the built-in kits' blocks and macros, th
 and functions of the blocks' environment, the computed values of the kits' models and
 rules, the keys a `kit.toml` and a `[[field]]` table accept — and this module adds the
 release each appeared in (`SINCE`). A name the code has and `SINCE` lacks is a test
-failure (tests/test_contract.py), and the documentation's contract page is `page()`,
-made at every build (docs/hooks.py): the contract cannot drift from the code. Renamed and removed parts are in
-letterkit.deprecations, listed here too with the release that removes them.
+failure (tests/test_contract.py), and the documentation's contract page is made from
+`parts()` at every build (docs/hooks.py): the contract cannot drift from the code. Renamed
+and removed parts are in letterkit.upgrade, listed on that page too with the release that
+removes them.
 
 Versions are semantic: a minor release may deprecate a part, which keeps working, with a
 warning, until the next minor release removes it.
@@ -17,17 +18,14 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
+import jinja2.defaults
+from jinja2.runtime import Macro
+from pydantic import BaseModel
 
-RELEASE = "0.2.0"  # this code; pyproject.toml says the same (tests/test_contract.py)
-
-
-def release_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".")[:3])
-
+from . import catalogue
+from .declared_fields import DeclaredField
+from .kits import KitManifest, builtin_kits, builtin_kits_folder, load_kit
 
 # The release each part first appeared in. 0.1.0 is the code of 2026-11-24 (7f8930a).
 SINCE: dict[str, dict[str, str]] = {
@@ -132,14 +130,6 @@ def parts() -> list[Part]:
 
 
 def _from_code() -> dict[str, dict[str, str]]:
-    # Imported here: the kits module reads this one's RELEASE (through deprecations).
-    import jinja2.defaults
-    from jinja2.runtime import Macro
-
-    from . import catalogue
-    from .declared_fields import DeclaredField
-    from .kits import KitManifest, builtin_kits, builtin_kits_folder, load_kit
-
     found: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
     root = builtin_kits_folder()
     for name in builtin_kits():
@@ -167,27 +157,3 @@ def _commented(model: type[BaseModel]) -> dict[str, str]:
     """A pydantic model's fields, each with the comment on its line in the source."""
     comments = dict(re.findall(r"^    (\w+):[^#\n]*(?:#\s*(.*))?$", inspect.getsource(model), re.M))
     return {name: comments.get(name, "") for name in model.model_fields}
-
-
-def page() -> str:
-    """docs/contract.md: the contract as a page, one table per kind of part."""
-    from .deprecations import REMOVED_BLOCKS
-
-    lines = [
-        "# The author's contract",
-        "",
-        f"What a template folder or a kit may use, as of letterkit {RELEASE}, and the release",
-        "each part appeared in. A part is never removed without a release of warning: see",
-        "*Deprecated* below, and the CHANGELOG's \"For template authors\" sections.",
-    ]
-    everything = parts()
-    for kind, title in KINDS.items():
-        lines += ["", f"## {title}", "", "| name | since | use |", "|---|---|---|"]
-        lines += [f"| `{part.name}` | {part.since} | {part.usage} |" for part in everything if part.kind == kind]
-    lines += ["", "## Deprecated", "",
-              "These still work, with a warning naming your file and line; "
-              "`letterkit upgrade FOLDER` rewrites them.", "",
-              "| part | replaced by | deprecated in | stops working in |", "|---|---|---|---|"]
-    lines += [f"| block `{removed.block}` | macro `{removed.call}` | {removed.deprecated_in} | {removed.removed_in} |"
-              for removed in REMOVED_BLOCKS]
-    return "\n".join(lines) + "\n"

@@ -102,7 +102,7 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         result = super().call(__context, __obj, *args, **kwargs)
         # A macro's text is the kit's Markdown around placeholders, never data: a block
         # printing it gets the markup the macro wrote (see _finalize).
-        return _Composed(result) if isinstance(__obj, jinja2.runtime.Macro) else result
+        return placeholders.Composed(result) if isinstance(__obj, jinja2.runtime.Macro) else result
 
 
 def _bounded(operator: str, left: Any, right: Any) -> None:
@@ -202,18 +202,9 @@ class _Quote(str):
     """What `quote(key)` gives a block: the key of a passage known to exist."""
 
 
-class _Composed(str):
-    """What a kit macro returns: Markdown the kit wrote, data in it already placeholders."""
-
-
-def composed(text: str) -> str:
-    """Text a block rendered, given back as a macro's: printed as it is (see _finalize)."""
-    return _Composed(text)
-
-
 @jinja2.pass_eval_context  # so that Jinja cannot call it, and what it prints, at compile time
 def _finalize(eval_context: jinja2.nodes.EvalContext, value: Any) -> str:
-    if isinstance(value, _Composed):
+    if isinstance(value, placeholders.Composed):
         return value
     if isinstance(value, _Quote):
         return placeholders.mark(placeholders.QUOTE, value)

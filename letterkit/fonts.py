@@ -27,6 +27,7 @@ from fontTools.ttLib import TTCollection, TTFont
 
 from .model import text_fields
 from .presentation import Presentation
+from .writers.weasyprint_adapter import fontconfig_match
 
 GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
                     "math", "emoji", "fangsong", "ui-serif", "ui-sans-serif", "ui-monospace",
@@ -75,7 +76,7 @@ class LetterFonts:
 
 def letter_fonts(presentation: Presentation) -> LetterFonts:
     """The fonts of a kit's PDF stylesheets; read once per loaded kit."""
-    return presentation.derived("fonts", _find_fonts)
+    return presentation.derived(_find_fonts)
 
 
 def undrawable_text(letter, fonts: LetterFonts) -> list[tuple[str, str]]:
@@ -157,25 +158,13 @@ def _url(token) -> str | None:
 
 def _system_font(family: str) -> FontFace | None:
     """The font fontconfig finds for `family` (as Pango does), if it is that family."""
-    from weasyprint.text.ffi import ffi, fontconfig  # loads fontconfig, as the PDF writer does
-
-    pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
-    fontconfig.FcPatternAddString(pattern, b"family", family.encode())
-    fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
-    fontconfig.FcDefaultSubstitute(pattern)
-    result = ffi.new("FcResult *")
-    match = fontconfig.FcFontMatch(ffi.NULL, pattern, result)
-    if match == ffi.NULL:
+    match = fontconfig_match(family)
+    if match is None:
         return None
-    match = ffi.gc(match, fontconfig.FcPatternDestroy)
-    value = ffi.new("FcChar8 **")
-    names: list[str] = []
-    while fontconfig.FcPatternGetString(match, b"family", len(names), value) == fontconfig.FcResultMatch:
-        names.append(ffi.string(value[0]).decode())
+    names, path = match
     if family.lower() not in (name.lower() for name in names):  # a stand-in, not the font asked for
         return None
-    fontconfig.FcPatternGetString(match, b"file", 0, value)
-    return FontFace(Path(ffi.string(value[0]).decode()), family)
+    return FontFace(path, family)
 
 
 @cache  # per process: a font file does not change under a running letterkit

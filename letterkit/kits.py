@@ -41,7 +41,7 @@ from .guidelines import Passage, read_library
 from .model import Letter
 from .presentation import Presentation
 from .resolver import Resolver
-from .word_styles import WordStyle, read_styles
+from .word_styles import WordStyle, read_styles, with_styles
 
 
 class KitManifest(BaseModel):
@@ -171,13 +171,12 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         guidelines=guidelines,
         # A kit folder's extra.css and print-extra.css add rules as a template folder's do.
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
-                                       settings["reference_docx"],
-                                       tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain))),
-                                       _word_styles(chain)),
+                                       settings["reference_docx"], _reference_docx(files, settings, chain),
+                                       tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain)))),
         digest=_digest(files),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
-    used = deprecations.adopt(loaded.environment, files.folders) | used_templates(loaded)
+    used = deprecations.adopt(loaded.environment, files) | used_templates(loaded)
     for name in sorted(used):  # compiled now, so that a loaded kit's blocks never change
         loaded.environment.get_template(name)
     for folder in overrides:
@@ -237,6 +236,11 @@ def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, Kit
         raise KitError(f"rule {failing.id} ({failing.citation}) of kit {origin!r}: the letter of kit {kit.name!r} "
                        f"leaves out {', '.join(b for b in failing.blocks if b not in used)}; include them, or leave "
                        f"the rule out: drop_rules = [\"{failing.id}\"] in {kit.root / 'kit.toml'}") from None
+
+
+def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, KitManifest]]) -> bytes:
+    """The reference DOCX with the `[[style]]` tables of the kit and those it extends added."""
+    return with_styles(files.read_bytes(settings["reference_docx"]), _word_styles(chain))
 
 
 def _word_styles(chain: list[tuple[Path, KitManifest]]) -> tuple:

@@ -15,17 +15,15 @@ warnings too with `--strict`.
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
-import docx
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import catalogue, deprecations, guidelines
+from . import catalogue, deprecations, guidelines, upgrade
 from .kits import Kit
 from .visibility import of_presentation
-from .writers.docx import style_name
+from .writers.docx_styles import reference_styles, style_name
 
 # `{: .class }` on a line of its own (the paragraph above), or at the end of a heading;
 # `<tag class="...">`. The element matters: `p.guideline` in a stylesheet styles no heading.
@@ -70,14 +68,14 @@ def lint(kit: Kit) -> list[Problem]:
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
     problems += _hidden(kit, classes)
-    problems += [Problem(line, "warning") for line in deprecations.lint_lines(kit.search_path)]
+    problems += [Problem(line, "warning") for line in upgrade.lint_lines(kit.search_path)]
     return [problem if isinstance(problem, Problem) else Problem(problem) for problem in problems]
 
 
 def _hidden(kit: Kit, classes: dict[tuple[str, str], str]) -> list[Problem]:
     """Classes the stylesheets (or Word styles) hide: a reader never sees their words, so
     the kit's rules never count them (letterkit.visibility)."""
-    seen = kit.presentation.derived("visibility", of_presentation)
+    seen = of_presentation(kit.presentation)
     found = [Problem(f"{where}: class {cls!r} hides its text from a reader; the kit's rules do not "
                      "count words in it", "warning")
              for (cls, _), where in sorted(classes.items(), key=lambda item: item[1]) if seen.hides(cls)
@@ -174,8 +172,7 @@ def _unknown_quotes(tree, kit: Kit, path: Path) -> list[str]:
 def _unstyled(kit: Kit, classes: dict[tuple[str, str], str]) -> list[str]:
     css = "".join(text for _, text in kit.presentation.print_css)
     stylesheets = ", ".join(path.name for path, _ in kit.presentation.print_css)
-    reference = docx.Document(io.BytesIO(kit.presentation.reference_docx))
-    word_styles = {style.name for style in reference.styles}
+    word_styles = reference_styles(kit.presentation).names
     selectors = _selectors(css)
     problems = []
     for (cls, element), where in sorted(classes.items(), key=lambda found: found[1]):

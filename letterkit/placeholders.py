@@ -26,6 +26,16 @@ NUMBERED = re.compile(f"{OPEN}([{PLAIN}{RICH}{QUOTE}])([0-9]+){CLOSE}")  # see `
 STRAY = re.compile(f"[{OPEN}{CLOSE}]")
 
 
+class Composed(str):
+    """What a kit macro returns: Markdown the kit wrote, data in it already placeholders,
+    which the blocks' environment prints as it is."""
+
+
+def composed(text: str) -> Composed:
+    """Text a block rendered, given back as a macro's: printed as it is, not marked again."""
+    return Composed(text)
+
+
 def mark(kind: str, text: str, field: str = "") -> str:
     """A placeholder for `text`; `field` is the path of the case field it came from, if any."""
     path = f"-{field.encode('utf-8').hex()}" if field else ""

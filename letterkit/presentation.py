@@ -11,13 +11,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import tinycss2
 
 from .errors import KitError
 from .resolver import Resolver
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,18 +29,18 @@ class Presentation:
     print_css: tuple[tuple[Path, str], ...]  # (file, text) of each stylesheet the PDF uses
     reference_docx: bytes
     reference_file: Path  # where `reference_docx` was read from, for messages
-    _derived: dict = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _derived: dict[Callable, object] = field(default_factory=dict, repr=False)
+    # Reentrant: what is derived may derive from another (visibility from the Word styles).
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @classmethod
     def read(cls, files: Resolver, stylesheets: tuple[str, ...], pdf_stylesheets: tuple[str, ...],
-             reference_docx: str, added: tuple[Resolver, ...] = (), word_styles: tuple = ()) -> Presentation:
+             reference_file: str, reference_docx: bytes, added: tuple[Resolver, ...] = ()) -> Presentation:
         """The kit's stylesheets, each found on the search path, then the rules each folder
         of `added` adds: its `extra.css` after the shared ones, its `print-extra.css` after
-        the PDF's, the first folder last so that its rules win, as its blocks do. The
-        reference DOCX with the kit's declared `word_styles` (letterkit.word_styles) added."""
-        from .word_styles import with_styles  # here: it needs the DOCX writer, which needs this module
-
+        the PDF's, the first folder last so that its rules win, as its blocks do.
+        `reference_docx` is the reference DOCX read from `reference_file`, with the kit's
+        Word styles added (the kit loader adds them: letterkit.word_styles)."""
         shared = [_read(files, name) for name in stylesheets]
         printed = [_read(files, name) for name in pdf_stylesheets]
         for folder in reversed(added):
@@ -48,17 +50,18 @@ class Presentation:
             files=files,
             css="".join(text for _, text in shared),
             print_css=tuple(shared + printed),
-            reference_docx=with_styles(files.read_bytes(reference_docx), word_styles),
-            reference_file=files.find(reference_docx),
+            reference_docx=reference_docx,
+            reference_file=files.find(reference_file),
         )
 
-    def derived(self, key: str, make: Callable[[Presentation], Any]) -> Any:
-        """What a writer makes once from these files (WeasyPrint's parsed stylesheets)
-        and keeps as long as the kit: made by the first thread that asks."""
+    def derived(self, make: Callable[[Presentation], T]) -> T:
+        """What `make` (a module's function, its key) makes from these files, once, kept as
+        long as the kit: WeasyPrint's parsed stylesheets, the fonts, what is hidden. Made by
+        the first thread that asks."""
         with self._lock:
-            if key not in self._derived:
-                self._derived[key] = make(self)
-            return self._derived[key]
+            if make not in self._derived:
+                self._derived[make] = make(self)
+            return self._derived[make]  # type: ignore[return-value]  # what make(self) made
 
 
 def _read(files: Resolver, name: str, importers: tuple[str, ...] = ()) -> tuple[Path, str]:

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from .errors import KitError
+from .kits import load_kit
 
 FILES = {
     "kit.toml": '''# The {name} kit: a family of letters made of TOML, Jinja and CSS, no Python. It extends
@@ -130,8 +131,6 @@ def new_kit(folder: Path, extends: str | None = None) -> list[Path]:
 
 def _extending_files(extends: str) -> dict[str, str]:
     """The files of a kit that builds on `extends`: its letter template, with the new block."""
-    from .kits import load_kit  # the scaffold needs a kit only when it extends one
-
     parent = load_kit(extends)
     letter = parent.files.read_text(parent.letter_template).rstrip("\n")
     letter = letter.replace("{", "{{").replace("}", "}}")  # kept as it is by str.format

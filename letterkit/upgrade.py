@@ -1,7 +1,11 @@
-"""`letterkit upgrade FOLDER`: rewrite a template folder for the renames letterkit knows.
+"""`letterkit upgrade FOLDER`: the parts letterkit renamed or removed, where a folder
+still uses them, and the rewrite of that folder for them.
 
-The knowledge is letterkit.deprecations: each use of a removed block found there becomes
-what replaced it, with the same text in the letter.
+The inventory: each `RemovedBlock` says what an old folder may still hold, what replaces
+it and until which release it works (letterkit.deprecations keeps it working until then);
+`uses` finds each use in a folder, which `letterkit lint` reports.
+
+The rewrite: each use found becomes what replaced it, with the same text in the letter.
 
 - An include of a removed block becomes the macro call (`{{ citation(item.guideline) }}`);
   an address included inside `{% with address = X %}` becomes `{{ address(X) }}`.
@@ -15,14 +19,155 @@ What cannot be rewritten safely is reported with its file and line, to do by han
 from __future__ import annotations
 
 import difflib
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
-from .deprecations import RemovedBlock, Use, macro_definition, shown, uses, uses_in
+from . import version
+
+
+@dataclass(frozen=True)
+class RemovedBlock:
+    """A block that became a macro: the old block's name, the macro's call, and the
+    value the old block read (a dotted name), which the macro takes as its argument."""
+
+    block: str  # "blocks/guideline-citation.md.j2"
+    macro: str  # "citation"
+    parameter: str  # the macro's parameter: "guideline"
+    reads: str  # what the old block read that argument as: "item.guideline"
+    deprecated_in: str
+    removed_in: str
+    source: str  # the block as the last release before `deprecated_in` shipped it
+    # The old block took its value from `{% with address = X %}` around its include, and
+    # was included only when X had one.
+    passed_with: bool = False
+
+    @property
+    def short_name(self) -> str:
+        return Path(self.block).name.removesuffix(".md.j2")
+
+    @property
+    def call(self) -> str:
+        return f"{self.macro}({self.parameter})"
+
+    def message(self, where: str) -> str:
+        removed = version.reached(self.removed_in)
+        until = "stopped" if removed else "will stop"
+        return (f"{where}: the block \"{self.short_name}\" is now the macro {self.call}; "
+                f"this block {until} working in {_minor(self.removed_in)}")
+
+    def context(self, value: Any) -> dict[str, Any]:
+        """What the old block saw: the macro's argument under the name it read it by."""
+        *outer, last = self.reads.split(".")
+        context: Any = {last: value}
+        for name in reversed(outer):
+            context = {name: context}
+        return context
+
+
+REMOVED_BLOCKS: tuple[RemovedBlock, ...] = (
+    RemovedBlock(
+        block="blocks/guideline-citation.md.j2", macro="citation", parameter="guideline",
+        reads="item.guideline", deprecated_in="0.2.0", removed_in="0.3.0",
+        source=(
+            '{% set citation = item.guideline %}\n'
+            '{{- citation.source }}{% if citation.edition %} {{ citation.edition }}{% endif %}\n'
+            '{%- if citation.pages %}\n'
+            '{%- if citation.sections %} {{ citation.sections | join(", ") }}{% endif %} Page(s): {{ citation.pages }}.\n'
+            '{%- elif citation.sections %}, Section(s): {{ citation.sections | join(", ") }}.\n'
+            '{%- else %}.{% endif %}\n'),
+    ),
+    RemovedBlock(
+        block="blocks/address.md.j2", macro="address", parameter="address",
+        reads="address", deprecated_in="0.2.0", removed_in="0.3.0", passed_with=True,
+        source=(
+            '{% for line in address.lines %}{{ line }}<br>{% endfor %}{{ address.city }}, {{ address.region }} '
+            '{{ address.postal_code }}{% if address.country %}<br>{{ address.country }}{% endif %}\n'),
+    ),
+)
+_BY_NAME = {removed.block: removed for removed in REMOVED_BLOCKS}
+
+
+
+def removed_block_named(name: str) -> RemovedBlock | None:
+    """The removed block a template name (`blocks/address.md.j2`) is, if it is one."""
+    return _BY_NAME.get(name)
+
+
+@dataclass(frozen=True)
+class Use:
+    """One use of a removed part in an author's file: `line` 1 for a file that overrides it."""
+
+    path: Path
+    line: int
+    removed: RemovedBlock
+    kind: str  # "override" (the file is the old block) or "include"
+
+    def message(self) -> str:
+        return self.removed.message(f"{shown(self.path)}:{self.line}")
+
+
+def shown(path: Path) -> str:
+    """A path as the author wrote it: relative to the working folder when inside it."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def uses(folder: Path) -> list[Use]:
+    """Every use of a removed part in the templates of one folder (a template folder or a kit)."""
+    found = []
+    for path in sorted(folder.rglob("*.j2")):
+        if (name := path.relative_to(folder).as_posix()) in _BY_NAME:
+            found.append(Use(path, 1, _BY_NAME[name], "override"))
+        try:
+            found += uses_in(path, path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            continue  # reported when the kit loads or lint runs
+    return found
+
+
+def uses_in(path: Path, source: str) -> list[Use]:
+    """The includes of removed blocks in one template's source."""
+    try:
+        tree = jinja2.Environment().parse(source)
+    except jinja2.TemplateSyntaxError:
+        return []  # reported, with its line, when the kit loads or lint runs
+    return [Use(path, include.lineno, _BY_NAME[include.template.value], "include")
+            for include in tree.find_all(nodes.Include)
+            if isinstance(include.template, nodes.Const) and include.template.value in _BY_NAME]
+
+
+def authors_folders(folders: tuple[Path, ...]) -> Iterator[Path]:
+    """The folders of a search path an author wrote: template folders and kits of their own."""
+    builtin = Path(str(resources.files("letterkit.templates"))).resolve()
+    return (folder for folder in folders if not folder.resolve().is_relative_to(builtin))
+
+
+
+def macro_definition(name: str) -> re.Pattern:
+    """`{% macro name(...) %} ... {% endmacro %}` in a macros file."""
+    return re.compile(rf"\{{%-?\s*macro\s+{name}\(.*?endmacro\s*-?%\}}", re.S)
+
+
+
+def _minor(version: str) -> str:
+    """"0.3.0" → "0.3": a part stops working in a minor release."""
+    return ".".join(version.split(".")[:2])
+
+
+
+def lint_lines(folders: tuple[Path, ...]) -> list[str]:
+    """What `letterkit lint` says of the removed parts an author's folders still use."""
+    return [f"{use.message()} (letterkit upgrade {shown(folder)} rewrites it)"
+            for folder in authors_folders(folders) for use in uses(folder)]
+
 
 VOCABULARY_FILE = "macros/letter.j2"
 

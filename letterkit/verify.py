@@ -18,8 +18,11 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import version
+from .api import render
 from .archive import ArchiveError, extract
 from .errors import LetterkitError
+from .kits import load_kit
 from .writers import WriterOptions
 from .writers.pdf_archival import ARCHIVAL_VARIANT
 
@@ -136,8 +139,6 @@ def _revision_end(data: bytes, revision: int) -> int:
 
 
 def _verify_letter(extracted, unsealed: bytes, kit: str | Path) -> Finding:
-    from . import __version__, load_kit, render
-
     record = extracted.record
     try:
         loaded = load_kit(kit)
@@ -149,7 +150,7 @@ def _verify_letter(extracted, unsealed: bytes, kit: str | Path) -> Finding:
     why = []
     if record.kit_digest != loaded.digest:
         why.append(f"the kit's files differ from those it was rendered with ({record.kit} {record.kit_digest[:12]}…)")
-    if record.version != __version__:
-        why.append(f"it was rendered by letterkit {record.version}, this is {__version__}")
+    if record.version != version.INSTALLED:
+        why.append(f"it was rendered by letterkit {record.version}, this is {version.INSTALLED}")
     return Finding("letter", False, "rendering the embedded case gives other bytes"
                    + (f": {'; '.join(why)}" if why else ": the letter is not what its case renders to"))

@@ -15,18 +15,14 @@ marked hidden (`w:vanish`) hides the classes written in it.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import tinycss2
 import tinycss2.color3
-from lxml import etree
-
 from .presentation import Presentation
-from .writers.docx import style_name
+from .writers.docx_styles import reference_styles, style_name
 
 _CLASS = re.compile(r"\.(-?[_a-zA-Z][_a-zA-Z0-9-]*)")
 _LENGTH = re.compile(r"(-?[0-9]*\.?[0-9]+)([a-z%]*)")
@@ -48,9 +44,14 @@ class Visibility:
 
 
 def of_presentation(presentation: Presentation) -> Visibility:
-    """What a kit's look hides: its stylesheets' rules, and its reference DOCX's hidden styles."""
+    """What a kit's look hides: its stylesheets' rules, and its reference DOCX's hidden
+    styles; worked out once per loaded kit."""
+    return presentation.derived(_of_presentation)
+
+
+def _of_presentation(presentation: Presentation) -> Visibility:
     css = of_stylesheets(presentation.print_css)
-    word = _hidden_word_styles(presentation.reference_docx)
+    word = reference_styles(presentation).hidden
     classes = {cls for cls in _classes(presentation.print_css) if style_name(cls) in word}
     return Visibility(css.hidden_classes | classes, css.unclassed,
                       tuple(f"{presentation.reference_file.name}: the Word style {name!r} is hidden" for name in sorted(word)))
@@ -73,22 +74,6 @@ def of_stylesheets(sheets: tuple[tuple[Path, str], ...]) -> Visibility:
 def _classes(sheets: tuple[tuple[Path, str], ...]) -> set[str]:
     """Every class a stylesheet names: those a kit's blocks may give."""
     return {cls for _, css in sheets for cls in _CLASS.findall(css)}
-
-
-def _hidden_word_styles(reference_docx: bytes) -> set[str]:
-    """The names of the reference DOCX's styles whose text Word hides (`w:vanish`)."""
-    with zipfile.ZipFile(io.BytesIO(reference_docx)) as package:
-        styles = etree.fromstring(package.read("word/styles.xml"))
-    hidden = set()
-    for style in styles.iterfind(f"{_W}style"):
-        vanish = style.find(f"{_W}rPr/{_W}vanish")
-        name = style.find(f"{_W}name")
-        if vanish is not None and name is not None and vanish.get(f"{_W}val", "true") not in ("0", "false", "off"):
-            hidden.add(name.get(f"{_W}val"))
-    return hidden
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
 def _hiding_rules(rules) -> list[tuple[str, int, str]]:

@@ -27,10 +27,8 @@ reference DOCX, whose other styles stay as they are.
 
 from __future__ import annotations
 
-import io
 from typing import Literal
 
-from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt, RGBColor
@@ -38,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import KitError
 from .writers import docx_ooxml
-from .writers.docx import style_name
+from .writers.docx_styles import open_reference, style_name
 
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
           "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
@@ -90,7 +88,7 @@ def with_styles(reference: bytes, styles: tuple[WordStyle, ...]) -> bytes:
     """The reference DOCX with `styles` added, each replacing a style of its name."""
     if not styles:
         return reference
-    document = Document(io.BytesIO(reference))
+    document = open_reference(reference)
     for declared in styles:
         _add(document, declared)
     return docx_ooxml.save_all(document)

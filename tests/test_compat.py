@@ -13,9 +13,9 @@ import pytest
 import letterkit
 from compat_text import COMPAT, _differences, changes, text
 from extract import docx_text, pdf_body_text
-from letterkit import deprecations
+from letterkit import version
 from letterkit.deprecations import TemplateDeprecationWarning
-from letterkit.upgrade import plan
+from letterkit.upgrade import plan, shown
 
 RELEASES = sorted(path.name for path in COMPAT.iterdir() if path.is_dir())
 VOCABULARY = Path("templates/letter/macros/letter.j2")
@@ -62,7 +62,7 @@ def test_every_folder_of_every_release_is_in_the_table():
 def test_an_old_folder_warns_once_per_removed_part_naming_file_and_line(name):
     release, folder = name.split("/")
     folder = COMPAT / release / "folders" / folder
-    expected = [f"{deprecations.shown(folder / file)}:{line}: {says}" for file, line, says in WARNINGS[name]]
+    expected = [f"{shown(folder / file)}:{line}: {says}" for file, line, says in WARNINGS[name]]
     assert _loaded_warnings((folder,)) == expected
 
 
@@ -128,13 +128,13 @@ def test_a_kit_that_inherits_rules_its_model_cannot_meet_is_refused_naming_rule_
 
 def test_once_the_release_that_removes_a_block_comes_the_warning_is_the_error(monkeypatch):
     folder = COMPAT / "0.1.0" / "folders" / "citation-wording"
-    monkeypatch.setattr(deprecations, "RELEASE", "0.3.0")
+    monkeypatch.setattr(version, "RELEASE", "0.3.0")
     letterkit.forget_kits()
     try:
         with pytest.raises(letterkit.KitError) as refused:
             letterkit.load_kit("imr", (folder,))
     finally:
         letterkit.forget_kits()
-    assert str(refused.value) == (f"{deprecations.shown(folder / 'blocks/guideline-citation.md.j2')}:1: the block "
+    assert str(refused.value) == (f"{shown(folder / 'blocks/guideline-citation.md.j2')}:1: the block "
                                   '"guideline-citation" is now the macro citation(guideline); '
                                   "this block stopped working in 0.3")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 
 from conftest import ROOT
-from letterkit import contract
-from letterkit.deprecations import REMOVED_BLOCKS
+from letterkit import contract, version
+from letterkit.upgrade import REMOVED_BLOCKS
 
 
 def test_every_part_the_code_has_says_the_release_it_appeared_in():
@@ -18,16 +19,16 @@ def test_every_part_the_code_has_says_the_release_it_appeared_in():
 def test_the_contract_lists_nothing_the_code_no_longer_has():
     listed = {(part.kind, part.name) for part in contract.parts()}
     stale = [(kind, name) for kind, names in contract.SINCE.items() for name in names if (kind, name) not in listed]
-    assert stale == [], "removed from the code: deprecate them first (letterkit/deprecations.py)"
+    assert stale == [], "removed from the code: deprecate them first (letterkit/upgrade.py)"
 
 
 def test_no_part_appeared_after_this_release():
     for part in contract.parts():
-        assert contract.release_key(part.since) <= contract.release_key(contract.RELEASE), part
+        assert version.release_key(part.since) <= version.release_key(version.RELEASE), part
 
 
 def test_the_contract_page_shows_every_part_and_every_deprecation():
-    page = contract.page()
+    page = _docs_hooks().contract_page()
     for part in contract.parts():
         assert f"| `{part.name}` | {part.since} |" in page
     for removed in REMOVED_BLOCKS:
@@ -36,10 +37,10 @@ def test_the_contract_page_shows_every_part_and_every_deprecation():
 
 
 def test_the_release_is_pyprojects_version_and_every_release_has_a_changelog_section_for_authors():
-    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"] == contract.RELEASE
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"] == version.RELEASE
     changelog = (ROOT / "CHANGELOG.md").read_text()
     releases = re.findall(r"^## (\d+\.\d+\.\d+) ", changelog, re.M)
-    assert releases[0] == contract.RELEASE
+    assert releases[0] == version.RELEASE
     for release in releases:
         section = changelog.split(f"## {release} ", 1)[1].split("\n## ", 1)[0]
         assert "### For template authors" in section, release
@@ -50,3 +51,11 @@ def test_every_deprecation_is_in_the_changelog_of_the_release_that_made_it():
     for removed in REMOVED_BLOCKS:
         section = changelog.split(f"## {removed.deprecated_in} ", 1)[1].split("\n## ", 1)[0]
         assert f"`{removed.short_name}`" in section and f"{removed.macro}(" in section
+
+
+def _docs_hooks():
+    """docs/hooks.py, which makes the contract page at every build of the site."""
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    return hooks

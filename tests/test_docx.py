@@ -21,7 +21,7 @@ import letterkit
 from conftest import EXAMPLES, ROOT
 from letterkit import tree
 from letterkit.writers import docx_ooxml
-from letterkit.writers.docx import column_widths, write_docx
+from letterkit.writers.docx import DocxWriter, column_widths, write_docx
 from letterkit.writers.docx_reference import reference_document
 
 KIT = letterkit.load_kit("imr")
@@ -344,3 +344,12 @@ def test_a_tab_or_line_break_in_a_header_value_is_one_line_in_every_format(case_
     assert header.paragraphs[0].text == "IMR Case CM15- 00 01 · September 1, 2015"
     assert "<w:tab/>" not in header._element.xml and "<w:br/>" not in header._element.xml
     assert "<title>Final Determination, IMR Case CM15- 00 01</title>" in files["html"].decode()
+
+
+def test_what_a_node_changes_for_its_children_is_undone_even_when_writing_them_fails():
+    writer = DocxWriter(reference_document(letterkit.load_kit("imr").presentation.reference_docx))
+    outside = writer.scope
+    with pytest.raises(RuntimeError), writer._local(bold=True, list_depth=2, div_cls="denied"):
+        assert writer.scope.run_format[0] is True
+        raise RuntimeError("a node that cannot be written")
+    assert writer.scope is outside

@@ -372,7 +372,7 @@ def test_a_stylesheet_reaching_outside_stops_the_render_naming_the_url(tmp_path,
 # Speed ---------------------------------------------------------------------------------
 
 def test_missing_harfbuzz_subsetting_is_warned_once_naming_the_fix(monkeypatch):
-    monkeypatch.setattr(pdf_writer, "harfbuzz_subset", None)
+    monkeypatch.setattr(pdf_writer, "subsets_with_harfbuzz", lambda: False)
     pdf_writer._warn_if_subsetting_is_slow.cache_clear()
     try:
         with warnings.catch_warnings(record=True) as caught:

@@ -143,7 +143,7 @@ def test_rich_text_in_a_cell_keeps_whose_words_they_are(kit):
                and tree.cell_text(block.body[0].cells[0]) == "Kit")
     assert {node.field for node in _nodes(own) if isinstance(node, tree.Text)} == {None}  # the kit's words
     # The kit's rules read the cells: the value's words as the field's, the kit's as the kit's.
-    text = LetterText.read(document, kit.presentation.derived("visibility", of_presentation))
+    text = LetterText.read(document, of_presentation(kit.presentation))
     assert "a first reason a second reason, strong step one step two" in text.printed["items[0].rationale"]
     assert "First kit paragraph. Second kit paragraph. kit item one kit item two" in text.kit
 

@@ -23,7 +23,7 @@ from ..api import render
 from ..errors import CaseError, LetterkitError
 from ..kits import load_kit
 from ..output import remove_stale, write_all
-from ..writers import FORMATS, WriterOptions
+from ..writers import WRITERS, WriterOptions
 from .sources import Case
 
 
@@ -67,7 +67,7 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
 def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
     """The manifest entry of a case that failed; what an earlier run wrote for it is removed,
     so that no old letter stands beside the error as if it were current."""
-    remove_stale([_path(job, case, fmt) for fmt in FORMATS])  # each format's, asked for or not
+    remove_stale([_path(job, case, entry.extension) for entry in WRITERS])  # each format's, asked for or not
     return _entry(job, case, status="failed", error=error)
 
 

@@ -16,8 +16,10 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
+from .. import version
 from ..kits import Kit, load_kit
 from ..writers import FORMATS, WriterOptions, reference_docx
+from .dask_cluster import DaskExecutor
 from .job import Job, failed_entry, render_case, render_cases
 from .lock import exclusive
 from .manifest import Manifest, remove_partial_files
@@ -84,7 +86,6 @@ def render_batch(
 def _on_cluster(executor):
     """A Dask `Client` given as the executor runs the batch as a `DaskExecutor` (dask_cluster.py)."""
     if type(executor).__module__.startswith("distributed.") and type(executor).__name__ == "Client":
-        from .dask_cluster import DaskExecutor
         return DaskExecutor(executor)
     return executor
 
@@ -261,8 +262,7 @@ def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions, stri
     """A fingerprint of everything besides the case that decides its files: letterkit's
     version, the kit's files, the formats, the options, whether rules are checked and
     the reference DOCX's contents."""
-    from .. import __version__
-    digest = hashlib.sha256(f"{__version__} {formats} {options.pdf_variant} {strict} {kit.digest}".encode())
+    digest = hashlib.sha256(f"{version.INSTALLED} {formats} {options.pdf_variant} {strict} {kit.digest}".encode())
     if options.seal:  # a sealed run redoes letters an unsealed one wrote, and the other way round
         digest.update(f"sealed by {options.seal.pkcs12}".encode())
     digest.update(reference_docx(kit.presentation, options))

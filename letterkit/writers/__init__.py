@@ -1,50 +1,68 @@
-"""The three writers, each reading the document tree and nothing else."""
+"""The writers, each reading the document tree and nothing else, and their registry.
+
+`WRITERS` lists one `Format` per output format (letterkit.writers.format says what a
+writer is given and gives back); `FORMATS`, the library's and the CLI's choices, are
+its names. A new format is one module and one line here.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path
-
-from typing import TYPE_CHECKING
 
 from .. import tree
-from ..errors import RenderError
 from ..presentation import Presentation
-from .docx import write_docx
+from . import docx, html, pdf
+from .docx import reference_docx, write_docx
+from .format import Files, Format, WriterInput, WriterOptions
 from .html import HtmlPage, html_page, write_html
 from .pdf import write_pdf
-from .pdf_archival import ARCHIVAL_ALIASES, CaseRecord
+from .pdf_archival import CaseRecord
 
-if TYPE_CHECKING:
-    from ..seal import SealKey
+WRITERS: tuple[Format, ...] = (
+    html.FORMAT,
+    pdf.FORMAT,
+    docx.FORMAT,
+)
+FORMATS = tuple(format.name for format in WRITERS)
+_BY_NAME = {format.name: format for format in WRITERS}
 
-FORMATS = ("html", "pdf", "docx")
+
+def writer(name: str) -> Format:
+    """The registry's entry for format `name`."""
+    if name not in _BY_NAME:
+        raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    return _BY_NAME[name]
 
 
-@dataclass(frozen=True)
-class WriterOptions:
-    """Choices a writer takes beyond the kit's defaults."""
+def write_files(
+    document: tree.Document, formats: Iterable[str], presentation: Presentation,
+    options: WriterOptions = WriterOptions(), record: CaseRecord | None = None,
+    page: HtmlPage | None = None,
+) -> dict[str, Files]:
+    """The files of each of `formats`, keyed by format. What a format needs is written
+    first, once; what a writer makes of the document for another too (the HTML page the
+    PDF is made from) is made once. An archival PDF carries `record` inside."""
+    made: dict = {html_page: page} if page else {}
+    written: dict[str, Files] = {}
 
-    pdf_variant: str | None = None  # "pdf/a-2b", "pdf/a-3b" or "pdf/ua-1"; None: plain PDF
-    reference_docx: Path | None = None  # Word styles to use instead of the kit's
-    seal: "SealKey | None" = None  # sign the PDF (PAdES) and the DOCX (a .p7s beside it) with this key
+    def write(name: str) -> Files:
+        if name not in written:
+            entry = writer(name)
+            needed = {need: write(need) for need in entry.needs}
+            written[name] = entry.write(WriterInput(document, presentation, options, record, needed, made))
+        return written[name]
 
-    @property
-    def archival(self) -> bool:
-        """Whether the PDF is to be PDF/A-3 and PDF/UA-1 at once, with its case inside."""
-        return self.pdf_variant in ARCHIVAL_ALIASES
+    return {name: write(name) for name in formats}
 
 
 def write_formats(
     document: tree.Document, formats: Iterable[str], presentation: Presentation,
     options: WriterOptions = WriterOptions(), record: CaseRecord | None = None,
 ) -> dict[str, bytes]:
-    """The letter in each of `formats`, keyed by format; the HTML file and the PDF
-    share one serialisation of the page. An archival PDF carries `record` inside."""
-    formats = tuple(formats)
-    page = html_page(document) if {"html", "pdf"} & set(formats) else None
-    return {format: write_format(document, format, presentation, options, page, record) for format in formats}
+    """The letter in each of `formats`: every file written, by its name after
+    `<case-stem>.` — the format's name for a format of one file ("pdf")."""
+    written = write_files(document, formats, presentation, options, record)
+    return {name: content for files in written.values() for name, content in files.items()}
 
 
 def write_format(
@@ -52,25 +70,13 @@ def write_format(
     options: WriterOptions = WriterOptions(), page: HtmlPage | None = None,
     record: CaseRecord | None = None,
 ) -> bytes:
-    """The letter in one format, as bytes, looking as `presentation` (a kit's) says;
-    `page` is the document's `html_page`, when the caller has it already."""
-    if format == "html":
-        return (page or html_page(document)).standalone(presentation.css).encode("utf-8")
-    if format == "pdf":
-        return write_pdf(document, presentation, variant=options.pdf_variant, page=page, record=record)
-    if format == "docx":
-        return write_docx(document, reference_docx(presentation, options))
-    raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}")
+    """The letter in one format of one file, as bytes, looking as `presentation` (a
+    kit's) says; `page` is the document's `html_page`, when the caller has it already."""
+    files = write_files(document, (format,), presentation, options, record, page)[format]
+    if len(files) != 1:
+        raise ValueError(f"format {format!r} writes {len(files)} files: use write_formats")
+    return next(iter(files.values()))
 
 
-__all__ = ["FORMATS", "WriterOptions", "write_docx", "write_format", "write_formats", "write_html", "write_pdf"]
-
-
-def reference_docx(presentation: Presentation, options: WriterOptions) -> bytes:
-    """The reference DOCX a letter takes its Word styles from: the options', else the kit's."""
-    if options.reference_docx is None:
-        return presentation.reference_docx
-    try:
-        return Path(options.reference_docx).read_bytes()
-    except OSError as error:
-        raise RenderError(f"cannot read reference DOCX {options.reference_docx}: {error.strerror}") from None
+__all__ = ["FORMATS", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions", "reference_docx", "write_docx",
+           "write_files", "write_format", "write_formats", "write_html", "write_pdf", "writer"]

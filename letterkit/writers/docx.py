@@ -8,19 +8,24 @@ and holds the page setup, header and footer. The writer never sets fonts or size
 from __future__ import annotations
 
 import io
-from contextlib import contextmanager, nullcontext
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from itertools import zip_longest
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Sequence
 
 from docx.shared import Inches, Pt
 
 from .. import tree
 from ..errors import RenderError
+from ..presentation import Presentation
 from . import docx_ooxml, page_frame
 from .base import Writer
+from .docx_styles import style_name
 from .docx_reference import ReferenceDocument, reference_document
+from .format import Files, Format, WriterInput, WriterOptions
 
 # Stamped on a letter without a date, so its bytes still never depend on the clock.
 _EPOCH = datetime(2000, 1, 1)
@@ -91,11 +96,6 @@ def _property(text: str) -> str:
     return text if len(text) <= 255 else text[:254] + "…"
 
 
-def style_name(cls: str) -> str:
-    """The Word style for a class: `item-title` → "Item Title"."""
-    return cls.replace("-", " ").replace("_", " ").title()
-
-
 @dataclass
 class _Paragraph:
     """A paragraph being written: the one before a block quote still learns to keep with it."""
@@ -138,6 +138,26 @@ class _Table:
         return docx_ooxml.table(self.style_id, self.widths, self.header_rows, rows, self.fixed)
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What the nodes being written take from the nodes around them. A node changes it
+    for its children only, through `DocxWriter._local` (pandoc's `local`): nothing is
+    saved and restored by hand, and an exception leaves the writer as it found it."""
+
+    bold: bool | None = None
+    italic: bool | None = None
+    lang: str | None = None
+    block_style: str | None = None  # set inside block quotes and lists
+    list_depth: int = 0
+    div_cls: str = ""  # a div's class, for the paragraphs and tables in it that have none
+    num_id: int | None = None  # the Word list that numbered paragraphs belong to
+    body: list[_Paragraph | _Table | str] = field(default_factory=list)  # the letter's, or a cell's
+
+    @property
+    def run_format(self) -> tuple[bool | None, bool | None, str | None]:
+        return self.bold, self.italic, self.lang
+
+
 class DocxWriter(Writer):
     """Writes the tree as the XML text of a document's body (`docx_ooxml`), paragraph by
     paragraph; python-docx only for what lives in other parts (pictures, list numbering)."""
@@ -149,13 +169,8 @@ class DocxWriter(Writer):
         self.text_width = template.text_width
         self.shape_id = template.first_shape_id  # the next picture's
         self.picture_namespaces = template.picture_namespaces
-        self.body: list[_Paragraph | _Table | str] = []
+        self.scope = _Scope()
         self.paragraph: _Paragraph | None = None  # where inlines go
-        self.run_format = {"bold": None, "italic": None, "lang": None}
-        self.block_style: str | None = None  # set inside block quotes and lists
-        self.list_depth = 0
-        self.div_cls = ""
-        self.num_id: int | None = None  # the Word list that numbered paragraphs belong to
         self.styles = set(self.style_ids)
         self.break_pending = False  # a page break waiting for the paragraph it goes before
 
@@ -163,40 +178,43 @@ class DocxWriter(Writer):
         """The body's content, as XML text."""
         self.visit_all(blocks)
         self._flush_page_break()
-        return "".join(block if isinstance(block, str) else block.xml() for block in self.body)
+        return "".join(block if isinstance(block, str) else block.xml() for block in self.scope.body)
 
     def style(self, cls: str, default: str) -> str:
         wanted = style_name(cls) if cls else default
         return wanted if wanted in self.styles else default
 
+    @contextmanager
+    def _local(self, **changes: Any) -> Iterator[_Scope]:
+        """The nodes written inside see the scope with `changes`; after them, the one before."""
+        outer = self.scope
+        self.scope = replace(outer, **changes)
+        try:
+            yield self.scope
+        finally:
+            self.scope = outer
+
+    def _in_language(self, lang: str) -> AbstractContextManager[_Scope]:
+        """Runs written inside take `lang`; "" keeps the language they are in."""
+        return self._local(lang=lang) if lang else self._local()
+
     # Inlines
     # Every inline of the tree is inside a heading, paragraph or cell, which set self.paragraph.
     def visit_text(self, node: tree.Text) -> None:
         assert self.paragraph is not None
-        self.paragraph.add_text(node.text, (self.run_format["bold"], self.run_format["italic"], self.run_format["lang"]))
-
-    @contextmanager
-    def _formatted(self, **settings):
-        saved = dict(self.run_format)
-        self.run_format.update(settings)
-        yield
-        self.run_format = saved
+        self.paragraph.add_text(node.text, self.scope.run_format)
 
     def visit_emph(self, node: tree.Emph) -> None:
-        with self._formatted(italic=True):
+        with self._local(italic=True):
             self.visit_all(node.children)
 
     def visit_strong(self, node: tree.Strong) -> None:
-        with self._formatted(bold=True):
+        with self._local(bold=True):
             self.visit_all(node.children)
 
     def visit_span(self, node: tree.Span) -> None:
         with self._in_language(node.lang):
             self.visit_all(node.children)
-
-    def _in_language(self, lang: str):
-        """Runs written inside take `lang`; "" keeps the language they are in."""
-        return self._formatted(lang=lang) if lang else nullcontext()
 
     def visit_line_break(self, node: tree.LineBreak) -> None:
         assert self.paragraph is not None
@@ -217,9 +235,9 @@ class DocxWriter(Writer):
             self._keep_previous_with_next()
         self.paragraph = _Paragraph(self.style_ids[style], page_break_before=self.break_pending)
         self.break_pending = False
-        if self.num_id is not None and style == self.block_style:
-            self.paragraph.num_id = self.num_id
-        self.body.append(self.paragraph)
+        if self.scope.num_id is not None and style == self.scope.block_style:
+            self.paragraph.num_id = self.scope.num_id
+        self.scope.body.append(self.paragraph)
         self.visit_all(children)
 
     def visit_heading(self, node: tree.Heading) -> None:
@@ -227,28 +245,18 @@ class DocxWriter(Writer):
             self._paragraph(node.children, self.style(node.cls, f"Heading {min(node.level, 9)}"))
 
     def visit_paragraph(self, node: tree.Paragraph) -> None:
-        default = self.block_style or "Normal"
+        default = self.scope.block_style or "Normal"
         with self._in_language(node.lang):
-            self._paragraph(node.children, self.style(node.cls or self.div_cls, default))
-
-    @contextmanager
-    def _within(self, block_style: str | None):
-        saved = self.block_style
-        self.block_style = block_style
-        yield
-        self.block_style = saved
+            self._paragraph(node.children, self.style(node.cls or self.scope.div_cls, default))
 
     def _list(self, items, base: str, start: int | None = None) -> None:
-        self.list_depth += 1
-        name = base if self.list_depth == 1 else f"{base} {min(self.list_depth, 3)}"
+        depth = self.scope.list_depth + 1
+        name = base if depth == 1 else f"{base} {min(depth, 3)}"
         name = name if name in self.styles else base
-        saved = self.num_id
         abstract = self.numbered_styles.get(name)
-        self.num_id = None if abstract is None or start is None else docx_ooxml.restart_numbering(self.docx, abstract, start)
-        with self._within(name):
+        num_id = None if abstract is None or start is None else docx_ooxml.restart_numbering(self.docx, abstract, start)
+        with self._local(list_depth=depth, num_id=num_id, block_style=name):
             self.visit_all(items)
-        self.num_id = saved
-        self.list_depth -= 1
 
     def visit_list_item(self, node: tree.ListItem) -> None:
         self.visit_all(node.children)
@@ -262,7 +270,7 @@ class DocxWriter(Writer):
     def visit_block_quote(self, node: tree.BlockQuote) -> None:
         # A quotation stays on the page of the line that introduces it, as in the PDF.
         self._keep_previous_with_next()
-        with self._within(self.style(node.cls, "Quote")):
+        with self._local(block_style=self.style(node.cls, "Quote")):
             self.visit_all(node.children)
 
     def _keep_previous_with_next(self) -> None:
@@ -272,7 +280,7 @@ class DocxWriter(Writer):
     def visit_table(self, node: tree.Table) -> None:
         self._flush_page_break()
         rows = (*node.head, *node.body)
-        cls = node.cls or self.div_cls
+        cls = node.cls or self.scope.div_cls
         texts = [[tree.cell_text(cell) for cell in row.cells] for row in rows]
         if node.widths:  # the kit's, as the stylesheet lays them out
             widths = [self.text_width * width // 100 for width in node.widths]
@@ -281,7 +289,7 @@ class DocxWriter(Writer):
         # A reference without "Table Grid" leaves the table in its default table style.
         table = _Table(self.style_ids.get(self.style(cls, "Table Grid")), widths, len(node.head), [],
                        fixed=bool(node.widths))
-        self.body.append(table)
+        self.scope.body.append(table)
         # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")
         text_style = text_style if text_style in self.styles else "Normal"
@@ -293,17 +301,15 @@ class DocxWriter(Writer):
         bold in a header row. A cell of one line takes the table's text style; one of
         paragraphs and lists takes the styles they have anywhere in the letter, as the
         stylesheet's `p` and `li` rules style them inside a cell too."""
-        outside = self.body, self.div_cls, self.num_id, self.list_depth
-        self.body, self.div_cls, self.num_id, self.list_depth = [], "", None, 0
-        with self._formatted(bold=True if cell.header else None), self._within(None):
+        with self._local(body=[], div_cls="", num_id=None, list_depth=0, block_style=None,
+                         bold=True if cell.header else None) as inside:
             line = cell.line
             if line is None:
                 self.visit_all(cell.children)
-            if line is not None or not self.body:  # Word wants a paragraph in every cell
+            if line is not None or not inside.body:  # Word wants a paragraph in every cell
                 self._paragraph(line or (), text_style)
-        paragraphs = [block for block in self.body if isinstance(block, _Paragraph)]
-        assert len(paragraphs) == len(self.body)  # a cell holds paragraphs and lists: the reader refuses the rest
-        self.body, self.div_cls, self.num_id, self.list_depth = outside
+        paragraphs = [block for block in inside.body if isinstance(block, _Paragraph)]
+        assert len(paragraphs) == len(inside.body)  # a cell holds paragraphs and lists: the reader refuses the rest
         return paragraphs
 
     def visit_row(self, node: tree.Row) -> None:
@@ -314,10 +320,8 @@ class DocxWriter(Writer):
 
     def visit_div(self, node: tree.Div) -> None:
         # A div's class styles the paragraphs and tables in it that have none of their own.
-        saved, self.div_cls = self.div_cls, node.cls or self.div_cls
-        with self._in_language(node.lang):
+        with self._local(div_cls=node.cls or self.scope.div_cls), self._in_language(node.lang):
             self.visit_all(node.children)
-        self.div_cls = saved
 
     def visit_page_break(self, node: tree.PageBreak) -> None:
         # "Page break before" on the next paragraph, not a paragraph holding a break: that
@@ -329,7 +333,7 @@ class DocxWriter(Writer):
         """A break that no paragraph follows (a table, or the end): a paragraph holds it."""
         if self.break_pending:
             self.break_pending = False
-            self.body.append(docx_ooxml.PAGE_BREAK_PARAGRAPH)
+            self.scope.body.append(docx_ooxml.PAGE_BREAK_PARAGRAPH)
 
     def visit_document(self, node: tree.Document) -> None:
         self.visit_all(node.children)
@@ -356,3 +360,20 @@ def column_widths(rows: list[list[str]], total: int) -> list[int]:
         wants = [wide - narrow for wide, narrow in zip(widest, narrowest)]
         shares = [narrow + spare * want / (sum(wants) or 1) for narrow, want in zip(narrowest, wants)]
     return [int(total * share / sum(shares)) for share in shares]
+
+
+def reference_docx(presentation: Presentation, options: WriterOptions) -> bytes:
+    """The reference DOCX a letter takes its Word styles from: the options', else the kit's."""
+    if options.reference_docx is None:
+        return presentation.reference_docx
+    try:
+        return Path(options.reference_docx).read_bytes()
+    except OSError as error:
+        raise RenderError(f"cannot read reference DOCX {options.reference_docx}: {error.strerror}") from None
+
+
+def _write_file(letter: WriterInput) -> Files:
+    return {"docx": write_docx(letter.document, reference_docx(letter.presentation, letter.options))}
+
+
+FORMAT = Format("docx", "docx", _write_file, "a Word document in the styles of the kit's reference DOCX")

@@ -14,18 +14,17 @@ says letterkit made it.
 
 from __future__ import annotations
 
-import io
 import threading
 import zipfile
 from importlib import metadata
 
-from docx import Document as open_docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
 from docx.shared import Inches
 
 from ..errors import RenderError
 from . import docx_ooxml
+from .docx_styles import open_reference
 
 try:
     APPLICATION = f"letterkit {metadata.version('letterkit')}"
@@ -39,7 +38,7 @@ class ReferenceDocument:
     def __init__(self, blob: bytes, framed: bool = False):
         """`framed`: the letter writes the page frame (page_frame) into header and footer
         parts of its own, first page apart, rather than taking the reference's."""
-        self.docx = open_docx(io.BytesIO(blob))
+        self.docx = open_reference(blob)
         docx_ooxml.set_application(self.docx, APPLICATION)
         docx_ooxml.clear_body(self.docx)
         self._numbering = self.docx.part.numbering_part.element

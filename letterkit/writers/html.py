@@ -11,6 +11,7 @@ from .. import tree
 from ..presentation import Presentation
 from . import page_frame
 from .base import Writer
+from .format import Files, Format, WriterInput
 
 
 def write_html(document: tree.Document, presentation: Presentation, embed_css: bool = True) -> str:
@@ -179,3 +180,10 @@ class HtmlWriter(Writer):
 
     def visit_document(self, node: tree.Document) -> str:
         return self.blocks(node.children)
+
+
+def _write_file(letter: WriterInput) -> Files:
+    return {"html": letter.shared(html_page).standalone(letter.presentation.css).encode("utf-8")}
+
+
+FORMAT = Format("html", "html", _write_file, "one HTML page, its stylesheets and pictures inside")

@@ -14,18 +14,17 @@ import warnings
 from functools import lru_cache
 
 from weasyprint import CSS, HTML
-from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError
 
 from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
 from .html import HtmlPage, html_page
 from .pdf_archival import ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, attachment, finisher
+from .format import Files, Format, WriterInput
 from .pdf_fetcher import KitFetcher, LetterFetcher
 from . import page_frame
 from .pdf_language import add_languages
+from .weasyprint_adapter import FatalURLFetchingError, FontConfiguration, remove_copied_fonts, subsets_with_harfbuzz
 
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", *ARCHIVAL_ALIASES)
@@ -57,9 +56,9 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
         finishers.append(finisher(record))
         attachments = [attachment(record, meta.date)] if record else None
     try:
-        stylesheets, fetcher = presentation.derived("pdf", _parse_stylesheets)  # takes the lock itself
+        stylesheets, fetcher = presentation.derived(_parse_stylesheets)  # takes the lock itself
         if page_frame.framed(meta):  # the letter's header and footer in the page margins
-            stylesheets += (presentation.derived("pdf-frame", _parse_frame),)
+            stylesheets += (presentation.derived(_parse_frame),)
         with _WEASYPRINT:
             # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
             # data: URI of tens of kilobytes, and its image cache keys on the short URL.
@@ -90,15 +89,14 @@ def _font_config() -> FontConfiguration:
     """
     _warn_if_subsetting_is_slow()
     config = FontConfiguration()
-    multiprocessing.util.Finalize(None, config.__del__, exitpriority=0)
+    multiprocessing.util.Finalize(None, remove_copied_fonts, args=(config,), exitpriority=0)
     return config
 
 
 @lru_cache(maxsize=1)  # once per process, not once per letter
 def _warn_if_subsetting_is_slow() -> None:
     """Warn when WeasyPrint must subset fonts with fontTools: each PDF then takes about twice as long."""
-    # The same test WeasyPrint makes before it uses HarfBuzz (weasyprint/pdf/fonts.py).
-    if harfbuzz_subset is None or not harfbuzz.hb_version_atleast(4, 1, 0):
+    if not subsets_with_harfbuzz():
         warnings.warn(
             "HarfBuzz's subsetting library (4.1 or later) is missing, so WeasyPrint subsets "
             "fonts with fontTools and each PDF takes about twice as long; install it with: "
@@ -149,3 +147,11 @@ def _parse_stylesheets(presentation: Presentation) -> tuple[tuple[CSS, ...], Kit
             for path, text in presentation.print_css
         )
     return stylesheets, fetcher
+
+
+def _write_file(letter: WriterInput) -> Files:
+    return {"pdf": write_pdf(letter.document, letter.presentation, variant=letter.options.pdf_variant,
+                             page=letter.shared(html_page), record=letter.record)}
+
+
+FORMAT = Format("pdf", "pdf", _write_file, "the printed letter, by WeasyPrint from the HTML page")

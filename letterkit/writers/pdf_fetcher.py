@@ -13,11 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .. import tree
 from ..errors import KitError
 from ..resolver import Resolver
+from .weasyprint_adapter import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 
 class RefusedResource(FatalURLFetchingError):

@@ -14,8 +14,8 @@ A page where the two counts differ is left as it is rather than tagged wrongly.
 from __future__ import annotations
 
 import pydyf
-from weasyprint.formatting_structure import boxes
-from weasyprint.layout.absolute import AbsolutePlaceholder
+
+from .weasyprint_adapter import structure_boxes
 
 _TAGS = {"p": "/P", "div": "/Div", **{f"h{level}": f"/H{level}" for level in range(1, 7)}}
 
@@ -31,24 +31,10 @@ def add_languages(document, pdf) -> None:
         reference = pdf.page_references[number]
         for tag, wanted in _TAGS.items():
             made = [element for element in elements if element.get("S") == wanted and element.get("Pg") == reference]
-            found = [(box, lang) for box, lang in _boxes(page._page_box, default) if box.element_tag == tag]
+            found = [lang for element_tag, lang in structure_boxes(page, default) if element_tag == tag]
             if len(made) != len(found):
                 continue
-            for element, (box, lang) in zip(made, found):
+            for element, lang in zip(made, found):
                 if lang != default:
                     element["Lang"] = pydyf.String(lang)
 
-
-def _boxes(box, lang: str):
-    """(box, its language) for the boxes WeasyPrint makes structure elements for, in the
-    order it makes them (weasyprint/pdf/tags.py `_build_box_tree`): text boxes and line
-    boxes aside. A box's language is its element's `lang`, else its parent box's."""
-    if isinstance(box, AbsolutePlaceholder):
-        box = box._box
-    lang = (box.element.get("lang") if box.element is not None else None) or lang
-    if not (box.element_tag in ("html", "body") or isinstance(box, (boxes.PageBox, boxes.MarginBox))):
-        yield box, lang
-    for child in box.children if isinstance(box, boxes.ParentBox) else ():
-        for inner in child.children if isinstance(child, boxes.LineBox) else [child]:
-            if not isinstance(inner, boxes.TextBox):
-                yield from _boxes(inner, lang)

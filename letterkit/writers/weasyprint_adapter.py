@@ -1,0 +1,82 @@
+"""Every part of WeasyPrint letterkit uses beyond its public API, in one module.
+
+WeasyPrint's public surface is `HTML`, `CSS`, `Attachment` and `write_pdf`'s options;
+the PDF writer also needs its font configuration, its URL fetcher classes, its
+HarfBuzz and fontconfig bindings, and its laid-out boxes (to say each paragraph's
+language in a tagged PDF). Those are internals, free to change in any release, so they
+are reached only through here. This module was written against WeasyPrint
+`WRITTEN_FOR`; tests/test_weasyprint_adapter.py fails on any other version, so that an
+upgrade of WeasyPrint is a deliberate act: re-read what is below against the new
+release, then change `WRITTEN_FOR`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import weasyprint
+from weasyprint.formatting_structure import boxes
+from weasyprint.layout.absolute import AbsolutePlaceholder
+from weasyprint.text.ffi import ffi, fontconfig, harfbuzz, harfbuzz_subset
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+WRITTEN_FOR = "70.0"
+INSTALLED = weasyprint.__version__
+
+__all__ = ["FatalURLFetchingError", "FontConfiguration", "URLFetcher", "URLFetcherResponse", "INSTALLED",
+           "WRITTEN_FOR", "fontconfig_match", "remove_copied_fonts", "structure_boxes", "subsets_with_harfbuzz"]
+
+
+def subsets_with_harfbuzz() -> bool:
+    """Whether WeasyPrint subsets fonts with HarfBuzz (fast) rather than fontTools: the
+    test it makes itself (weasyprint/pdf/fonts.py)."""
+    return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def remove_copied_fonts(config: FontConfiguration) -> None:
+    """Remove the temporary folder a FontConfiguration copied the kit's fonts into, which
+    WeasyPrint does only when it is collected."""
+    config.__del__()
+
+
+def fontconfig_match(family: str) -> tuple[list[str], Path] | None:
+    """The family names and file of the font fontconfig finds for `family`, as Pango
+    finds it (None: none at all), through the fontconfig WeasyPrint loaded."""
+    pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
+    fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+    fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
+    fontconfig.FcDefaultSubstitute(pattern)
+    result = ffi.new("FcResult *")
+    match = fontconfig.FcFontMatch(ffi.NULL, pattern, result)
+    if match == ffi.NULL:
+        return None
+    match = ffi.gc(match, fontconfig.FcPatternDestroy)
+    value = ffi.new("FcChar8 **")
+    names: list[str] = []
+    while fontconfig.FcPatternGetString(match, b"family", len(names), value) == fontconfig.FcResultMatch:
+        names.append(ffi.string(value[0]).decode())
+    fontconfig.FcPatternGetString(match, b"file", 0, value)
+    return names, Path(ffi.string(value[0]).decode())
+
+
+def structure_boxes(page: weasyprint.Page, lang: str) -> Iterator[tuple[str, str]]:
+    """(element tag, language) of each box of a laid-out page that WeasyPrint makes a
+    structure element for, in the order it makes them (weasyprint/pdf/tags.py
+    `_build_box_tree`): text boxes and line boxes aside. A box's language is its
+    element's `lang`, else its parent box's; `lang` is the document's."""
+    for box, box_lang in _boxes(page._page_box, lang):
+        yield box.element_tag, box_lang
+
+
+def _boxes(box, lang: str) -> Iterator[tuple[boxes.Box, str]]:
+    if isinstance(box, AbsolutePlaceholder):
+        box = box._box
+    lang = (box.element.get("lang") if box.element is not None else None) or lang
+    if not (box.element_tag in ("html", "body") or isinstance(box, (boxes.PageBox, boxes.MarginBox))):
+        yield box, lang
+    for child in box.children if isinstance(box, boxes.ParentBox) else ():
+        for inner in child.children if isinstance(child, boxes.LineBox) else [child]:
+            if not isinstance(inner, boxes.TextBox):
+                yield from _boxes(inner, lang)
