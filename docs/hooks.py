@@ -6,16 +6,20 @@
 - schema.md from the kit's model, cli.md from the CLI itself, api.md from docstrings;
 - performance.md from the README's performance section;
 - contract.md, the author's contract, from letterkit.contract's parts and letterkit.upgrade's
-  removed blocks.
+  removed blocks;
+- architecture.md's table of layers, from pyproject.toml's layer contract and the modules'
+  docstrings.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json
 import re
 import subprocess
 import tempfile
+import tomllib
 from pathlib import Path
 
 import click
@@ -43,6 +47,31 @@ def on_files(files, config):
     for name, text in pages.items():
         files.append(File.generated(config, name, content=text))
     return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.file.src_uri == "architecture.md":
+        return markdown.replace("<!-- layers -->", layers_table())
+    return markdown
+
+
+def layers_table() -> str:
+    """The layer contract, top to bottom: each module with its docstring's first paragraph."""
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    rows = ["| layer | module | holds |", "|---|---|---|"]
+    for number, layer in enumerate(contract["layers"], start=1):
+        for name in (part.strip() for part in layer.split("|")):
+            rows += [f"| {number} | `{module}` | {summary} |" for module, summary in _modules_under(name)]
+    return "\n".join(rows)
+
+
+def _modules_under(name: str) -> list[tuple[str, str]]:
+    """`name` and, for a package, each of its modules, with their docstrings' first paragraphs."""
+    path = ROOT / Path(*name.split("."))
+    files = sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+    return [(".".join(file.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"),
+             " ".join((ast.get_docstring(ast.parse(file.read_text())) or "").split("\n\n")[0].split()).replace("|", "\\|"))
+            for file in files]
 
 
 def contract_page() -> str:

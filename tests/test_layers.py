@@ -1,0 +1,21 @@
+"""The layer contract covers every module: a module it does not name would escape the check."""
+
+from __future__ import annotations
+
+import tomllib
+
+from conftest import ROOT
+
+
+def _named_in_contract() -> set[str]:
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    return {name.strip() for layer in contract["layers"] for name in layer.split("|")}
+
+
+def test_every_module_of_the_package_is_in_a_layer():
+    named = _named_in_contract()
+    modules = {".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+               for path in (ROOT / "letterkit").rglob("*.py")}
+    unlayered = sorted(module for module in modules - {"letterkit"}
+                       if not any(module == name or module.startswith(f"{name}.") for name in named))
+    assert unlayered == [], "add each to a layer in pyproject.toml's [tool.importlinter]"
