@@ -12,8 +12,9 @@
 - A block's last line end is part of what it gives (`keep_trailing_newline`): blocks
   included one per line come out as paragraphs of their own, with no `+%}`.
 - Nothing in a block runs while it is compiled: Jinja would fold `{{ 10**(10**8) }}` into a
-  constant then, before any time limit, so the optimizer is off and `**` and `*` are the
-  sandbox's own, which refuse a result no letter needs (`_bounded`).
+  constant then, before any time limit, so the optimizer is off; the operators, `~`,
+  `str.format` and the filters that grow a text refuse a result no letter needs
+  (`letterkit.bounds`).
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import jinja2
-from jinja2.exceptions import SecurityError
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 from pydantic import BaseModel
 
-from . import deprecations, placeholders, provenance
+from . import bounds, deprecations, placeholders, provenance
 from .deadlines import Deadlines
 from .guidelines import Passage, lookup
 from .model import RichText
@@ -46,17 +46,14 @@ _SAFE_METHODS: dict[type, frozenset[str]] = {
 }
 
 
-# The most a block's arithmetic may make: a number of this many bits, a text or list
-# repeated to this many elements. A letter prints dates, counts and money.
-_MAX_BITS = 4096
-_MAX_LENGTH = 1_000_000
-
 
 class LetterSandbox(ImmutableSandboxedEnvironment):
     """A sandbox whose blocks can read a case but call nothing on it."""
 
     # Intercepted operators are never folded at compile time (jinja2.nodes.BinExpr.as_const).
-    intercepted_binops = frozenset({"**", "*"})
+    intercepted_binops = frozenset({"**", "*", "+", "%"})
+    code_generator_class = bounds.BoundedCodeGenerator  # `~` through bounded_concat
+    bounded_concat = staticmethod(bounds.bounded_concat)
     loader: ResolverLoader  # make_environment gives it the kit's: blocks are read through its resolver
 
     def __init__(self, *args, **kwargs) -> None:
@@ -95,29 +92,24 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         return provenance.element(obj, argument, value)
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
-        _bounded(operator, left, right)
+        bounds.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Any:
+        wrapper = super().wrap_str_format(value)
+        if wrapper is None:
+            return None
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            bounds.check_format(value.__self__, (*args, *kwargs.values()))
+            return wrapper(*args, **kwargs)
+        return bounded
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja2's own signature)
         result = super().call(__context, __obj, *args, **kwargs)
         # A macro's text is the kit's Markdown around placeholders, never data: a block
         # printing it gets the markup the macro wrote (see _finalize).
         return placeholders.Composed(result) if isinstance(__obj, jinja2.runtime.Macro) else result
-
-
-def _bounded(operator: str, left: Any, right: Any) -> None:
-    """Refuse `**` or `*` whose result would be too large to make in time (see _MAX_BITS)."""
-    if operator == "**" and _is_int(left) and _is_int(right) and abs(left) > 1 and right > 0:
-        if right * abs(left).bit_length() > _MAX_BITS:
-            raise SecurityError(f"{left} ** {right} is too large a number for a letter")
-    if operator == "*":
-        for sequence, times in ((left, right), (right, left)):
-            if isinstance(sequence, (str, list, tuple)) and _is_int(times) and len(sequence) * times > _MAX_LENGTH:
-                raise SecurityError(f"repeating a text or list {times} times makes it too long for a letter")
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_computed(model: type, attr: str) -> bool:
@@ -151,6 +143,7 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> Letter
         auto_reload=False,
         optimized=False,  # see the module's docstring
     )
+    environment.filters.update(bounds.bounded_filters())
     environment.filters["date"] = _format_date
     environment.filters["sentence"] = _sentence
     environment.filters["and_list"] = _and_list

@@ -159,6 +159,40 @@ def test_ordinary_arithmetic_still_prints(case_data, tmp_path):
     assert "1024 abab 12 6.25" in html
 
 
+# Each builds a text of about a billion characters (gigabytes, a minute) before anything
+# could measure it; each is refused before it is made, naming the block's line.
+GROWING = [
+    "{{ 'x'|center(999999999) }}",
+    "{{ '%999999999s'|format('x') }}",
+    "{{ '%*s'|format(999999999, 'x') }}",
+    "{{ '%999999999s' % 'x' }}",
+    "{{ '{:>999999999}'.format('x') }}",
+    "{{ '{:>{}}'.format('x', 999999999) }}",
+    "{{ ('x\\n' * 1000)|indent(999999) }}",
+    "{{ ('x' * 999999)|replace('x', 'xxxxxxxxxx') }}",
+    "{{ ([('x' * 999999)] * 2)|join }}",
+    "{{ ['x' * 999999, 'y' * 999999]|join }}",
+    "{{ 'x' * 999999 ~ 'y' * 999999 }}",
+    "{{ 'x' * 999999 + 'y' * 999999 }}",
+]
+
+
+@pytest.mark.parametrize("expression", GROWING)
+def test_a_text_no_letter_needs_is_refused_before_it_is_made(case_data, tmp_path, expression):
+    folder = _block(tmp_path, expression)
+    with pytest.raises(letterkit.TemplateError, match="too long for a letter") as error:
+        letterkit.render(case_data, formats=("html",), templates=[folder])
+    assert error.value.template.endswith("clinical-case-summary.md.j2") and error.value.line == 3
+
+
+def test_ordinary_formatting_still_prints(case_data, tmp_path):
+    folder = _block(tmp_path, "{{ '%5.2f'|format(3.14159) }}|{{ '{:>6}'.format('ab') }}|{{ 'ab'|center(6) }}|"
+                              "{{ '%s of 2000000' % 'one' }}|{{ ['a', 'b']|join('-') }}|{{ 'a' ~ 'b' }}|"
+                              "{{ 'aXb'|replace('X', '--') }}|{{ '{:,}'.format(1234567) }}")
+    html = letterkit.render(case_data, formats=("html",), templates=[folder])["html"].decode()
+    assert "3.14| ab| ab |one of 2000000|a-b|ab|a--b|1,234,567" in html  # spaces as HTML collapses them
+
+
 def test_a_macro_file_whose_top_level_is_too_large_is_named(tmp_path):
     (tmp_path / "macros").mkdir()
     (tmp_path / "macros" / "mine.j2").write_text("{% set n = 9**9999 %}\n")
