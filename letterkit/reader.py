@@ -31,6 +31,7 @@ _INCHES = re.compile(r"[0-9]{1,3}(\.[0-9]+)?in", re.ASCII)
 _PERCENT = re.compile(r"width:\s*([0-9]{1,3})%", re.ASCII)
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", re.ASCII)  # BCP 47: es, zh-Hant, es-US
 _INLINE_TAGS = {"em", "i", "strong", "b", "span", "br", "code", "img"}
+_FRAME_KEYS = {"header", "footer", "first-page-header", "first-page-footer"}  # see tree.frame_value
 _META_KEYS = {"title", "language", "author", "subject", "date", "header", "identifier",
               "footer", "first-page-header", "first-page-footer"}
 
@@ -335,7 +336,7 @@ def _fill(text: str, key: str, template: str, values: Values) -> str:
         if kind != placeholders.PLAIN:
             raise TemplateError(f"rich text or a quote is printed into the {key!r} metadata; "
                                 "only plain values can go there", template)
-        return value
+        return tree.frame_value(value) if key in _FRAME_KEYS else value
     return placeholders.NUMBERED.sub(value, text)
 
 

@@ -171,6 +171,12 @@ CELL_BLOCKS = (Paragraph, BulletList, OrderedList)
 
 # The document ----------------------------------------------------------------------
 
+def frame_value(value: str) -> str:
+    """A case's value as a line of the page frame holds it: its braces doubled (as in
+    `str.format`), so that only the kit's own `{page}` and `{pages}` are page numbers."""
+    return value.replace("{", "{{").replace("}", "}}")
+
+
 @dataclass(frozen=True, slots=True)
 class Meta:
     """What writers put in titles, headers and metadata; set by the kit's letter template."""
@@ -182,7 +188,8 @@ class Meta:
     date: date | None = None
     header: str = ""  # running header text, e.g. the case number
     # The rest of the page frame (letterkit.writers.page_frame): "{page}" and "{pages}"
-    # stand for the numbers; None: not declared (page 1 as the others; no footer).
+    # stand for the numbers, a case's braces come doubled (`frame_value`); None: not
+    # declared (page 1 as the others; no footer).
     footer: str | None = None
     first_page_header: str | None = None
     first_page_footer: str | None = None

@@ -85,3 +85,19 @@ def test_the_notice_is_valid_html_with_its_page_frame(tmp_path):
     result = subprocess.run([str(checker), "--root", str(tmp_path), "--also-check-css", "--log", "INFO"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_braces_in_a_case_value_are_never_page_numbers(tmp_path):
+    """Only the kit's own {page} and {pages} are page numbers: a plan named with braces
+    prints as typed in the PDF's footer and the DOCX's, and Word gets no field for it."""
+    case = letterkit.read_case(EXAMPLE)
+    case["plan"]["name"] = "Example {page} of {pages} Plan {{x}}"
+    files = letterkit.render(case, kit=KIT, formats=("pdf", "docx"))
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=files["pdf"], capture_output=True).stdout.decode()
+    assert "Example {page} of {pages} Plan {{x}}" in text
+    assert "Page 1 of" in text  # the kit's own numbers still are numbers
+    footer = docx.Document(io.BytesIO(files["docx"])).sections[0].footer._element
+    instructions = [node.text.strip() for node in footer.iter() if node.tag.endswith("}instrText")]
+    assert sorted(instructions) == ["NUMPAGES", "PAGE"]
+    assert "Example {page} of {pages} Plan {{x}}" in "".join(node.text or "" for node in footer.iter()
+                                                            if node.tag.endswith("}t"))

@@ -59,7 +59,7 @@ def html_page(document: tree.Document) -> HtmlPage:
         _meta_tag("generator", "letterkit"),
     ]
     header = (
-        f'<header class="running-header">{escape(meta.header)}</header>\n' if meta.header else ""
+        f'<header class="running-header">{escape(page_frame.literal(meta.header))}</header>\n' if meta.header else ""
     )
     if page_frame.framed(meta):  # header and footer from the letter template, on every page
         header = page_frame.html(meta)

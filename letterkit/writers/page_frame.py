@@ -7,7 +7,9 @@ Footer: Form CMS-10003-NDMC · Page {page} of {pages}
 First-Page-Header:
 ```
 
-`{page}` and `{pages}` stand for the page number and the number of pages. A
+`{page}` and `{pages}` stand for the page number and the number of pages — in the kit's
+words only: a brace in a case's value comes doubled (`tree.frame_value`), so a plan
+named "Example {page} Plan" prints as typed. A
 `First-Page-…` line makes page 1 differ (empty: nothing there); without one, page 1 has
 the others' header and footer. HTML carries the frame as elements of the page (a
 browser shows the footer after the letter); the PDF writer adds the CSS that runs them
@@ -22,7 +24,7 @@ from html import escape
 
 from .. import tree
 
-_NUMBERS = re.compile(r"\{(page|pages)\}")
+_TOKENS = re.compile(r"\{\{|\}\}|\{(page|pages)\}")
 _FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 
 # The page's own CSS, in every HTML file (valid CSS, for browsers): the footer after the
@@ -73,12 +75,29 @@ def parts(meta: tree.Meta) -> dict[str, str]:
 
 def segments(text: str) -> list[tuple[str, str]]:
     """("text", words) and ("field", "PAGE" or "NUMPAGES"), in order."""
-    found, position = [], 0
-    for match in _NUMBERS.finditer(text):
-        found += [("text", text[position:match.start()])] if match.start() > position else []
-        found.append(("field", _FIELDS[match.group(1)]))
+    found: list[tuple[str, str]] = []
+    position = 0
+    for match in _TOKENS.finditer(text):
+        before = text[position:match.start()]
+        if match.group(1):
+            found += [("text", before), ("field", _FIELDS[match.group(1)])]
+        else:  # a doubled brace: one brace of the text
+            found.append(("text", before + match.group()[0]))
         position = match.end()
-    return found + ([("text", text[position:])] if position < len(text) else [])
+    found.append(("text", text[position:]))
+    merged: list[tuple[str, str]] = []
+    for kind, value in found:
+        if merged and kind == "text" == merged[-1][0]:
+            merged[-1] = ("text", merged[-1][1] + value)
+        elif value:
+            merged.append((kind, value))
+    return merged
+
+
+def literal(text: str) -> str:
+    """A frame line as plain text (where no page numbers are drawn): its doubled braces single."""
+    return "".join(value if kind == "text" else "{" + ("page" if value == "PAGE" else "pages") + "}"
+                   for kind, value in segments(text))
 
 
 def html(meta: tree.Meta) -> str:
