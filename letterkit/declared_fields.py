@@ -37,13 +37,26 @@ from __future__ import annotations
 
 import datetime
 import keyword
+import math
 import re
 from functools import cached_property
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StrictInt, create_model, field_validator
 
 from .model import Address, CaseModel, Letter, Organisation, Party, RichText, Signature
+
+def _a_number(value: Any) -> Any:
+    """A number as a letter prints it: typed as one (not "12", not true), finite, at most
+    15 digits (1e21 would print as "1e+21"), and never -0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number, written without quotes")
+    if math.isfinite(value) and abs(value) >= 1e15:  # not finite: the case model says so (model.base)
+        raise ValueError("is too large a number for a letter (at most 15 digits)")
+    if value == 0 and math.copysign(1, value) < 0:
+        raise ValueError("is -0; write 0")
+    return value
+
 
 # What a `type` names, and what a case holds for it. `number` keeps whole numbers whole
 # ("3", never "3.0") and takes decimals too.
@@ -51,7 +64,7 @@ _SCALARS: dict[str, Any] = {
     "text": str,
     "rich text": RichText,
     "date": datetime.date,
-    "number": int | float,
+    "number": Annotated[StrictInt | StrictFloat, BeforeValidator(_a_number)],
     "boolean": bool,
     # The parts every letter has, as letterkit.model defines them (`letterkit vars` lists their fields).
     "address": Address,

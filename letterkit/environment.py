@@ -47,6 +47,13 @@ _SAFE_METHODS: dict[type, frozenset[str]] = {
 
 
 
+# Names a block reads that are not the case's fields: what composition passes (`letter`,
+# `deadlines`), Jinja's own, and names letterkit reserves for what it reads from every case.
+# A case field of one of these names, or of a global (a macro, `range`), would hide it.
+RESERVED_NAMES = frozenset({"letter", "deadlines", "self", "loop", "caller", "varargs", "kwargs", "super",
+                            "kit", "translations", "alternate_format"})
+
+
 class LetterSandbox(ImmutableSandboxedEnvironment):
     """A sandbox whose blocks can read a case but call nothing on it."""
 
@@ -55,6 +62,14 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
     code_generator_class = bounds.BoundedCodeGenerator  # `~` through bounded_concat
     bounded_concat = staticmethod(bounds.bounded_concat)
     loader: ResolverLoader  # make_environment gives it the kit's: blocks are read through its resolver
+
+    def hidden_by(self, field: str) -> str | None:
+        """What a case field of this name would hide from the blocks, or None."""
+        if field in RESERVED_NAMES:
+            return f"a name letterkit gives every block ({', '.join(sorted(RESERVED_NAMES))})"
+        if field in self.globals:
+            return f"the {'macro' if isinstance(self.globals[field], jinja2.runtime.Macro) else 'name'} {field!r} every block can call"
+        return None
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -184,7 +184,16 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     _check_required_blocks(loaded, used, chain)
     kit_rules.check_calendars(loaded.rules, loaded.calendars)
     kit_rules.check_paths(loaded.rules, loaded.model)
+    _check_field_names(loaded)
     return loaded
+
+
+def _check_field_names(kit: Kit) -> None:
+    """A case field may not hide a name the blocks rely on: `{{ table(...) }}` would call
+    the case's value, `letter` would be the value instead of the letter."""
+    for name in kit.model.model_fields:
+        if hides := kit.environment.hidden_by(name):
+            raise KitError(f"{kit.root / 'kit.toml'}: field {name!r} would hide {hides}; choose another name")
 
 
 def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...], model: type) -> tuple:

@@ -153,3 +153,34 @@ def test_a_number_that_is_not_finite_is_refused_with_its_field_path(tmp_path, va
     result = runner.invoke(app, ["validate", str(case), "--templates", str(tmp_path)])
     assert result.exit_code == 1
     assert f"{field}: {'[1] ' if field == 'doses' else ''}is " in result.stderr and "finite number" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["letter", "self", "deadlines", "address", "table", "range", "loop", "kit",
+                                  "translations", "alternate_format"])
+def test_a_field_that_would_hide_a_name_the_blocks_use_is_refused_at_kit_load(tmp_path, name):
+    # Each broke every letter of the kit with a TypeError or "'NoneType' object is not callable".
+    (tmp_path / "kit.toml").write_text(f'extends = "imr"\n\n[[field]]\nname = "{name}"\ntype = "text"\n')
+    with pytest.raises(letterkit.KitError, match=rf"kit\.toml: field '{name}' would hide .*choose another name"):
+        letterkit.load_kit(str(tmp_path))
+
+
+@pytest.mark.parametrize("value, why", [("true", "must be a number"), ('"12"', "must be a number"),
+                                        ("-0.0", "is -0"), ("1.0e+21", "too large a number"),
+                                        ("[1, '2']", "must be a number")])
+def test_a_number_field_takes_numbers_only(tmp_path, value, why):
+    (tmp_path / "fields.toml").write_text('[[field]]\nname = "dose"\ntype = "number"\n'
+                                          '[[field]]\nname = "doses"\ntype = "list of number"\n')
+    case = tmp_path / "case.yaml"
+    field = "doses" if value.startswith("[") else "dose"
+    case.write_text(IMR_CASE.read_text() + f"{field}: {value}\n")
+    result = runner.invoke(app, ["validate", str(case), "--templates", str(tmp_path)])
+    assert result.exit_code == 1
+    assert f"{field}{'[1]' if field == 'doses' else ''}: " in result.stderr and why in result.stderr
+
+
+def test_ordinary_numbers_still_validate(tmp_path):
+    (tmp_path / "fields.toml").write_text('[[field]]\nname = "doses"\ntype = "list of number"\n')
+    case = tmp_path / "case.yaml"
+    case.write_text(IMR_CASE.read_text() + "doses: [0, 3, 2.5, -4, 123456789012345]\n")
+    result = runner.invoke(app, ["validate", str(case), "--templates", str(tmp_path)])
+    assert result.exit_code == 0, result.stderr
