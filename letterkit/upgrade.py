@@ -31,6 +31,7 @@ import jinja2
 from jinja2 import meta, nodes
 
 from . import version
+from .output import write_all
 
 
 @dataclass(frozen=True)
@@ -192,12 +193,12 @@ class Upgrade:
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
 
     def write(self) -> None:
+        """Every new file whole, or none (temporary files renamed into place: a kill leaves
+        no cut file), through a link inside the folder to the file it names; then removals."""
+        write_all({path.resolve(): new.encode("utf-8") for path, new in self.files.items() if new is not None})
         for path, new in self.files.items():
             if new is None:
                 path.unlink()
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(new, encoding="utf-8")
 
 
 def plan(folder: Path, kit_vocabulary: Path) -> Upgrade:
@@ -217,6 +218,18 @@ def plan(folder: Path, kit_vocabulary: Path) -> Upgrade:
         _to_macro(upgrade, use, kit_vocabulary)
     upgrade.files = {path: text for path, text in upgrade.files.items()
                      if text is None or not path.is_file() or text != path.read_text(encoding="utf-8")}
+    return _inside_only(upgrade)
+
+
+def _inside_only(upgrade: Upgrade) -> Upgrade:
+    """An upgrade that would change a file outside its folder (through a link, as the kit
+    loader refuses too) changes nothing: the author is told which file, and why."""
+    inside = upgrade.folder.resolve()
+    outside = sorted(path for path in upgrade.files if not path.resolve().is_relative_to(inside))
+    if outside:
+        upgrade.by_hand += [f"{shown(path)}: a link out of {shown(upgrade.folder)}; letterkit upgrade changes files "
+                            "inside the folder only, so it changed none: replace the link by a file" for path in outside]
+        upgrade.files = {}
     return upgrade
 
 

@@ -118,3 +118,40 @@ def test_an_include_becomes_the_macro_call_trimming_what_the_tag_trimmed(tag, tm
     with warnings.catch_warnings():
         warnings.simplefilter("error", TemplateDeprecationWarning)
         assert letterkit.render(case, formats=("html",), templates=[block.parent.parent])["html"] == before
+
+
+@pytest.mark.parametrize("linked", ["block", "macros folder"])
+def test_upgrade_never_writes_outside_the_folder_through_a_link(mine, linked):
+    """A block file, or the macros/ folder, linked to a file outside: the kit loader refuses
+    such links, and upgrade --write neither writes nor removes anything, naming the link."""
+    elsewhere = mine / "elsewhere"
+    elsewhere.mkdir()
+    folder = mine / "mine"
+    if linked == "block":
+        block = folder / "blocks" / "guideline-citation.md.j2"
+        shutil.move(block, elsewhere / "block.md.j2")
+        block.symlink_to(elsewhere / "block.md.j2")
+    else:
+        (elsewhere / "letter.j2").write_text((ROOT / "templates" / "letter" / "macros" / "letter.j2").read_text())
+        (folder / "macros").symlink_to(elsewhere)
+    before = {path: path.read_bytes() for path in elsewhere.iterdir()}
+    written = cli("upgrade", "mine", "--write", cwd=mine)
+    assert written.returncode == 1
+    assert "a link out of mine" in written.stderr
+    assert {path: path.read_bytes() for path in elsewhere.iterdir()} == before
+    assert (folder / "blocks" / "guideline-citation.md.j2").exists()
+
+
+def test_upgrade_writes_each_file_whole_through_a_rename(mine):
+    """No file is written in place: a kill mid-write would leave a cut block."""
+    including = mine / "mine" / "blocks" / "decision-item.md.j2"
+    including.write_text('{% include "blocks/guideline-citation.md.j2" %}\n')
+    upgrade = plan(mine / "mine", ROOT / "templates" / "letter" / "macros" / "letter.j2")
+    assert upgrade.files.get(including) == "{{ citation(item.guideline) }}"
+    inodes = {path: path.stat().st_ino for path in upgrade.files if path.exists()}
+    upgrade.write()
+    for path, new in upgrade.files.items():
+        if new is not None:
+            assert path.read_text() == new
+            assert path.stat().st_ino != inodes.get(path)  # a new file renamed over the old
+    assert not list((mine / "mine").rglob("*.part"))
