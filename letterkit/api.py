@@ -22,13 +22,14 @@ from .writers import FORMATS, WRITERS, WriterOptions, write_format, write_format
 def render(
     data: dict[str, Any] | Letter,
     kit: str | Path | Kit = "imr",
-    formats: Iterable[str] = FORMATS,
+    formats: str | Iterable[str] = FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
     strict: bool = False,
 ) -> dict[str, bytes]:
     """One letter in each of `formats`, as bytes keyed by format name.
 
+    `formats` is format names, or one name ("pdf"), or several in one string ("html,pdf");
     `templates` are folders whose blocks override the kit's, first folder first;
     `options` choose a PDF variant or another reference DOCX, and a key to seal the
     letter with (then the DOCX's signature comes back as "docx.p7s"); `strict` checks the
@@ -38,7 +39,7 @@ def render(
     """
     if not isinstance(kit, Kit):
         kit = load_kit(kit, tuple(templates))
-    formats = tuple(formats)
+    formats = _format_names(formats)
     for format in formats:
         writer(format)  # a ValueError naming the choices, before any work
     letter = validate(data, kit)
@@ -51,6 +52,13 @@ def render(
         return files
     from .seal import seal_files  # pyHanko takes a second to import: only when sealing
     return seal_files(files, options.seal)
+
+
+def _format_names(formats: str | Iterable[str]) -> tuple[str, ...]:
+    """("pdf",) for "pdf", not ("p", "d", "f")."""
+    if isinstance(formats, str):
+        return tuple(name.strip() for name in formats.split(",") if name.strip())
+    return tuple(formats)
 
 
 def write(document: Document, format: str, kit: Kit, options: WriterOptions = WriterOptions()) -> bytes:
@@ -70,7 +78,7 @@ def render_file(
     case: str | Path,
     outdir: str | Path,
     kit: str | Path | Kit = "imr",
-    formats: Iterable[str] = FORMATS,
+    formats: str | Iterable[str] = FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
     strict: bool = False,
@@ -78,7 +86,7 @@ def render_file(
     """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all
     (with a seal, the DOCX's signature too: `<case-stem>.docx.p7s`)."""
     case = Path(case)
-    paths = {format: Path(outdir) / f"{case.stem}.{format}" for format in formats}
+    paths = {format: Path(outdir) / f"{case.stem}.{format}" for format in _format_names(formats)}
     try:
         rendered = render(read_case(case), kit, tuple(paths), templates, options, strict)
         paths |= {format: Path(outdir) / f"{case.stem}.{format}" for format in rendered}  # a seal's .p7s

@@ -33,10 +33,21 @@ def read_case(path: str | Path) -> dict[str, Any]:
     """The data in a YAML (.yaml, .yml) or JSON (.json) case file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise CaseError([("(file)", f"cannot read: {error}")], str(path)) from None
-    return parse_case(text, "json" if path.suffix == ".json" else "yaml", str(path))
+        data = path.read_bytes()
+    except OSError as error:
+        why = "a folder: give its case files, or render them all with letterkit batch" if path.is_dir() else error
+        raise CaseError([("(file)", f"cannot read: {why}")], str(path)) from None
+    return read_case_bytes(data, str(path), "json" if path.suffix == ".json" else "yaml")
+
+
+def read_case_bytes(data: bytes, source: str, syntax: str | None = None) -> dict[str, Any]:
+    """A case from bytes (a file's, standard input's): UTF-8, as a file must be; JSON or YAML
+    as `syntax` says, else JSON when it starts with `{`."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise CaseError([("(file)", f"cannot read: {error}")], source) from None
+    return parse_case(text, syntax or ("json" if text.lstrip().startswith("{") else "yaml"), source)
 
 
 def parse_case(text: str, syntax: str, source: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from rich.progress import Progress
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
 from . import api, libraries
 from .api import check_rules
-from .cases import parse_case
+from .cases import read_case_bytes
 from .output import write_all
 from .batch import render_batch
 from .batch.progress import BatchProgress
@@ -35,6 +35,7 @@ from .rules import RuleError
 from .preview import Preview, serve
 from .scaffold import new_kit
 from .upgrade import VOCABULARY_FILE, plan
+from .writers import WRITERS
 from .writers.pdf import PDF_VARIANTS
 
 app = typer.Typer(
@@ -174,8 +175,12 @@ def _error(message: str) -> None:
 @app.command()
 def render(
     cases: Cases,
-    formats: Annotated[str, typer.Option("--formats", "-f", help=_FORMATS_HELP, metavar="FORMATS")] = ",".join(FORMATS),
-    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.", metavar="OUTDIR")] = Path("out"),
+    formats: Annotated[Optional[str], typer.Option(
+        "--formats", "-f", help=_FORMATS_HELP + " Default: all; with -o FILE, that file's format.", metavar="FORMATS",
+        show_default=False)] = None,
+    outdir: Annotated[Path, typer.Option(
+        "--outdir", "-o", metavar="OUTDIR", help="Folder for the letters; or, for one case in one format, the file "
+        "(-o letter.pdf); or - for standard output.")] = Path("out"),
     kit: CheckedKit = "imr",
     templates: Templates = None,
     pdf_variant: Annotated[
@@ -195,29 +200,27 @@ def render(
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
     A case that fails writes no file; the others are still rendered. Exit status 1 if any failed.
-    With --strict, a letter that breaks a rule of its kit fails too. A case of - is read from
-    standard input (OUTDIR/stdin.<format>); an OUTDIR of - writes one case's letter, in one
-    format, to standard output: letterkit render - -f pdf -o - > letter.pdf
+    With --strict, a letter that breaks a rule of its kit fails too. One case in one format
+    may go to a file, as pandoc does: letterkit render case.yaml -o letter.pdf. A case of -
+    is read from standard input (OUTDIR/stdin.<format>); an OUTDIR of - writes one case's
+    letter, in one format, to standard output: letterkit render - -f pdf -o - > letter.pdf
     """
-    chosen = _formats(formats)
-    if str(outdir) == STREAM and (len(cases) != 1 or len(chosen) != 1):
-        raise typer.BadParameter("- writes one letter to standard output: give one case and one format",
-                                 param_hint="'--outdir'")
+    chosen, target = _destination(formats, outdir, cases)
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
                             seal=_seal_key(seal, seal_passphrase, timestamp_url))
     failed = 0
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
             try:
-                if STREAM in (str(case), str(outdir)):
-                    paths = _render_streamed(case, outdir, kit, chosen, tuple(templates or ()), options, strict)
+                if target is not None or str(case) == STREAM:
+                    paths = _render_one(case, target or outdir, kit, chosen, tuple(templates or ()), options, strict)
                 else:
                     paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
             except LetterkitError as error:
                 _report(case, error)
                 failed += 1
                 continue
-            if str(outdir) != STREAM:  # standard output holds the letter itself
+            if paths:  # none when standard output holds the letter itself
                 out.print(f"{case} → " + ", ".join(str(path) for path in paths))
     if failed:
         errors.print(f"{failed} of {len(cases)} case(s) failed")
@@ -227,20 +230,35 @@ def render(
 STREAM = "-"  # a case read from standard input, or a letter written to standard output
 
 
-def _render_streamed(case: Path, outdir: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
-                     options: WriterOptions, strict: bool) -> list[Path]:
-    if str(case) == STREAM:
-        text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-        data = parse_case(text, "json" if text.lstrip().startswith("{") else "yaml", "(standard input)")
-    else:
-        data = read_case(case)
+def _destination(formats: str | None, outdir: Path, cases: list[Path]) -> tuple[tuple[str, ...], Path | None]:
+    """The formats to write, and the one file (or -, standard output) when -o names one
+    rather than a folder: an OUTDIR ending in a format's extension, which is not a folder."""
+    named = next((entry.name for entry in WRITERS if outdir.suffix.lower() == f".{entry.extension}"), None)
+    one_file = str(outdir) == STREAM or (named is not None and not outdir.is_dir())
+    chosen = _formats(formats) if formats else ((named,) if named and one_file else FORMATS)
+    if not one_file:
+        return chosen, None
+    if len(cases) != 1 or len(chosen) != 1 or (named is not None and chosen != (named,)):
+        what = "standard output" if str(outdir) == STREAM else f"the {named} file {outdir}"
+        raise typer.BadParameter(f"{what} takes one letter: give one case and one format "
+                                 f"(-f {named or 'pdf'}), or a folder", param_hint="'--outdir'")
+    return chosen, outdir
+
+
+def _render_one(case: Path, target: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
+                options: WriterOptions, strict: bool) -> list[Path]:
+    """A case (or standard input's) to one file, to standard output, or into a folder."""
+    data = read_case_bytes(sys.stdin.buffer.read(), "(standard input)") if str(case) == STREAM else read_case(case)
     files = api.render(data, kit, formats, templates, options, strict)
-    if str(outdir) == STREAM:
+    if str(target) == STREAM:
         sys.stdout.buffer.write(files[formats[0]])
         sys.stdout.buffer.flush()
         return []
-    stem = "stdin" if str(case) == STREAM else case.stem
-    written = {outdir / f"{stem}.{format}": content for format, content in files.items()}
+    if target.suffix.lower() == f".{formats[0]}" and not target.is_dir():  # -o letter.pdf
+        written = {target.with_name(target.name + name.removeprefix(formats[0])): content
+                   for name, content in files.items()}  # a sealed DOCX's signature: letter.docx.p7s
+    else:
+        written = {target / f"stdin.{name}": content for name, content in files.items()}
     write_all(written)
     return list(written)
 

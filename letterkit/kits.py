@@ -23,7 +23,7 @@ import sys
 import threading
 import types
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -116,7 +116,7 @@ _extended: dict[tuple, type[Letter]] = {}  # one class per model file and declar
 _lock = threading.Lock()
 
 
-def load_kit(kit: str | Path = "imr", templates: tuple[str | Path, ...] = ()) -> Kit:
+def load_kit(kit: str | Path = "imr", templates: Iterable[str | Path] = ()) -> Kit:
     """The kit, by built-in name or folder path, with user template folders in front.
 
     Loaded once per process; every later call (from any thread) gets the same `Kit`.

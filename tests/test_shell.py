@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -125,3 +126,49 @@ def test_validate_vars_and_blocks_speak_json_for_other_tools(tmp_path, case_data
     assert fields["items[].decision"]["computed"] is False and fields["letter.overall"]["computed"] is True
     blocks = {row["block"]: row for row in json.loads(CliRunner().invoke(app, ["blocks", "--json"]).stdout)}
     assert "clinical_summary" in blocks["blocks/clinical-case-summary.md.j2"]["reads"]
+
+
+MIXED = ROOT / "examples" / "imr-medications-mixed.yaml"
+
+
+@pytest.mark.parametrize("arguments, name", [([], "letter.pdf"), (["-f", "docx"], "letter.docx"),
+                                             (["-f", "html"], "Letter.HTML")])
+def test_o_with_a_formats_extension_writes_that_file_as_pandoc_does(tmp_path, arguments, name):
+    result = CliRunner().invoke(app, ["render", str(MIXED), *arguments, "-o", str(tmp_path / name)])
+    assert result.exit_code == 0, result.stderr
+    written = tmp_path / name
+    assert written.is_file() and list(tmp_path.iterdir()) == [written]
+    assert written.read_bytes()[:4] in (b"%PDF", b"PK\x03\x04", b"<!DO")
+
+
+@pytest.mark.parametrize("arguments", [[str(MIXED), str(MIXED), "-o", "letter.pdf"],
+                                       [str(MIXED), "-f", "html,pdf", "-o", "letter.pdf"],
+                                       [str(MIXED), "-f", "docx", "-o", "letter.pdf"]])
+def test_a_file_for_o_takes_one_letter_and_never_becomes_a_folder(tmp_path, arguments):
+    result = CliRunner().invoke(app, ["render", *arguments], env={"COLUMNS": "200"}, catch_exceptions=False)
+    assert result.exit_code == 2 and "takes one letter" in result.stderr, result.stderr
+    assert not (Path.cwd() / "letter.pdf").exists()
+
+
+def test_standard_input_that_is_not_utf8_is_refused_as_the_same_file_would_be(tmp_path):
+    data = MIXED.read_bytes().replace(b"MAXIMUS Federal", b"MAXIMUS \xffFederal", 1)
+    (tmp_path / "bad.yaml").write_bytes(data)
+    piped = subprocess.run([*LETTERKIT, "render", "-", "-f", "html", "-o", str(tmp_path / "out")], input=data,
+                           capture_output=True, timeout=120)
+    from_file = subprocess.run([*LETTERKIT, "render", str(tmp_path / "bad.yaml"), "-f", "html", "-o", str(tmp_path / "out")],
+                               capture_output=True, timeout=120)
+    assert piped.returncode == from_file.returncode == 1
+    assert b"cannot read: 'utf-8' codec can't decode byte 0xff" in piped.stderr
+    assert piped.stderr.replace(b"(standard input)", b"") == from_file.stderr.replace(str(tmp_path / "bad.yaml").encode(), b"")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_folder_given_as_a_case_says_what_to_do(tmp_path):
+    result = CliRunner().invoke(app, ["render", str(tmp_path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "a folder: give its case files, or render them all with letterkit batch" in result.stderr
+
+
+def test_formats_may_be_one_name_in_the_python_api(case_data):
+    assert set(letterkit.render(case_data, formats="pdf")) == {"pdf"}
+    assert set(letterkit.render(case_data, formats="html,docx")) == {"html", "docx"}
