@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import hashlib
 import json
 import signal
 import sys
@@ -20,7 +21,7 @@ from rich.table import Table
 from rich.progress import Progress
 
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
-from . import api, libraries
+from . import api, audit, libraries
 from .api import check_rules
 from .cases import read_case_bytes
 from .output import write_all
@@ -86,6 +87,12 @@ SealPassphrase = Annotated[Optional[str], typer.Option(
     metavar="PASSPHRASE")]
 TimestampUrl = Annotated[Optional[str], typer.Option(
     "--timestamp-url", help="An RFC 3161 timestamp service: the PDF's seal becomes PAdES-B-T.", metavar="URL")]
+
+
+AuditLogOption = Annotated[Optional[Path], typer.Option(
+    "--audit-log", envvar=audit.ENVIRONMENT, metavar="FILE", show_default=False,
+    help="Append one JSON line per letter rendered, sealed or verified to FILE: when, who, which "
+         "letterkit, what, with which options.")]
 
 
 def _seal_key(seal: Path | None, passphrase: str | None, timestamp_url: str | None):
@@ -196,6 +203,7 @@ def render(
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
+    audit_log: AuditLogOption = None,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
@@ -218,8 +226,10 @@ def render(
                     paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
             except LetterkitError as error:
                 _report(case, error)
+                _audit_render(audit_log, case, kit, chosen, options, strict, [], str(error))
                 failed += 1
                 continue
+            _audit_render(audit_log, case, kit, chosen, options, strict, paths)
             if paths:  # none when standard output holds the letter itself
                 out.print(f"{case} → " + ", ".join(str(path) for path in paths))
     if failed:
@@ -228,6 +238,16 @@ def render(
 
 
 STREAM = "-"  # a case read from standard input, or a letter written to standard output
+
+
+def _audit_render(log: Path | None, case: Path, kit: str, formats: tuple[str, ...], options: WriterOptions,
+                  strict: bool, paths: list[Path], error: str | None = None) -> None:
+    if log is None:
+        return
+    outputs = [{"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()} for path in paths]
+    audit.append(log, audit.record(command="render", case=str(case), kit=kit, status="failed" if error else "ok",
+                                   outputs=outputs, error=error,
+                                   options={**options.described(), "formats": list(formats), "strict": strict}))
 
 
 def _destination(formats: str | None, outdir: Path, cases: list[Path]) -> tuple[tuple[str, ...], Path | None]:
@@ -285,6 +305,7 @@ def batch(
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this Dask cluster (tcp://host:8786) instead of local processes; OUTDIR must be shared with its workers.")] = None,
+    audit_log: AuditLogOption = None,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
 
@@ -304,7 +325,7 @@ def batch(
         with _dask_client(scheduler) as client, BatchProgress(total, errors, quiet) as progress:
             summary = render_batch(source, outdir, kit, chosen, templates or (), options, jobs=jobs,
                                    force=force, on_result=progress, case_timeout=case_timeout or None,
-                                   strict=strict, executor=client)
+                                   strict=strict, executor=client, audit_log=audit_log)
     except LetterkitError as error:
         for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
             _error(line)
@@ -622,6 +643,7 @@ def verify_command(
         "--kit", "-k", help="Also render the embedded case with this kit and compare the letter.")] = None,
     trust: Annotated[Optional[list[Path]], typer.Option(
         "--trust", help="A trusted root certificate (PEM or DER) the signer must chain to (repeatable).")] = None,
+    audit_log: AuditLogOption = None,
 ) -> None:
     """Check a letter: its seal is intact and covers the whole file, who signed it, the
     embedded case's digest and, given the kit, that its case renders to the same letter.
@@ -634,5 +656,10 @@ def verify_command(
         raise typer.Exit(1)
     for finding in findings:
         (out if finding.passed else errors).print(finding.line())
-    if not all(finding.passed for finding in findings):
+    passed = all(finding.passed for finding in findings)
+    if audit_log is not None:
+        audit.append(audit_log, audit.record(
+            command="verify", file=str(letter), sha256=hashlib.sha256(letter.read_bytes()).hexdigest(),
+            passed=passed, findings=[finding.line() for finding in findings]))
+    if not passed:
         raise typer.Exit(1)

@@ -16,7 +16,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from .. import version
+from .. import audit, version
 from ..kits import Kit, load_kit
 from ..writers import FORMATS, WriterOptions, reference_docx
 from .dask_cluster import DaskExecutor
@@ -56,6 +56,7 @@ def render_batch(
     on_result: Callable[[dict[str, Any]], None] | None = None,
     case_timeout: float | None = 120.0,
     strict: bool = False,
+    audit_log: str | Path | None = None,
 ) -> BatchSummary:
     """Render many cases to `outdir/<id>.<format>`, with `outdir/manifest.jsonl`.
 
@@ -65,8 +66,10 @@ def render_batch(
     on `executor` if given (any `concurrent.futures.Executor`, e.g. Dask's), else on
     `jobs` local processes. A case taking longer than `case_timeout` seconds fails;
     with `strict`, so does a letter that breaks one of its kit's rules.
-    `on_result` is called with each case's manifest entry as it finishes. One batch
-    at a time may write to `outdir`: a second raises `BatchLockedError` at once.
+    `on_result` is called with each case's manifest entry as it finishes; each entry
+    carries its audit record (time, letterkit version, operator, options), and is appended
+    to `audit_log` too (default: `LETTERKIT_AUDIT_LOG`'s file, if set). One batch at a time
+    may write to `outdir`: a second raises `BatchLockedError` at once.
     """
     outdir = Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
@@ -80,7 +83,7 @@ def render_batch(
         stream = read_cases(cases) if isinstance(cases, (str, Path)) else cases_from(cases)
         executor = _on_cluster(executor)
         return _render_all(job, stream, force, on_result, executor,
-                           jobs or getattr(executor, "slots", None) or os.cpu_count() or 1)
+                           jobs or getattr(executor, "slots", None) or os.cpu_count() or 1, audit_log)
 
 
 def _on_cluster(executor):
@@ -90,12 +93,16 @@ def _on_cluster(executor):
     return executor
 
 
-def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, executor, workers: int) -> BatchSummary:
+def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, executor, workers: int,
+                audit_log: str | Path | None) -> BatchSummary:
     manifest = Manifest(Path(job.outdir))
     summary = BatchSummary(manifest=manifest.path, warnings=manifest.warnings)
+    options = {**job.options.described(), "formats": list(job.formats), "strict": job.strict}
 
     def record(entry: dict[str, Any]) -> None:
+        entry = audit.record(**entry, options=options)
         manifest.append(entry)
+        audit.append(audit_log, {"command": "batch", **entry})
         if entry["status"] == "ok":
             summary.rendered += 1
         else:

@@ -15,9 +15,9 @@ files (one picture per page).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .. import tree
 from ..presentation import Presentation
@@ -45,6 +45,15 @@ class WriterOptions:
     def archival(self) -> bool:
         """Whether the PDF is to be PDF/A-3 and PDF/UA-1 at once, with its case inside."""
         return self.pdf_variant in ARCHIVAL_ALIASES
+
+    def described(self) -> dict[str, Any]:
+        """Each choice as an audit record shows it: a path as text, a key as whether it sealed."""
+        return {choice.name: (self._shown(getattr(self, choice.name)) if choice.name != "seal"
+                              else self.seal is not None) for choice in fields(self)}
+
+    @staticmethod
+    def _shown(value: Any) -> Any:
+        return str(value) if isinstance(value, Path) else value
 
 
 @dataclass(frozen=True, eq=False)
