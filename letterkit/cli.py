@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import json
 import signal
@@ -11,6 +12,7 @@ import sys
 import time
 import warnings
 import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -27,9 +29,10 @@ from .cases import read_case_bytes
 from .output import write_all
 from .batch import render_batch
 from .batch.progress import BatchProgress
-from .batch.sources import count_cases
+from .batch.sources import count_cases, read_cases
 from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
+from .kits import builtin_kits
 from .lint import Problem, lint
 from .readability import rich_text_grades
 from .rules import RuleError
@@ -52,7 +55,13 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 out = Console(highlight=False, soft_wrap=True, markup=False)
 
 Cases = Annotated[list[Path], typer.Argument(help="Case files, YAML or JSON.", show_default=False, metavar="CASE")]
-KitOption = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.", metavar="KIT")]
+def _complete_from(names: Callable[[], Iterable[str]]) -> Callable[[str], list[str]]:
+    """Shell completion: the names that start with what was typed."""
+    return lambda incomplete: [name for name in names() if name.startswith(incomplete)]
+
+
+KitOption = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name (letterkit kits), or a kit folder.",
+                                        metavar="KIT", autocompletion=_complete_from(builtin_kits))]
 Templates = Annotated[
     Optional[list[Path]],
     typer.Option("--templates", "-t", help="A folder of blocks that override the kit's (repeatable).", metavar="FOLDER"),
@@ -153,8 +162,8 @@ def _kit(value: str) -> str:
     return value
 
 
-CheckedKit = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.", metavar="KIT",
-                                         callback=_kit)]
+CheckedKit = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name (letterkit kits), or a kit folder.",
+                                         metavar="KIT", callback=_kit, autocompletion=_complete_from(builtin_kits))]
 
 
 _FORMATS_HELP = f"Comma-separated: {','.join(FORMATS)}."  # the writers' registry's names
@@ -164,12 +173,28 @@ def _formats(value: str) -> tuple[str, ...]:
     formats = tuple(part.strip() for part in value.split(",") if part.strip())
     unknown = [f for f in formats if f not in FORMATS]
     if unknown or not formats:
-        raise typer.BadParameter(f"choose from {', '.join(FORMATS)} (got {value!r})")
+        raise typer.BadParameter(f"choose from {', '.join(FORMATS)} (got {value!r})", param_hint="'--formats' / '-f'")
     return formats
 
 
-def _report(case: Path, error: LetterkitError) -> None:
-    lines = error.lines() if isinstance(error, CaseError) else [f"{case}: {error}"]
+def _complete_formats(incomplete: str) -> list[str]:
+    """`html,p` → `html,pdf`: the last name of a comma-separated list completed."""
+    done, _, last = incomplete.rpartition(",")
+    return [f"{done},{name}" if done else name for name in FORMATS if name.startswith(last)]
+
+
+# Options that more than one command takes: defined once, so their help cannot drift.
+PdfVariantOption = Annotated[Optional[str], typer.Option(
+    "--pdf-variant", metavar="VARIANT", callback=_pdf_variant, autocompletion=_complete_from(lambda: PDF_VARIANTS),
+    help="pdf/a-2b, pdf/a-3b, pdf/ua-1 (tagged, accessible), or archival (pdf/a-3a+ua-1: both at once, with the case inside).")]
+ReferenceDocxOption = Annotated[Optional[Path], typer.Option(
+    "--reference-docx", metavar="DOCX", callback=_reference_docx,
+    help="A .docx whose Word styles, header and footer replace the kit's.")]
+
+
+def _report(case: Path | str, error: LetterkitError) -> None:
+    named = str(error).startswith(f"{case}:")  # a JSON Lines case's own error names its line
+    lines = error.lines() if isinstance(error, CaseError) else [str(error) if named else f"{case}: {error}"]
     for line in lines:
         _error(line)
 
@@ -184,21 +209,14 @@ def render(
     cases: Cases,
     formats: Annotated[Optional[str], typer.Option(
         "--formats", "-f", help=_FORMATS_HELP + " Default: all; with -o FILE, that file's format.", metavar="FORMATS",
-        show_default=False)] = None,
+        show_default=False, autocompletion=_complete_formats)] = None,
     outdir: Annotated[Path, typer.Option(
         "--outdir", "-o", metavar="OUTDIR", help="Folder for the letters; or, for one case in one format, the file "
         "(-o letter.pdf); or - for standard output.")] = Path("out"),
     kit: CheckedKit = "imr",
     templates: Templates = None,
-    pdf_variant: Annotated[
-        Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b, pdf/ua-1 (tagged, accessible), or archival "
-                                            "(pdf/a-3a+ua-1: both at once, with the case inside).",
-                                metavar="VARIANT", callback=_pdf_variant)
-    ] = None,
-    reference_docx: Annotated[
-        Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles, header and footer replace the kit's.",
-                                   metavar="DOCX", callback=_reference_docx)
-    ] = None,
+    pdf_variant: PdfVariantOption = None,
+    reference_docx: ReferenceDocxOption = None,
     strict: Strict = False,
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
@@ -287,17 +305,16 @@ def _render_one(case: Path, target: Path, kit: str, formats: tuple[str, ...], te
 def batch(
     source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False,
                                                  metavar="SOURCE")],
-    formats: Annotated[str, typer.Option("--formats", "-f", help=_FORMATS_HELP, metavar="FORMATS")] = ",".join(FORMATS),
+    formats: Annotated[str, typer.Option("--formats", "-f", help=_FORMATS_HELP, metavar="FORMATS",
+                                         autocompletion=_complete_formats)] = ",".join(FORMATS),
     outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.", metavar="OUTDIR")] = Path("out"),
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core", metavar="N")] = None,
     kit: KitOption = "imr",
     templates: Templates = None,
     force: Annotated[bool, typer.Option("--force", help="Render again cases that are unchanged since the last run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
-    pdf_variant: Annotated[Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b, pdf/ua-1 or archival (pdf/a-3a+ua-1).",
-                                                              metavar="VARIANT", callback=_pdf_variant)] = None,
-    reference_docx: Annotated[Optional[Path], typer.Option("--reference-docx", help="A .docx whose Word styles replace the kit's.", metavar="DOCX",
-                                                                  callback=_reference_docx)] = None,
+    pdf_variant: PdfVariantOption = None,
+    reference_docx: ReferenceDocxOption = None,
     case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).",
                                                     metavar="SECONDS")] = 120.0,
     strict: Strict = False,
@@ -381,10 +398,10 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
     rich text above the kit's reading grade. With --json, one object per case:
     {"case", "valid", "problems": [{"field", "message"}]}."""
     failed, results = 0, []
-    for case in cases:
+    for case, read in _each_case(cases):
         try:
             loaded = load_kit(kit, tuple(templates or ()))
-            letter = validate(read_case(case), loaded, str(case))
+            letter = validate(read(), loaded, str(case))
             document = compose(letter, loaded)
             if strict:
                 _check_strictly(case, letter, loaded, document)
@@ -405,13 +422,25 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
         raise typer.Exit(1)
 
 
+def _each_case(arguments: list[Path]) -> Iterator[tuple[str, Callable[[], dict]]]:
+    """(where, how to read it) for each case the arguments name: a file, - (standard
+    input), or every line of a JSON Lines export, as `batch` reads them."""
+    for argument in arguments:
+        if str(argument) == STREAM:
+            yield "(standard input)", lambda: read_case_bytes(sys.stdin.buffer.read(), "(standard input)")
+        elif argument.suffix == ".jsonl" and argument.is_file():
+            yield from ((case.source, case.load) for case in read_cases(argument))
+        else:
+            yield str(argument), functools.partial(read_case, argument)
+
+
 def _problems(error: LetterkitError) -> list[dict[str, str | None]]:
     if isinstance(error, CaseError):
         return [{"field": path, "message": message} for path, message in error.problems]
     return [{"field": None, "message": str(error)}]
 
 
-def _check_strictly(case: Path, letter, loaded, document) -> None:
+def _check_strictly(case: Path | str, letter, loaded, document) -> None:
     """Raise the letter's rule failures; print a warning per field above the reading grade."""
     if failures := check_rules(letter, loaded, document):
         raise RuleError(failures, str(case))
@@ -459,6 +488,19 @@ def _in_force(rule) -> str:
     return f" (in force {rule.in_force_from or '…'} to {rule.until or '…'})"
 
 
+@app.command("kits")
+def kits_command(as_json: AsJson = False) -> None:
+    """List the built-in kits, each with what it is for (give one to --kit)."""
+    listed = [{"kit": name, "description": load_kit(name).description} for name in builtin_kits()]
+    if as_json:
+        print(json.dumps(listed, indent=2, ensure_ascii=False))
+        return
+    table = Table("kit", "what it is for", box=None, header_style="bold")
+    for kit in listed:
+        table.add_row(kit["kit"], kit["description"])
+    _print_table(table)
+
+
 @app.command()
 def blocks(kit: KitOption = "imr", templates: Templates = None, as_json: AsJson = False) -> None:
     """List the letter's blocks: the file each comes from, and the data each reads."""
@@ -482,13 +524,15 @@ def lint_command(
     kit: KitOption = "imr",
     templates: Templates = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too, not only on errors.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Check a kit and your template folder without rendering a case.
 
     Every block parses, every included block exists, every name a block prints is in the
     case, no block tag glues two lines (errors); every class a block uses is styled in the
     stylesheets and the reference DOCX (warnings); lines read on a screen (advice).
-    Exits 1 on an error, or with --strict on a warning.
+    Exits 1 on an error, or with --strict on a warning. With --json, a list of
+    {"severity", "message"} on standard output.
     """
     try:
         with warnings.catch_warnings():  # lint reports them itself, as problems
@@ -497,13 +541,16 @@ def lint_command(
     except LetterkitError as error:
         problems = [Problem(str(error))]
     colours = {"error": "red", "warning": "yellow", "advice": "cyan"}
-    for problem in problems:
+    if as_json:
+        print(json.dumps([{"severity": p.severity, "message": str(p)} for p in problems], indent=2, ensure_ascii=False))
+    for problem in [] if as_json else problems:
         colour = colours[problem.severity]
         errors.print(f"[{colour}]{problem.severity}[/{colour}] {escape(printable(problem))}", markup=True)
     failing = {"error", "warning"} if strict else {"error"}
     if any(problem.severity in failing for problem in problems):
         raise typer.Exit(1)
-    out.print("no problems found" if not problems else f"{len(problems)} to look at, none failing")
+    if not as_json:
+        out.print("no problems found" if not problems else f"{len(problems)} to look at, none failing")
 
 
 @app.command("upgrade")

@@ -172,3 +172,54 @@ def test_a_folder_given_as_a_case_says_what_to_do(tmp_path):
 def test_formats_may_be_one_name_in_the_python_api(case_data):
     assert set(letterkit.render(case_data, formats="pdf")) == {"pdf"}
     assert set(letterkit.render(case_data, formats="html,docx")) == {"html", "docx"}
+
+
+def _completions(line: str) -> list[str]:
+    words = line.split(" ")
+    done = subprocess.run(LETTERKIT, capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, _LETTERKIT_COMPLETE="complete_bash", COMP_WORDS=line,
+                                   COMP_CWORD=str(len(words) - 1)))
+    return done.stdout.split()
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("letterkit render case.yaml --kit a", ["adverse-benefit"]),
+    ("letterkit batch cases --kit ", ["adverse-benefit", "imr", "letter", "ur"]),
+    ("letterkit render case.yaml -f html,p", ["html,pdf"]),
+    ("letterkit render case.yaml --pdf-variant pdf/u", ["pdf/ua-1"]),
+])
+def test_the_shell_completes_kits_formats_and_variants(line, expected):
+    assert _completions(line) == expected
+
+
+def test_kits_lists_the_built_in_kits():
+    result = CliRunner().invoke(app, ["kits", "--json"])
+    assert result.exit_code == 0
+    kits = {entry["kit"]: entry["description"] for entry in json.loads(result.stdout)}
+    assert set(kits) == {"adverse-benefit", "imr", "letter", "ur"} and all(kits.values())
+
+
+def test_an_unknown_format_names_the_option():
+    result = CliRunner().invoke(app, ["render", str(MIXED), "-f", "odt"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2 and "'--formats' / '-f'" in result.stderr and "choose from html" in result.stderr
+
+
+def test_validate_reads_standard_input_and_json_lines_as_batch_does(tmp_path):
+    case = yaml.safe_load(MIXED.read_text())
+    export = tmp_path / "export.jsonl"
+    export.write_text(json.dumps({"id": "one", **case}, default=str) + "\n" + "{not json\n")
+    from_export = CliRunner().invoke(app, ["validate", str(export)], env={"COLUMNS": "200"})
+    assert from_export.exit_code == 1
+    assert f"{export}:1: valid" in from_export.stdout
+    assert from_export.stderr.startswith(f"error {export}:2: invalid JSON") and len(from_export.stderr.splitlines()) == 1
+    piped = subprocess.run([*LETTERKIT, "validate", "-"], input=MIXED.read_bytes(), capture_output=True, timeout=120)
+    assert piped.returncode == 0 and b"(standard input): valid" in piped.stdout
+
+
+def test_lint_speaks_json_too(tmp_path):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "clinical-case-summary.md.j2").write_text("# SUMMARY\n\n{{ no_such_field }}\n")
+    result = CliRunner().invoke(app, ["lint", "-t", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    problems = json.loads(result.stdout)
+    assert any(problem["severity"] == "error" and "no_such_field" in problem["message"] for problem in problems)
