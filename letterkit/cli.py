@@ -38,6 +38,7 @@ from .readability import rich_text_grades
 from .rules import RuleError
 from .preview import Preview, serve
 from .scaffold import new_kit
+from .time_limit import time_limit
 from .upgrade import VOCABULARY_FILE, plan
 from .writers import WRITERS
 from .writers.pdf import PDF_VARIANTS
@@ -184,6 +185,8 @@ def _complete_formats(incomplete: str) -> list[str]:
 
 
 # Options that more than one command takes: defined once, so their help cannot drift.
+CaseTimeoutOption = Annotated[float, typer.Option(
+    "--case-timeout", min=0, metavar="SECONDS", help="Seconds a case may take before it fails (0: no limit).")]
 PdfVariantOption = Annotated[Optional[str], typer.Option(
     "--pdf-variant", metavar="VARIANT", callback=_pdf_variant, autocompletion=_complete_from(lambda: PDF_VARIANTS),
     help="pdf/a-2b, pdf/a-3b, pdf/ua-1 (tagged, accessible), or archival (pdf/a-3a+ua-1: both at once, with the case inside).")]
@@ -222,6 +225,7 @@ def render(
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
     audit_log: AuditLogOption = None,
+    case_timeout: CaseTimeoutOption = 120.0,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
@@ -238,10 +242,11 @@ def render(
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
             try:
-                if target is not None or str(case) == STREAM:
-                    paths = _render_one(case, target or outdir, kit, chosen, tuple(templates or ()), options, strict)
-                else:
-                    paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
+                with time_limit(case_timeout or None):
+                    if target is not None or str(case) == STREAM:
+                        paths = _render_one(case, target or outdir, kit, chosen, tuple(templates or ()), options, strict)
+                    else:
+                        paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
             except LetterkitError as error:
                 _report(case, error)
                 _audit_render(audit_log, case, kit, chosen, options, strict, [], str(error))
@@ -315,8 +320,7 @@ def batch(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
     pdf_variant: PdfVariantOption = None,
     reference_docx: ReferenceDocxOption = None,
-    case_timeout: Annotated[float, typer.Option("--case-timeout", min=0, help="Seconds a case may take before it fails (0: no limit).",
-                                                    metavar="SECONDS")] = 120.0,
+    case_timeout: CaseTimeoutOption = 120.0,
     strict: Strict = False,
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
@@ -390,7 +394,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="JSON on standard output, f
 
 @app.command("validate")
 def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False,
-                     as_json: AsJson = False) -> None:
+                     as_json: AsJson = False, case_timeout: CaseTimeoutOption = 120.0) -> None:
     """Check case files against the kit's data model, and compose each letter with the
     kit's blocks, without writing a file: what passes here renders.
 
@@ -401,10 +405,11 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
     for case, read in _each_case(cases):
         try:
             loaded = load_kit(kit, tuple(templates or ()))
-            letter = validate(read(), loaded, str(case))
-            document = compose(letter, loaded)
-            if strict:
-                _check_strictly(case, letter, loaded, document)
+            with time_limit(case_timeout or None):
+                letter = validate(read(), loaded, str(case))
+                document = compose(letter, loaded)
+                if strict:
+                    _check_strictly(case, letter, loaded, document)
         except LetterkitError as error:
             failed += 1
             if as_json:

@@ -223,3 +223,18 @@ def test_lint_speaks_json_too(tmp_path):
     assert result.exit_code == 1
     problems = json.loads(result.stdout)
     assert any(problem["severity"] == "error" and "no_such_field" in problem["message"] for problem in problems)
+
+
+@pytest.mark.parametrize("command", ["render", "validate"])
+def test_a_block_that_never_ends_fails_its_case_by_the_time_limit(tmp_path, command):
+    """A template folder's loop of ten billion turns: one line, no file, the next case done."""
+    (tmp_path / "mine" / "blocks").mkdir(parents=True)
+    (tmp_path / "mine" / "blocks" / "clinical-case-summary.md.j2").write_text(
+        "# SUMMARY\n\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n")
+    arguments = [command, str(MIXED), "-t", str(tmp_path / "mine"), "--case-timeout", "2"]
+    if command == "render":
+        arguments += ["-f", "html", "-o", str(tmp_path / "out")]
+    result = subprocess.run([*LETTERKIT, *arguments], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "took longer than 2 s to render (--case-timeout)" in result.stderr
+    assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
