@@ -66,7 +66,37 @@ class Presentation:
 
 def _read(files: Resolver, name: str, importers: tuple[str, ...] = ()) -> tuple[Path, str]:
     path, text = files.find(name), files.read_text(name)
-    return path, _imports_inlined(files, name, path, text, importers) if "@import" in text.lower() else text
+    # parsed whenever an @-rule could be an import: `@\69mport` is one too
+    text = _imports_inlined(files, name, path, text, importers) if "@" in text else text
+    _refuse_remote(path, tinycss2.parse_stylesheet(text))
+    return path, text
+
+
+# Where a stylesheet names a URL: url(...), src(...), image-set("...")
+_URL_FUNCTIONS = {"url", "src", "image-set", "-webkit-image-set"}
+
+
+def _refuse_remote(path: Path, nodes: list) -> None:
+    """A stylesheet may name its kit's files and data: URIs, never a place on the network:
+    the PDF could not fetch it, and a reader's browser would, from the HTML letter."""
+    for node in nodes:
+        if node.type == "url":
+            _check_url(path, node)
+        if node.type == "function" and node.lower_name in _URL_FUNCTIONS:
+            for argument in node.arguments:
+                if argument.type == "string":
+                    _check_url(path, argument)
+        for children in (getattr(node, attribute, None) for attribute in ("prelude", "content", "arguments")):
+            if children:
+                _refuse_remote(path, children)
+
+
+def _check_url(path: Path, token) -> None:
+    address = token.value.strip()
+    scheme = urlsplit(address).scheme.lower()
+    if (scheme and scheme != "data") or address.startswith("//"):
+        raise KitError(f"{path}:{token.source_line}: url({address}) is refused: a stylesheet may name "
+                       "files of its kit and data: URIs, never a place on the network")
 
 
 def _imports_inlined(files: Resolver, name: str, path: Path, text: str, importers: tuple[str, ...]) -> str:

@@ -111,7 +111,8 @@ def test_labelled_prints_a_bold_label_and_nothing_for_an_empty_value(tmp_path):
 @pytest.mark.parametrize("rule", ['@import url(http://example.com/track.css);', '@import "https://example.com/x.css";',
                                   '@import url("file:///etc/passwd");', '@import "/etc/hosts";',
                                   '@import "../outside.css";', '@import "missing.css";',
-                                  '@import "more.css" print;', '@import "style.css";'])
+                                  '@import "more.css" print;', '@import "style.css";',
+                                  '@\\69mport url(http://example.com/track.css);'])
 def test_a_stylesheet_may_import_only_a_file_of_its_kit(tmp_path, rule):
     (tmp_path / "outside.css").write_text("p { color: red; }\n")
     folder = tmp_path / "mine"
@@ -121,6 +122,25 @@ def test_a_stylesheet_may_import_only_a_file_of_its_kit(tmp_path, rule):
     with pytest.raises(letterkit.KitError, match=r"style\.css:\d+: @import") as error:
         letterkit.load_kit("imr", templates=(folder,))
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("rule", ["p { background: url(http://example.com/track.png); }",
+                                  '@font-face { font-family: Tracked; src: url("https://example.com/f.woff2"); }',
+                                  "p { background: url(//example.com/a.png); }",
+                                  'p { background: image-set("http://example.com/a.png" 1x); }',
+                                  "p { background: u\\72l(http://example.com/a.png); }",
+                                  "@media screen { p { cursor: url(ftp://example.com/c.cur), auto; } }"])
+def test_a_stylesheet_may_name_no_place_on_the_network(tmp_path, rule):
+    """The PDF refuses to fetch it; a reader's browser would fetch it from the HTML letter."""
+    (tmp_path / "extra.css").write_text(f"p {{ color: black; }}\n{rule}\n")
+    with pytest.raises(letterkit.KitError, match=r"extra\.css:2: url\(.*\) is refused"):
+        letterkit.load_kit("imr", templates=(tmp_path,))
+
+
+def test_a_stylesheet_may_name_its_kits_files_and_data_uris(tmp_path):
+    (tmp_path / "extra.css").write_text("p.x { background: url(images/none.png); }\n"
+                                        "p.y { background: url(data:image/png;base64,AAAA); }\n")
+    letterkit.load_kit("imr", templates=(tmp_path,))
 
 
 def test_a_stylesheet_importing_a_kit_file_gets_its_rules_in_every_format(tmp_path):
