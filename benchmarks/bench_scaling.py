@@ -1,11 +1,11 @@
 """How a batch scales on a cluster: throughput on 1, 2 and 4 workers, against one process.
 
-    python benchmarks/bench_scaling.py [--letters 40] [--formats pdf] [--engines dask,ray]
+    python benchmarks/bench_scaling.py [--letters 40] [--formats pdf] [--engines dask,ray] [--repeat 3]
 
 Worker processes on this machine stand in for nodes. For each engine and worker count it
 starts a cluster, renders the letters once to warm every worker (kit, fonts, renderer),
-then again (`force`) and times that whole run, manifest and all. The baseline, measured
-just before each, is one process rendering the same letters one after another, warm
+then again (`force`) `--repeat` times and times each whole run, manifest and all, and
+prints medians. The baseline, measured just before each timed run, is one process rendering the same letters one after another, warm
 (`render_case` in a loop, no engine at all). It prints letters per second and their
 ratio to the baseline; the engine's overhead per letter as CPU time (the client's and
 the worker processes', not their renderers', which do the letter's own work: a figure
@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -32,6 +33,7 @@ from letterkit.batch.runner import render_batch
 from letterkit.batch.sources import read_cases
 
 WORKERS = (1, 2, 4)
+REPEAT = 3  # timed runs of each engine and worker count, each against a baseline just before it
 BASELINE_CPU: list[float] = []  # ms of CPU a letter, one process, each baseline run
 SEED = Path(__file__).resolve().parent.parent / "examples" / "imr-chiropractic-and-massage.yaml"
 
@@ -61,33 +63,41 @@ def baseline(source: Path, formats: tuple[str, ...]) -> float:
         return len(cases) / (time.perf_counter() - started)
 
 
-def timed(source: Path, formats: tuple[str, ...], executor, workers: list[int]) -> tuple[float, float, float]:
-    """Letters per second of a warm cluster over the whole second run, manifest and all;
-    the engine's CPU per letter in ms (the client's and the worker processes', less their
-    renderers', which do the letters' own work); and all CPU per letter, renderers too."""
+def timed(source: Path, formats: tuple[str, ...], executor, workers: list[int]) -> tuple[float, float, float, float]:
+    """Medians over REPEAT runs of a warm cluster, each just after a baseline run: the ratio
+    of its letters per second to the baseline's; its letters per second, over the whole
+    run, manifest and all; the engine's CPU per letter in ms (the client's and the worker
+    processes', less their renderers', which do the letters' own work); and all CPU per
+    letter, renderers too."""
+    runs = []
     with tempfile.TemporaryDirectory() as outdir:
         render_batch(source, outdir, formats=formats, executor=executor)  # warm every worker
-        before = _cpu(workers)
-        started = time.perf_counter()
-        summary = render_batch(source, outdir, formats=formats, executor=executor, force=True)
-        seconds = time.perf_counter() - started
-        (engine, renderers) = (now - then for now, then in zip(_cpu(workers), before))
-    assert summary.failed == 0, summary.failures
-    return summary.rendered / seconds, 1000 * engine / summary.rendered, 1000 * (engine + renderers) / summary.rendered
+        for _ in range(REPEAT):
+            single = baseline(source, formats)  # just before: the machine's speed moves
+            before = _cpu(workers)
+            started = time.perf_counter()
+            summary = render_batch(source, outdir, formats=formats, executor=executor, force=True)
+            seconds = time.perf_counter() - started
+            (engine, renderers) = (now - then for now, then in zip(_cpu(workers), before))
+            assert summary.failed == 0, summary.failures
+            rate = summary.rendered / seconds
+            runs.append((rate / single, rate, 1000 * engine / summary.rendered,
+                         1000 * (engine + renderers) / summary.rendered))
+    return tuple(statistics.median(run[i] for run in runs) for i in range(4))  # type: ignore[return-value]
 
 
-def on_dask(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float, float, float]:
+def on_dask(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, ...]:
     import distributed
 
     with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
         pids = list(client.run(os.getpid).values())
-        rate, overhead, cpu = timed(source, formats, client, pids)
+        figures = timed(source, formats, client, pids)
         memory = max(_resident_mib(pid) for pid in pids)
-    return rate, overhead, cpu, memory
+    return (*figures, memory)
 
 
-def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, float, float, float]:
+def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, ...]:
     import ray
     from letterkit.batch.ray_cluster import RayExecutor
 
@@ -95,11 +105,11 @@ def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float,
     try:
         with RayExecutor(workers) as executor:
             pids = ray.get([actor.pid.remote() for actor in executor.actors])
-            rate, overhead, cpu = timed(source, formats, executor, pids)
+            figures = timed(source, formats, executor, pids)
             memory = max(_resident_mib(pid) for pid in pids)
     finally:
         ray.shutdown()
-    return rate, overhead, cpu, memory
+    return (*figures, memory)
 
 
 def _cpu(workers: list[int]) -> tuple[float, float]:
@@ -125,7 +135,10 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=40)
     parser.add_argument("--formats", default="pdf", help="comma-separated, e.g. pdf or html,pdf,docx")
     parser.add_argument("--engines", default="dask,ray")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per engine and worker count (medians)")
     arguments = parser.parse_args()
+    global REPEAT
+    REPEAT = arguments.repeat
     formats = tuple(arguments.formats.split(","))
     print(f"{platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
           f"letterkit {letterkit.__version__}, {arguments.letters} letters, {'+'.join(formats)}")
@@ -133,12 +146,13 @@ def main() -> None:
         source = write_cases(Path(folder), arguments.letters)
         for engine in arguments.engines.split(","):
             for workers in WORKERS:
-                single = baseline(source, formats)  # just before: the machine's speed moves
-                rate, overhead, cpu, memory = ENGINES[engine](source, formats, workers)
-                print(f"{engine} {workers} worker(s): {rate:6.2f} letters/s = {rate / single:.2f}x one process "
-                      f"({single:.2f} letters/s just before); CPU a letter {cpu:.0f} ms "
-                      f"(one process: {BASELINE_CPU[-1]:.0f} ms), of which the engine's {overhead:.1f} ms: "
-                      f"{3600_000 / cpu:,.0f} letters per core-hour; {memory:.0f} MiB a worker", flush=True)
+                BASELINE_CPU.clear()
+                ratio, rate, overhead, cpu, memory = ENGINES[engine](source, formats, workers)
+                print(f"{engine} {workers} worker(s), median of {REPEAT}: {rate:6.2f} letters/s = {ratio:.2f}x one "
+                      f"process (each run against one just before); CPU a letter {cpu:.0f} ms "
+                      f"(one process: {statistics.median(BASELINE_CPU):.0f} ms), of which the engine's "
+                      f"{overhead:.1f} ms: {3600_000 / cpu:,.0f} letters per core-hour; {memory:.0f} MiB a worker",
+                      flush=True)
 
 
 if __name__ == "__main__":

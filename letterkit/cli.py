@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
 import hashlib
@@ -29,7 +28,9 @@ from .cases import read_case_bytes
 from .output import write_all
 from .batch import render_batch
 from .batch.progress import BatchProgress
+from .batch.schedulers import connect
 from .batch.sources import count_cases, read_cases
+from .batch.storage import storage_options_from
 from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
 from .kits import builtin_kits
@@ -308,11 +309,12 @@ def _render_one(case: Path, target: Path, kit: str, formats: tuple[str, ...], te
 
 @app.command()
 def batch(
-    source: Annotated[Path, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line).", show_default=False,
-                                                 metavar="SOURCE")],
+    source: Annotated[str, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line); local, or a URL such as s3://bucket/cases/.",
+                                                show_default=False, metavar="SOURCE")],
     formats: Annotated[str, typer.Option("--formats", "-f", help=_FORMATS_HELP, metavar="FORMATS",
                                          autocompletion=_complete_formats)] = ",".join(FORMATS),
-    outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl.", metavar="OUTDIR")] = Path("out"),
+    outdir: Annotated[str, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl; local, or a URL such as s3://bucket/letters/.",
+                                           metavar="OUTDIR")] = "out",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core", metavar="N")] = None,
     kit: KitOption = "imr",
     templates: Templates = None,
@@ -325,7 +327,8 @@ def batch(
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this Dask cluster (tcp://host:8786) instead of local processes; OUTDIR must be shared with its workers.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this cluster instead of local processes: Dask (tcp://host:8786), Ray (ray://host:10001, or ray:auto for Ray on this machine); its workers must reach SOURCE and OUTDIR.")] = None,
+    storage_options: Annotated[Optional[str], typer.Option("--storage-options", metavar="JSON", help='fsspec options for URLs, e.g. {"endpoint_url": "http://minio:9000"}; credentials come from the environment (AWS_ACCESS_KEY_ID...), never from here.')] = None,
     audit_log: AuditLogOption = None,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
@@ -342,11 +345,12 @@ def batch(
     signal.signal(signal.SIGTERM, _interrupt)
     progress = None
     try:
-        total = count_cases(source)
-        with _dask_client(scheduler) as client, BatchProgress(total, errors, quiet) as progress:
+        storage = storage_options_from(storage_options)
+        total = count_cases(source, storage)
+        with connect(scheduler, jobs) as executor, BatchProgress(total, errors, quiet) as progress:
             summary = render_batch(source, outdir, kit, chosen, templates or (), options, jobs=jobs,
                                    force=force, on_result=progress, case_timeout=case_timeout or None,
-                                   strict=strict, executor=client, audit_log=audit_log)
+                                   strict=strict, executor=executor, storage_options=storage, audit_log=audit_log)
     except LetterkitError as error:
         for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
             _error(line)
@@ -368,20 +372,6 @@ def batch(
 def _elapsed(progress: BatchProgress) -> str:
     seconds = time.monotonic() - progress.started
     return f"{seconds:.1f} s" if seconds < 120 else time.strftime("%H:%M:%S", time.gmtime(seconds))
-
-
-def _dask_client(address: str | None):
-    """A client of the Dask scheduler at `address` (render_batch runs on it), or none."""
-    if address is None:
-        return contextlib.nullcontext()
-    try:
-        from distributed import Client
-    except ImportError:
-        raise LetterkitError("--scheduler needs Dask: pip install 'letterkit[dask]'") from None
-    try:
-        return Client(address, timeout=30)
-    except (OSError, TimeoutError, ValueError) as error:
-        raise LetterkitError(f"--scheduler {address}: cannot reach it ({error})") from None
 
 
 def _interrupt(signum, frame) -> None:

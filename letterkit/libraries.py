@@ -7,7 +7,8 @@ say, with tracebacks, what letterkit then says in one line of its own. The recor
 lost: `LETTERKIT_DEBUG=1` (or the CLI's `--verbose`) shows every library's log on stderr.
 
 The CLI, which owns the terminal, quiets every library it drives (`quiet_terminal()`):
-WeasyPrint's notes on a stylesheet, Dask's busy port, Ray's worker restarts. A script that
+WeasyPrint's notes on a stylesheet, Dask's busy port, Ray's worker restarts, s3fs's and
+botocore's retries. A script that
 calls letterkit keeps the logging of WeasyPrint, Dask and Ray as it configured it.
 """
 
@@ -19,7 +20,7 @@ import warnings
 
 PYHANKO_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
 RENDER_LOGGERS = ("weasyprint", "fontTools")
-CLUSTER_LOGGERS = ("distributed", "ray")
+CLUSTER_LOGGERS = ("distributed", "ray", "fsspec", "s3fs", "aiobotocore", "botocore")
 DEBUG_VARIABLE = "LETTERKIT_DEBUG"  # set (not "0"): every library's log on stderr
 
 

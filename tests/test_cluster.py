@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 import letterkit
-from test_batch import _assert_consistent, _folder_of_cases, _kit_with_a_slow_case, _manifest
+from test_batch import _assert_consistent, _folder_of_cases, _kit_whose_worker_dies, _kit_with_a_slow_case, _manifest
 
 pytestmark = pytest.mark.slow  # Dask clusters started and killed
 
 distributed = pytest.importorskip("distributed", reason="letterkit[dask] is not installed")
+import dask  # noqa: E402 - installed with distributed
 
 FORMATS = ("html", "docx")  # tens of milliseconds a letter: 60 of them stay a quick test
 
@@ -136,3 +137,54 @@ class _InBackground(threading.Thread):
         if self.error:
             raise self.error
         return self.value
+
+
+def _kit_whose_case_kills_its_dask_worker(tmp_path: Path) -> Path:
+    """The IMR kit, except that a case whose summary is 'KILL-WORKER' kills the worker it is
+    rendered for (its renderer's parent), every time it is tried."""
+    kit = _kit_whose_worker_dies(tmp_path)
+    model = kit / "model.py"
+    model.write_text(model.read_text().replace(
+        'if value == "SIGKILL":', 'if value == "KILL-WORKER":\n            os.kill(os.getppid(), signal.SIGKILL)\n'
+                                  '        if value == "SIGKILL":'))
+    return kit
+
+
+def test_after_a_killed_worker_the_cases_go_one_at_a_time_so_only_the_killer_fails(tmp_path, case_data):
+    """Eight HTML letters go in one hand-off; the fourth kills every worker it reaches. Dask
+    gives up on the hand-off (KilledWorker, here at the first death); its cases go again one
+    at a time, and only the fourth fails. One worker, given one task at a time (Dask fails
+    every task a dying worker holds when no failure is allowed)."""
+    source = _folder_of_cases(tmp_path / "cases", 8, case_data)
+    data = json.loads((source / "case-003.json").read_text())
+    data["clinical_summary"] = "KILL-WORKER"
+    (source / "case-003.json").write_text(json.dumps(data))
+    kit = _kit_whose_case_kills_its_dask_worker(tmp_path)
+    settings = {"distributed.scheduler.allowed-failures": 0, "distributed.scheduler.worker-saturation": 1.0}
+    with dask.config.set(settings), _cluster(1) as cluster, distributed.Client(cluster) as client:
+        summary = letterkit.render_batch(source, tmp_path / "out", kit=kit, formats=("html",), executor=client)
+    assert (summary.rendered, summary.failed) == (7, 1)
+    assert "KilledWorker" in _manifest(tmp_path / "out")["case-003"]["error"]
+    _assert_accounted(tmp_path / "out", 8, least_ok=7)
+
+
+def test_with_no_dask_worker_left_the_batch_waits_a_while_then_fails_the_rest(tmp_path, case_data):
+    from letterkit.batch.dask_cluster import DaskExecutor
+
+    source = _folder_of_cases(tmp_path / "cases", 40, case_data)
+    outdir = tmp_path / "out"
+    with _cluster(1) as cluster, distributed.Client(cluster) as client:
+        executor = DaskExecutor(client, no_workers_timeout=3)
+        batch = _InBackground(lambda: letterkit.render_batch(source, outdir, formats=("html", "pdf"),
+                                                             executor=executor))
+        _wait_for(lambda: _lines(outdir) >= 2 or not batch.is_alive(), 60, "the first letters")
+        (nanny,) = cluster.workers.values()
+        nanny.close_gracefully()  # its nanny will not start it again
+        os.kill(nanny.pid, signal.SIGKILL)
+        gone = time.monotonic()
+        summary = batch.result(timeout=120)
+        waited = time.monotonic() - gone
+    assert 3 <= waited < 60
+    assert summary.rendered + summary.failed == 40 and summary.failed >= 1
+    lines = _assert_accounted(outdir, 40, least_ok=2)
+    assert all("no worker was left for 3 s" in e["error"] for e in lines if e["status"] == "failed")

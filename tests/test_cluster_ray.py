@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -45,3 +48,21 @@ def test_ray_actors_killed_mid_batch_every_case_has_one_line(tmp_path, case_data
         assert ray.get(actors[0].pid.remote()) != pids[0], "started again"
     assert summary.rendered + summary.failed == 60
     _assert_accounted(outdir, 60, least_ok=58)
+
+
+def test_scheduler_ray_auto_accounts_for_every_case_like_dask(tmp_path, case_data):
+    """From the command line: a Ray of its own on this machine, two actors; one case bad."""
+    source = _folder_of_cases(tmp_path / "cases", 12, case_data)
+    bad = json.loads((source / "case-005.json").read_text())
+    bad["items"][0]["decision"] = "Denied"
+    (source / "case-005.json").write_text(json.dumps(bad))
+    outdir = tmp_path / "out"
+    environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
+    result = subprocess.run([sys.executable, "-m", "letterkit", "batch", str(source), "-o", str(outdir), "-q",
+                             "-f", ",".join(FORMATS), "--scheduler", "ray:auto", "-j", "2"],
+                            capture_output=True, text=True, timeout=300, env=environment)
+    assert result.returncode == 1, result.stderr
+    assert "11 rendered, 1 failed, 0 unchanged" in result.stdout
+    lines = _assert_accounted(outdir, 12, least_ok=11)
+    (failed,) = [e for e in lines if e["status"] == "failed"]
+    assert failed["id"] == "case-005" and "items[0].decision" in failed["error"]

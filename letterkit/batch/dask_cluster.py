@@ -10,8 +10,10 @@
   once, and a case past its time limit is stopped there, on the worker.
 - A worker killed mid-case: the scheduler hands its tasks to another worker (or to the
   same one, restarted by its nanny). A hand-off whose workers died too often
-  (`distributed.scheduler.allowed-failures`, 3) comes back as `KilledWorker`: its cases
-  fail, each with that reason, and the batch goes on.
+  (`distributed.scheduler.allowed-failures`, 3) comes back as `KilledWorker`: its cases go
+  again one at a time, so that only a case that kills workers fails, with that reason.
+- No worker left: the batch waits `no_workers_timeout` seconds (120) for one to join, then
+  fails the cases that wait, and those after them, each with that reason.
 - The client dies: the manifest holds a line for every case finished, written after its
   files; the same batch run again renders only what is missing.
 - Files go to a folder every worker and the client can reach (a shared file system),
@@ -26,10 +28,11 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 from concurrent.futures import CancelledError, Executor, Future
 from typing import TYPE_CHECKING, Any, cast
 
-from distributed import Client, get_worker
+from distributed import Client, KilledWorker, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from ..errors import LetterkitError
@@ -42,6 +45,7 @@ if TYPE_CHECKING:
     from dask.typing import Key
 
 PLUGIN = "letterkit-renderers"
+NO_WORKERS_SECONDS = 120.0  # how long a batch waits for a worker when none is left
 
 
 class WarmRenderers(WorkerPlugin):
@@ -84,14 +88,17 @@ class DaskExecutor(Executor):
     """Runs a batch's hand-offs on a Dask cluster; each completes with a manifest entry per
     case, failed entries when Dask gave up on it. Only `render_cases` can be submitted."""
 
-    def __init__(self, client: Client):
+    def __init__(self, client: Client, no_workers_timeout: float = NO_WORKERS_SECONDS):
         self.client = client
+        self.no_workers_timeout = no_workers_timeout
         # Registered once per cluster, on restarted workers too: registering it again
         # would end every worker's renderers and start new ones, cold.
         if not client.run_on_scheduler(_has_renderers):
             client.register_plugin(WarmRenderers(), name=PLUGIN)
         self._running: dict[Key, Any] = {}  # Dask's futures, kept so that their tasks are kept
+        self._given_up: dict[Key, str] = {}  # tasks cancelled here, with the reason their cases fail
         self._lock = threading.Lock()
+        self._watch: threading.Thread | None = None  # runs while tasks do (_watch_workers)
 
     @property
     def slots(self) -> int:
@@ -107,20 +114,72 @@ class DaskExecutor(Executor):
         task = self.client.submit(render_on_worker, job, cases, pure=False)
         with self._lock:
             self._running[task.key] = task
+            if self._watch is None:
+                self._watch = threading.Thread(target=self._watch_workers, name="letterkit-no-workers", daemon=True)
+                self._watch.start()
         task.add_done_callback(lambda task: self._settle(task, done, job, cases))
         return done
 
     def _settle(self, task, done: Future, job: Job, cases: tuple[Case, ...]) -> None:
         with self._lock:
             self._running.pop(task.key, None)
+            given_up = self._given_up.pop(task.key, None)
         try:
             done.set_result(task.result())
-        except CancelledError as error:  # the client lost the scheduler: stop the batch
-            done.set_exception(LetterkitError(f"the Dask scheduler cancelled the batch's work ({error}); "
-                                              "run the same batch again to resume"))
+        except CancelledError as error:
+            if given_up:
+                done.set_result([failed_entry(job, case, given_up) for case in cases])
+            else:  # the client lost the scheduler: stop the batch
+                done.set_exception(LetterkitError(f"the Dask scheduler cancelled the batch's work ({error}); "
+                                                  "run the same batch again to resume"))
         except Exception as error:  # KilledWorker, a kit the workers cannot load...
+            if isinstance(error, KilledWorker) and len(cases) > 1:
+                # Workers died under this hand-off again and again: one of its cases may be
+                # killing them. Each case goes again on its own, so only that one fails.
+                self._one_at_a_time(done, job, cases)
+                return
             reason = f"on Dask: {type(error).__name__}: {_first_sentence(error)}"
             done.set_result([failed_entry(job, case, reason) for case in cases])
+
+    def _one_at_a_time(self, done: Future, job: Job, cases: tuple[Case, ...]) -> None:
+        parts = [self.submit(render_cases, job, (case,)) for case in cases]
+        left = [len(parts)]
+
+        def settled(_: Future) -> None:
+            with self._lock:
+                left[0] -= 1
+                last = left[0] == 0
+            if last:
+                done.set_result([entry for part in parts for entry in part.result()])
+
+        for part in parts:
+            part.add_done_callback(settled)
+
+    def _watch_workers(self) -> None:
+        """While work is waiting and no worker is left, wait `no_workers_timeout`; then fail
+        what is waiting, and what comes after, until a worker joins."""
+        since = None
+        while True:
+            time.sleep(1.0)
+            with self._lock:
+                waiting = list(self._running.values())
+                if not waiting:  # submit starts another when there is work again
+                    self._watch = None
+                    return
+            try:
+                workers = len(self.client.scheduler_info(n_workers=-1)["workers"])
+            except Exception:  # the client is closing, or lost the scheduler: _settle says so
+                continue
+            if workers:
+                since = None
+                continue
+            since = since or time.monotonic()
+            if time.monotonic() - since >= self.no_workers_timeout:
+                reason = (f"on Dask: no worker was left for {self.no_workers_timeout:g} s; "
+                          "run the same batch again once the cluster has workers")
+                with self._lock:
+                    self._given_up.update((task.key, reason) for task in waiting)
+                self.client.cancel(waiting)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:

@@ -22,6 +22,7 @@ from ..output import remove_stale, write_all
 from ..time_limit import time_limit
 from ..writers import WRITERS, WriterOptions
 from .sources import Case
+from .storage import folder_of, is_remote
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Job:
     markers: str | None = None  # folder where a worker notes the case it is on
     case_timeout: float | None = 120.0  # seconds a case may take to read, check and render
     strict: bool = False  # check each letter against its kit's rules first
+    storage: str = "{}"  # fsspec's options (JSON) for an `outdir` that is a URL (storage.py)
 
 
 def render_case(job: Job, case: Case) -> dict[str, Any]:
@@ -49,9 +51,9 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
         with time_limit(job.case_timeout):
             files = render(case.load(), load_kit(job.kit, job.templates), job.formats, options=job.options,
                            strict=job.strict)
-        write_all({_path(job, case, fmt): content for fmt, content in files.items()})
-        entry = _entry(job, case, status="ok",
-                       outputs=[_output(_path(job, case, fmt), content) for fmt, content in files.items()])
+        named = {f"{case.id}.{fmt}": content for fmt, content in files.items()}
+        _write(job, named)
+        entry = _entry(job, case, status="ok", outputs=[_output(name, content) for name, content in named.items()])
     except Exception as error:  # a bug too must fail its case, not the batch
         entry = failed_entry(job, case, _message(error, case))
     finally:
@@ -64,7 +66,11 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
 def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
     """The manifest entry of a case that failed; what an earlier run wrote for it is removed,
     so that no old letter stands beside the error as if it were current."""
-    remove_stale([_path(job, case, entry.extension) for entry in WRITERS])  # each format's, asked for or not
+    names = [f"{case.id}.{entry.extension}" for entry in WRITERS]  # each format's, asked for or not
+    if is_remote(job.outdir):
+        folder_of(job.outdir, job.storage).remove(names)
+    else:
+        remove_stale([Path(job.outdir) / name for name in names])
     return _entry(job, case, status="failed", error=error)
 
 
@@ -87,9 +93,13 @@ def render_cases(job: Job, cases: tuple[Case, ...]) -> list[dict[str, Any]]:
     return [render_case(job, case) for case in cases]
 
 
-def _path(job: Job, case: Case, format: str) -> Path:
-    return Path(job.outdir) / f"{case.id}.{format}"
+def _write(job: Job, files: dict[str, bytes]) -> None:
+    """All of a letter's files, each whole, in the batch's folder (local, or a URL)."""
+    if is_remote(job.outdir):
+        folder_of(job.outdir, job.storage).put_all(files)
+    else:
+        write_all({Path(job.outdir) / name: content for name, content in files.items()})
 
 
-def _output(path: Path, content: bytes) -> dict[str, Any]:
-    return {"file": path.name, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+def _output(name: str, content: bytes) -> dict[str, Any]:
+    return {"file": name, "bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}

@@ -13,19 +13,23 @@ import contextlib
 import json
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import LetterkitError
 from .own_files import open_own
+from .storage import Folder
 
 NAME = "manifest.jsonl"
+SYNC_SECONDS = 2.0  # the most a killed client's store manifest lags behind its letters, at first
 
 
 class Manifest:
-    def __init__(self, outdir: Path):
+    def __init__(self, outdir: Path, location: str | None = None):
         self.path = outdir / NAME
+        self.location: Path | str = location or self.path  # what messages call it
         # id → (input digest, kit digest, {output name: size}) of its last successful render
         self.done: dict[str, tuple[str, str, dict[str, int]]] = {}
         self.warnings: list[str] = []  # lines of an earlier run that cannot be read
@@ -74,7 +78,7 @@ class Manifest:
                 if self._file is not None:
                     self._file.close()
             self._file = None
-            raise LetterkitError(f"cannot write {self.path}: {error.strerror or error}") from None
+            raise LetterkitError(f"cannot write {self.location}: {error.strerror or error}") from None
 
     def _ends_with_newline(self) -> bool:
         with open_own(self.path, os.O_RDONLY, "rb") as file:
@@ -89,7 +93,7 @@ class Manifest:
             try:
                 self._compact()
             except OSError as error:  # the manifest as appended stays: it reads the same
-                raise LetterkitError(f"cannot write {self.path}: {error.strerror or error}") from None
+                raise LetterkitError(f"cannot write {self.location}: {error.strerror or error}") from None
 
     def _entries(self, warn: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
         """(line number, entry) for each line that is a manifest entry; the others are
@@ -101,7 +105,7 @@ class Manifest:
                     _check_shape(entry)
                 except (json.JSONDecodeError, ValueError) as error:
                     if warn:
-                        self.warnings.append(f"{self.path}:{number}: ignored, not a manifest entry ({error})")
+                        self.warnings.append(f"{self.location}:{number}: ignored, not a manifest entry ({error})")
                     continue
                 yield number, entry
 
@@ -119,6 +123,62 @@ class Manifest:
                 if number > self._earlier or number in keep:
                     out.write(json.dumps(entry, sort_keys=True) + "\n")
         os.replace(temporary, self.path)
+
+
+class SpooledManifest(Manifest):
+    """The manifest of a folder in an object store, which cannot append to an object.
+
+    The lines are appended to a local copy (the spool), and the spool is put to the store
+    whole — one atomic put, so the store's manifest is always a whole one — at most every
+    few seconds while the batch runs, and at its end (completed, interrupted, or failed).
+    A client killed outright loses the lines of its last few seconds: those cases are
+    rendered again on resume, to the same bytes. Whether a case's files are there is
+    read from one listing of the folder, taken when the batch starts.
+    """
+
+    def __init__(self, folder: Folder, spool: Path):
+        self.folder = folder
+        earlier = folder.read(NAME)
+        if earlier is not None:
+            (spool / NAME).write_bytes(earlier)
+        self._sizes = folder.sizes()
+        super().__init__(spool, location=folder.url_of(NAME))
+        self._interval = SYNC_SECONDS
+        self._next_sync = time.monotonic() + self._interval
+        self._unsent = False
+
+    def _size(self, name: str) -> int | None:
+        return self._sizes.get(name)
+
+    def append(self, entry: dict[str, Any]) -> None:
+        super().append(entry)
+        self._unsent = True
+        if time.monotonic() >= self._next_sync:
+            self.sync()
+
+    def sync(self) -> None:
+        """Put the spool to the store now, if it has lines the store lacks."""
+        if not self._unsent:
+            return
+        if self._file is not None:
+            self._file.flush()
+        started = time.monotonic()
+        try:
+            self.folder.put_file(NAME, self.path)
+        except OSError as error:
+            raise LetterkitError(f"cannot write {self.location}: {error.strerror or error}") from None
+        self._unsent = False
+        # A long manifest takes long to put: never more than a tenth of the client's time.
+        took = time.monotonic() - started
+        self._interval = max(SYNC_SECONDS, 10 * took)
+        self._next_sync = time.monotonic() + self._interval
+
+    def close(self, compact: bool) -> None:
+        try:
+            super().close(compact)
+        finally:
+            self._unsent = self._unsent or (compact and os.path.lexists(self.path))
+            self.sync()
 
 
 def _check_shape(entry: Any) -> None:

@@ -7,7 +7,9 @@ once its manifest line is written, so memory stays flat however long the batch.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -21,9 +23,10 @@ from ..kits import Kit, load_kit
 from ..writers import FORMATS, WriterOptions, reference_docx
 from .dask_cluster import DaskExecutor
 from .job import Job, failed_entry, render_case, render_cases
-from .lock import exclusive
-from .manifest import Manifest, remove_partial_files
+from .lock import exclusive, exclusive_in_store
+from .manifest import Manifest, SpooledManifest, remove_partial_files
 from .sources import Case, cases_from, read_cases
+from .storage import Folder, folder_of, is_remote, local_path
 from .workers import batch_folder, kill_overdue, start_pool, stop
 
 IN_FLIGHT_PER_WORKER = 4  # hand-offs: enough that a worker never waits for the next
@@ -38,7 +41,7 @@ class BatchSummary:
     rendered: int = 0
     failed: int = 0
     skipped: int = 0  # unchanged since an earlier run
-    manifest: Path | None = None
+    manifest: Path | str | None = None  # its path, or its URL in a store
     failures: list[str] = field(default_factory=list)  # the first few, for the summary
     warnings: list[str] = field(default_factory=list)  # about the manifest of an earlier run
 
@@ -56,12 +59,15 @@ def render_batch(
     on_result: Callable[[dict[str, Any]], None] | None = None,
     case_timeout: float | None = 120.0,
     strict: bool = False,
+    storage_options: Mapping[str, Any] | None = None,
     audit_log: str | Path | None = None,
 ) -> BatchSummary:
     """Render many cases to `outdir/<id>.<format>`, with `outdir/manifest.jsonl`.
 
     `cases` is a folder of case files, a .jsonl file, or `Case` objects or mappings of
-    case data (an "id" key names the files). Cases whose input and kit are unchanged
+    case data (an "id" key names the files). The folder, the .jsonl file and `outdir` may
+    be URLs fsspec reaches (`s3://bucket/letters/`), opened with `storage_options`; the
+    workers must reach them too. Cases whose input and kit are unchanged
     since an earlier run, and whose files exist, are skipped unless `force`. Work runs
     on `executor` if given (any `concurrent.futures.Executor`, e.g. Dask's), else on
     `jobs` local processes. A case taking longer than `case_timeout` seconds fails;
@@ -71,19 +77,45 @@ def render_batch(
     to `audit_log` too (default: `LETTERKIT_AUDIT_LOG`'s file, if set). One batch at a time
     may write to `outdir`: a second raises `BatchLockedError` at once.
     """
-    outdir = Path(outdir).resolve()
+    if isinstance(outdir, str) and is_remote(outdir):
+        return _render_to_store(cases, outdir, kit, formats, templates, options, jobs, executor, force,
+                                on_result, case_timeout, strict, storage_options or {}, audit_log)
+    outdir = Path(local_path(outdir) if isinstance(outdir, str) else outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     with exclusive(outdir):
         remove_partial_files(outdir)
-        folders = tuple(str(Path(t).resolve()) for t in templates)
-        loaded = load_kit(kit, folders)  # fail fast on a bad kit, before any worker starts
-        job = Job(str(loaded.root), folders, tuple(formats), options, str(outdir),
-                  _kit_digest(loaded, tuple(sorted(formats)), options, strict),
-                  case_timeout=case_timeout, strict=strict)
-        stream = read_cases(cases) if isinstance(cases, (str, Path)) else cases_from(cases)
-        executor = _on_cluster(executor)
-        return _render_all(job, stream, force, on_result, executor,
-                           jobs or getattr(executor, "slots", None) or os.cpu_count() or 1, audit_log)
+        job = _job(kit, templates, formats, options, str(outdir), case_timeout, strict, storage_options or {})
+        return _render_all(job, _stream(cases, storage_options), force, on_result, Manifest(outdir),
+                           *_engine(executor, jobs), audit_log=audit_log)
+
+
+def _render_to_store(cases, outdir: str, kit, formats, templates, options, jobs, executor, force, on_result,
+                     case_timeout, strict, storage_options, audit_log) -> BatchSummary:
+    """The same batch with its letters and manifest in an object store (storage.py)."""
+    folder = Folder(outdir, storage_options)
+    with exclusive_in_store(folder) as lock, tempfile.TemporaryDirectory(prefix="letterkit-manifest-") as spool:
+        folder.remove(folder.partial_files())
+        job = _job(kit, templates, formats, options, folder.url, case_timeout, strict, storage_options)
+        manifest = SpooledManifest(folder, Path(spool))
+        return _render_all(job, _stream(cases, storage_options), force, on_result, manifest,
+                           *_engine(executor, jobs), guard=lock.check, audit_log=audit_log)
+
+
+def _job(kit, templates, formats, options, outdir: str, case_timeout, strict, storage_options) -> Job:
+    folders = tuple(str(Path(t).resolve()) for t in templates)
+    loaded = load_kit(kit, folders)  # fail fast on a bad kit, before any worker starts
+    return Job(str(loaded.root), folders, tuple(formats), options, outdir,
+               _kit_digest(loaded, tuple(sorted(formats)), options, strict),
+               case_timeout=case_timeout, strict=strict, storage=json.dumps(storage_options, sort_keys=True))
+
+
+def _stream(cases, storage_options) -> Iterator[Case]:
+    return read_cases(cases, storage_options) if isinstance(cases, (str, Path)) else cases_from(cases)
+
+
+def _engine(executor, jobs: int | None) -> tuple[Executor | None, int]:
+    executor = _on_cluster(executor)
+    return executor, jobs or getattr(executor, "slots", None) or os.cpu_count() or 1
 
 
 def _on_cluster(executor):
@@ -93,13 +125,16 @@ def _on_cluster(executor):
     return executor
 
 
-def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, executor, workers: int,
-                audit_log: str | Path | None) -> BatchSummary:
-    manifest = Manifest(Path(job.outdir))
-    summary = BatchSummary(manifest=manifest.path, warnings=manifest.warnings)
+def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, manifest: Manifest,
+                executor: Executor | None, workers: int, guard: Callable[[], None] | None = None,
+                audit_log: str | Path | None = None) -> BatchSummary:
+    """`guard` is called before each manifest line: it raises if the batch must stop."""
+    summary = BatchSummary(manifest=manifest.location, warnings=manifest.warnings)
     options = {**job.options.described(), "formats": list(job.formats), "strict": job.strict}
 
     def record(entry: dict[str, Any]) -> None:
+        if guard:
+            guard()
         entry = audit.record(**entry, options=options)
         manifest.append(entry)
         audit.append(audit_log, {"command": "batch", **entry})
@@ -124,7 +159,7 @@ def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, execut
         manifest.close(compact=completed)
         # What a stopped worker was writing; or, when every hand-off has come back, what
         # a worker on a cluster was writing when it was killed (no worker writes now).
-        remove_partial_files(Path(job.outdir))
+        _remove_partial_files(job)
     return summary
 
 
@@ -213,7 +248,7 @@ def _run_on_own_pool(job: Job, cases: Iterator[Case], record, workers: int) -> N
                 queued = _recover(pending, folder, job, record, overdue)
                 # No worker is alive now: what the dead one (or one stopped with it) was
                 # writing is a leftover, never a letter another worker will finish.
-                remove_partial_files(Path(job.outdir))
+                _remove_partial_files(job)
             except BaseException:  # Ctrl-C, SIGTERM: stop now; the manifest is already consistent
                 stop(pool)
                 raise
@@ -246,6 +281,14 @@ def _recover(pending: dict[Future, tuple[Case, ...]], folder: Path, job: Job, re
                 queued.append(case)
     overdue.clear()
     return queued
+
+
+def _remove_partial_files(job: Job) -> None:
+    if is_remote(job.outdir):
+        folder = folder_of(job.outdir, job.storage)
+        folder.remove(folder.partial_files())
+    else:
+        remove_partial_files(Path(job.outdir))
 
 
 def _hard_limit(job: Job) -> float:

@@ -20,9 +20,11 @@ from typing import Any
 
 from ..cases import parse_case
 from ..errors import CaseError, LetterkitError
+from .storage import Folder, is_remote, local_path
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_CASE_BYTES = 16 * 2**20  # a case with every attachment inlined is well under 1 MB
+REMOTE_READS = 32  # case files fetched at once from a store
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 
 
@@ -62,12 +64,15 @@ class Case:
         return data
 
 
-def read_cases(source: str | Path) -> Iterator[Case]:
-    """The cases of a folder (one file each) or a .jsonl file (one line each).
+def read_cases(source: str | Path, storage_options: Mapping[str, Any] | None = None) -> Iterator[Case]:
+    """The cases of a folder (one file each) or a .jsonl file (one line each); either local,
+    or at a URL fsspec reaches (`s3://bucket/cases/`), opened with `storage_options`.
 
     Inputs that would write the same files — `a.yaml` beside `a.json`, two lines with
     one "id" — are found before the first case is read, and each fails naming the others.
     """
+    if isinstance(source, str) and is_remote(source):
+        return _remote_cases(*_remote(source, storage_options))
     source = _checked(source)
     if source.is_dir():
         return _with_twins_failed(_folder_cases(source), _twins(_folder_ids(source)))
@@ -84,8 +89,14 @@ def cases_from(items: Iterable[Case | Mapping[str, Any]]) -> Iterator[Case]:
     return _with_twins_failed(iter(cases), _twins((case.id, case.source) for case in cases))
 
 
-def count_cases(source: str | Path) -> int:
+def count_cases(source: str | Path, storage_options: Mapping[str, Any] | None = None) -> int:
     """How many cases `read_cases` will yield, counted without reading them."""
+    if isinstance(source, str) and is_remote(source):
+        folder, sizes, name = _remote(source, storage_options)
+        if name is None:
+            return len(_remote_case_names(sizes))
+        with folder.fs.open(folder.path(name), "rb") as lines:
+            return sum(1 for line in lines if line.strip())
     source = _checked(source)
     if source.is_dir():
         return sum(1 for _ in _case_files(source))
@@ -95,7 +106,7 @@ def count_cases(source: str | Path) -> int:
 
 def _checked(source: str | Path) -> Path:
     """The source, if it is one a batch reads: a folder, or a .jsonl (.ndjson) file."""
-    source = Path(source)
+    source = Path(local_path(source) if isinstance(source, str) else source)
     if source.is_dir() or (source.suffix in (".jsonl", ".ndjson") and source.is_file()):
         return source
     problem = "a batch reads a folder of case files or a .jsonl file" if source.exists() else "no such file or folder"
@@ -123,9 +134,13 @@ def _folder_cases(folder: Path) -> Iterator[Case]:
 
 def _json_lines(path: Path) -> Iterator[tuple[str, bytes]]:
     with path.open("rb") as lines:  # bytes: a line that is not UTF-8 fails alone
-        for number, raw in enumerate(lines, 1):
-            if raw.strip():
-                yield f"{path}:{number}", raw
+        yield from _numbered(lines, str(path))
+
+
+def _numbered(lines: Iterable[bytes], name: str) -> Iterator[tuple[str, bytes]]:
+    for number, raw in enumerate(lines, 1):
+        if raw.strip():
+            yield f"{name}:{number}", raw
 
 
 def _json_lines_ids(path: Path) -> Iterator[tuple[str, str]]:
@@ -133,7 +148,11 @@ def _json_lines_ids(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def _json_lines_cases(path: Path) -> Iterator[Case]:
-    for source, raw in _json_lines(path):
+    return _cases_of_lines(_json_lines(path))
+
+
+def _cases_of_lines(lines: Iterator[tuple[str, bytes]]) -> Iterator[Case]:
+    for source, raw in lines:
         case_id, error = _line_id(source, raw)
         yield Case(case_id, source, error=error) if error else Case(case_id, source, raw=raw, syntax="jsonl")
 
@@ -166,6 +185,56 @@ def _mapping_case(item: Mapping[str, Any], number: int) -> Case:
         return Case(f"case-{number:06d}", source,
                     error=f"{source}: id {case_id!r} cannot name a file (letters, digits, . _ -)")
     return Case(case_id, source, data=data)
+
+
+def _remote(source: str, options: Mapping[str, Any] | None) -> tuple[Folder, dict[str, int], str | None]:
+    """A remote source's folder, the sizes of the files in it, and the name of the .jsonl
+    file to read there (None: the folder's case files)."""
+    name = source.rstrip("/").rsplit("/", 1)[-1]
+    if Path(name).suffix in (".jsonl", ".ndjson"):
+        folder = Folder(source.rstrip("/").rsplit("/", 1)[0], options)
+        sizes = folder.sizes()
+        if name in sizes:
+            return folder, sizes, name
+    else:
+        folder = Folder(source, options)
+        sizes = folder.sizes()
+        if _remote_case_names(sizes):
+            return folder, sizes, None
+    raise CaseError([("(source)", "no case files (.yaml, .yml, .json) there, nor a .jsonl file")], source)
+
+
+def _remote_case_names(sizes: dict[str, int]) -> list[str]:
+    return sorted(name for name in sizes if Path(name).suffix in CASE_SUFFIXES)
+
+
+def _remote_cases(folder: Folder, sizes: dict[str, int], name: str | None) -> Iterator[Case]:
+    if name is not None:
+        def lines() -> Iterator[tuple[str, bytes]]:
+            with folder.fs.open(folder.path(name), "rb") as opened:
+                yield from _numbered(opened, folder.url_of(name))
+        return _with_twins_failed(_cases_of_lines(lines()), _twins((_line_id(s, r)[0], s) for s, r in lines()))
+    names = _remote_case_names(sizes)
+    ids = ((Path(name).stem, folder.url_of(name)) for name in names)
+    return _with_twins_failed(_remote_folder_cases(folder, names, sizes), _twins(ids))
+
+
+def _remote_folder_cases(folder: Folder, names: list[str], sizes: dict[str, int]) -> Iterator[Case]:
+    """Each case file's bytes, fetched REMOTE_READS at a time (concurrently, where the store's
+    library can), so a folder of a million cases is not a million round trips in a row."""
+    for start in range(0, len(names), REMOTE_READS):
+        chunk = names[start:start + REMOTE_READS]
+        wanted = [folder.path(name) for name in chunk if sizes[name] <= MAX_CASE_BYTES]
+        contents = folder.fs.cat(wanted, on_error="return") if wanted else {}
+        for name in chunk:
+            url, stem = folder.url_of(name), Path(name).stem
+            content = contents.get(folder.path(name))
+            if sizes[name] > MAX_CASE_BYTES:
+                yield Case(stem, url, error=f"{url}: cannot read: larger than {MAX_CASE_BYTES // 2**20} MB; no case is")
+            elif isinstance(content, bytes):
+                yield Case(stem, url, raw=content, syntax="json" if name.endswith(".json") else "yaml")
+            else:
+                yield Case(stem, url, error=f"{url}: cannot read: {content or 'not returned by the store'}")
 
 
 def _twins(ids: Iterator[tuple[str, str]]) -> dict[str, list[str]]:

@@ -1,0 +1,69 @@
+"""`--scheduler ADDRESS`: the cluster a batch runs on, named the way its engine names it.
+
+- `tcp://host:8786` (any Dask address: `tls://`, `ucx://`, `inproc://`…): a Dask scheduler.
+- `ray://host:10001`: a Ray cluster, through Ray Client (`ray.init("ray://…")`).
+- `ray:auto`: Ray on this machine: the one `ray start` runs here, or a new one for the batch.
+
+Each yields the executor `render_batch` takes; the cluster's own workers render, with the
+same accounting and time limits as local processes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from concurrent.futures import Executor
+
+from ..errors import LetterkitError
+
+
+@contextlib.contextmanager
+def connect(address: str | None, workers: int | None = None) -> Iterator[Executor | None]:
+    """The executor for `address` (None: the batch's own local processes). `workers` is the
+    number of Ray actors (default: one per CPU the Ray cluster has)."""
+    if address is None:
+        yield None
+    elif address == "ray:auto" or address.startswith("ray://"):
+        with _ray(address, workers) as executor:
+            yield executor
+    else:
+        with _dask(address) as executor:
+            yield executor
+
+
+@contextlib.contextmanager
+def _dask(address: str) -> Iterator[Executor]:
+    try:
+        from distributed import Client
+
+        from .dask_cluster import DaskExecutor
+    except ImportError:
+        raise LetterkitError("--scheduler needs Dask: install letterkit with its dask extra (see docs/cluster.md)") from None
+    try:
+        client = Client(address, timeout=30)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise LetterkitError(f"--scheduler {address}: cannot reach it ({error})") from None
+    with client:
+        yield DaskExecutor(client)
+
+
+@contextlib.contextmanager
+def _ray(address: str, workers: int | None) -> Iterator[Executor]:
+    try:
+        import ray
+
+        from .ray_cluster import RayExecutor
+    except ImportError:
+        raise LetterkitError("--scheduler needs Ray: install letterkit with its ray extra (see docs/cluster.md)") from None
+    try:
+        # ray:auto: Ray's own default, which joins a Ray running on this machine or starts one.
+        ray.init(address=None if address == "ray:auto" else address, include_dashboard=False,
+                 log_to_driver=False, configure_logging=False)
+    except (ConnectionError, RuntimeError, ValueError) as error:
+        raise LetterkitError(f"--scheduler {address}: cannot reach it ({str(error).splitlines()[0]})") from None
+    try:
+        count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        with RayExecutor(workers=count) as executor:
+            yield executor
+    finally:
+        ray.shutdown()
