@@ -78,6 +78,9 @@ def _options(
 
 
 Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
+Language = Annotated[Optional[str], typer.Option(
+    "--language", "-l", metavar="LANG", help="Write the letter in this language (es), or in two, one after the other "
+    "in one file (en+es); default: the case's `language`.")]
 SealOption = Annotated[Optional[Path], typer.Option(
     "--seal", help="Sign each PDF (PAdES) and DOCX (a .p7s beside it) with this PKCS#12 key.", metavar="KEY.p12")]
 SealPassphrase = Annotated[Optional[str], typer.Option(
@@ -191,6 +194,7 @@ def render(
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
+    language: Language = None,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
@@ -210,9 +214,9 @@ def render(
         for case in progress.track(cases, description="Rendering"):
             try:
                 if STREAM in (str(case), str(outdir)):
-                    paths = _render_streamed(case, outdir, kit, chosen, tuple(templates or ()), options, strict)
+                    paths = _render_streamed(case, outdir, kit, chosen, tuple(templates or ()), options, strict, language)
                 else:
-                    paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
+                    paths = render_file(case, outdir, kit, chosen, templates or (), options, strict, language)
             except LetterkitError as error:
                 _report(case, error)
                 failed += 1
@@ -228,13 +232,13 @@ STREAM = "-"  # a case read from standard input, or a letter written to standard
 
 
 def _render_streamed(case: Path, outdir: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
-                     options: WriterOptions, strict: bool) -> list[Path]:
+                     options: WriterOptions, strict: bool, language: str | None) -> list[Path]:
     if str(case) == STREAM:
         text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
         data = parse_case(text, "json" if text.lstrip().startswith("{") else "yaml", "(standard input)")
     else:
         data = read_case(case)
-    files = api.render(data, kit, formats, templates, options, strict)
+    files = api.render(data, kit, formats, templates, options, strict, language)
     if str(outdir) == STREAM:
         sys.stdout.buffer.write(files[formats[0]])
         sys.stdout.buffer.flush()
