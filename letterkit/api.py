@@ -45,7 +45,7 @@ def render(
     formats = tuple(formats)
     for format in formats:
         writer(format)  # a ValueError naming the choices, before any work
-    letters = [validate(case, kit) for case in _in_languages(data, language)]
+    letters = [validate(case, kit) for case in in_languages(data, language)]
     documents = [compose(letter, kit) for letter in letters]
     if strict and (failures := [f for letter, document in zip(letters, documents)
                                 for f in check_rules(letter, kit, document)]):
@@ -59,7 +59,7 @@ def render(
     return seal_files(files, options.seal)
 
 
-def _in_languages(data: dict[str, Any] | Letter, language: str | None) -> list[dict[str, Any] | Letter]:
+def in_languages(data: dict[str, Any] | Letter, language: str | None) -> list[dict[str, Any] | Letter]:
     """The case once for each language asked for: itself when none is."""
     if language is None:
         return [data]

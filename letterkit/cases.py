@@ -150,7 +150,9 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
     if isinstance(data, kit.model):
         return data
     try:
-        letter = kit.model.model_validate(letter_language.translated(data))
+        letter = kit.model.model_validate(data)
+        if (translated := letter_language.translated(data, letter)) is not None:  # its text in its language
+            letter = kit.model.model_validate(translated)
     except pydantic.ValidationError as error:
         problems = [(field_path(e["loc"]), _message(e)) for e in error.errors()]
         raise CaseError(problems, source) from None

@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.progress import Progress
 
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
-from . import api, libraries
+from . import api, letter_language, libraries
 from .api import check_rules
 from .cases import parse_case
 from .output import write_all
@@ -338,21 +338,26 @@ AsJson = Annotated[bool, typer.Option("--json", help="JSON on standard output, f
 
 @app.command("validate")
 def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False,
-                     as_json: AsJson = False) -> None:
+                     as_json: AsJson = False, language: Language = None) -> None:
     """Check case files against the kit's data model, and compose each letter with the
     kit's blocks, without writing a file: what passes here renders.
 
     With --strict, also check each letter against the kit's legal rules, and warn about
-    rich text above the kit's reading grade. With --json, one object per case:
-    {"case", "valid", "problems": [{"field", "message"}]}."""
+    rich text above the kit's reading grade. A letter in another language than the kit's
+    blocks' own gets a warning for each block and field it prints untranslated. With
+    --json, one object per case: {"case", "valid", "problems": [{"field", "message"}]}."""
     failed, results = 0, []
     for case in cases:
         try:
             loaded = load_kit(kit, tuple(templates or ()))
-            letter = validate(read_case(case), loaded, str(case))
-            document = compose(letter, loaded)
-            if strict:
-                _check_strictly(case, letter, loaded, document)
+            for data in api.in_languages(read_case(case), language):
+                letter = validate(data, loaded, str(case))
+                document = compose(letter, loaded)
+                if strict:
+                    _check_strictly(case, letter, loaded, document)
+                if not as_json:
+                    for where, note in letter_language.notes(letter, loaded):
+                        _warn(f"{case}: {letter.language}: {where}: {note}")
         except LetterkitError as error:
             failed += 1
             if as_json:
@@ -383,9 +388,13 @@ def _check_strictly(case: Path, letter, loaded, document) -> None:
     if loaded.reading_grade is not None:
         for found in rich_text_grades(letter):
             if found.grade > loaded.reading_grade:
-                errors.print(f"[yellow]warning[/yellow] {escape(printable(str(case)))}: {found.path}: "
-                             f"reading grade {found.grade:.1f} (Flesch-Kincaid), above the kit's "
-                             f"{loaded.reading_grade:g}; plain words and shorter sentences help", markup=True)
+                _warn(f"{case}: {found.path}: reading grade {found.grade:.1f} (Flesch-Kincaid), above the kit's "
+                      f"{loaded.reading_grade:g}; plain words and shorter sentences help")
+
+
+def _warn(message: str) -> None:
+    """One line on stderr, "warning" in yellow, the message exactly as it is."""
+    errors.print(f"[yellow]warning[/yellow] {escape(printable(message))}", markup=True)
 
 
 @app.command("rules")

@@ -86,7 +86,8 @@ class Composition:
     def _render(self, letter: Letter) -> str:
         # Each value carries its field path (letterkit.provenance), the values the kit's
         # rules compute theirs: `deadlines.<name>` (letterkit.rules).
-        context = {name: provenance.traced(getattr(letter, name), name) for name in type(letter).model_fields}
+        context = {name: provenance.traced(getattr(letter, name), name) for name in type(letter).model_fields
+                   if name != letter_language.TRANSLATIONS}  # already in place (letterkit.letter_language)
         due = rules.deadlines(letter, self.kit.rules, self.kit.calendars)
         context.setdefault("deadlines", Deadlines({name: provenance.traced(day, f"deadlines.{name}") for name, day in due.items()}))
         try:

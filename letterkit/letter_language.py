@@ -38,23 +38,20 @@ from .model import Letter, RichText, text_fields
 TRANSLATIONS = "translations"
 
 
-def translated(data: Any) -> Any:
-    """The case data with the text of its language's translation in place of the
-    fields it names; a `CaseError` names a path that is no text field of the case."""
-    if not isinstance(data, dict):
-        return data
-    code = letter_language(str(data.get("language") or "en-US"))
-    entry = (data.get(TRANSLATIONS) or {}).get(code) if isinstance(data.get(TRANSLATIONS), dict) else None
-    text = entry.get("text") if isinstance(entry, dict) else None
-    if not isinstance(text, dict) or not text:
-        return data  # none, or malformed: the model's validation names what is wrong
+def translated(data: Any, letter: Letter) -> Any | None:
+    """The case data with the text of its language's translation in place of the fields
+    it names, or None when it has none; `letter` is the case as given, whose text fields
+    a translation may name. A `CaseError` names a path that is no text field of it."""
+    code = letter_language(letter.language)
+    entry = letter.translations.get(code)
+    if entry is None or not entry.text or not isinstance(data, dict):
+        return None
+    fields = {path for path, _ in text_fields(letter)} - {"language"}
     data = copy.deepcopy(data)
-    problems = []
-    for path, value in text.items():
-        if not _replace(data, str(path), value):
-            problems.append((f"{TRANSLATIONS}.{code}.text.{path}", "names no text field of the case; give the "
-                                                                  "path of a field that holds text, as in clinical_summary "
-                                                                  "or requests[0].rationale"))
+    problems = [(f"{TRANSLATIONS}.{code}.text.{path}", "names no text field of the case; give the path of a "
+                                                      "field that holds text, as in clinical_summary or "
+                                                      "requests[0].rationale")
+                for path, value in entry.text.items() if path not in fields or not _replace(data, path, value)]
     if problems:
         raise CaseError(problems)
     return data
@@ -119,6 +116,32 @@ def untranslated_blocks(letter: Letter, kit: Kit) -> list[str]:
     """The blocks a letter prints in the kit's fallback language, having no translation."""
     speech = kit.speeches.get(letter_language(letter.language))
     return list(speech.untranslated) if speech else []
+
+
+def notes(letter: Letter, kit: Kit) -> list[tuple[str, str]]:
+    """What a letter prints in another language than its own, one (where, what) each:
+    `validate` warns of them."""
+    code = letter_language(letter.language)
+    fallback = kit.speeches[code].fallback if code in kit.speeches else None
+    name = locales.language_name(code)
+    return ([(block, f"has no {name} translation; printed in {locales.language_name(fallback or '')} "
+                     f"({fallback}), tagged so") for block in untranslated_blocks(letter, kit)]
+            + [(path, f"has no {name} translation ({TRANSLATIONS}.{code}.text); printed as the case gives it, "
+                      f"tagged {kit.languages[0]}") for path in untranslated_text(letter, kit)])
+
+
+def manifest_fields(letter: Letter, kit: Kit) -> dict[str, Any]:
+    """A batch manifest line's account of a letter in another language than its kit's
+    blocks' own: its language, who translated its case text and when, and what it prints
+    untranslated. Nothing for a letter in the kit's own language."""
+    code = letter_language(letter.language)
+    if code == kit.languages[0]:
+        return {}
+    entry = letter.translations.get(code)
+    return {"language": letter.language,
+            "translated_by": entry.translator if entry else None,
+            "translated_on": entry.date.isoformat() if entry else None,
+            "untranslated": [where for where, _ in notes(letter, kit)]}
 
 
 def in_language(blocks: list[tree.Block], lang: str) -> list[tree.Block]:

@@ -4,6 +4,7 @@ never a letter tagged with a language its text is not in (issue 38)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -11,9 +12,12 @@ import sys
 import docx
 import pikepdf
 import pytest
+import yaml
+from typer.testing import CliRunner
 
 import letterkit
 from conftest import ROOT, small_case
+from letterkit.cli import app
 
 BODY = "You may appeal this decision within 30 days.\n"
 CUERPO = "Puede apelar esta decisión dentro de 30 días.\n"
@@ -30,14 +34,17 @@ def _notice(tmp_path, *, fallback: str | None = None, spanish_body: bool = True,
     (kit / "blocks" / "es").mkdir(parents=True)
     toml = 'extends = "letter"\nlanguages = ["en", "es"]\n'
     toml += f'fallback = "{fallback}"\n' if fallback else ""
-    toml += 'rules = "rules.toml"\n' if rules else ""
+    toml += 'rules = "rules.toml"\nholidays = "holidays.toml"\n' if rules else ""
     (kit / "kit.toml").write_text(toml)
-    (kit / "blocks" / "body.md.j2").write_text('{% include "blocks/notice.md.j2" %}\n')
+    (kit / "blocks" / "body.md.j2").write_text('{% include "blocks/notice.md.j2" %}\n\n{% if body %}\n{{ body }}\n'
+                                               '{% endif %}\n')
     (kit / "blocks" / "notice.md.j2").write_text(BODY)
     if spanish_body:
         (kit / "blocks" / "es" / "notice.md.j2").write_text(CUERPO)
     if rules:
         (kit / "rules.toml").write_text(rules)
+        (kit / "holidays.toml").write_text('name = "None"\nsource = "none"\nyears = [2026, 2027]\n'
+                                           '[dates]\n"2026" = [2026-12-25]\n"2027" = [2027-01-01]\n')
     return kit
 
 
@@ -169,3 +176,115 @@ def test_en_plus_es_is_one_tagged_file_english_then_spanish_each_part_in_its_lan
     by_text = {run.text: run._r.rPr.find(lang).get(docx.oxml.ns.qn("w:val"))
                for p in word.paragraphs for run in p.runs if run._r.rPr is not None and run._r.rPr.find(lang) is not None}
     assert by_text["Sincerely,"] == "en-US" and by_text["Atentamente,"] == "es-US"
+
+
+# What a letter prints untranslated: listed by validate and in the manifest ------------
+
+def test_validate_lists_the_blocks_a_spanish_letter_prints_in_the_fallback(tmp_path):
+    kit = _notice(tmp_path, fallback="en", spanish_body=False)
+    case = tmp_path / "case.yaml"
+    case.write_text(yaml.safe_dump(_case(language="es-US")))
+    result = CliRunner().invoke(app, ["validate", str(case), "--kit", str(kit)])
+    assert result.exit_code == 0, result.output
+    assert (f"warning {case}: es-US: blocks/notice.md.j2: has no Spanish translation; printed in English (en), "
+            "tagged so") in result.output
+
+
+def test_the_manifest_line_says_the_language_the_translator_and_what_is_untranslated(tmp_path):
+    kit = _notice(tmp_path, fallback="en", spanish_body=False)
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    translation = {"es": {"translator": "Ana Ruiz, CCHI", "date": "2026-12-01",
+                          "text": {"subject": "Su apelación"}}}
+    (cases / "one.yaml").write_text(yaml.safe_dump(_case(language="es-US", subject="Your appeal", body="We *agree*.",
+                                                         translations=translation)))
+    result = CliRunner().invoke(app, ["batch", str(cases), "--kit", str(kit), "-f", "html", "-o",
+                                      str(tmp_path / "out"), "-j", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    line = json.loads((tmp_path / "out" / "manifest.jsonl").read_text())
+    assert line["language"] == "es-US"
+    assert (line["translated_by"], line["translated_on"]) == ("Ana Ruiz, CCHI", "2026-12-01")
+    assert line["untranslated"] == ["blocks/notice.md.j2", "body"]
+    page = (tmp_path / "out" / "one.html").read_text()
+    assert "<strong>Su apelación</strong>" in page
+    assert '<p lang="en">We <em>agree</em>.</p>' in page  # the body: the case's English
+
+
+def test_a_kit_may_refuse_case_text_its_letter_language_has_no_translation_of(tmp_path):
+    kit = _notice(tmp_path)
+    (kit / "kit.toml").write_text((kit / "kit.toml").read_text() + 'untranslated_case_text = "refuse"\n')
+    with pytest.raises(letterkit.CaseError) as refused:
+        letterkit.render(_case(language="es-US", body="We agree."), kit, ("html",))
+    assert refused.value.problems == [("body", "has no Spanish translation (translations.es.text), and kit 'notice' "
+                                               "prints no case text in another language "
+                                               "(untranslated_case_text = \"refuse\")")]
+    translated = {"es": {"translator": "A. Ruiz", "date": "2026-12-01", "text": {"body": "Estamos de acuerdo."}}}
+    page = letterkit.render(_case(language="es-US", body="We agree.", translations=translated), kit,
+                            ("html",))["html"].decode()
+    assert "<p>Estamos de acuerdo.</p>" in page and "We agree" not in page
+
+
+def test_a_translation_naming_no_text_field_is_refused_naming_its_path(tmp_path):
+    kit = _notice(tmp_path)
+    translated = {"es": {"translator": "A. Ruiz", "date": "2026-12-01", "text": {"letter_date": "hoy", "bdy": "x"}}}
+    with pytest.raises(letterkit.CaseError) as refused:
+        letterkit.render(_case(language="es-US", body="We agree.", translations=translated), kit, ("html",))
+    assert [path for path, _ in refused.value.problems] == ["translations.es.text.letter_date",
+                                                             "translations.es.text.bdy"]
+
+
+# Rules in each language -----------------------------------------------------------------
+
+PHRASE_RULE = """
+[[rule]]
+id = "appeal-window"
+citation = "Local policy 1"
+statement = "The letter says how long the member has to appeal."
+check = "phrase"
+phrase = { en = "within 30 days", es = "dentro de 30 días" }
+
+[[rule]]
+id = "appeal-by"
+citation = "Local policy 2"
+statement = "The letter prints the last day to appeal."
+check = "deadline"
+name = "appeal_by"
+start = "letter_date"
+days = 30
+roll_forward = false
+"""
+
+
+def test_strict_checks_a_spanish_letter_against_the_spanish_phrase(tmp_path):
+    kit = _notice(tmp_path, rules=PHRASE_RULE)
+    (kit / "blocks" / "notice.md.j2").write_text(BODY + "Appeal by {{ deadlines.appeal_by | date }}.\n")
+    (kit / "blocks" / "es" / "notice.md.j2").write_text(CUERPO + "Apele a más tardar el {{ deadlines.appeal_by | date }}.\n")
+    files = letterkit.render(_case(), kit, ("html",), strict=True, language="en+es")  # both meet both rules
+    page = files["html"].decode()
+    assert "Appeal by January 6, 2027." in page and "Apele a más tardar el 6 de enero de 2027." in page
+    (kit / "blocks" / "es" / "notice.md.j2").write_text("Puede apelar en un mes. Apele a más tardar el "
+                                                       "{{ deadlines.appeal_by | date }}.\n")
+    letterkit.forget_kits()
+    letterkit.render(_case(), kit, ("html",), strict=True)  # the English letter still meets it
+    with pytest.raises(letterkit.RuleError) as broken:
+        letterkit.render(_case(language="es-US"), kit, ("html",), strict=True)
+    assert [f.rule.id for f in broken.value.failures] == ["appeal-window"]
+    assert "the phrase 'dentro de 30 días' appears 0 times" in broken.value.failures[0].message
+
+
+def test_a_kit_that_speaks_spanish_without_fallback_states_each_phrase_in_spanish(tmp_path):
+    kit = _notice(tmp_path, rules=PHRASE_RULE.replace('{ en = "within 30 days", es = "dentro de 30 días" }',
+                                                      '"within 30 days"'))
+    with pytest.raises(letterkit.KitError, match=r"rule appeal-window \(Local policy 1\) states its phrase in en only, "
+                                                  r"and kit 'notice' writes letters in es with no fallback"):
+        letterkit.load_kit(kit)
+
+
+def test_money_and_numbers_are_written_as_the_letters_language_writes_them(tmp_path):
+    kit = _notice(tmp_path)
+    (kit / "blocks" / "es" / "notice.md.j2").write_text("Importe: {{ 1234.5 | money }}; {{ 1234567 | number }} "
+                                                       "visitas; {{ ['A', 'B', 'C'] | and_list }}.\n")
+    page = letterkit.render(_case(language="es-US"), kit, ("html",))["html"].decode()
+    assert "Importe: $1,234.50; 1,234,567 visitas; A, B y C." in page
+    page = letterkit.render(_case(language="es-ES"), kit, ("html",))["html"].decode()
+    assert "1.234,50" in page and "A, B y C" in page
