@@ -30,6 +30,7 @@ from .batch.sources import count_cases
 from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
 from .lint import Problem, lint
+from .locales import is_english
 from .readability import rich_text_grades
 from .rules import RuleError
 from .preview import Preview, serve
@@ -385,7 +386,7 @@ def _check_strictly(case: Path, letter, loaded, document) -> None:
     """Raise the letter's rule failures; print a warning per field above the reading grade."""
     if failures := check_rules(letter, loaded, document):
         raise RuleError(failures, str(case))
-    if loaded.reading_grade is not None:
+    if loaded.reading_grade is not None and is_english(letter.language):  # Flesch-Kincaid reads English only
         for found in rich_text_grades(letter):
             if found.grade > loaded.reading_grade:
                 _warn(f"{case}: {found.path}: reading grade {found.grade:.1f} (Flesch-Kincaid), above the kit's "

@@ -288,3 +288,25 @@ def test_money_and_numbers_are_written_as_the_letters_language_writes_them(tmp_p
     assert "Importe: $1,234.50; 1,234,567 visitas; A, B y C." in page
     page = letterkit.render(_case(language="es-ES"), kit, ("html",))["html"].decode()
     assert "1.234,50" in page and "A, B y C" in page
+
+
+ABD_ES = ROOT / "examples" / "adverse-benefit" / "abd-lumbar-mri-es.yaml"
+
+
+def test_the_spanish_adverse_benefit_notice_meets_the_rules_in_spanish_and_offers_english_tagged_so():
+    page = letterkit.render(letterkit.read_case(ABD_ES), "adverse-benefit", ("html",), strict=True)["html"].decode()
+    assert '<html lang="es-US">' in page and "Por qué lo denegamos:" in page and "2 de marzo de 2026" in page
+    assert '<p lang="en">ENGLISH: To get help in English, call 1-800-555-0100.</p>' in page
+    body = page.split("<main", 1)[1].replace('<p lang="en">ENGLISH: To get help in English, call', "")
+    for words in ("Why we denied", "How to appeal", "Sincerely", "Dear ", "Medical Director", "lower back", " the "):
+        assert words not in body, words
+
+
+@pytest.mark.parametrize("kit_name", ["ur", "adverse-benefit"])
+def test_the_built_in_kits_that_speak_spanish_translate_every_block_and_mark_each_for_review(kit_name):
+    kit = letterkit.load_kit(kit_name)
+    assert kit.languages == ("en", "es") and kit.speeches["es"].fallback is None
+    assert kit.speeches["es"].untranslated == ()
+    for path in (ROOT / "templates").rglob("*.j2"):
+        if "/es/" in path.as_posix():
+            assert "A qualified translator must review this translation before it is used" in path.read_text(), path
