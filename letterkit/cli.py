@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.progress import Progress
 
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
-from . import api, letter_language, libraries
+from . import api, letter_language, libraries, phrasebook
 from .api import check_rules
 from .cases import parse_case
 from .output import write_all
@@ -632,3 +632,50 @@ def verify_command(
         (out if finding.passed else errors).print(finding.line())
     if not all(finding.passed for finding in findings):
         raise typer.Exit(1)
+
+
+translations = typer.Typer(help="A kit's translations: its short phrases for translators, what a language lacks.",
+                           no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(translations, name="translations")
+
+
+@translations.command("extract")
+def translations_extract(
+    kit: KitOption = "imr",
+    templates: Templates = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+                                                   help="Write the catalogue here (default: standard output).")] = None,
+) -> None:
+    """Write the kit's short phrases (headings, labels, the closing, its rules' phrases) as a
+    gettext catalogue template (.pot) for translators; whole paragraphs are translated as blocks."""
+    try:
+        pot = phrasebook.catalogue(load_kit(kit, tuple(templates or ())))
+        if output is None:
+            sys.stdout.buffer.write(pot)
+        else:
+            write_all({output: pot})
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(1)
+
+
+@translations.command("status")
+def translations_status(
+    language: Annotated[str, typer.Argument(help="A language code: es.", metavar="LANG", show_default=False)],
+    kit: KitOption = "imr",
+    templates: Templates = None,
+) -> None:
+    """Print what the kit lacks to write its letters in LANG, one line each; exit status 1
+    if anything is missing."""
+    try:
+        missing = phrasebook.status(load_kit(kit, tuple(templates or ())), language)
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(2)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="LANG") from None
+    for item in missing:
+        out.print(f"{item.where}: {item.what}")
+    if missing:
+        raise typer.Exit(1)
+    out.print(f"kit {kit}: every template and phrase rule has its {language}")

@@ -310,3 +310,45 @@ def test_the_built_in_kits_that_speak_spanish_translate_every_block_and_mark_eac
     for path in (ROOT / "templates").rglob("*.j2"):
         if "/es/" in path.as_posix():
             assert "A qualified translator must review this translation before it is used" in path.read_text(), path
+
+
+# Catalogues for translators -------------------------------------------------------------
+
+@pytest.mark.slow  # the command line and msgfmt, each a process of its own
+@pytest.mark.parametrize("kit_name", ["ur", "adverse-benefit", "imr"])
+def test_the_pot_of_a_kits_phrases_passes_msgfmt_check(tmp_path, kit_name):
+    pot = tmp_path / f"{kit_name}.pot"
+    result = subprocess.run([sys.executable, "-m", "letterkit", "translations", "extract", "--kit", kit_name,
+                             "-o", str(pot)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    checked = subprocess.run(["msgfmt", "--check", "-o", str(tmp_path / "out.mo"), str(pot)],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stderr.count("error") == 0
+
+
+def test_the_pot_holds_headings_labels_the_closing_and_the_rules_phrases_with_where_they_stand():
+    from babel.messages.pofile import read_po
+    from letterkit.phrasebook import catalogue
+    pot = read_po(io.BytesIO(catalogue(letterkit.load_kit("ur"))))
+    assert ("blocks/ur-summary.md.j2", 2) in pot["CLINICAL SUMMARY"].locations
+    assert "Claim Number:" in pot and "Requested treatment" in pot
+    assert pot["Sincerely,"].auto_comments == ["the closing"]
+    assert pot["Approved instead:"].auto_comments[0].startswith("rule approved-if-modified")
+    assert not any("{{" in message.id for message in pot if message.id)
+    assert "Plan" not in pot  # an example in a comment is no phrase of the letter
+
+
+def test_translations_status_prints_what_a_language_lacks(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["translations", "status", "es", "--kit", "ur"]).exit_code == 0
+    imr = runner.invoke(app, ["translations", "status", "es", "--kit", "imr"])
+    assert imr.exit_code == 1
+    assert "kit.toml: does not list es in `languages`: the kit writes no letter in Spanish" in imr.output
+    assert ("blocks/appeal-rights.md.j2: no translation (blocks/es/appeal-rights.md.j2): a letter in Spanish "
+            "is refused") in imr.output
+    kit = _notice(tmp_path, fallback="en", spanish_body=False)
+    notice = runner.invoke(app, ["translations", "status", "es", "--kit", str(kit)])
+    assert notice.exit_code == 1
+    assert notice.output == ("blocks/notice.md.j2: no translation (blocks/es/notice.md.j2): printed in English, "
+                             "tagged so\n")
