@@ -100,7 +100,7 @@ class TranslatingLoader(ResolverLoader):
                             and has_words(ResolverLoader.get_source(self, None, name)[0])))
 
 
-_COMMENT = re.compile(r"\{#.*?#\}", re.S)
+JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 _STATEMENT = re.compile(r"\{%.*?%\}", re.S)
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
 _STRING = re.compile(r"\"([^\"]*)\"|'([^']*)'")
@@ -114,7 +114,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 def has_words(source: str) -> bool:
     """Whether a template has words of its own: text outside Jinja's tags, text strings an
     expression prints, an image's `alt` — anything but values, markup and comments."""
-    text = _STATEMENT.sub(" ", _COMMENT.sub(" ", source))
+    text = _STATEMENT.sub(" ", JINJA_COMMENT.sub(" ", source))
     text = _EXPRESSION.sub(lambda match: " ".join(a or b for a, b in _STRING.findall(match.group(1))), text)
     text = _ELEMENT.sub(lambda match: " ".join(_SPOKEN_ATTRIBUTE.findall(match.group())), _ATTRIBUTE_LIST.sub(" ", text))
     return bool(_LETTER.search(_ENTITY.sub(" ", text)))

@@ -23,11 +23,10 @@ from babel.messages.pofile import write_po
 
 from . import version
 from .kits import Kit, used_templates
-from .languages import LANGUAGE_CODE, TranslatingLoader, translated_name
+from .languages import JINJA_COMMENT, LANGUAGE_CODE, TranslatingLoader, translated_name
 from .locales import language_name
 from .rules import PhraseRule
 
-_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*(?:\{:[^}]*\})?\s*$")
 _LABEL = re.compile(r"\*\*([^*{}<>]+?)\*\*")
 _TABLE_ROW = re.compile(r"^\|(.+)\|\s*$")
@@ -45,7 +44,7 @@ def phrases(kit: Kit) -> list[tuple[str, str, int, str]]:
     for name in sorted(used_templates(kit)):
         source = environment.loader.get_source(environment, name)[0]
         # Comments hold no phrase of the letter (a macro's example call neither); their lines stay counted.
-        lines = _COMMENT.sub(lambda comment: "\n" * comment.group().count("\n"), source).splitlines()
+        lines = JINJA_COMMENT.sub(lambda comment: "\n" * comment.group().count("\n"), source).splitlines()
         for number, line in enumerate(lines, 1):
             following = lines[number] if number < len(lines) else ""
             for phrase, kind in _in_line(line, following):
