@@ -57,6 +57,8 @@ SYSTEM_NEEDS = [
      "the tests watch the live preview reload in a headless browser"),
     (lambda: shutil.which("pdftoppm"), "poppler-utils",
      "the documentation shows a picture of each example's first page"),
+    (lambda: shutil.which("msgfmt"), "gettext",
+     "the tests check a kit's translation catalogue (.pot) with msgfmt --check"),
 ]
 RENDER_NEEDS = 4
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from . import bilingual
 from .archive import case_record
 from .cases import read_case, validate
 from .compose import compose
@@ -26,6 +27,7 @@ def render(
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
     strict: bool = False,
+    language: str | None = None,
 ) -> dict[str, bytes]:
     """One letter in each of `formats`, as bytes keyed by format name.
 
@@ -36,16 +38,20 @@ def render(
     letter against its kit's rules first.
     Raises `CaseError` for bad data, `TemplateError` for a bad block, `RuleError`
     (a `CaseError`) for a strict letter that breaks a rule.
+    `language` writes the letter in another language than the case's ("es"), or in
+    several, one after the other in one file ("en+es"; letterkit.bilingual).
     """
     if not isinstance(kit, Kit):
         kit = load_kit(kit, tuple(templates))
     formats = _format_names(formats)
     for format in formats:
         writer(format)  # a ValueError naming the choices, before any work
-    letter = validate(data, kit)
-    document = compose(letter, kit)
-    if strict and (failures := check_rules(letter, kit, document)):
+    letters = [validate(case, kit) for case in in_languages(data, language)]
+    documents = [compose(letter, kit) for letter in letters]
+    if strict and (failures := [f for letter, document in zip(letters, documents)
+                                for f in check_rules(letter, kit, document)]):
         raise RuleError(failures)
+    letter, document = letters[0], documents[0] if len(documents) == 1 else bilingual.joined(documents)
     record = case_record(letter, kit) if options.archival and "pdf" in formats else None
     files = write_formats(document, formats, kit.presentation, options, record)
     if options.seal is None:
@@ -59,6 +65,18 @@ def _format_names(formats: str | Iterable[str]) -> tuple[str, ...]:
     if isinstance(formats, str):
         return tuple(name.strip() for name in formats.split(",") if name.strip())
     return tuple(formats)
+
+
+def in_languages(data: dict[str, Any] | Letter, language: str | None) -> list[dict[str, Any] | Letter]:
+    """The case once for each language asked for: itself when none is."""
+    if language is None:
+        return [data]
+    case = data.model_dump(mode="json", exclude_defaults=True) if isinstance(data, Letter) else data
+    try:
+        tags = bilingual.tags(language, str(case.get("language") or "en-US"))
+    except ValueError as error:
+        raise CaseError([("language", str(error))]) from None
+    return [bilingual.in_language(case, tag) for tag in tags]
 
 
 def write(document: Document, format: str, kit: Kit, options: WriterOptions = WriterOptions()) -> bytes:
@@ -82,13 +100,14 @@ def render_file(
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
     strict: bool = False,
+    language: str | None = None,
 ) -> list[Path]:
     """Render a case file to `outdir/<case-stem>.<format>`; all formats or no file at all
     (with a seal, the DOCX's signature too: `<case-stem>.docx.p7s`)."""
     case = Path(case)
     paths = {format: Path(outdir) / f"{case.stem}.{format}" for format in _format_names(formats)}
     try:
-        rendered = render(read_case(case), kit, tuple(paths), templates, options, strict)
+        rendered = render(read_case(case), kit, tuple(paths), templates, options, strict, language)
         paths |= {format: Path(outdir) / f"{case.stem}.{format}" for format in rendered}  # a seal's .p7s
         write_all({paths[format]: content for format, content in rendered.items()})
     except LetterkitError as error:

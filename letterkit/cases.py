@@ -19,7 +19,7 @@ import pydantic_core
 import yaml
 from yaml.constructor import ConstructorError
 
-from . import fonts, guidelines, rules
+from . import fonts, guidelines, letter_language, rules
 from .errors import CaseError
 from .kits import Kit
 from .model import Letter
@@ -162,9 +162,15 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
         return data
     try:
         letter = kit.model.model_validate(data)
+        if (translated := letter_language.translated(data, letter)) is not None:  # its text in its language
+            letter = kit.model.model_validate(translated)
     except pydantic.ValidationError as error:
         problems = [(field_path(e["loc"]), _message(e)) for e in error.errors()]
         raise CaseError(problems, source) from None
+    except CaseError as error:
+        raise CaseError(error.problems, source) from None
+    if problems := letter_language.problems(letter, kit):  # never an English letter tagged Spanish
+        raise CaseError(problems, source)
     if problems := guidelines.unknown_keys(letter, kit.guidelines):
         raise CaseError(problems, source)
     # A character no font of the PDF has would be drawn as blank space: refused here,

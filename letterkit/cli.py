@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.progress import Progress
 
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
-from . import api, audit, libraries
+from . import api, audit, letter_language, libraries, phrasebook
 from .api import check_rules
 from .cases import read_case_bytes
 from .output import write_all
@@ -35,6 +35,7 @@ from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
 from .kits import builtin_kits
 from .lint import Problem, lint
+from .locales import is_english
 from .readability import rich_text_grades
 from .rules import RuleError
 from .preview import Preview, serve
@@ -91,6 +92,9 @@ def _options(
 
 
 Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
+Language = Annotated[Optional[str], typer.Option(
+    "--language", "-l", metavar="LANG", help="Write the letter in this language (es), or in two, one after the other "
+    "in one file (en+es); default: the case's `language`.")]
 SealOption = Annotated[Optional[Path], typer.Option(
     "--seal", help="Sign each PDF (PAdES) and DOCX (a .p7s beside it) with this PKCS#12 key.", metavar="KEY.p12")]
 SealPassphrase = Annotated[Optional[str], typer.Option(
@@ -227,6 +231,7 @@ def render(
     timestamp_url: TimestampUrl = None,
     audit_log: AuditLogOption = None,
     case_timeout: CaseTimeoutOption = 120.0,
+    language: Language = None,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
@@ -245,9 +250,9 @@ def render(
             try:
                 with time_limit(case_timeout or None):
                     if target is not None or str(case) == STREAM:
-                        paths = _render_one(case, target or outdir, kit, chosen, tuple(templates or ()), options, strict)
+                        paths = _render_one(case, target or outdir, kit, chosen, tuple(templates or ()), options, strict, language)
                     else:
-                        paths = render_file(case, outdir, kit, chosen, templates or (), options, strict)
+                        paths = render_file(case, outdir, kit, chosen, templates or (), options, strict, language)
             except LetterkitError as error:
                 _report(case, error)
                 _audit_render(audit_log, case, kit, chosen, options, strict, [], str(error))
@@ -290,10 +295,10 @@ def _destination(formats: str | None, outdir: Path, cases: list[Path]) -> tuple[
 
 
 def _render_one(case: Path, target: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
-                options: WriterOptions, strict: bool) -> list[Path]:
+                options: WriterOptions, strict: bool, language: str | None) -> list[Path]:
     """A case (or standard input's) to one file, to standard output, or into a folder."""
     data = read_case_bytes(sys.stdin.buffer.read(), "(standard input)") if str(case) == STREAM else read_case(case)
-    files = api.render(data, kit, formats, templates, options, strict)
+    files = api.render(data, kit, formats, templates, options, strict, language)
     if str(target) == STREAM:
         sys.stdout.buffer.write(files[formats[0]])
         sys.stdout.buffer.flush()
@@ -384,22 +389,28 @@ AsJson = Annotated[bool, typer.Option("--json", help="JSON on standard output, f
 
 @app.command("validate")
 def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False,
-                     as_json: AsJson = False, case_timeout: CaseTimeoutOption = 120.0) -> None:
+                     as_json: AsJson = False, case_timeout: CaseTimeoutOption = 120.0,
+                     language: Language = None) -> None:
     """Check case files against the kit's data model, and compose each letter with the
     kit's blocks, without writing a file: what passes here renders.
 
     With --strict, also check each letter against the kit's legal rules, and warn about
-    rich text above the kit's reading grade. With --json, one object per case:
-    {"case", "valid", "problems": [{"field", "message"}]}."""
+    rich text above the kit's reading grade. A letter in another language than the kit's
+    blocks' own gets a warning for each block and field it prints untranslated. With
+    --json, one object per case: {"case", "valid", "problems": [{"field", "message"}]}."""
     failed, results = 0, []
     for case, read in _each_case(cases):
         try:
             loaded = load_kit(kit, tuple(templates or ()))
             with time_limit(case_timeout or None):
-                letter = validate(read(), loaded, str(case))
-                document = compose(letter, loaded)
-                if strict:
-                    _check_strictly(case, letter, loaded, document)
+                for data in api.in_languages(read(), language):
+                    letter = validate(data, loaded, str(case))
+                    document = compose(letter, loaded)
+                    if strict:
+                        _check_strictly(case, letter, loaded, document)
+                    if not as_json:
+                        for where, note in letter_language.notes(letter, loaded):
+                            _warn(f"{case}: {letter.language}: {where}: {note}")
         except LetterkitError as error:
             failed += 1
             if as_json:
@@ -439,12 +450,16 @@ def _check_strictly(case: Path | str, letter, loaded, document) -> None:
     """Raise the letter's rule failures; print a warning per field above the reading grade."""
     if failures := check_rules(letter, loaded, document):
         raise RuleError(failures, str(case))
-    if loaded.reading_grade is not None:
+    if loaded.reading_grade is not None and is_english(letter.language):  # Flesch-Kincaid reads English only
         for found in rich_text_grades(letter):
             if found.grade > loaded.reading_grade:
-                errors.print(f"[yellow]warning[/yellow] {escape(printable(str(case)))}: {found.path}: "
-                             f"reading grade {found.grade:.1f} (Flesch-Kincaid), above the kit's "
-                             f"{loaded.reading_grade:g}; plain words and shorter sentences help", markup=True)
+                _warn(f"{case}: {found.path}: reading grade {found.grade:.1f} (Flesch-Kincaid), above the kit's "
+                      f"{loaded.reading_grade:g}; plain words and shorter sentences help")
+
+
+def _warn(message: str) -> None:
+    """One line on stderr, "warning" in yellow, the message exactly as it is."""
+    errors.print(f"[yellow]warning[/yellow] {escape(printable(message))}", markup=True)
 
 
 @app.command("rules")
@@ -705,3 +720,50 @@ def verify_command(
             passed=passed, findings=[finding.line() for finding in findings]))
     if not passed:
         raise typer.Exit(1)
+
+
+translations = typer.Typer(help="A kit's translations: its short phrases for translators, what a language lacks.",
+                           no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(translations, name="translations")
+
+
+@translations.command("extract")
+def translations_extract(
+    kit: KitOption = "imr",
+    templates: Templates = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+                                                   help="Write the catalogue here (default: standard output).")] = None,
+) -> None:
+    """Write the kit's short phrases (headings, labels, the closing, its rules' phrases) as a
+    gettext catalogue template (.pot) for translators; whole paragraphs are translated as blocks."""
+    try:
+        pot = phrasebook.catalogue(load_kit(kit, tuple(templates or ())))
+        if output is None:
+            sys.stdout.buffer.write(pot)
+        else:
+            write_all({output: pot})
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(1)
+
+
+@translations.command("status")
+def translations_status(
+    language: Annotated[str, typer.Argument(help="A language code: es.", metavar="LANG", show_default=False)],
+    kit: KitOption = "imr",
+    templates: Templates = None,
+) -> None:
+    """Print what the kit lacks to write its letters in LANG, one line each; exit status 1
+    if anything is missing."""
+    try:
+        missing = phrasebook.status(load_kit(kit, tuple(templates or ())), language)
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(2)
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="LANG") from None
+    for item in missing:
+        out.print(f"{item.where}: {item.what}")
+    if missing:
+        raise typer.Exit(1)
+    out.print(f"kit {kit}: every template and phrase rule has its {language}")

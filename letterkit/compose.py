@@ -32,7 +32,7 @@ import jinja2
 import lxml.html
 import markdown
 
-from . import guidelines, placeholders, provenance, richtext, rules, tree
+from . import guidelines, letter_language, locales, placeholders, provenance, richtext, rules, tree
 from .deadlines import Deadlines
 from .environment import FilterError
 from .errors import LetterkitError, TemplateError
@@ -50,8 +50,8 @@ _DISABLED_INLINE_PATTERNS = (
 
 
 def compose(letter: Letter, kit: Kit) -> tree.Document:
-    """Render the kit's letter template for `letter` and read the result into a tree."""
-    return Composition(kit).run(letter)
+    """Render the kit's letter template for `letter`, in its language, and read the result into a tree."""
+    return Composition(kit.in_language(letter.language)).run(letter)
 
 
 class Composition:
@@ -61,8 +61,14 @@ class Composition:
         self.kit = kit
         self.template = kit.letter_template
         self.rich_markdown = richtext.rich_markdown()
+        self.foreign: dict[str, str] = {}  # rich-text field path → the language it stays in
+        self.quotes_language = ""  # a guideline's, in a letter in another: its quotes are tagged with it
 
     def run(self, letter: Letter) -> tree.Document:
+        # Case text the letter's language has no translation of is said to be in the
+        # kit's own language where it stands (letterkit.letter_language).
+        self.foreign = dict.fromkeys(letter_language.untranslated_text(letter, self.kit), self.kit.languages[0])
+        self.quotes_language = "" if locales.primary(letter.language) == self.kit.languages[0] else self.kit.languages[0]
         skeleton, values = placeholders.take_values(self._render(letter))
         if placeholders.STRAY.search(placeholders.NUMBERED.sub("", skeleton)):
             # A value a block changed after printing it ({% filter upper %}): not a
@@ -80,12 +86,13 @@ class Composition:
     def _render(self, letter: Letter) -> str:
         # Each value carries its field path (letterkit.provenance), the values the kit's
         # rules compute theirs: `deadlines.<name>` (letterkit.rules).
-        context = {name: provenance.traced(getattr(letter, name), name) for name in type(letter).model_fields}
+        context = {name: provenance.traced(getattr(letter, name), name) for name in type(letter).model_fields
+                   if name != letter_language.TRANSLATIONS}  # already in place (letterkit.letter_language)
         due = rules.deadlines(letter, self.kit.rules, self.kit.calendars)
         context.setdefault("deadlines", Deadlines({name: provenance.traced(day, f"deadlines.{name}") for name, day in due.items()}))
         try:
             template = self.kit.environment.get_template(self.template)
-            with provenance.tracing(letter):
+            with provenance.tracing(letter), locales.writing(letter.language):
                 return template.render(letter=letter, **context)
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
@@ -139,7 +146,8 @@ class Composition:
             return []
         html = richtext.to_html(self.rich_markdown, text)
         root = lxml.html.fragment_fromstring(html, create_parent="div")
-        return list(ElementReader(_NoEmbedding(), self.template, field=field).blocks(root))
+        blocks = list(ElementReader(_NoEmbedding(), self.template, field=field).blocks(root))
+        return letter_language.in_language(blocks, self.foreign[field]) if field in self.foreign else blocks
 
     def _quote(self, passage: guidelines.Passage) -> list[tree.Block]:
         """A passage as a block quote, its text as stored; then its citation, if the kit
@@ -150,9 +158,11 @@ class Composition:
             if len(_quotes) >= QUOTES_KEPT:
                 _quotes.clear()
             _quotes[passage.text] = quote
+        # A guideline is quoted as written: in the kit's own language, said so in a letter in another.
+        shown = letter_language.in_language([quote], self.quotes_language)[0] if self.quotes_language else quote
         if not self.kit.cite_quotes:
-            return [quote]
-        return [quote, tree.Paragraph((tree.Text(f"— {self._citation(passage)}"),), "citation")]
+            return [shown]
+        return [shown, tree.Paragraph((tree.Text(f"— {self._citation(passage)}"),), "citation")]
 
     def _citation(self, passage: guidelines.Passage) -> str:
         """The passage cited in the kit's one wording of a citation: its `citation` macro,

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from . import catalogue
 from .declared_fields import DeclaredField
 from .kits import KitManifest, builtin_kits, builtin_kits_folder, load_kit
+from .languages import is_translation
 
 # The release each part first appeared in. 0.1.0 is the code of 2026-11-24 (7f8930a).
 SINCE: dict[str, dict[str, str]] = {
@@ -71,7 +72,10 @@ SINCE: dict[str, dict[str, str]] = {
         "party_line", "party_lines", "record_line", "short_date", "signature_picture", "table",
         "table_row", "table_rule")},
     "function": {"quote": "0.1.0"},
-    "filter": {"and_list": "0.1.0", "date": "0.1.0", "numbered": "0.2.0", "sentence": "0.1.0"},
+    # Parts marked 0.2.0 below with "unreleased" came after 0.2.0 was cut; RELEASE moves
+    # to the next one when it is: then they take its number.
+    "filter": {"and_list": "0.1.0", "date": "0.1.0", "numbered": "0.2.0", "sentence": "0.1.0",
+               "money": "0.2.0", "number": "0.2.0"},  # money, number: unreleased
     "computed": {
         "adverse-benefit: deadlines.appeal_by": "0.2.0",
         "adverse-benefit: organisation.label": "0.2.0",
@@ -91,6 +95,7 @@ SINCE: dict[str, dict[str, str]] = {
         "required_blocks": "0.1.0", "rules": "0.2.0", "holidays": "0.2.0", "calendars": "0.2.0", "reading_grade": "0.2.0",
         "cite_quotes": "0.2.0", "field": "0.2.0",
         "drop_rules": "0.2.0", "style": "0.2.0",
+        "languages": "0.2.0", "fallback": "0.2.0", "untranslated_case_text": "0.2.0",  # unreleased
     },
     "field key": {name: "0.2.0" for name in ("name", "type", "required", "description", "values", "default",
                                              "field")},
@@ -134,7 +139,9 @@ def _from_code() -> dict[str, dict[str, str]]:
     root = builtin_kits_folder()
     for name in builtin_kits():
         kit = load_kit(name)
-        found["block"].update({path.relative_to(root).as_posix(): "" for path in (root / name).rglob("*.j2")})
+        # A translation (blocks/es/x.md.j2) is the same block in another language, not another block.
+        found["block"].update({path.relative_to(root).as_posix(): "" for path in (root / name).rglob("*.j2")
+                               if not is_translation(path.relative_to(root / name).as_posix())})
         found["computed"].update({f"{name}: {field.path}": field.type
                                   for field in catalogue.kit_fields(kit) if field.computed})
         for key, value in kit.environment.globals.items():

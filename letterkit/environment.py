@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import difflib
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import jinja2
@@ -30,7 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 from pydantic import BaseModel
 
-from . import bounds, deprecations, placeholders, provenance
+from . import bounds, deprecations, locales, placeholders, provenance
 from .deadlines import Deadlines
 from .guidelines import Passage, lookup
 from .model import RichText
@@ -146,9 +147,13 @@ class ResolverLoader(jinja2.BaseLoader):
         return source, str(path), lambda: True  # a loaded kit never changes
 
 
-def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> LetterSandbox:
+def make_environment(files: Resolver, passages: Mapping[str, Passage],
+                     loader: ResolverLoader | None = None) -> LetterSandbox:
+    """The sandbox a kit's blocks run in; `loader` finds the blocks of one language
+    (letterkit.languages). Its filters write dates, lists and money in the language of the
+    letter being rendered (letterkit.locales.writing)."""
     environment = LetterSandbox(
-        loader=ResolverLoader(files),
+        loader=loader or ResolverLoader(files),
         undefined=_Undefined,
         finalize=_finalize,
         trim_blocks=True,
@@ -162,6 +167,8 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> Letter
     environment.filters["date"] = _format_date
     environment.filters["sentence"] = _sentence
     environment.filters["and_list"] = _and_list
+    environment.filters["money"] = _money
+    environment.filters["number"] = _number
     environment.filters["numbered"] = _numbered
     environment.globals["quote"] = lambda key: _Quote(lookup(passages, key).key)
     return environment
@@ -231,15 +238,16 @@ def _defined(value: Any) -> Any:
     return value
 
 
-def _format_date(value: datetime.date, format: str = "%B %-d, %Y") -> str:
-    """`{{ letter_date | date }}` → "September 1, 2015"; any strftime format may be given."""
+def _format_date(value: datetime.date, format: str = locales.LONG_DATE) -> str:
+    """`{{ letter_date | date }}` → "September 1, 2015" ("1 de septiembre de 2015" in a Spanish
+    letter); any strftime format may be given, its month and day names in the letter's language."""
     if _defined(value) is None:
         raise FilterError("date: the field has no value; wrap it in {% if ... %}")
     if not isinstance(value, datetime.date):
         raise FilterError(f"date: {value!r} is not a date")
     if not isinstance(format, str):
         raise FilterError(f"date: the format {format!r} is not text like \"%B %-d, %Y\"")
-    return provenance.carry(value, value.strftime(format))
+    return provenance.carry(value, locales.format_date(value, locales.current(), format))
 
 
 def _sentence(value: str) -> str:
@@ -250,9 +258,28 @@ def _sentence(value: str) -> str:
 
 
 def _and_list(values: list[str]) -> str:
-    """`["California", "Oregon", "Nevada"]` → "California, Oregon and Nevada"."""
+    """`["California", "Oregon", "Nevada"]` → "California, Oregon and Nevada" ("… y Nevada" in Spanish)."""
     texts = [str(value) for value in _defined(values)]
-    return provenance.carry(values, " and ".join(filter(None, [", ".join(texts[:-1]), texts[-1]])) if texts else "")
+    return provenance.carry(values, locales.and_list(texts, locales.current()))
+
+
+def _money(value: float | int | str, currency: str = "USD") -> str:
+    """`{{ 1234.5 | money }}` → "$1,234.50", as the letter's language writes an amount."""
+    return provenance.carry(value, locales.format_money(_amount(value, "money"), locales.current(), currency))
+
+
+def _number(value: float | int | str) -> str:
+    """`{{ 1234.5 | number }}` → "1,234.5", grouped as the letter's language groups digits."""
+    return provenance.carry(value, locales.format_number(_amount(value, "number"), locales.current()))
+
+
+def _amount(value, name: str) -> Decimal:
+    if _defined(value) is None or isinstance(value, bool):
+        raise FilterError(f"{name}: {value!r} is not an amount; wrap a field that may be empty in {{% if ... %}}")
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        raise FilterError(f"{name}: {value!r} is not a number") from None
 
 
 def _numbered(values: list) -> list[tuple[int, Any]]:

@@ -15,6 +15,7 @@ change it.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import importlib.util
@@ -30,9 +31,11 @@ from pathlib import Path
 
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from . import deprecations, rule_inheritance, rules as kit_rules
+from . import deprecations, languages as kit_languages, rule_inheritance, rules as kit_rules
 from .declared_fields import DeclaredField, extend_model, read_declared
 from .deadlines import HolidayCalendar, read_calendar
 from .environment import LetterSandbox, make_environment
@@ -67,6 +70,11 @@ class KitManifest(BaseModel):
     # `[[field]]` tables: case fields declared without Python (letterkit.declared_fields).
     # They extend the model of the kit that names it, and of the kits that inherit it.
     field: tuple[dict, ...] = ()
+    # The languages its letters may be in, its blocks' own first (default ["en"]); a
+    # block's translation is beside it: blocks/es/x.md.j2 (letterkit.languages). Not inherited.
+    languages: tuple[str, ...] | None = None
+    fallback: str | None = None  # the language a block without a translation is printed in; none: refused
+    untranslated_case_text: Literal["tag", "refuse"] = "tag"  # rich text with no translation: tagged with its language, or refused
     # `[[style]]` tables: Word styles for the kit's classes (letterkit.word_styles), added
     # to the reference DOCX; inherited, a nearer kit's replacing a farther one's.
     style: tuple[dict, ...] = ()
@@ -92,6 +100,9 @@ class Kit:
     guidelines: Mapping[str, Passage]
     presentation: Presentation
     digest: str  # of every file on the search path: what decides a letter's bytes
+    languages: tuple[str, ...] = (kit_languages.OWN,)  # its letters' languages, its blocks' own first
+    speeches: Mapping[str, kit_languages.Speech] = dataclasses.field(default_factory=dict)  # each other language's blocks
+    untranslated_case_text: str = "tag"  # "tag" or "refuse" (letterkit.case_translations)
 
     @property
     def search_path(self) -> tuple[Path, ...]:
@@ -100,6 +111,15 @@ class Kit:
     def path(self, name: str) -> Path:
         """A file of the kit (stylesheet, reference DOCX, picture), found on the search path."""
         return self.files.find(name)
+
+    def in_language(self, language: str) -> Kit:
+        """The kit with its blocks in `language` (a tag: "es-US"); a KitError if it does not speak it."""
+        code = kit_languages.letter_language(language)
+        if code == self.languages[0]:
+            return self
+        if code not in self.speeches:
+            raise KitError(f"kit {self.name!r} writes its letters in {', '.join(self.languages)} only, not {language}")
+        return dataclasses.replace(self, environment=self.speeches[code].environment)
 
 
 def builtin_kits_folder() -> Path:
@@ -174,15 +194,20 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
                                        settings["reference_docx"], _reference_docx(files, settings, chain),
                                        tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain)))),
         digest=_digest(files),
+        languages=manifest.languages or (kit_languages.OWN,),
+        untranslated_case_text=manifest.untranslated_case_text,
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
     used = deprecations.adopt(loaded.environment, files) | used_templates(loaded)
     for name in sorted(used):  # compiled now, so that a loaded kit's blocks never change
         loaded.environment.get_template(name)
+    loaded = dataclasses.replace(loaded, speeches=_speeches(loaded, manifest))
+    translations = {kit_languages.translated_name(name, code) for name in used for code in loaded.speeches}
     for folder in overrides:
-        _check_overrides(loaded, folder, used)
+        _check_overrides(loaded, folder, used | translations)
     _check_required_blocks(loaded, used, chain)
     kit_rules.check_calendars(loaded.rules, loaded.calendars)
+    kit_rules.check_phrases(loaded.rules, loaded.languages, manifest.fallback, loaded.name)
     kit_rules.check_paths(loaded.rules, loaded.model)
     _check_field_names(loaded)
     return loaded
@@ -190,10 +215,24 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
 
 def _check_field_names(kit: Kit) -> None:
     """A case field may not hide a name the blocks rely on: `{{ table(...) }}` would call
-    the case's value, `letter` would be the value instead of the letter."""
-    for name in kit.model.model_fields:
+    the case's value, `letter` would be the value instead of the letter. (The fields every
+    letter has, letterkit's own, are what those names are kept for.)"""
+    for name in kit.model.model_fields.keys() - Letter.model_fields.keys():
         if hides := kit.environment.hidden_by(name):
             raise KitError(f"{kit.root / 'kit.toml'}: field {name!r} would hide {hides}; choose another name")
+
+
+def _speeches(kit: Kit, manifest: KitManifest) -> Mapping[str, kit_languages.Speech]:
+    """The kit's blocks in each language it speaks besides its blocks' own, compiled now."""
+    speeches = {}
+    for code in kit.languages[1:]:
+        loader = kit_languages.TranslatingLoader(kit.files, code, manifest.fallback)
+        environment = _with_vocabulary(make_environment(kit.files, kit.guidelines, loader), kit.files)
+        used = used_templates(dataclasses.replace(kit, environment=environment))
+        for name in sorted(used):
+            environment.get_template(name)
+        speeches[code] = kit_languages.Speech(code, environment, loader.untranslated(used), manifest.fallback)
+    return types.MappingProxyType(speeches)
 
 
 def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...], model: type) -> tuple:
@@ -302,7 +341,8 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style"}))
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style",
+                                                                      "languages", "fallback", "untranslated_case_text"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
@@ -320,6 +360,7 @@ def _manifest(root: Path) -> KitManifest:
     try:
         manifest = KitManifest.model_validate(_toml(path))
         read_declared(list(manifest.field), str(path))  # a mistake is found when the kit loads
+        kit_languages.check_declared(manifest.languages or (kit_languages.OWN,), manifest.fallback, str(path))
         read_styles(list(manifest.style), str(path))
         return manifest
     except ValidationError as error:

@@ -155,6 +155,9 @@ class ElementReader:
 
     def _paragraph(self, children: list, cls: str) -> list[tree.Block]:
         inlines = _strip(children)
+        only = inlines[0] if len(inlines) == 1 else None
+        if isinstance(only, tree.Span) and only.lang and not only.cls:  # a paragraph all in one language says so
+            return [tree.Paragraph(only.children, cls, only.lang)]
         return [tree.Paragraph(inlines, cls)] if inlines else []
 
     def _items(self, element) -> tuple[tree.ListItem, ...]:

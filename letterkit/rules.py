@@ -37,14 +37,11 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from . import tree
+from . import locales, tree
 from .deadlines import DateOutsideCalendar, HolidayCalendar, joined
 from .errors import CaseError, KitError
 from .model import RichText
 from .visibility import Visibility
-
-DATE_FORMATS = ("%B %-d, %Y", "%m/%d/%Y")  # how blocks print dates: the `date` filter's default, and short
-
 
 LETTER_DATE = "letter_date"  # the field whose date picks the rules in force (`from`, `until`)
 
@@ -82,8 +79,20 @@ class BlockRule(_Rule):
 
 class PhraseRule(_Rule):
     check: Literal["phrase"]
-    phrase: str = Field(min_length=1)
+    # One phrase, or one in each language the kit speaks: [rule.phrase] en = "…" es = "…"
+    phrase: str | dict[str, Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     per: str | None = None  # a list: the phrase appears at least once per element
+
+    def phrase_in(self, language: str) -> str:
+        """The phrase a letter in `language` (a code: "es") must hold. A rule that states
+        none in it is met by its English one: only a kit with a fallback may have such a
+        rule (`check_phrases`), and its untranslated block prints that phrase."""
+        if isinstance(self.phrase, str):
+            return self.phrase
+        return self.phrase.get(language) or self.phrase.get("en") or next(iter(self.phrase.values()))
+
+    def languages(self) -> tuple[str, ...]:
+        return ("en",) if isinstance(self.phrase, str) else tuple(self.phrase)
 
 
 class _Counting(_Rule):
@@ -213,6 +222,17 @@ def check_calendars(rules: tuple[_Rule, ...], calendars: Mapping[str, HolidayCal
             rule.holidays(calendars)
 
 
+def check_phrases(rules: tuple[_Rule, ...], languages: tuple[str, ...], fallback: str | None, kit_name: str) -> None:
+    """Refuse a kit that writes letters in a language with no fallback, one of whose phrase
+    rules states no phrase in that language: its letters could meet the rule in no way."""
+    for rule in rules:
+        if isinstance(rule, PhraseRule) and fallback is None:
+            if missing := [language for language in languages[1:] if language not in rule.languages()]:
+                raise KitError(f"rule {rule.id} ({rule.citation}) states its phrase in {', '.join(rule.languages())} "
+                               f"only, and kit {kit_name!r} writes letters in {missing[0]} with no fallback: give it "
+                               f"in each ([rule.phrase] en = \"…\" {missing[0]} = \"…\")")
+
+
 def check_paths(rules: tuple[_Rule, ...], model: type[BaseModel]) -> None:
     """Refuse a kit one of whose rules names a field its case model does not have: said
     once when the kit loads, not in every letter."""
@@ -290,7 +310,7 @@ def check(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
           calendars: Mapping[str, HolidayCalendar], visibility: Visibility = Visibility(frozenset())
           ) -> list[RuleFailure]:
     """Every failure of the letter (its case and its composed text) against the rules in force."""
-    text = LetterText.read(document, visibility)
+    text = LetterText.read(document, visibility, getattr(letter, "language", "en-US"))
     due = deadlines(letter, rules, calendars)
     failures: list[RuleFailure] = []
     for rule in in_force(letter, rules):
@@ -316,7 +336,7 @@ def _check_blocks(rule: BlockRule, letter, text, due, calendars) -> list[RuleFai
 
 def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFailure]:
     wanted = len(values_at(letter, rule.per)[0][1] or ()) if rule.per else 1  # a list left out: none wanted
-    phrase = _normal(rule.phrase)
+    phrase = _normal(rule.phrase_in(locales.primary(text.language)))
     found = text.kit.count(phrase)
     if found >= wanted:
         return []
@@ -324,7 +344,7 @@ def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFa
     hidden = text.hidden_kit.count(phrase)
     why = (f" ({hidden} more in text the stylesheets hide: {text.visibility_note()})" if hidden
            else " (in the kit's words: text a case typed does not count)")
-    return [RuleFailure(rule, "(letter text)", f"the phrase {rule.phrase!r} appears {found} times, "
+    return [RuleFailure(rule, "(letter text)", f"the phrase {phrase!r} appears {found} times, "
                                                f"not {times}{why}; " + rule.statement)]
 
 
@@ -408,10 +428,11 @@ def _date_at(letter: Any, path: str) -> date | None:
     return values[0][1] if values else None
 
 
-def _printed_forms(value: Any) -> list[str]:
-    """The ways a block may print a value: a date in either of the kit's formats."""
+def _printed_forms(value: Any, language: str = "en-US") -> list[str]:
+    """The ways a block may print a value: a date in the forms of the letter's language
+    (letterkit.locales.date_forms: where the kit's date forms meet its languages)."""
     if isinstance(value, date):
-        return [value.strftime(form) for form in DATE_FORMATS]
+        return locales.date_forms(value, language)
     return [_normal(str(value))]
 
 
@@ -428,9 +449,10 @@ class LetterText:
     hidden_kit: str
     printed: Mapping[str, str]
     visibility: Visibility
+    language: str = "en-US"  # the letter's: the phrases and date forms looked for are its
 
     @classmethod
-    def read(cls, document: tree.Document, visibility: Visibility) -> LetterText:
+    def read(cls, document: tree.Document, visibility: Visibility, language: str = "en-US") -> LetterText:
         kit: list[str] = []
         hidden: list[str] = []
         printed: dict[str, list[str]] = {}
@@ -453,7 +475,7 @@ class LetterText:
 
         walk(document, False)
         return cls(_normal("".join(kit)), _normal("".join(hidden)),
-                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility)
+                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility, language)
 
     def unprinted(self, path: str, value: Any) -> str | None:
         """The first of a value's elements (or the value) that no text printed by its own
@@ -468,8 +490,8 @@ class LetterText:
             if isinstance(element, RichText):
                 if not shown:
                     return f"the text of {path}"
-            elif not any(form in shown for form in _printed_forms(element)):
-                return repr(_printed_forms(element)[0])
+            elif not any(form in shown for form in _printed_forms(element, self.language)):
+                return repr(_printed_forms(element, self.language)[0])
         return None
 
     def visibility_note(self) -> str:

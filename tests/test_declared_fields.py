@@ -156,7 +156,7 @@ def test_a_number_that_is_not_finite_is_refused_with_its_field_path(tmp_path, va
 
 
 @pytest.mark.parametrize("name", ["letter", "self", "deadlines", "address", "table", "range", "loop", "kit",
-                                  "translations", "alternate_format"])
+                                  "alternate_format"])
 def test_a_field_that_would_hide_a_name_the_blocks_use_is_refused_at_kit_load(tmp_path, name):
     # Each broke every letter of the kit with a TypeError or "'NoneType' object is not callable".
     (tmp_path / "kit.toml").write_text(f'extends = "imr"\n\n[[field]]\nname = "{name}"\ntype = "text"\n')

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import letter_language
 from ..api import render
+from ..cases import validate
 from ..errors import CaseError, LetterkitError
 from ..kits import load_kit
 from ..output import remove_stale, write_all
@@ -49,11 +51,12 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
         marker.write_text(case.id)
     try:
         with time_limit(job.case_timeout):
-            files = render(case.load(), load_kit(job.kit, job.templates), job.formats, options=job.options,
-                           strict=job.strict)
+            data, kit = case.load(), load_kit(job.kit, job.templates)
+            files = render(data, kit, job.formats, options=job.options, strict=job.strict)
         named = {f"{case.id}.{fmt}": content for fmt, content in files.items()}
         _write(job, named)
-        entry = _entry(job, case, status="ok", outputs=[_output(name, content) for name, content in named.items()])
+        entry = _entry(job, case, status="ok", outputs=[_output(name, content) for name, content in named.items()],
+                       **letter_language.manifest_fields(validate(data, kit), kit))
     except Exception as error:  # a bug too must fail its case, not the batch
         entry = failed_entry(job, case, _message(error, case))
     finally:

@@ -4,13 +4,13 @@ A kit's `model.py` defines its letter as a `Letter` subclass made of these parts
 of its own; everything here is common to medical determination letters.
 """
 
-from .base import CaseModel, Letter, text_fields
+from .base import CaseModel, CaseTranslation, Letter, text_fields
 from .clinical import GuidelineCitation, ReviewedDocument, Reviewer
 from .parties import Address, Organisation, Party, Signature
 from .pictures import Picture
 from .text import RichText
 
 __all__ = [
-    "Address", "CaseModel", "GuidelineCitation", "Letter", "Organisation", "Party", "Picture",
+    "Address", "CaseModel", "CaseTranslation", "GuidelineCitation", "Letter", "Organisation", "Party", "Picture",
     "ReviewedDocument", "Reviewer", "RichText", "Signature", "text_fields",
 ]

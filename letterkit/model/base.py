@@ -8,7 +8,7 @@ import typing
 from collections.abc import Iterator
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from .text import check_text
 
@@ -62,13 +62,26 @@ def _is_date(annotation: Any) -> bool:
     return annotation is datetime.date or any(_is_date(arg) for arg in typing.get_args(annotation))
 
 
+class CaseTranslation(CaseModel):
+    """The case's text in another language, and who translated it, when."""
+
+    translator: str = Field(description="Who translated the case text: name and qualification.")
+    date: datetime.date = Field(description="When it was translated.")
+    text: dict[str, str] = Field(description="Each field translated, by its path (clinical_summary, "
+                                             "requests[0].rationale): its text in the language.")
+
+
 class Letter(CaseModel):
     """The root of a kit's case model: one letter.
 
     `language` is a BCP 47 tag; writers put it on the HTML page, the PDF and the DOCX.
+    `translations` holds the case's text in other languages (letterkit.letter_language).
     """
 
     language: str = "en-US"
+    translations: dict[str, CaseTranslation] = Field(
+        default_factory=dict, description="The case's text in other languages, by language code (es): "
+        "a letter in that language prints it in place of the fields it names.")
 
 
 def text_fields(value: Any, path: str = "") -> Iterator[tuple[str, str]]:

@@ -65,7 +65,8 @@ def structure_boxes(page: weasyprint.Page, lang: str) -> Iterator[tuple[str, str
     """(element tag, language) of each box of a laid-out page that WeasyPrint makes a
     structure element for, in the order it makes them (weasyprint/pdf/tags.py
     `_build_box_tree`): text boxes and line boxes aside. A box's language is its
-    element's `lang`, else its parent box's; `lang` is the document's."""
+    element's `lang`, else its parent box's; `lang` is the document's (the root element's
+    own `lang` is left to it: "" says a box's language is declared by no element inside)."""
     for box, box_lang in _boxes(page._page_box, lang):
         yield box.element_tag, box_lang
 
@@ -73,7 +74,8 @@ def structure_boxes(page: weasyprint.Page, lang: str) -> Iterator[tuple[str, str
 def _boxes(box, lang: str) -> Iterator[tuple[boxes.Box, str]]:
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
-    lang = (box.element.get("lang") if box.element is not None else None) or lang
+    if box.element is not None and box.element_tag != "html":
+        lang = box.element.get("lang") or lang
     if not (box.element_tag in ("html", "body") or isinstance(box, (boxes.PageBox, boxes.MarginBox))):
         yield box, lang
     for child in box.children if isinstance(box, boxes.ParentBox) else ():
