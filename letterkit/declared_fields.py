@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
-from .model import Address, CaseModel, Letter, Organisation, Party, RichText, Signature
+from .model import Address, CaseModel, CopyRecipient, Letter, Organisation, Party, RichText, Signature
 
 # What a `type` names, and what a case holds for it. `number` keeps whole numbers whole
 # ("3", never "3.0") and takes decimals too.
@@ -56,6 +56,7 @@ _SCALARS: dict[str, Any] = {
     # The parts every letter has, as letterkit.model defines them (`letterkit vars` lists their fields).
     "address": Address,
     "party": Party,
+    "copy recipient": CopyRecipient,  # a party; a name alone still works, with a warning (0.2.0)
     "organisation": Organisation,
     "signature": Signature,
 }

@@ -38,6 +38,7 @@ from .deadlines import HolidayCalendar, read_calendar
 from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
+from .mail.settings import MailSettings, read_mail
 from .model import Letter
 from .presentation import Presentation
 from .resolver import Resolver
@@ -70,6 +71,8 @@ class KitManifest(BaseModel):
     # `[[style]]` tables: Word styles for the kit's classes (letterkit.word_styles), added
     # to the reference DOCX; inherited, a nearer kit's replacing a farther one's.
     style: tuple[dict, ...] = ()
+    # `[mail]`: who the letter and its copies go to, and the envelope window (letterkit.mail.settings).
+    mail: dict | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +95,7 @@ class Kit:
     guidelines: Mapping[str, Passage]
     presentation: Presentation
     digest: str  # of every file on the search path: what decides a letter's bytes
+    mail: MailSettings | None = None  # its recipients and envelope window; None: not mailed
 
     @property
     def search_path(self) -> tuple[Path, ...]:
@@ -175,6 +179,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
                                        tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain))),
                                        _word_styles(chain)),
         digest=_digest(files),
+        mail=_mail(chain),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
     used = deprecations.adopt(loaded.environment, files.folders) | used_templates(loaded)
@@ -239,6 +244,14 @@ def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, Kit
                        f"the rule out: drop_rules = [\"{failing.id}\"] in {kit.root / 'kit.toml'}") from None
 
 
+def _mail(chain: list[tuple[Path, KitManifest]]) -> MailSettings | None:
+    """The `[mail]` tables of the kit and the kits it extends, merged, the nearest winning."""
+    try:
+        return read_mail([dict(m.mail) for _, m in reversed(chain) if m.mail], str(chain[0][0] / "kit.toml"))
+    except ValueError as error:
+        raise KitError(str(error)) from None
+
+
 def _word_styles(chain: list[tuple[Path, KitManifest]]) -> tuple:
     """The Word styles the kits declare, farthest first, a nearer kit's replacing one of its name."""
     declared: dict[str, WordStyle] = {}
@@ -289,7 +302,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style"}))
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style", "mail"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
