@@ -8,11 +8,13 @@ loaded on a worker's first case and kept for the rest (they are cached per proce
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,10 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from ..api import render
+from ..cases import validate
 from ..errors import CaseError, LetterkitError
 from ..kits import load_kit
+from ..model import CaseDeprecationWarning
 from ..output import remove_stale, write_all
 from ..writers import FORMATS, WriterOptions
+from ..mail.render import MailJob, render_pieces
 from .sources import Case
 
 
@@ -40,6 +45,7 @@ class Job:
     markers: str | None = None  # folder where a worker notes the case it is on
     case_timeout: float | None = 120.0  # seconds a case may take to read, check and render
     strict: bool = False  # check each letter against its kit's rules first
+    mail: MailJob | None = None  # also draw each letter's mail pieces (letterkit.mail)
 
 
 def render_case(job: Job, case: Case) -> dict[str, Any]:
@@ -49,12 +55,27 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
     if marker:
         marker.write_text(case.id)
     try:
+        mailed: dict = {}
+        case_warnings: list[str] = []
         with time_limit(job.case_timeout):
-            files = render(case.load(), load_kit(job.kit, job.templates), job.formats, options=job.options,
-                           strict=job.strict)
-        write_all({_path(job, case, fmt): content for fmt, content in files.items()})
+            kit = load_kit(job.kit, job.templates)
+            with warnings.catch_warnings(record=True) as caught:  # a case's deprecated forms: manifest warnings
+                warnings.simplefilter("always", CaseDeprecationWarning)
+                letter = validate(case.load(), kit)
+            case_warnings = [str(w.message) for w in caught if issubclass(w.category, CaseDeprecationWarning)]
+            files = render(letter, kit, job.formats, options=job.options, strict=job.strict)
+            if job.mail is not None:
+                pieces, records, piece_warnings = render_pieces(letter, kit, case.id, files.get("pdf"), job.options,
+                                                          job.mail, Path(job.outdir))
+                mailed = {"pieces": records, "warnings": case_warnings + piece_warnings}
+        written = {_path(job, case, fmt): content for fmt, content in files.items()}
+        if job.mail is not None:
+            written |= pieces
+        write_all(written)
+        if case_warnings and "warnings" not in mailed:
+            mailed["warnings"] = case_warnings
         entry = _entry(job, case, status="ok",
-                       outputs=[_output(_path(job, case, fmt), content) for fmt, content in files.items()])
+                       outputs=[_output(path, content) for path, content in written.items()], **mailed)
     except Exception as error:  # a bug too must fail its case, not the batch
         entry = failed_entry(job, case, _message(error, case))
     finally:
@@ -67,7 +88,8 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
 def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
     """The manifest entry of a case that failed; what an earlier run wrote for it is removed,
     so that no old letter stands beside the error as if it were current."""
-    remove_stale([_path(job, case, fmt) for fmt in FORMATS])  # each format's, asked for or not
+    remove_stale([_path(job, case, fmt) for fmt in FORMATS]  # each format's, asked for or not
+                 + sorted(Path(job.outdir).glob(f"{glob.escape(case.id)}.piece-*.pdf")))  # and its mail pieces
     return _entry(job, case, status="failed", error=error)
 
 

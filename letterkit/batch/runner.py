@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..kits import Kit, load_kit
+from ..mail.render import MailJob
 from ..writers import FORMATS, WriterOptions, reference_docx
 from .job import Job, failed_entry, render_case, render_cases
 from .lock import exclusive
@@ -54,6 +55,7 @@ def render_batch(
     on_result: Callable[[dict[str, Any]], None] | None = None,
     case_timeout: float | None = 120.0,
     strict: bool = False,
+    mail: MailJob | None = None,
 ) -> BatchSummary:
     """Render many cases to `outdir/<id>.<format>`, with `outdir/manifest.jsonl`.
 
@@ -62,7 +64,8 @@ def render_batch(
     since an earlier run, and whose files exist, are skipped unless `force`. Work runs
     on `executor` if given (any `concurrent.futures.Executor`, e.g. Dask's), else on
     `jobs` local processes. A case taking longer than `case_timeout` seconds fails;
-    with `strict`, so does a letter that breaks one of its kit's rules.
+    with `strict`, so does a letter that breaks one of its kit's rules. With `mail`, each
+    letter's mail pieces are drawn too (letterkit.mail; `write_print_file` merges them).
     `on_result` is called with each case's manifest entry as it finishes. One batch
     at a time may write to `outdir`: a second raises `BatchLockedError` at once.
     """
@@ -73,8 +76,8 @@ def render_batch(
         folders = tuple(str(Path(t).resolve()) for t in templates)
         loaded = load_kit(kit, folders)  # fail fast on a bad kit, before any worker starts
         job = Job(str(loaded.root), folders, tuple(formats), options, str(outdir),
-                  _kit_digest(loaded, tuple(sorted(formats)), options, strict),
-                  case_timeout=case_timeout, strict=strict)
+                  _kit_digest(loaded, tuple(sorted(formats)), options, strict) + (f" mail {mail}" if mail else ""),
+                  case_timeout=case_timeout, strict=strict, mail=mail)
         stream = read_cases(cases) if isinstance(cases, (str, Path)) else cases_from(cases)
         executor = _on_cluster(executor)
         return _render_all(job, stream, force, on_result, executor,
