@@ -261,10 +261,10 @@ PDFX = "http://www.npes.org/pdfx/ns/id/"
 
 def _pdf_vt(out: pikepdf.Pdf, intent: Any) -> None:
     """Say PDF/VT-1 (and PDF/X-4, what it builds on) in the XMP; the pieces' output intent."""
-    if intent is None:
-        raise LetterkitError("--print-file-variant pdf/vt: the pieces have no output intent; "
-                             "run the batch with --print-file-variant pdf/vt --force to draw them as PDF/X-4")
-    out.Root.OutputIntents = intent
+    # WeasyPrint 70's PDF/X-4 marks its XMP but writes no output intent, which PDF/X asks
+    # for: the print file gets one, sRGB (the colour space WeasyPrint draws in), from
+    # the ICC profile WeasyPrint ships.
+    out.Root.OutputIntents = intent if intent is not None else pikepdf.Array([_srgb_intent(out)])
     out.trailer.Info = out.make_indirect(pikepdf.Dictionary(Trapped=pikepdf.Name.False_))
     with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta.register_xml_namespace(PDFVT, "pdfvtid")
@@ -274,6 +274,18 @@ def _pdf_vt(out: pikepdf.Pdf, intent: Any) -> None:
         meta["pdf:Trapped"] = "False"
         meta["xmp:CreateDate"] = meta["xmp:ModifyDate"] = "2000-01-01T00:00:00Z"  # deterministic
         meta["dc:title"] = "Print file"
+
+
+def _srgb_intent(out: pikepdf.Pdf) -> pikepdf.Dictionary:
+    from importlib import resources
+    profile = (resources.files("weasyprint") / "pdf" / "sRGB2014.icc").read_bytes()
+    stream = pikepdf.Stream(out, profile)
+    stream.N = 3
+    return out.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFX,
+        OutputConditionIdentifier=pikepdf.String("sRGB IEC61966-2.1"),
+        RegistryName=pikepdf.String("http://www.color.org"), Info=pikepdf.String("sRGB IEC61966-2.1"),
+        DestOutputProfile=out.make_indirect(stream)))
 
 
 def _row(piece: dict) -> dict:
