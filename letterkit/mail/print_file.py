@@ -174,6 +174,7 @@ def _merge(pieces: list[dict], outdir: Path, options: PrintOptions) -> int:
     leaves = []
     with ExitStack() as sources:
         intent = None
+        total = 0
         for piece in pieces:
             path = outdir / piece["file"]
             try:
@@ -183,18 +184,27 @@ def _merge(pieces: list[dict], outdir: Path, options: PrintOptions) -> int:
                                      "run the batch again (with --force) to draw it") from None
             if intent is None and "/OutputIntents" in source.Root:
                 intent = out.copy_foreign(source.Root.OutputIntents)
-            first = len(out.pages)
-            out.pages.extend(source.pages)
-            for page in out.pages[first:]:
+            # Page objects are kept as they are copied: indexing `out.pages` after each
+            # append makes qpdf list every page again, which made the merge quadratic.
+            first = total
+            copied = []
+            for source_page in source.pages:
+                page = pikepdf.Page(out.copy_foreign(source_page.obj))
                 _production_page(page)
+                out.pages.append(page)
+                copied.append(page)
             if piece["imb"] and options.window:
-                _draw_imb(out, out.pages[first], piece["imb"], options.window)
-            if options.duplex and (len(out.pages) - first) % 2:
-                last = out.pages[-1]
-                out.add_blank_page(page_size=(float(last.mediabox[2]), float(last.mediabox[3])))
-            piece["first_page"], piece["last_page"] = first + 1, len(out.pages)
-            piece["sheets"] = _sheets(piece["last_page"] - first, options.duplex)
-            leaves.append((piece, first, len(out.pages) - 1))
+                _draw_imb(out, copied[0], piece["imb"], options.window)
+            if options.duplex and len(copied) % 2:
+                box = copied[-1].mediabox
+                blank = pikepdf.Page(out.make_indirect(pikepdf.Dictionary(
+                    Type=pikepdf.Name.Page, MediaBox=box, Resources=pikepdf.Dictionary())))
+                out.pages.append(blank)
+                copied.append(blank)
+            total += len(copied)
+            piece["first_page"], piece["last_page"] = first + 1, total
+            piece["sheets"] = _sheets(len(copied), options.duplex)
+            leaves.append((piece, copied))
         _document_parts(out, leaves)
         if options.variant == "pdf/vt":
             _pdf_vt(out, intent)
@@ -203,7 +213,7 @@ def _merge(pieces: list[dict], outdir: Path, options: PrintOptions) -> int:
         out.save(temporary, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
                  min_version="1.6" if options.variant == "pdf/vt" else "2.0")
         os.replace(temporary, options.path)
-    return len(out.pages)
+    return total
 
 
 def _allow_open_files(count: int) -> None:
@@ -236,17 +246,16 @@ def _sheets(pages: int, duplex: bool) -> int:
     return (pages + 1) // 2 if duplex else pages
 
 
-def _document_parts(out: pikepdf.Pdf, leaves: list[tuple[dict, int, int]]) -> None:
+def _document_parts(out: pikepdf.Pdf, leaves: list[tuple[dict, list[pikepdf.Page]]]) -> None:
     root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.DPart))
     nodes = []
-    for piece, first, last in leaves:
+    for piece, pages in leaves:
         metadata = pikepdf.Dictionary(
             PieceId=pikepdf.String(piece["piece_id"]), CaseId=pikepdf.String(piece["case_id"]),
             Role=pikepdf.String(piece["role"]), Sheets=piece["sheets"], ZIP=pikepdf.String(piece["zip"]))
         leaf = out.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.DPart, Parent=root, Start=out.pages[first].obj, End=out.pages[last].obj,
-            DPM=metadata))
-        for page in out.pages[first:last + 1]:
+            Type=pikepdf.Name.DPart, Parent=root, Start=pages[0].obj, End=pages[-1].obj, DPM=metadata))
+        for page in pages:
             page.obj.DPart = leaf
         nodes.append(leaf)
     root.DParts = pikepdf.Array([pikepdf.Array(nodes)])
