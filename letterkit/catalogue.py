@@ -65,7 +65,7 @@ def names(kit: Kit) -> list[NameRead]:
     def parsed(name: str):
         return environment.parse(kit.files.read_text(name)) if kit.files.locate(name) else None
 
-    return names_read(parsed, kit.letter_template, set(kit.environment.globals) | {"deadlines", "letter"},
+    return names_read(parsed, kit.letter_template, set(kit.environment.globals) | {"deadlines", "letter", "piece"},
                       kit.files.names(VOCABULARY))
 
 
@@ -124,6 +124,8 @@ def _follow(kit: Kit, path: str) -> tuple[int, str | None]:
     """How many parts of a dotted name the case answers for, and why the rest is wrong."""
     written = path.split(".")
     parts = [part.removesuffix("[]") for part in written]
+    if parts[0] == "piece":  # the mail piece being addressed (letterkit.mail): recipient, is_copy…
+        return len(parts), None
     if parts[0] == "deadlines":
         known = [rule.name for rule in kit.rules if rule.check == "deadline"]
         if len(parts) > 1 and parts[1] not in known:

@@ -27,10 +27,13 @@ from .api import check_rules
 from .cases import read_case_bytes
 from .output import write_all
 from .batch import render_batch
+from .mail.imb import Tracking
+from .mail.print_file import SORTS, VARIANTS, ImbOptions, PrintOptions, write_print_file
+from .mail.render import MailJob
 from .batch.progress import BatchProgress
 from .batch.schedulers import connect
 from .batch.sources import count_cases, read_cases
-from .batch.storage import storage_options_from
+from .batch.storage import is_remote, storage_options_from
 from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
 from .kits import builtin_kits
@@ -335,6 +338,17 @@ def batch(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this cluster instead of local processes: Dask (tcp://host:8786), Ray (ray://host:10001, or ray:auto for Ray on this machine); its workers must reach SOURCE and OUTDIR.")] = None,
     storage_options: Annotated[Optional[str], typer.Option("--storage-options", metavar="JSON", help='fsspec options for URLs, e.g. {"endpoint_url": "http://minio:9000"}; credentials come from the environment (AWS_ACCESS_KEY_ID...), never from here.')] = None,
     audit_log: AuditLogOption = None,
+    print_file: Annotated[Optional[Path], typer.Option("--print-file", metavar="PDF", help="After the batch, one PDF of every mail piece of its successful letters, and OUTDIR/mailpieces.csv.", rich_help_panel="Mail")] = None,
+    duplex: Annotated[bool, typer.Option("--duplex", help="Pad each piece to an even number of pages.", rich_help_panel="Mail")] = False,
+    sort: Annotated[str, typer.Option("--sort", metavar="ORDER", help="Order of the pieces: zip, case or none.", rich_help_panel="Mail")] = "none",
+    print_file_variant: Annotated[Optional[str], typer.Option("--print-file-variant", metavar="VARIANT", help="pdf/vt: pieces drawn as PDF/X-4, the file marked PDF/VT-1.", rich_help_panel="Mail")] = None,
+    mail_date: Annotated[Optional[datetime.datetime], typer.Option("--mail-date", formats=["%Y-%m-%d"], metavar="DATE", show_default="today", help="Letters dated otherwise are left out of the print file.", rich_help_panel="Mail")] = None,
+    resequence: Annotated[Optional[Path], typer.Option("--resequence", metavar="CSV", help="Rebuild the print file in the order of this mailpieces.csv.", rich_help_panel="Mail")] = None,
+    reprint: Annotated[Optional[str], typer.Option("--reprint", metavar="PIECE_ID,...", help="A print file of just these pieces, with new IMb serials.", rich_help_panel="Mail")] = None,
+    imb: Annotated[bool, typer.Option("--imb", help="Print a USPS Intelligent Mail barcode under each address.", rich_help_panel="Mail")] = False,
+    mailer_id: Annotated[Optional[str], typer.Option("--mailer-id", metavar="N", help="Your USPS Mailer ID (6 or 9 digits).", rich_help_panel="Mail")] = None,
+    service_type: Annotated[Optional[str], typer.Option("--service-type", metavar="N", help="The IMb Service Type ID (3 digits).", rich_help_panel="Mail")] = None,
+    imb_serials: Annotated[Optional[Path], typer.Option("--imb-serials", metavar="FILE", show_default="one per user", help="The store of IMb serials issued.", rich_help_panel="Mail")] = None,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
 
@@ -352,10 +366,16 @@ def batch(
     try:
         storage = storage_options_from(storage_options)
         total = count_cases(source, storage)
+        if print_file is not None and is_remote(outdir):
+            raise typer.BadParameter("the print file is made from letters in a local OUTDIR", param_hint="'--print-file'")
         with connect(scheduler, jobs) as executor, BatchProgress(total, errors, quiet) as progress:
+            printing = _print_options(print_file, duplex, sort, print_file_variant, mail_date, resequence, reprint,
+                                      imb, mailer_id, service_type, imb_serials, force, kit, templates)
             summary = render_batch(source, outdir, kit, chosen, templates or (), options, jobs=jobs,
                                    force=force, on_result=progress, case_timeout=case_timeout or None,
-                                   strict=strict, executor=executor, storage_options=storage, audit_log=audit_log)
+                                   strict=strict, executor=executor, storage_options=storage, audit_log=audit_log,
+                                   mail=MailJob(print_file_variant, strict, imb) if printing else None)
+        printed = write_print_file(Path(outdir), printing) if printing else None
     except LetterkitError as error:
         for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
             _error(line)
@@ -370,8 +390,36 @@ def batch(
     out.print(f"{summary.rendered} rendered, {summary.failed} failed, {summary.skipped} unchanged "
               f"(skipped) in {_elapsed(progress)}; "
               f"manifest: {summary.manifest}")
+    if printed:
+        for line in printed.left_out:
+            errors.print(f"[yellow]left out[/yellow] {escape(printable(line))}", markup=True)
+        out.print(f"print file: {printed.path}, {printed.pieces} pieces, {printed.pages} pages; {printed.csv}")
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _print_options(print_file, duplex, sort, variant, mail_date, resequence, reprint, imb, mailer_id, service_type,
+                   imb_serials, force, kit, templates) -> PrintOptions | None:
+    """The print file's options; a mistake among them stops the batch before it starts."""
+    if print_file is None:
+        if duplex or resequence or reprint or imb or variant or sort != "none":
+            raise LetterkitError("--duplex, --sort, --resequence, --reprint, --imb and --print-file-variant "
+                                 "go with --print-file PDF")
+        return None
+    if sort not in SORTS:
+        raise LetterkitError(f"--sort {sort}: choose one of {', '.join(SORTS)}")
+    if variant not in VARIANTS:
+        raise LetterkitError(f"--print-file-variant {variant}: the only variant is pdf/vt")
+    imb_options = None
+    if imb:
+        if not (mailer_id and service_type):
+            raise LetterkitError("--imb needs --mailer-id N and --service-type N")
+        Tracking(mailer_id, service_type, 0)  # a bad Mailer ID or Service Type stops it here
+        imb_options = ImbOptions(mailer_id, service_type, imb_serials)
+    loaded = load_kit(kit, tuple(templates or ()))
+    return PrintOptions(print_file.resolve(), duplex, sort, variant, mail_date.date() if mail_date else None,
+                        imb_options, loaded.mail.window if loaded.mail else None, resequence,
+                        tuple(p.strip() for p in reprint.split(",") if p.strip()) if reprint else (), force)
 
 
 def _elapsed(progress: BatchProgress) -> str:

@@ -38,6 +38,7 @@ from .environment import FilterError
 from .errors import LetterkitError, TemplateError
 from .images import picture
 from .kits import Kit, used_templates
+from .mail.pieces import Piece, original
 from .model import GuidelineCitation, Letter
 from .reader import ElementReader, check_no_placeholders, read_meta
 
@@ -49,16 +50,20 @@ _DISABLED_INLINE_PATTERNS = (
 )
 
 
-def compose(letter: Letter, kit: Kit) -> tree.Document:
-    """Render the kit's letter template for `letter`, in its language, and read the result into a tree."""
-    return Composition(kit.in_language(letter.language)).run(letter)
+def compose(letter: Letter, kit: Kit, piece: Piece | None = None) -> tree.Document:
+    """Render the kit's letter template for `letter`, in its language, and read the result into a tree.
+
+    `piece` is the mail piece the letter is addressed for (letterkit.mail): its
+    recipient's address goes in the envelope window; by default the original's."""
+    return Composition(kit.in_language(letter.language), piece).run(letter)
 
 
 class Composition:
     """One letter being composed: everything that lives only as long as its render."""
 
-    def __init__(self, kit: Kit):
+    def __init__(self, kit: Kit, piece: Piece | None = None):
         self.kit = kit
+        self.piece = piece
         self.template = kit.letter_template
         self.rich_markdown = richtext.rich_markdown()
         self.foreign: dict[str, str] = {}  # rich-text field path → the language it stays in
@@ -90,6 +95,9 @@ class Composition:
                    if name != letter_language.TRANSLATIONS}  # already in place (letterkit.letter_language)
         due = rules.deadlines(letter, self.kit.rules, self.kit.calendars)
         context.setdefault("deadlines", Deadlines({name: provenance.traced(day, f"deadlines.{name}") for name, day in due.items()}))
+        # The mail piece: whose address the envelope window shows (none when the kit mails nothing).
+        piece = self.piece or (original(letter, self.kit.mail) if self.kit.mail else None)
+        context.setdefault("piece", piece.context(self.kit.mail) if piece and self.kit.mail else None)
         try:
             template = self.kit.environment.get_template(self.template)
             with provenance.tracing(letter), locales.writing(letter.language):

@@ -40,6 +40,7 @@ SINCE: dict[str, dict[str, str]] = {
         "letter/blocks/addressee.md.j2": "0.2.0",
         "letter/blocks/body.md.j2": "0.2.0",
         "letter/blocks/closing.md.j2": "0.2.0",
+        "letter/blocks/mail-window.md.j2": "0.2.0",
         "letter/blocks/letterhead.md.j2": "0.2.0",  # in imr/ before the letter kit
         "letter/blocks/signature.md.j2": "0.2.0",  # in imr/ before the letter kit
         "letter/letter.md.j2": "0.2.0",
@@ -94,7 +95,7 @@ SINCE: dict[str, dict[str, str]] = {
         "stylesheets": "0.1.0", "pdf_stylesheets": "0.1.0", "reference_docx": "0.1.0",
         "required_blocks": "0.1.0", "rules": "0.2.0", "holidays": "0.2.0", "calendars": "0.2.0", "reading_grade": "0.2.0",
         "cite_quotes": "0.2.0", "field": "0.2.0",
-        "drop_rules": "0.2.0", "style": "0.2.0",
+        "drop_rules": "0.2.0", "style": "0.2.0", "mail": "0.2.0",
         "languages": "0.2.0", "fallback": "0.2.0", "untranslated_case_text": "0.2.0",  # unreleased
     },
     "field key": {name: "0.2.0" for name in ("name", "type", "required", "description", "values", "default",

@@ -44,7 +44,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StrictInt, create_model, field_validator
 
-from .model import Address, CaseModel, Letter, Organisation, Party, RichText, Signature
+from .model import Address, CaseModel, CopyRecipient, Letter, Organisation, Party, RichText, Signature
 
 def _a_number(value: Any) -> Any:
     """A number as a letter prints it: typed as one (not "12", not true), finite, at most
@@ -69,6 +69,7 @@ _SCALARS: dict[str, Any] = {
     # The parts every letter has, as letterkit.model defines them (`letterkit vars` lists their fields).
     "address": Address,
     "party": Party,
+    "copy recipient": CopyRecipient,  # a party; a name alone still works, with a warning (0.2.0)
     "organisation": Organisation,
     "signature": Signature,
 }

@@ -41,6 +41,7 @@ from .deadlines import HolidayCalendar, read_calendar
 from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
+from .mail.settings import MailSettings, read_mail
 from .model import Letter
 from .presentation import Presentation
 from .resolver import Resolver
@@ -78,6 +79,8 @@ class KitManifest(BaseModel):
     # `[[style]]` tables: Word styles for the kit's classes (letterkit.word_styles), added
     # to the reference DOCX; inherited, a nearer kit's replacing a farther one's.
     style: tuple[dict, ...] = ()
+    # `[mail]`: who the letter and its copies go to, and the envelope window (letterkit.mail.settings).
+    mail: dict | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -103,6 +106,7 @@ class Kit:
     languages: tuple[str, ...] = (kit_languages.OWN,)  # its letters' languages, its blocks' own first
     speeches: Mapping[str, kit_languages.Speech] = dataclasses.field(default_factory=dict)  # each other language's blocks
     untranslated_case_text: str = "tag"  # "tag" or "refuse" (letterkit.case_translations)
+    mail: MailSettings | None = None  # its recipients and envelope window; None: not mailed
 
     @property
     def search_path(self) -> tuple[Path, ...]:
@@ -196,6 +200,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         digest=_digest(files),
         languages=manifest.languages or (kit_languages.OWN,),
         untranslated_case_text=manifest.untranslated_case_text,
+        mail=_mail(chain),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
     used = deprecations.adopt(loaded.environment, files) | used_templates(loaded)
@@ -291,6 +296,14 @@ def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, Kit
     return with_styles(files.read_bytes(settings["reference_docx"]), _word_styles(chain))
 
 
+def _mail(chain: list[tuple[Path, KitManifest]]) -> MailSettings | None:
+    """The `[mail]` tables of the kit and the kits it extends, merged, the nearest winning."""
+    try:
+        return read_mail([dict(m.mail) for _, m in reversed(chain) if m.mail], str(chain[0][0] / "kit.toml"))
+    except ValueError as error:
+        raise KitError(str(error)) from None
+
+
 def _word_styles(chain: list[tuple[Path, KitManifest]]) -> tuple:
     """The Word styles the kits declare, farthest first, a nearer kit's replacing one of its name."""
     declared: dict[str, WordStyle] = {}
@@ -342,7 +355,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
         settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style",
-                                                                      "languages", "fallback", "untranslated_case_text"}))
+                                                                      "languages", "fallback", "untranslated_case_text", "mail"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings

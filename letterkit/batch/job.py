@@ -8,9 +8,11 @@ loaded on a worker's first case and kept for the rest (they are cached per proce
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,9 @@ from ..api import render
 from ..cases import validate
 from ..errors import CaseError, LetterkitError
 from ..kits import load_kit
+from ..model import CaseDeprecationWarning
 from ..output import remove_stale, write_all
+from ..mail.render import MailJob, render_pieces
 from ..time_limit import time_limit
 from ..writers import WRITERS, WriterOptions
 from .sources import Case
@@ -41,6 +45,7 @@ class Job:
     case_timeout: float | None = 120.0  # seconds a case may take to read, check and render
     strict: bool = False  # check each letter against its kit's rules first
     storage: str = "{}"  # fsspec's options (JSON) for an `outdir` that is a URL (storage.py)
+    mail: MailJob | None = None  # also draw each letter's mail pieces (letterkit.mail)
 
 
 def render_case(job: Job, case: Case) -> dict[str, Any]:
@@ -51,12 +56,10 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
         marker.write_text(case.id)
     try:
         with time_limit(job.case_timeout):
-            data, kit = case.load(), load_kit(job.kit, job.templates)
-            files = render(data, kit, job.formats, options=job.options, strict=job.strict)
-        named = {f"{case.id}.{fmt}": content for fmt, content in files.items()}
+            named, fields = _rendered(job, case)
         _write(job, named)
         entry = _entry(job, case, status="ok", outputs=[_output(name, content) for name, content in named.items()],
-                       **letter_language.manifest_fields(validate(data, kit), kit))
+                       **fields)
     except Exception as error:  # a bug too must fail its case, not the batch
         entry = failed_entry(job, case, _message(error, case))
     finally:
@@ -66,6 +69,25 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
     return entry
 
 
+def _rendered(job: Job, case: Case) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """The case's files by name (its mail pieces too), and what its manifest line says
+    besides: the warnings of its deprecated forms and of its pieces, its language."""
+    kit = load_kit(job.kit, job.templates)
+    with warnings.catch_warnings(record=True) as caught:  # a case's deprecated forms: manifest warnings
+        warnings.simplefilter("always", CaseDeprecationWarning)
+        letter = validate(case.load(), kit)
+    case_warnings = [str(w.message) for w in caught if issubclass(w.category, CaseDeprecationWarning)]
+    files = render(letter, kit, job.formats, options=job.options, strict=job.strict)
+    named = {f"{case.id}.{fmt}": content for fmt, content in files.items()}
+    fields: dict[str, Any] = {"warnings": case_warnings} if case_warnings else {}
+    if job.mail is not None:
+        pieces, records, piece_warnings = render_pieces(letter, kit, case.id, files.get("pdf"), job.options,
+                                                        job.mail, Path(job.outdir))
+        named |= {path.name: content for path, content in pieces.items()}
+        fields = {"pieces": records, "warnings": case_warnings + piece_warnings}
+    return named, {**fields, **letter_language.manifest_fields(letter, kit)}
+
+
 def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
     """The manifest entry of a case that failed; what an earlier run wrote for it is removed,
     so that no old letter stands beside the error as if it were current."""
@@ -73,7 +95,8 @@ def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
     if is_remote(job.outdir):
         folder_of(job.outdir, job.storage).remove(names)
     else:
-        remove_stale([Path(job.outdir) / name for name in names])
+        remove_stale([Path(job.outdir) / name for name in names]  # and its mail pieces
+                     + sorted(Path(job.outdir).glob(f"{glob.escape(case.id)}.piece-*.pdf")))
     return _entry(job, case, status="failed", error=error)
 
 

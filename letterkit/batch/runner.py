@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import audit, version
 from ..kits import Kit, load_kit
+from ..mail.render import MailJob
 from ..writers import FORMATS, WriterOptions, reference_docx
 from .dask_cluster import DaskExecutor
 from .job import Job, failed_entry, render_case, render_cases
@@ -61,6 +62,7 @@ def render_batch(
     strict: bool = False,
     storage_options: Mapping[str, Any] | None = None,
     audit_log: str | Path | None = None,
+    mail: MailJob | None = None,
 ) -> BatchSummary:
     """Render many cases to `outdir/<id>.<format>`, with `outdir/manifest.jsonl`.
 
@@ -71,7 +73,8 @@ def render_batch(
     since an earlier run, and whose files exist, are skipped unless `force`. Work runs
     on `executor` if given (any `concurrent.futures.Executor`, e.g. Dask's), else on
     `jobs` local processes. A case taking longer than `case_timeout` seconds fails;
-    with `strict`, so does a letter that breaks one of its kit's rules.
+    with `strict`, so does a letter that breaks one of its kit's rules. With `mail`, each
+    letter's mail pieces are drawn too (letterkit.mail; `write_print_file` merges them).
     `on_result` is called with each case's manifest entry as it finishes; each entry
     carries its audit record (time, letterkit version, operator, options), and is appended
     to `audit_log` too (default: `LETTERKIT_AUDIT_LOG`'s file, if set). One batch at a time
@@ -79,34 +82,34 @@ def render_batch(
     """
     if isinstance(outdir, str) and is_remote(outdir):
         return _render_to_store(cases, outdir, kit, formats, templates, options, jobs, executor, force,
-                                on_result, case_timeout, strict, storage_options or {}, audit_log)
+                                on_result, case_timeout, strict, storage_options or {}, audit_log, mail)
     outdir = Path(local_path(outdir) if isinstance(outdir, str) else outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     with exclusive(outdir):
         remove_partial_files(outdir)
-        job = _job(kit, templates, formats, options, str(outdir), case_timeout, strict, storage_options or {})
+        job = _job(kit, templates, formats, options, str(outdir), case_timeout, strict, storage_options or {}, mail)
         return _render_all(job, _stream(cases, storage_options), force, on_result, Manifest(outdir),
                            *_engine(executor, jobs), audit_log=audit_log)
 
 
 def _render_to_store(cases, outdir: str, kit, formats, templates, options, jobs, executor, force, on_result,
-                     case_timeout, strict, storage_options, audit_log) -> BatchSummary:
+                     case_timeout, strict, storage_options, audit_log, mail) -> BatchSummary:
     """The same batch with its letters and manifest in an object store (storage.py)."""
     folder = Folder(outdir, storage_options)
     with exclusive_in_store(folder) as lock, tempfile.TemporaryDirectory(prefix="letterkit-manifest-") as spool:
         folder.remove(folder.partial_files())
-        job = _job(kit, templates, formats, options, folder.url, case_timeout, strict, storage_options)
+        job = _job(kit, templates, formats, options, folder.url, case_timeout, strict, storage_options, mail)
         manifest = SpooledManifest(folder, Path(spool))
         return _render_all(job, _stream(cases, storage_options), force, on_result, manifest,
                            *_engine(executor, jobs), guard=lock.check, audit_log=audit_log)
 
 
-def _job(kit, templates, formats, options, outdir: str, case_timeout, strict, storage_options) -> Job:
+def _job(kit, templates, formats, options, outdir: str, case_timeout, strict, storage_options, mail) -> Job:
     folders = tuple(str(Path(t).resolve()) for t in templates)
     loaded = load_kit(kit, folders)  # fail fast on a bad kit, before any worker starts
     return Job(str(loaded.root), folders, tuple(formats), options, outdir,
-               _kit_digest(loaded, tuple(sorted(formats)), options, strict),
-               case_timeout=case_timeout, strict=strict, storage=json.dumps(storage_options, sort_keys=True))
+               _kit_digest(loaded, tuple(sorted(formats)), options, strict) + (f" mail {mail}" if mail else ""),
+               case_timeout=case_timeout, strict=strict, storage=json.dumps(storage_options, sort_keys=True), mail=mail)
 
 
 def _stream(cases, storage_options) -> Iterator[Case]:

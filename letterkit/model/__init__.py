@@ -6,11 +6,12 @@ of its own; everything here is common to medical determination letters.
 
 from .base import CaseModel, CaseTranslation, Letter, text_fields
 from .clinical import GuidelineCitation, ReviewedDocument, Reviewer
-from .parties import Address, Organisation, Party, Signature
+from .parties import Address, CaseDeprecationWarning, CopyRecipient, Organisation, Party, Signature
 from .pictures import Picture
 from .text import RichText
 
 __all__ = [
-    "Address", "CaseModel", "CaseTranslation", "GuidelineCitation", "Letter", "Organisation", "Party", "Picture",
+    "Address", "CaseDeprecationWarning", "CaseModel", "CaseTranslation", "CopyRecipient", "GuidelineCitation", "Letter",
+    "Organisation", "Party", "Picture",
     "ReviewedDocument", "Reviewer", "RichText", "Signature", "text_fields",
 ]

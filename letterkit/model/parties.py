@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+import warnings
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
 
 from .base import CaseModel
 from .pictures import Picture
@@ -47,3 +50,27 @@ class Signature(CaseModel):
     name: str | None = None
     title: str = "Medical Director"
     image: Picture | None = None
+
+
+class CaseDeprecationWarning(UserWarning):
+    """A case uses a form of a field that will stop working (see letterkit.deprecations)."""
+
+
+def _party_from_name(value: Any) -> Any:
+    # Until 0.2 a copy recipient was a name alone; it still is one, without an address
+    # (listed on the letter, no mail piece), until CC_NAMES_REMOVED_IN.
+    if isinstance(value, str):
+        warnings.warn(CaseDeprecationWarning(
+            f"cc: {value!r} is a name alone; give a party (name, organisation, address) so that "
+            f"the copy can be mailed: - name: {value} (names alone stop working in {CC_NAMES_REMOVED_IN})"),
+            stacklevel=2)
+        return {"name": value}
+    return value
+
+
+CC_NAMES_DEPRECATED_IN = "0.2.0"
+CC_NAMES_REMOVED_IN = "0.3.0"
+
+CopyRecipient = Annotated[Party, BeforeValidator(_party_from_name)]
+"""Who gets a copy: a party, with an address to be mailed one; a bare name still works
+(deprecated in 0.2.0, removed in 0.3.0), with a warning."""

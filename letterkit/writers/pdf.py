@@ -27,7 +27,7 @@ from .pdf_language import add_languages
 from .weasyprint_adapter import FatalURLFetchingError, FontConfiguration, remove_copied_fonts, subsets_with_harfbuzz
 
 
-PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", *ARCHIVAL_ALIASES)
+PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", "pdf/x-4", *ARCHIVAL_ALIASES)  # x-4: mail pieces of a PDF/VT print file
 # WeasyPrint (through Pango and fontconfig, with one shared font configuration) is not
 # safe on several threads at once: without this lock, PDFs rendered on 8 threads crashed
 # the process later (segmentation fault) or hung it in Pango (g_cond_wait). Threads take

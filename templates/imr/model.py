@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from letterkit.model import (
-    CaseModel, GuidelineCitation, Letter, Organisation, Party, ReviewedDocument, Reviewer, RichText, Signature,
+    CaseModel, CopyRecipient, GuidelineCitation, Letter, Organisation, Party, ReviewedDocument, Reviewer, RichText, Signature,
 )
 
 
@@ -91,8 +91,9 @@ class FinalDetermination(Letter):
         default_factory=list, description="Records the reviewer considered; listed when given."
     )
     signature: Signature = Signature()
-    cc: list[str] = Field(
-        default_factory=list, description="Further copies, besides the parties, e.g. 'Division of Workers' Compensation'."
+    cc: list[CopyRecipient] = Field(
+        default_factory=list, description="Further copies, besides the parties: each a party, with an "
+        "address to be mailed one (a name alone still works, with a warning, until 0.3.0)."
     )
     wording: Wording = Wording()
 

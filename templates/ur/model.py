@@ -13,7 +13,7 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from letterkit.model import (
-    CaseModel, GuidelineCitation, Letter, Organisation, Party, ReviewedDocument, Reviewer, RichText, Signature,
+    CaseModel, CopyRecipient, GuidelineCitation, Letter, Organisation, Party, ReviewedDocument, Reviewer, RichText, Signature,
 )
 
 
@@ -81,7 +81,10 @@ class UtilizationReviewDecision(Letter):
     internal_appeal: str | None = Field(
         None, description="How to use the claims administrator's internal UR appeal, if it has one.")
     signature: Signature = Signature()
-    cc: list[str] = Field(default_factory=list, description="Further copies, besides the parties.")
+    cc: list[CopyRecipient] = Field(
+        default_factory=list, description="Further copies, besides the parties: each a party, with an "
+        "address to be mailed one (a name alone still works, with a warning, until 0.3.0)."
+    )
 
     @property
     def any_not_approved(self) -> bool:

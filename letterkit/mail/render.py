@@ -1,0 +1,81 @@
+"""A letter's mail pieces, rendered: one PDF per piece, its first page addressed to
+its recipient, and what the print file and mailpieces.csv need to know of each.
+
+A copy is the letter composed again with its piece (`compose(letter, kit, piece)`):
+the window block prints the copy's recipient and the kit's "Copy to" line. Composing
+and drawing a copy costs what the letter's PDF does (measured in
+benchmarks/bench_print_file.py); re-addressing page 1 alone would save that but draw
+a page the letter's own text never laid out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from ..compose import compose
+from ..kits import Kit
+from ..model import Letter
+from ..writers import WriterOptions, write_format
+from .pieces import Piece, address_lines, pieces_of, zip_code
+from .window import check_window
+
+PIECE_VARIANT = "pdf/x-4"  # the pieces of a PDF/VT print file
+
+
+@dataclass(frozen=True)
+class MailJob:
+    """How a batch makes mail pieces (all picklable)."""
+
+    variant: str | None = None  # None: the default print file; "pdf/vt"
+    strict: bool = False  # check each piece's window on its drawn PDF
+    imb: bool = False  # leave the IMb's clear zone free under the address
+
+
+def piece_file(outdir: Path, case_id: str, number: int) -> Path:
+    return outdir / f"{case_id}.piece-{number}.pdf"
+
+
+def render_pieces(letter: Letter, kit: Kit, case_id: str, letter_pdf: bytes | None, options: WriterOptions,
+                  mail: MailJob, outdir: Path) -> tuple[dict[Path, bytes], list[dict[str, Any]], list[str]]:
+    """(files to write, a manifest record per piece, warnings) for one letter.
+
+    The original's piece is the letter's own PDF when it is the same drawing (default
+    variant); copies, and every piece of a PDF/VT print file, are drawn here."""
+    if kit.mail is None:
+        return {}, [], [f"kit {kit.name!r} has no [mail] table in its kit.toml: the letter makes no mail piece"]
+    pieces, warnings = pieces_of(letter, kit.mail)
+    files: dict[Path, bytes] = {}
+    records = []
+    piece_options = replace(options, pdf_variant=PIECE_VARIANT, seal=None) if mail.variant == "pdf/vt" \
+        else replace(options, seal=None)
+    for piece in pieces:
+        if piece.number == 1 and letter_pdf is not None and mail.variant is None and options.seal is None:
+            pdf, name = letter_pdf, f"{case_id}.pdf"
+        else:
+            pdf = write_format(compose(letter, kit, piece), "pdf", kit.presentation, piece_options)
+            path = piece_file(outdir, case_id, piece.number)
+            files[path], name = pdf, path.name
+        if mail.strict:
+            check_window(pdf, piece, kit.mail, mail.imb)
+        records.append(_record(piece, case_id, name, _pages(pdf), letter))
+    return files, records, warnings
+
+
+def _pages(pdf: bytes) -> int:
+    import io
+    with pikepdf.open(io.BytesIO(pdf)) as opened:
+        return len(opened.pages)
+
+
+def _record(piece: Piece, case_id: str, file: str, pages: int, letter: Letter) -> dict[str, Any]:
+    address = piece.address
+    return {"piece_id": piece.piece_id(case_id), "number": piece.number, "field": piece.field,
+            "role": piece.role, "recipient": piece.recipient.name,
+            "address": " | ".join([*([piece.recipient.organisation] if piece.recipient.organisation else []),
+                                   *address_lines(address)]),
+            "zip": zip_code(address), "file": file, "pages": pages,
+            "letter_date": str(getattr(letter, "letter_date", "") or "")}
