@@ -62,6 +62,9 @@ SYSTEM_NEEDS = [
      "the documentation shows a picture of each example's first page"),
     (lambda: shutil.which("msgfmt"), "gettext",
      "the tests check a kit's translation catalogue (.pot) with msgfmt --check"),
+    (lambda: shutil.which("lou_translate"), "liblouis-bin",
+     "braille (-f brf) is translated by liblouis (liblouis20, liblouis-data); the tests read it back with lou_translate"),
+    (lambda: shutil.which("espeak-ng"), "espeak-ng", "audio (-f wav) is read aloud by eSpeak NG"),
 ]
 RENDER_NEEDS = 4
 

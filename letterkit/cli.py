@@ -38,15 +38,15 @@ from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
 from .kits import builtin_kits
 from .lint import Problem, lint
-from .locales import is_english
-from .readability import rich_text_grades
+from .readability import ReadingScore, rich_text_scores
 from .rules import RuleError
 from .preview import Preview, serve
 from .scaffold import new_kit
 from .time_limit import time_limit
 from .upgrade import VOCABULARY_FILE, plan
-from .writers import WRITERS
+from .writers import DEFAULT_FORMATS, WRITERS, file_name
 from .writers.pdf import PDF_VARIANTS
+from .profiles import PROFILES
 
 app = typer.Typer(
     help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
@@ -103,6 +103,17 @@ SealOption = Annotated[Optional[Path], typer.Option(
 SealPassphrase = Annotated[Optional[str], typer.Option(
     "--seal-passphrase", envvar="LETTERKIT_SEAL_PASSPHRASE", help="The key's passphrase.", show_default=False,
     metavar="PASSPHRASE")]
+def _profile(value: str | None) -> str | None:
+    if value is not None and value not in PROFILES:
+        raise typer.BadParameter(f"choose from {', '.join(PROFILES)} (got {value!r})")
+    return value
+
+
+ProfileOption = Annotated[Optional[str], typer.Option(
+    "--profile", help="large-print: no text below the kit's large-print floor (18 pt unless the kit says).",
+    metavar="PROFILE", callback=_profile)]
+Dpi = Annotated[int, typer.Option("--dpi", min=18, max=1200, help="Resolution of the page pictures (-f png), in dots per inch.",
+                                  metavar="DPI")]
 TimestampUrl = Annotated[Optional[str], typer.Option(
     "--timestamp-url", help="An RFC 3161 timestamp service: the PDF's seal becomes PAdES-B-T.", metavar="URL")]
 
@@ -176,6 +187,7 @@ CheckedKit = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name 
 
 
 _FORMATS_HELP = f"Comma-separated: {','.join(FORMATS)}."  # the writers' registry's names
+_DEFAULT_FORMATS = ",".join(DEFAULT_FORMATS)
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -219,7 +231,7 @@ def _error(message: str) -> None:
 def render(
     cases: Cases,
     formats: Annotated[Optional[str], typer.Option(
-        "--formats", "-f", help=_FORMATS_HELP + " Default: all; with -o FILE, that file's format.", metavar="FORMATS",
+        "--formats", "-f", help=_FORMATS_HELP + " Default: html,pdf,docx; with -o FILE, that file's format.", metavar="FORMATS",
         show_default=False, autocompletion=_complete_formats)] = None,
     outdir: Annotated[Path, typer.Option(
         "--outdir", "-o", metavar="OUTDIR", help="Folder for the letters; or, for one case in one format, the file "
@@ -235,8 +247,11 @@ def render(
     audit_log: AuditLogOption = None,
     case_timeout: CaseTimeoutOption = 120.0,
     language: Language = None,
+    dpi: Dpi = WriterOptions.dpi,
+    profile: ProfileOption = None,
 ) -> None:
-    """Render each case to OUTDIR/<case-file-stem>.<format>.
+    """Render each case to OUTDIR/<case-file-stem>.<format> (a picture of each page,
+    OUTDIR/<case-file-stem>-<page>.png).
 
     A case that fails writes no file; the others are still rendered. Exit status 1 if any failed.
     With --strict, a letter that breaks a rule of its kit fails too. One case in one format
@@ -246,16 +261,16 @@ def render(
     """
     chosen, target = _destination(formats, outdir, cases)
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
-                            seal=_seal_key(seal, seal_passphrase, timestamp_url))
+                            seal=_seal_key(seal, seal_passphrase, timestamp_url), dpi=dpi)
     failed = 0
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
             try:
                 with time_limit(case_timeout or None):
                     if target is not None or str(case) == STREAM:
-                        paths = _render_one(case, target or outdir, kit, chosen, tuple(templates or ()), options, strict, language)
+                        paths = _render_one(case, target or outdir, kit, chosen, tuple(templates or ()), options, strict, language, profile)
                     else:
-                        paths = render_file(case, outdir, kit, chosen, templates or (), options, strict, language)
+                        paths = render_file(case, outdir, kit, chosen, templates or (), options, strict, language, profile)
             except LetterkitError as error:
                 _report(case, error)
                 _audit_render(audit_log, case, kit, chosen, options, strict, [], str(error))
@@ -287,7 +302,7 @@ def _destination(formats: str | None, outdir: Path, cases: list[Path]) -> tuple[
     rather than a folder: an OUTDIR ending in a format's extension, which is not a folder."""
     named = next((entry.name for entry in WRITERS if outdir.suffix.lower() == f".{entry.extension}"), None)
     one_file = str(outdir) == STREAM or (named is not None and not outdir.is_dir())
-    chosen = _formats(formats) if formats else ((named,) if named and one_file else FORMATS)
+    chosen = _formats(formats) if formats else ((named,) if named and one_file else DEFAULT_FORMATS)
     if not one_file:
         return chosen, None
     if len(cases) != 1 or len(chosen) != 1 or (named is not None and chosen != (named,)):
@@ -298,11 +313,13 @@ def _destination(formats: str | None, outdir: Path, cases: list[Path]) -> tuple[
 
 
 def _render_one(case: Path, target: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
-                options: WriterOptions, strict: bool, language: str | None) -> list[Path]:
+                options: WriterOptions, strict: bool, language: str | None, profile: str | None) -> list[Path]:
     """A case (or standard input's) to one file, to standard output, or into a folder."""
     data = read_case_bytes(sys.stdin.buffer.read(), "(standard input)") if str(case) == STREAM else read_case(case)
-    files = api.render(data, kit, formats, templates, options, strict, language)
+    files = api.render(data, kit, formats, templates, options, strict, language, profile)
     if str(target) == STREAM:
+        if formats[0] not in files:
+            raise LetterkitError(f"-f {formats[0]} writes a file for each page: give a folder with -o")
         sys.stdout.buffer.write(files[formats[0]])
         sys.stdout.buffer.flush()
         return []
@@ -310,7 +327,7 @@ def _render_one(case: Path, target: Path, kit: str, formats: tuple[str, ...], te
         written = {target.with_name(target.name + name.removeprefix(formats[0])): content
                    for name, content in files.items()}  # a sealed DOCX's signature: letter.docx.p7s
     else:
-        written = {target / f"stdin.{name}": content for name, content in files.items()}
+        written = {target / file_name("stdin", key): content for key, content in files.items()}
     write_all(written)
     return list(written)
 
@@ -320,7 +337,7 @@ def batch(
     source: Annotated[str, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line); local, or a URL such as s3://bucket/cases/.",
                                                 show_default=False, metavar="SOURCE")],
     formats: Annotated[str, typer.Option("--formats", "-f", help=_FORMATS_HELP, metavar="FORMATS",
-                                         autocompletion=_complete_formats)] = ",".join(FORMATS),
+                                         autocompletion=_complete_formats)] = _DEFAULT_FORMATS,
     outdir: Annotated[str, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl; local, or a URL such as s3://bucket/letters/.",
                                            metavar="OUTDIR")] = "out",
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core", metavar="N")] = None,
@@ -338,6 +355,8 @@ def batch(
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this cluster instead of local processes: Dask (tcp://host:8786), Ray (ray://host:10001, or ray:auto for Ray on this machine); its workers must reach SOURCE and OUTDIR.")] = None,
     storage_options: Annotated[Optional[str], typer.Option("--storage-options", metavar="JSON", help='fsspec options for URLs, e.g. {"endpoint_url": "http://minio:9000"}; credentials come from the environment (AWS_ACCESS_KEY_ID...), never from here.')] = None,
     audit_log: AuditLogOption = None,
+    dpi: Dpi = WriterOptions.dpi,
+    profile: ProfileOption = None,
     print_file: Annotated[Optional[Path], typer.Option("--print-file", metavar="PDF", help="After the batch, one PDF of every mail piece of its successful letters, and OUTDIR/mailpieces.csv.", rich_help_panel="Mail")] = None,
     duplex: Annotated[bool, typer.Option("--duplex", help="Pad each piece to an even number of pages.", rich_help_panel="Mail")] = False,
     sort: Annotated[str, typer.Option("--sort", metavar="ORDER", help="Order of the pieces: zip, case or none.", rich_help_panel="Mail")] = "none",
@@ -360,7 +379,7 @@ def batch(
     """
     chosen = _formats(formats)
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
-                            seal=_seal_key(seal, seal_passphrase, timestamp_url))
+                            seal=_seal_key(seal, seal_passphrase, timestamp_url), dpi=dpi)
     signal.signal(signal.SIGTERM, _interrupt)
     progress = None
     try:
@@ -374,7 +393,7 @@ def batch(
             summary = render_batch(source, outdir, kit, chosen, templates or (), options, jobs=jobs,
                                    force=force, on_result=progress, case_timeout=case_timeout or None,
                                    strict=strict, executor=executor, storage_options=storage, audit_log=audit_log,
-                                   mail=MailJob(print_file_variant, strict, imb) if printing else None)
+                                   mail=MailJob(print_file_variant, strict, imb) if printing else None, profile=profile)
         printed = write_print_file(Path(outdir), printing) if printing else None
     except LetterkitError as error:
         for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
@@ -442,10 +461,12 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
     """Check case files against the kit's data model, and compose each letter with the
     kit's blocks, without writing a file: what passes here renders.
 
-    With --strict, also check each letter against the kit's legal rules, and warn about
-    rich text above the kit's reading grade. A letter in another language than the kit's
-    blocks' own gets a warning for each block and field it prints untranslated. With
-    --json, one object per case: {"case", "valid", "problems": [{"field", "message"}]}."""
+    With --strict, also check each letter against the kit's legal rules, give each
+    rich-text field's reading score, and warn about a field past the kit's reading level
+    for the letter's language. A letter in another language than the kit's blocks' own
+    gets a warning for each block and field it prints untranslated. With --json, one
+    object per case: {"case", "valid", "problems": [{"field", "message"}]}, with --strict
+    "reading" too."""
     failed, results = 0, []
     for case, read in _each_case(cases):
         try:
@@ -454,8 +475,7 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
                 for data in api.in_languages(read(), language):
                     letter = validate(data, loaded, str(case))
                     document = compose(letter, loaded)
-                    if strict:
-                        _check_strictly(case, letter, loaded, document)
+                    reading = _check_strictly(case, letter, loaded, document) if strict else []
                     if not as_json:
                         for where, note in letter_language.notes(letter, loaded):
                             _warn(f"{case}: {letter.language}: {where}: {note}")
@@ -467,8 +487,12 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
                 _report(case, error)
             continue
         if as_json:
-            results.append({"case": str(case), "valid": True, "problems": []})
+            results.append({"case": str(case), "valid": True, "problems": []}
+                           | ({"reading": [score.describe(loaded.reading_limits.fields) for score in reading]} if strict else {}))
         else:
+            for score in reading:  # those past the limit are warnings, on stderr
+                if not score.past(loaded.reading_limits.fields):
+                    out.print(f"{case}: {score.line(loaded.reading_limits.fields)}")
             out.print(f"{case}: valid")
     if as_json:
         print(json.dumps(results, indent=2, ensure_ascii=False))
@@ -494,15 +518,16 @@ def _problems(error: LetterkitError) -> list[dict[str, str | None]]:
     return [{"field": None, "message": str(error)}]
 
 
-def _check_strictly(case: Path | str, letter, loaded, document) -> None:
-    """Raise the letter's rule failures; print a warning per field above the reading grade."""
+def _check_strictly(case: Path | str, letter, loaded, document) -> list[ReadingScore]:
+    """Raise the letter's rule failures; print a warning per rich-text field past the kit's
+    reading level for the letter's language, and give every field's score."""
     if failures := check_rules(letter, loaded, document):
         raise RuleError(failures, str(case))
-    if loaded.reading_grade is not None and is_english(letter.language):  # Flesch-Kincaid reads English only
-        for found in rich_text_grades(letter):
-            if found.grade > loaded.reading_grade:
-                _warn(f"{case}: {found.path}: reading grade {found.grade:.1f} (Flesch-Kincaid), above the kit's "
-                      f"{loaded.reading_grade:g}; plain words and shorter sentences help")
+    scores = rich_text_scores(letter, document.meta.language)
+    for score in scores:
+        if score.past(loaded.reading_limits.fields):
+            _warn(f"{case}: {score.line(loaded.reading_limits.fields)}; plain words and shorter sentences help")
+    return scores
 
 
 def _warn(message: str) -> None:

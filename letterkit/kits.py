@@ -33,7 +33,7 @@ from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import deprecations, languages as kit_languages, rule_inheritance, rules as kit_rules
 from .declared_fields import DeclaredField, extend_model, read_declared
@@ -43,9 +43,19 @@ from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
 from .mail.settings import MailSettings, read_mail
 from .model import Letter
+from .page_setup import PageSetup, page_css, read_page, with_page
 from .presentation import Presentation
+from .readability import ReadingLimits, reading_limits
 from .resolver import Resolver
 from .word_styles import WordStyle, read_styles, with_styles
+
+
+class LargePrint(BaseModel):
+    """A kit's `[large_print]`: no text of a large-print letter is smaller than `floor` points."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    floor: float = Field(18, ge=18, le=72)  # state Medicaid programmes ask 18 pt, some 24
 
 
 class KitManifest(BaseModel):
@@ -66,7 +76,9 @@ class KitManifest(BaseModel):
     drop_rules: tuple[str, ...] = ()  # ids of inherited rules this kit's letters do not answer to
     holidays: str | None = None  # older kits: their one calendar, named "holidays"; inherited
     calendars: dict[str, str] | None = None  # name → calendar file, for rules to count days over; inherited
-    reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted
+    reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted (English)
+    reading_level: dict[str, dict[str, float]] | None = None  # by language: {"es": {"ease": 60}} (letterkit.readability)
+    large_print: LargePrint | None = None  # `--profile large-print`: its floor (letterkit.profiles)
     cite_quotes: bool | None = None  # a citation line under each quoted passage; inherited, default yes
     # `[[field]]` tables: case fields declared without Python (letterkit.declared_fields).
     # They extend the model of the kit that names it, and of the kits that inherit it.
@@ -81,6 +93,9 @@ class KitManifest(BaseModel):
     style: tuple[dict, ...] = ()
     # `[mail]`: who the letter and its copies go to, and the envelope window (letterkit.mail.settings).
     mail: dict | None = None
+    # `[page]`: paper, margins and the text's font and size, for the print CSS and Word's
+    # page setup alike (letterkit.page_setup); each key inherited from the nearest kit.
+    page: dict | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,10 +113,13 @@ class Kit:
     rules: tuple[kit_rules.Rule, ...]  # the legal rules its letters answer to (letterkit.rules)
     calendars: Mapping[str, HolidayCalendar]  # by name: the holidays rules count days over
     reading_grade: float | None
+    reading_limits: ReadingLimits  # by language ("en", "es"): its measure's limit (letterkit.readability)
     cite_quotes: bool  # a citation line (the `citation` macro's) under each quoted passage
     environment: LetterSandbox
     guidelines: Mapping[str, Passage]
     presentation: Presentation
+    page: PageSetup  # the kit's [page]: what the print CSS and Word's page setup are made from
+    large_print_floor: float  # points: the smallest text of a large-print letter (letterkit.profiles)
     digest: str  # of every file on the search path: what decides a letter's bytes
     languages: tuple[str, ...] = (kit_languages.OWN,)  # its letters' languages, its blocks' own first
     speeches: Mapping[str, kit_languages.Speech] = dataclasses.field(default_factory=dict)  # each other language's blocks
@@ -178,6 +196,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     guidelines = read_library(files)
     # Rules and holidays are legal data: read from the kits, never from a template folder.
     kit_files = Resolver(tuple(folder for folder, _ in chain))
+    page = _page(chain)
     loaded = Kit(
         name=manifest.name or root.name,
         description=manifest.description,
@@ -190,13 +209,18 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         rules=_rules(chain, settings["required_blocks"], model),
         calendars=_calendars(kit_files, chain),
         reading_grade=settings.get("reading_grade"),
+        reading_limits=reading_limits(settings.get("reading_grade"), settings.get("reading_level") or {},
+                                      str(root / "kit.toml")),
         cite_quotes=settings.get("cite_quotes", True),
         environment=_with_vocabulary(make_environment(files, guidelines), files),
         guidelines=guidelines,
         # A kit folder's extra.css and print-extra.css add rules as a template folder's do.
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
-                                       settings["reference_docx"], _reference_docx(files, settings, chain),
-                                       tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain)))),
+                                       settings["reference_docx"], _reference_docx(files, settings, chain, page),
+                                       tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain))),
+                                       page_css(page)),
+        page=page,
+        large_print_floor=LargePrint.model_validate(settings.get("large_print") or {}).floor,
         digest=_digest(files),
         languages=manifest.languages or (kit_languages.OWN,),
         untranslated_case_text=manifest.untranslated_case_text,
@@ -291,9 +315,19 @@ def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, Kit
                        f"the rule out: drop_rules = [\"{failing.id}\"] in {kit.root / 'kit.toml'}") from None
 
 
-def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, KitManifest]]) -> bytes:
-    """The reference DOCX with the `[[style]]` tables of the kit and those it extends added."""
-    return with_styles(files.read_bytes(settings["reference_docx"]), _word_styles(chain))
+def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, KitManifest]], page: PageSetup) -> bytes:
+    """The reference DOCX on the kit's page, with the `[[style]]` tables of the kit and those
+    it extends added."""
+    return with_styles(with_page(files.read_bytes(settings["reference_docx"]), page), _word_styles(chain))
+
+
+def _page(chain: list[tuple[Path, KitManifest]]) -> PageSetup:
+    """The `[page]` of the kit, each key from the nearest kit in the chain that gives it."""
+    try:
+        return read_page([(str(root / "kit.toml"), manifest.page) for root, manifest in reversed(chain)
+                          if manifest.page])
+    except ValueError as error:
+        raise KitError(str(error)) from None
 
 
 def _mail(chain: list[tuple[Path, KitManifest]]) -> MailSettings | None:
@@ -355,7 +389,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
         settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style",
-                                                                      "languages", "fallback", "untranslated_case_text", "mail"}))
+                                                                      "languages", "fallback", "untranslated_case_text", "mail", "page"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
@@ -375,6 +409,7 @@ def _manifest(root: Path) -> KitManifest:
         read_declared(list(manifest.field), str(path))  # a mistake is found when the kit loads
         kit_languages.check_declared(manifest.languages or (kit_languages.OWN,), manifest.fallback, str(path))
         read_styles(list(manifest.style), str(path))
+        read_page([(str(path), manifest.page)] if manifest.page else [])
         return manifest
     except ValidationError as error:
         problem = error.errors()[0]

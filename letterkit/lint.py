@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import catalogue, deprecations, guidelines, upgrade
+from . import catalogue, deprecations, guidelines, page_setup, readability, upgrade
 from .kits import Kit
 from .visibility import of_presentation
 from .writers.docx_styles import reference_styles, style_name
@@ -68,8 +68,20 @@ def lint(kit: Kit) -> list[Problem]:
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
     problems += _hidden(kit, classes)
+    problems += [Problem(line, "warning") for line in page_setup.overridden(kit.presentation.print_css)]
     problems += [Problem(line, "warning") for line in upgrade.lint_lines(kit.search_path)]
+    problems += _reading_levels(kit)
     return [problem if isinstance(problem, Problem) else Problem(problem) for problem in problems]
+
+
+def _reading_levels(kit: Kit) -> list[Problem]:
+    """Each block's reading score (advice), a warning where it is past the kit's
+    `[reading_level]` for its language (letterkit.readability)."""
+    scores = (readability.block_score(str(path), name, kit.files.read_text(name))
+              for name, path in kit.files.names("blocks/**/*.md.j2").items())
+    limits = kit.reading_limits.blocks
+    return [Problem(score.line(limits), "warning" if score.past(limits) else "advice")
+            for score in scores if score is not None]
 
 
 def _hidden(kit: Kit, classes: dict[tuple[str, str], str]) -> list[Problem]:
@@ -107,12 +119,19 @@ def _layout(source: str, path: Path) -> list[Problem]:
                                     "a paragraph's lines are joined with a space)", "advice"))
         if problem := _glued(lines, text, number, path):
             problems.append(problem)
+        if _RAW_CELL_MARKDOWN.search(line):
+            problems.append(Problem(f"{path}:{number}: Markdown in a cell of an HTML table is shown as typed; give "
+                                    '<table>, <tr> and the cell markdown="1", or use table()', "warning"))
         previous = lines[number - 2].rstrip() if number > 1 else ""
         if (previous.endswith("%}") and not previous.endswith("+%}") and re.match(r"[ \t]+[^\s\0]", text[number - 1])
                 and not line.lstrip().startswith(("{%", "{#"))):
             problems.append(Problem(f"{path}:{number}: the leading space joins this text to the line above (Jinja "
                                     "trims the line end after a tag); move it into the line above", "warning"))
     return problems
+
+
+# A cell of a hand-written HTML table, without `markdown`, whose text has Markdown emphasis.
+_RAW_CELL_MARKDOWN = re.compile(r"<t[dh](?![^>]*\bmarkdown=)[^>]*>[^<]*(\*\*|__|\*[^*\s][^*<]*\*)")
 
 
 def _glued(lines: list[str], text: list[str], number: int, path: Path) -> Problem | None:
@@ -171,7 +190,8 @@ def _unknown_quotes(tree, kit: Kit, path: Path) -> list[str]:
 
 def _unstyled(kit: Kit, classes: dict[tuple[str, str], str]) -> list[str]:
     css = "".join(text for _, text in kit.presentation.print_css)
-    stylesheets = ", ".join(path.name for path, _ in kit.presentation.print_css)
+    # Named as the author knows them: the kit.toml's [page] styles no class.
+    stylesheets = ", ".join(path.name for path, _ in kit.presentation.print_css if path.suffix == ".css")
     word_styles = reference_styles(kit.presentation).names
     selectors = _selectors(css)
     problems = []

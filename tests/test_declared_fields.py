@@ -155,8 +155,7 @@ def test_a_number_that_is_not_finite_is_refused_with_its_field_path(tmp_path, va
     assert f"{field}: {'[1] ' if field == 'doses' else ''}is " in result.stderr and "finite number" in result.stderr
 
 
-@pytest.mark.parametrize("name", ["letter", "self", "deadlines", "address", "table", "range", "loop", "kit",
-                                  "alternate_format"])
+@pytest.mark.parametrize("name", ["letter", "self", "deadlines", "address", "table", "range", "loop", "kit"])
 def test_a_field_that_would_hide_a_name_the_blocks_use_is_refused_at_kit_load(tmp_path, name):
     # Each broke every letter of the kit with a TypeError or "'NoneType' object is not callable".
     (tmp_path / "kit.toml").write_text(f'extends = "imr"\n\n[[field]]\nname = "{name}"\ntype = "text"\n')

@@ -17,10 +17,13 @@ def _lint(*arguments):
     return runner.invoke(app, ["lint", *arguments], env={"COLUMNS": "400"})
 
 
-def test_the_builtin_kit_is_clean():
-    result = _lint()
+def test_the_builtin_kit_is_clean_and_gives_each_blocks_reading_grade():
+    result = _lint("--strict")
     assert result.exit_code == 0, result.stderr
-    assert "no problems found" in result.stdout
+    lines = result.stderr.splitlines()
+    assert lines and all(line.startswith("advice") and (": reading grade " in line or ": reading ease " in line)
+                         for line in lines)  # a Spanish block's score is its reading ease (Fernández-Huerta)
+    assert any(line.endswith("imr/blocks/closing.md.j2: reading grade 8.8 (Flesch-Kincaid)") for line in lines)
 
 
 @pytest.fixture

@@ -8,15 +8,24 @@ import pypdf
 import pytest
 
 import letterkit
+from conftest import small_case
 from letterkit import writers
-from letterkit.writers import FORMATS, WRITERS, Format, WriterInput
+from letterkit.writers import DEFAULT_FORMATS, FORMATS, WRITERS, Format, WriterInput, file_name
 
 
 def test_the_library_the_cli_and_the_registry_name_the_same_formats():
     from letterkit.cli import _FORMATS_HELP
 
-    assert FORMATS == tuple(entry.name for entry in WRITERS) == letterkit.FORMATS == ("html", "pdf", "docx")
+    assert FORMATS == tuple(entry.name for entry in WRITERS) == letterkit.FORMATS
+    assert FORMATS[:3] == DEFAULT_FORMATS == ("html", "pdf", "docx")  # the letter; alternate formats on request
     assert all(name in _FORMATS_HELP for name in FORMATS)
+    assert set(letterkit.render(small_case())) == set(DEFAULT_FORMATS)
+
+
+def test_a_file_is_named_by_its_key_after_the_case_stem_a_page_by_its_number():
+    assert file_name("case-1", "pdf") == "case-1.pdf"
+    assert file_name("case-1", "docx.p7s") == "case-1.docx.p7s"
+    assert file_name("case-1", "2.png") == "case-1-2.png"
 
 
 def test_every_format_needs_only_formats_listed_before_it():

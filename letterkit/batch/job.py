@@ -26,7 +26,7 @@ from ..model import CaseDeprecationWarning
 from ..output import remove_stale, write_all
 from ..mail.render import MailJob, render_pieces
 from ..time_limit import time_limit
-from ..writers import WRITERS, WriterOptions
+from ..writers import WRITERS, WriterOptions, file_name, files_of, writer
 from .sources import Case
 from .storage import folder_of, is_remote
 
@@ -46,6 +46,7 @@ class Job:
     strict: bool = False  # check each letter against its kit's rules first
     storage: str = "{}"  # fsspec's options (JSON) for an `outdir` that is a URL (storage.py)
     mail: MailJob | None = None  # also draw each letter's mail pieces (letterkit.mail)
+    profile: str | None = None  # "large-print" for every letter (letterkit.profiles)
 
 
 def render_case(job: Job, case: Case) -> dict[str, Any]:
@@ -57,7 +58,7 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
     try:
         with time_limit(job.case_timeout):
             named, fields = _rendered(job, case)
-        _write(job, named)
+        _write(job, case, named)
         entry = _entry(job, case, status="ok", outputs=[_output(name, content) for name, content in named.items()],
                        **fields)
     except Exception as error:  # a bug too must fail its case, not the batch
@@ -71,32 +72,33 @@ def render_case(job: Job, case: Case) -> dict[str, Any]:
 
 def _rendered(job: Job, case: Case) -> tuple[dict[str, bytes], dict[str, Any]]:
     """The case's files by name (its mail pieces too), and what its manifest line says
-    besides: the warnings of its deprecated forms and of its pieces, its language."""
+    besides: the warnings of its deprecated forms and of its pieces, its language, the
+    alternate format it got."""
     kit = load_kit(job.kit, job.templates)
     with warnings.catch_warnings(record=True) as caught:  # a case's deprecated forms: manifest warnings
         warnings.simplefilter("always", CaseDeprecationWarning)
         letter = validate(case.load(), kit)
     case_warnings = [str(w.message) for w in caught if issubclass(w.category, CaseDeprecationWarning)]
-    files = render(letter, kit, job.formats, options=job.options, strict=job.strict)
-    named = {f"{case.id}.{fmt}": content for fmt, content in files.items()}
+    files = render(letter, kit, job.formats, options=job.options, strict=job.strict, profile=job.profile)
+    named = {file_name(case.id, key): content for key, content in files.items()}
     fields: dict[str, Any] = {"warnings": case_warnings} if case_warnings else {}
     if job.mail is not None:
         pieces, records, piece_warnings = render_pieces(letter, kit, case.id, files.get("pdf"), job.options,
                                                         job.mail, Path(job.outdir))
         named |= {path.name: content for path, content in pieces.items()}
         fields = {"pieces": records, "warnings": case_warnings + piece_warnings}
-    return named, {**fields, **letter_language.manifest_fields(letter, kit)}
+    return named, {**fields, **letter_language.manifest_fields(letter, kit),
+                   "alternate_format": job.profile or letter.alternate_format}
 
 
 def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
     """The manifest entry of a case that failed; what an earlier run wrote for it is removed,
     so that no old letter stands beside the error as if it were current."""
-    names = [f"{case.id}.{entry.extension}" for entry in WRITERS]  # each format's, asked for or not
     if is_remote(job.outdir):
-        folder_of(job.outdir, job.storage).remove(names)
+        folder_of(job.outdir, job.storage).remove([f"{case.id}.{entry.extension}" for entry in WRITERS])
     else:
-        remove_stale([Path(job.outdir) / name for name in names]  # and its mail pieces
-                     + sorted(Path(job.outdir).glob(f"{glob.escape(case.id)}.piece-*.pdf")))
+        remove_stale(files_of(Path(job.outdir), case.id, WRITERS)  # each format's, asked for or not
+                     + sorted(Path(job.outdir).glob(f"{glob.escape(case.id)}.piece-*.pdf")))  # and its mail pieces
     return _entry(job, case, status="failed", error=error)
 
 
@@ -119,12 +121,15 @@ def render_cases(job: Job, cases: tuple[Case, ...]) -> list[dict[str, Any]]:
     return [render_case(job, case) for case in cases]
 
 
-def _write(job: Job, files: dict[str, bytes]) -> None:
+def _write(job: Job, case: Case, files: dict[str, bytes]) -> None:
     """All of a letter's files, each whole, in the batch's folder (local, or a URL)."""
     if is_remote(job.outdir):
         folder_of(job.outdir, job.storage).put_all(files)
-    else:
-        write_all({Path(job.outdir) / name: content for name, content in files.items()})
+        return
+    paths = {Path(job.outdir) / name: content for name, content in files.items()}
+    write_all(paths)
+    # the pictures of pages an earlier, longer letter had and this one has not
+    remove_stale([path for path in files_of(Path(job.outdir), case.id, map(writer, job.formats)) if path not in paths])
 
 
 def _output(name: str, content: bytes) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Any
 from .. import audit, version
 from ..kits import Kit, load_kit
 from ..mail.render import MailJob
-from ..writers import FORMATS, WriterOptions, reference_docx
+from ..writers import DEFAULT_FORMATS, WriterOptions, file_name, first_file_key, reference_docx
 from .dask_cluster import DaskExecutor
 from .job import Job, failed_entry, render_case, render_cases
 from .lock import exclusive, exclusive_in_store
@@ -51,7 +51,7 @@ def render_batch(
     cases: Iterable[Case | Mapping[str, Any]] | str | Path,
     outdir: str | Path,
     kit: str | Path = "imr",
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = DEFAULT_FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
     jobs: int | None = None,
@@ -63,6 +63,7 @@ def render_batch(
     storage_options: Mapping[str, Any] | None = None,
     audit_log: str | Path | None = None,
     mail: MailJob | None = None,
+    profile: str | None = None,
 ) -> BatchSummary:
     """Render many cases to `outdir/<id>.<format>`, with `outdir/manifest.jsonl`.
 
@@ -75,6 +76,8 @@ def render_batch(
     `jobs` local processes. A case taking longer than `case_timeout` seconds fails;
     with `strict`, so does a letter that breaks one of its kit's rules. With `mail`, each
     letter's mail pieces are drawn too (letterkit.mail; `write_print_file` merges them).
+    `profile` "large-print" renders every letter in large print (a case's own
+    `alternate_format` is honoured either way).
     `on_result` is called with each case's manifest entry as it finishes; each entry
     carries its audit record (time, letterkit version, operator, options), and is appended
     to `audit_log` too (default: `LETTERKIT_AUDIT_LOG`'s file, if set). One batch at a time
@@ -82,34 +85,35 @@ def render_batch(
     """
     if isinstance(outdir, str) and is_remote(outdir):
         return _render_to_store(cases, outdir, kit, formats, templates, options, jobs, executor, force,
-                                on_result, case_timeout, strict, storage_options or {}, audit_log, mail)
+                                on_result, case_timeout, strict, storage_options or {}, audit_log, mail, profile)
     outdir = Path(local_path(outdir) if isinstance(outdir, str) else outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
     with exclusive(outdir):
         remove_partial_files(outdir)
-        job = _job(kit, templates, formats, options, str(outdir), case_timeout, strict, storage_options or {}, mail)
+        job = _job(kit, templates, formats, options, str(outdir), case_timeout, strict, storage_options or {}, mail, profile)
         return _render_all(job, _stream(cases, storage_options), force, on_result, Manifest(outdir),
                            *_engine(executor, jobs), audit_log=audit_log)
 
 
 def _render_to_store(cases, outdir: str, kit, formats, templates, options, jobs, executor, force, on_result,
-                     case_timeout, strict, storage_options, audit_log, mail) -> BatchSummary:
+                     case_timeout, strict, storage_options, audit_log, mail, profile) -> BatchSummary:
     """The same batch with its letters and manifest in an object store (storage.py)."""
     folder = Folder(outdir, storage_options)
     with exclusive_in_store(folder) as lock, tempfile.TemporaryDirectory(prefix="letterkit-manifest-") as spool:
         folder.remove(folder.partial_files())
-        job = _job(kit, templates, formats, options, folder.url, case_timeout, strict, storage_options, mail)
+        job = _job(kit, templates, formats, options, folder.url, case_timeout, strict, storage_options, mail, profile)
         manifest = SpooledManifest(folder, Path(spool))
         return _render_all(job, _stream(cases, storage_options), force, on_result, manifest,
                            *_engine(executor, jobs), guard=lock.check, audit_log=audit_log)
 
 
-def _job(kit, templates, formats, options, outdir: str, case_timeout, strict, storage_options, mail) -> Job:
+def _job(kit, templates, formats, options, outdir: str, case_timeout, strict, storage_options, mail, profile) -> Job:
     folders = tuple(str(Path(t).resolve()) for t in templates)
     loaded = load_kit(kit, folders)  # fail fast on a bad kit, before any worker starts
     return Job(str(loaded.root), folders, tuple(formats), options, outdir,
-               _kit_digest(loaded, tuple(sorted(formats)), options, strict) + (f" mail {mail}" if mail else ""),
-               case_timeout=case_timeout, strict=strict, storage=json.dumps(storage_options, sort_keys=True), mail=mail)
+               _kit_digest(loaded, tuple(sorted(formats)), options, strict, profile) + (f" mail {mail}" if mail else ""),
+               case_timeout=case_timeout, strict=strict, storage=json.dumps(storage_options, sort_keys=True), mail=mail,
+               profile=profile)
 
 
 def _stream(cases, storage_options) -> Iterator[Case]:
@@ -167,10 +171,10 @@ def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, manife
 
 
 def _unchanged_skipped(stream, manifest, job, force, summary, on_result) -> Iterator[Case]:
-    names = tuple(f"{{}}.{fmt}" for fmt in job.formats)
+    keys = tuple(first_file_key(fmt) for fmt in job.formats)
     for case in stream:
         if not force and case.error is None and manifest.is_current(
-            case.id, case.digest, job.kit_digest, tuple(n.format(case.id) for n in names)
+            case.id, case.digest, job.kit_digest, tuple(file_name(case.id, key) for key in keys)
         ):
             summary.skipped += 1
             if on_result:
@@ -311,11 +315,11 @@ def _alone(job: Job, case: Case, folder: Path) -> dict:
                 marker.unlink()
 
 
-def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions, strict: bool) -> str:
+def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions, strict: bool, profile: str | None) -> str:
     """A fingerprint of everything besides the case that decides its files: letterkit's
     version, the kit's files, the formats, the options, whether rules are checked and
     the reference DOCX's contents."""
-    digest = hashlib.sha256(f"{version.INSTALLED} {formats} {options.pdf_variant} {strict} {kit.digest}".encode())
+    digest = hashlib.sha256(f"{version.INSTALLED} {formats} {options.pdf_variant} {options.dpi} {strict} {profile} {kit.digest}".encode())
     if options.seal:  # a sealed run redoes letters an unsealed one wrote, and the other way round
         digest.update(f"sealed by {options.seal.pkcs12}".encode())
     digest.update(reference_docx(kit.presentation, options))

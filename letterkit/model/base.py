@@ -6,7 +6,7 @@ import datetime
 import math
 import typing
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -76,12 +76,15 @@ class Letter(CaseModel):
 
     `language` is a BCP 47 tag; writers put it on the HTML page, the PDF and the DOCX.
     `translations` holds the case's text in other languages (letterkit.letter_language).
+    `alternate_format` is the addressee's standing request for another format: the letter
+    then comes in large print, or with its braille or plain text too (letterkit.profiles).
     """
 
     language: str = "en-US"
     translations: dict[str, CaseTranslation] = Field(
         default_factory=dict, description="The case's text in other languages, by language code (es): "
         "a letter in that language prints it in place of the fields it names.")
+    alternate_format: Literal["none", "large-print", "braille", "text"] = "none"
 
 
 def text_fields(value: Any, path: str = "") -> Iterator[tuple[str, str]]:

@@ -43,6 +43,11 @@ class Party(CaseModel):
     organisation: str | None = None
     address: Address | None = None
 
+    def __str__(self) -> str:
+        # Printed whole ({{ person }} of a `cc` that held names before 0.2): the name, and
+        # the organisation after it, as the name alone printed; never pydantic's repr.
+        return ", ".join(part for part in (self.name, self.organisation) if part)
+
 
 class Signature(CaseModel):
     """Who signs the letter for the organisation."""

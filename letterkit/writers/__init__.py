@@ -2,7 +2,8 @@
 
 `WRITERS` lists one `Format` per output format (letterkit.writers.format says what a
 writer is given and gives back); `FORMATS`, the library's and the CLI's choices, are
-its names. A new format is one module and one line here.
+its names, `DEFAULT_FORMATS` those rendered when none are asked. A new format is one
+module and one line here. Where each file goes is `file_name`'s to say.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from collections.abc import Iterable
 
 from .. import tree
 from ..presentation import Presentation
-from . import docx, html, pdf
+from . import audio, braille, docx, html, naming, page_images, pdf, text
 from .docx import reference_docx, write_docx
 from .format import Files, Format, WriterInput, WriterOptions
+from .naming import file_name, files_of, page_key
 from .html import HtmlPage, html_page, write_html
 from .pdf import write_pdf
 from .pdf_archival import CaseRecord
@@ -22,8 +24,13 @@ WRITERS: tuple[Format, ...] = (
     html.FORMAT,
     pdf.FORMAT,
     docx.FORMAT,
+    text.FORMAT,
+    braille.FORMAT,
+    page_images.FORMAT,
+    audio.FORMAT,
 )
 FORMATS = tuple(format.name for format in WRITERS)
+DEFAULT_FORMATS = ("html", "pdf", "docx")  # the letter itself; the others on request
 _BY_NAME = {format.name: format for format in WRITERS}
 
 
@@ -32,6 +39,11 @@ def writer(name: str) -> Format:
     if name not in _BY_NAME:
         raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
     return _BY_NAME[name]
+
+
+def first_file_key(name: str) -> str:
+    """The key of the file every letter in format `name` has (its only one, or page 1's)."""
+    return naming.first_file_key(writer(name))
 
 
 def write_files(
@@ -78,5 +90,5 @@ def write_format(
     return next(iter(files.values()))
 
 
-__all__ = ["FORMATS", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions", "reference_docx", "write_docx",
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions", "file_name", "files_of", "first_file_key", "page_key", "reference_docx", "write_docx",
            "write_files", "write_format", "write_formats", "write_html", "write_pdf", "writer"]

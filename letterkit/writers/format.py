@@ -30,7 +30,8 @@ T = TypeVar("T")
 
 Files = dict[str, bytes]
 """The files a writer wrote for one letter: each file's name after `<case-stem>.` → its
-bytes. "pdf" for most formats; "1.png", "2.png" for one picture per page."""
+bytes. "pdf" for most formats; "1.png", "2.png" for one picture per page (which go to
+`<case-stem>-1.png`: letterkit.writers.naming)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class WriterOptions:
     pdf_variant: str | None = None  # "pdf/a-2b", "pdf/a-3b" or "pdf/ua-1"; None: plain PDF
     reference_docx: Path | None = None  # Word styles to use instead of the kit's
     seal: "SealKey | None" = None  # sign the PDF (PAdES) and the DOCX (a .p7s beside it) with this key
+    dpi: int = 150  # the resolution of the page pictures (-f png)
 
     @property
     def archival(self) -> bool:
@@ -86,3 +88,4 @@ class Format:
     write: Callable[[WriterInput], Files]
     summary: str  # what the CLI's help says of it
     needs: tuple[str, ...] = ()  # formats whose files it builds on, written first
+    per_page: bool = False  # one file a page, `<case-stem>-<page>.<extension>` (letterkit.writers.naming)

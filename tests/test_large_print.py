@@ -1,0 +1,191 @@
+"""Large print (`--profile large-print`, a case's `alternate_format`): no text below the kit's floor."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+
+import pikepdf
+import pypdf
+import pytest
+import yaml
+from lxml import etree
+from typer.testing import CliRunner
+
+import letterkit
+from conftest import EXAMPLES
+from letterkit.cli import app
+
+runner = CliRunner()
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+SHOWING = {"Tj", "TJ", "'", '"'}
+
+
+def _multiply(a, b):
+    """The product of two PDF matrices [a b c d e f] (a first, as PDF concatenates)."""
+    return [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5]]
+
+
+def drawn_text(pdf: bytes) -> list[tuple[int, float, float]]:
+    """(page, size in points, y) of every text-showing operator on every page, read from the
+    content streams (and the forms they draw): Tf's size × the text matrix × the CTM."""
+    found = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for number, page in enumerate(document.pages, 1):
+            found += [(number, size, y) for size, y in _shown(page.obj, page.Resources, [1, 0, 0, 1, 0, 0])]
+    return found
+
+
+def _shown(stream, resources, ctm):
+    stack, size, tm, shown = [], 0.0, [1, 0, 0, 1, 0, 0], []
+    for operands, operator in pikepdf.parse_content_stream(stream):
+        op = str(operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop()
+        elif op == "cm":
+            ctm = _multiply([float(v) for v in operands], ctm)
+        elif op == "BT":
+            tm = [1, 0, 0, 1, 0, 0]
+        elif op == "Tm":
+            tm = [float(v) for v in operands]
+        elif op in ("Td", "TD"):
+            tm = _multiply([1, 0, 0, 1, float(operands[0]), float(operands[1])], tm)
+        elif op == "Tf":
+            size = float(operands[1])
+        elif op in SHOWING:
+            matrix = _multiply(tm, ctm)
+            shown.append((size * (matrix[2] ** 2 + matrix[3] ** 2) ** 0.5, matrix[5]))
+        elif op == "Do":
+            form = resources.XObject[operands[0]]
+            if form.Subtype == "/Form":
+                matrix = [float(v) for v in form.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+                shown += _shown(form, form.get("/Resources", resources), _multiply(matrix, ctm))
+    return shown
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    """The seed letter, normal and in large print."""
+    case = letterkit.read_case(EXAMPLES[0])
+    normal = letterkit.render(case, formats=("pdf",))["pdf"]
+    return normal, letterkit.render(case, formats=("pdf", "docx", "txt"), profile="large-print")
+
+
+@pytest.mark.slow
+def test_every_text_showing_operator_of_the_large_print_pdf_draws_at_18_pt_or_more(large):
+    normal, files = large
+    drawn = drawn_text(files["pdf"])
+    pages = len(pypdf.PdfReader(io.BytesIO(files["pdf"])).pages)
+    assert {page for page, _, _ in drawn} == set(range(1, pages + 1))
+    assert min(size for _, size, _ in drawn) >= 18 - 1e-6
+    assert min(size for _, size, _ in drawn_text(normal)) < 10  # the normal letter's footer: 9 pt
+    # the margin boxes were read too: "Page N of M" at the foot of each page, the header at its head
+    assert sum(1 for _, _, y in drawn if y < 72) >= pages and any(y > 792 - 72 for _, _, y in drawn)
+    assert pages > len(pypdf.PdfReader(io.BytesIO(normal)).pages)
+
+
+@pytest.mark.slow
+def test_the_large_letter_keeps_its_frame_its_words_and_its_rules(large):
+    _, files = large
+    reader = pypdf.PdfReader(io.BytesIO(files["pdf"]))
+    count = len(reader.pages)
+    for number, page in enumerate(reader.pages, 1):
+        text = page.extract_text()
+        assert f"Page {number} of {count}" in text
+        assert number == 1 or "IMR Case CM15-0171234" in text
+    assert files["txt"] == letterkit.render(letterkit.read_case(EXAMPLES[0]), formats=("txt",))["txt"]
+    case = letterkit.read_case(EXAMPLES[0])
+    assert letterkit.check_rules(case, letterkit.load_kit("imr"), profile="large-print") == []
+
+
+def docx_sizes(docx: bytes) -> dict[str, list[int]]:
+    """Every w:sz and w:szCs value (half-points) in each part of the DOCX: styles, document
+    defaults, runs of the body, header and footer."""
+    found = {}
+    with zipfile.ZipFile(io.BytesIO(docx)) as parts:
+        for name in parts.namelist():
+            if name.startswith("word/") and name.endswith(".xml"):
+                root = etree.fromstring(parts.read(name))
+                found[name] = [int(e.get(f"{W}val")) for e in root.iter(f"{W}sz", f"{W}szCs")]
+    return found
+
+
+@pytest.mark.slow
+def test_every_size_in_the_large_print_docx_is_36_half_points_or_more(large):
+    _, files = large
+    sizes = docx_sizes(files["docx"])
+    assert sizes["word/styles.xml"] and min(min(values) for values in sizes.values() if values) >= 36
+    defaults = etree.fromstring(zipfile.ZipFile(io.BytesIO(files["docx"])).read("word/styles.xml"))
+    assert defaults.find(f".//{W}docDefaults//{W}sz") is not None  # no style falls back on Word's own 10 pt
+    normal = docx_sizes(letterkit.render(letterkit.read_case(EXAMPLES[0]), formats=("docx",))["docx"])
+    assert min(min(values) for values in normal.values() if values) < 36
+
+
+@pytest.mark.slow
+def test_libreoffice_lays_the_large_print_docx_on_as_many_pages_as_the_pdf(large, tmp_path):
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed (apt-get install libreoffice-writer-nogui)")
+    _, files = large
+    (tmp_path / "large.docx").write_bytes(files["docx"])
+    subprocess.run([soffice, f"-env:UserInstallation=file:///tmp/lo-profile-{os.getpid()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(tmp_path / "large.docx")],
+                   check=True, capture_output=True, timeout=300)
+    theirs = pypdf.PdfReader(tmp_path / "large.pdf").pages
+    assert len(theirs) == len(pypdf.PdfReader(io.BytesIO(files["pdf"])).pages)
+
+
+@pytest.mark.slow
+def test_a_kit_may_ask_24_pt(tmp_path):
+    kit = tmp_path / "imr-24"
+    kit.mkdir()
+    (kit / "kit.toml").write_text('extends = "imr"\n\n[large_print]\nfloor = 24\n')
+    pdf = letterkit.render(letterkit.read_case(EXAMPLES[0]), kit=kit, formats=("pdf",), profile="large-print")["pdf"]
+    assert min(size for _, size, _ in drawn_text(pdf)) >= 24 - 1e-6
+    (kit / "kit.toml").write_text('extends = "imr"\n\n[large_print]\nfloor = 12\n')
+    letterkit.forget_kits()
+    with pytest.raises(letterkit.KitError, match="floor"):
+        letterkit.load_kit(kit)
+
+
+@pytest.mark.slow
+def test_a_batch_honours_each_cases_standing_request_and_the_manifest_says_which(tmp_path):
+    cases, outdir = tmp_path / "cases", tmp_path / "out"
+    cases.mkdir()
+    base = yaml.safe_load(EXAMPLES[0].read_text())
+    for name, request in (("plain", None), ("large", "large-print"), ("braille", "braille"), ("text", "text")):
+        data = dict(base, **({"alternate_format": request} if request else {}))
+        (cases / f"{name}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = runner.invoke(app, ["batch", str(cases), "-o", str(outdir), "-f", "pdf", "-j", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    written = sorted(path.name for path in outdir.iterdir() if not path.name.startswith((".", "manifest")))
+    assert written == ["braille.brf", "braille.pdf", "large.pdf", "plain.pdf", "text.pdf", "text.txt"]
+    smallest = {name: min(size for _, size, _ in drawn_text((outdir / f"{name}.pdf").read_bytes()))
+                for name in ("plain", "large")}
+    assert smallest["plain"] < 10 and smallest["large"] >= 18 - 1e-6
+    manifest = {entry["id"]: entry for entry in map(json.loads, (outdir / "manifest.jsonl").read_text().splitlines())}
+    assert {name: entry["alternate_format"] for name, entry in manifest.items()} == {
+        "plain": "none", "large": "large-print", "braille": "braille", "text": "text"}
+    assert [output["file"] for output in manifest["braille"]["outputs"]] == ["braille.pdf", "braille.brf"]
+
+
+def test_an_unknown_alternate_format_is_refused_naming_the_field(case_data):
+    case_data["alternate_format"] = "audio"
+    with pytest.raises(letterkit.CaseError, match="alternate_format"):
+        letterkit.render(case_data, formats=("html",))
+
+
+def test_the_cli_takes_the_profile_and_names_the_choices(tmp_path):
+    result = runner.invoke(app, ["render", str(EXAMPLES[0]), "-f", "html", "--profile", "huge", "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "large-print" in result.output
+    result = runner.invoke(app, ["render", str(EXAMPLES[0]), "-f", "html", "--profile", "large-print", "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "18pt !important" in (tmp_path / f"{EXAMPLES[0].stem}.html").read_text()
