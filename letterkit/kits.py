@@ -39,6 +39,7 @@ from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
 from .model import Letter
+from .page_setup import PageSetup, page_css, read_page, with_page
 from .presentation import Presentation
 from .resolver import Resolver
 from .word_styles import WordStyle, read_styles, with_styles
@@ -70,6 +71,9 @@ class KitManifest(BaseModel):
     # `[[style]]` tables: Word styles for the kit's classes (letterkit.word_styles), added
     # to the reference DOCX; inherited, a nearer kit's replacing a farther one's.
     style: tuple[dict, ...] = ()
+    # `[page]`: paper, margins and the text's font and size, for the print CSS and Word's
+    # page setup alike (letterkit.page_setup); each key inherited from the nearest kit.
+    page: dict | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,6 +95,7 @@ class Kit:
     environment: LetterSandbox
     guidelines: Mapping[str, Passage]
     presentation: Presentation
+    page: PageSetup  # the kit's [page]: what the print CSS and Word's page setup are made from
     digest: str  # of every file on the search path: what decides a letter's bytes
 
     @property
@@ -154,6 +159,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     guidelines = read_library(files)
     # Rules and holidays are legal data: read from the kits, never from a template folder.
     kit_files = Resolver(tuple(folder for folder, _ in chain))
+    page = _page(chain)
     loaded = Kit(
         name=manifest.name or root.name,
         description=manifest.description,
@@ -171,8 +177,10 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         guidelines=guidelines,
         # A kit folder's extra.css and print-extra.css add rules as a template folder's do.
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
-                                       settings["reference_docx"], _reference_docx(files, settings, chain),
-                                       tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain)))),
+                                       settings["reference_docx"], _reference_docx(files, settings, chain, page),
+                                       tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain))),
+                                       page_css(page)),
+        page=page,
         digest=_digest(files),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
@@ -238,9 +246,19 @@ def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, Kit
                        f"the rule out: drop_rules = [\"{failing.id}\"] in {kit.root / 'kit.toml'}") from None
 
 
-def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, KitManifest]]) -> bytes:
-    """The reference DOCX with the `[[style]]` tables of the kit and those it extends added."""
-    return with_styles(files.read_bytes(settings["reference_docx"]), _word_styles(chain))
+def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, KitManifest]], page: PageSetup) -> bytes:
+    """The reference DOCX on the kit's page, with the `[[style]]` tables of the kit and those
+    it extends added."""
+    return with_styles(with_page(files.read_bytes(settings["reference_docx"]), page), _word_styles(chain))
+
+
+def _page(chain: list[tuple[Path, KitManifest]]) -> PageSetup:
+    """The `[page]` of the kit, each key from the nearest kit in the chain that gives it."""
+    try:
+        return read_page([(str(root / "kit.toml"), manifest.page) for root, manifest in reversed(chain)
+                          if manifest.page])
+    except ValueError as error:
+        raise KitError(str(error)) from None
 
 
 def _word_styles(chain: list[tuple[Path, KitManifest]]) -> tuple:
@@ -293,7 +311,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style"}))
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style", "page"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
@@ -312,6 +330,7 @@ def _manifest(root: Path) -> KitManifest:
         manifest = KitManifest.model_validate(_toml(path))
         read_declared(list(manifest.field), str(path))  # a mistake is found when the kit loads
         read_styles(list(manifest.style), str(path))
+        read_page([(str(path), manifest.page)] if manifest.page else [])
         return manifest
     except ValidationError as error:
         problem = error.errors()[0]

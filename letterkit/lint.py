@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import catalogue, deprecations, guidelines, upgrade
+from . import catalogue, deprecations, guidelines, page_setup, upgrade
 from .kits import Kit
 from .visibility import of_presentation
 from .writers.docx_styles import reference_styles, style_name
@@ -68,6 +68,7 @@ def lint(kit: Kit) -> list[Problem]:
     problems += _unknown_names(kit)
     problems += _unstyled(kit, classes)
     problems += _hidden(kit, classes)
+    problems += [Problem(line, "warning") for line in page_setup.overridden(kit.presentation.print_css)]
     problems += [Problem(line, "warning") for line in upgrade.lint_lines(kit.search_path)]
     return [problem if isinstance(problem, Problem) else Problem(problem) for problem in problems]
 
@@ -171,7 +172,8 @@ def _unknown_quotes(tree, kit: Kit, path: Path) -> list[str]:
 
 def _unstyled(kit: Kit, classes: dict[tuple[str, str], str]) -> list[str]:
     css = "".join(text for _, text in kit.presentation.print_css)
-    stylesheets = ", ".join(path.name for path, _ in kit.presentation.print_css)
+    # Named as the author knows them: the kit.toml's [page] styles no class.
+    stylesheets = ", ".join(path.name for path, _ in kit.presentation.print_css if path.suffix == ".css")
     word_styles = reference_styles(kit.presentation).names
     selectors = _selectors(css)
     problems = []

@@ -35,13 +35,16 @@ class Presentation:
 
     @classmethod
     def read(cls, files: Resolver, stylesheets: tuple[str, ...], pdf_stylesheets: tuple[str, ...],
-             reference_file: str, reference_docx: bytes, added: tuple[Resolver, ...] = ()) -> Presentation:
+             reference_file: str, reference_docx: bytes, added: tuple[Resolver, ...] = (),
+             page_css: str = "") -> Presentation:
         """The kit's stylesheets, each found on the search path, then the rules each folder
         of `added` adds: its `extra.css` after the shared ones, its `print-extra.css` after
         the PDF's, the first folder last so that its rules win, as its blocks do.
         `reference_docx` is the reference DOCX read from `reference_file`, with the kit's
-        Word styles added (the kit loader adds them: letterkit.word_styles)."""
-        shared = [_read(files, name) for name in stylesheets]
+        Word styles added (the kit loader adds them: letterkit.word_styles). `page_css`, the
+        kit's `[page]` as CSS (letterkit.page_setup), goes first: the kit's rules build on it."""
+        shared = [(files.folders[-1] / "kit.toml", page_css)] if page_css else []
+        shared += [_read(files, name) for name in stylesheets]
         printed = [_read(files, name) for name in pdf_stylesheets]
         for folder in reversed(added):
             shared += [_read(folder, "extra.css")] if folder.locate("extra.css") else []

@@ -22,7 +22,11 @@ border = "none"              # "none" or "grid"
 ```
 
 When the kit loads, each is added to (or replaces) the style of that name in the kit's
-reference DOCX, whose other styles stay as they are.
+reference DOCX, whose other styles stay as they are. A style Word itself defines
+(`class = "normal"` is "Normal", `heading-2` "Heading 2") is changed in place, never
+replaced: Word and a screen reader know it by what it is (a heading's outline level), and
+what the table leaves out stays as the reference has it. Normal's font and size are the
+kit's `[page]` (letterkit.page_setup), which the PDF follows too: not a style's to set.
 """
 
 from __future__ import annotations
@@ -81,7 +85,19 @@ def read_styles(tables: list[dict], where: str) -> tuple[WordStyle, ...]:
                 known = ", ".join(field.alias or name for name, field in WordStyle.model_fields.items())
                 raise ValueError(f"{label}: unknown key {key!r} (a style may have: {known})") from None
             raise ValueError(f"{label}: {key}: {problem['msg']}") from None
+        _check_normal(styles[-1], label)
     return tuple(styles)
+
+
+def _check_normal(declared: WordStyle, label: str) -> None:
+    """Normal is the text's style: its font and size are the page's, for every format."""
+    if declared.name != "Normal":
+        return
+    if declared.type != "paragraph":
+        raise ValueError(f"{label}: Normal is Word's paragraph style; a table style needs another class")
+    if taken := [key for key in ("font", "size") if getattr(declared, key) is not None]:
+        raise ValueError(f"{label}: {' and '.join(taken)} of Normal are the kit's [page] (font, font_size), "
+                         "which the PDF follows too: set them there")
 
 
 def with_styles(reference: bytes, styles: tuple[WordStyle, ...]) -> bytes:
@@ -97,13 +113,19 @@ def with_styles(reference: bytes, styles: tuple[WordStyle, ...]) -> bytes:
 def _add(document, declared: WordStyle) -> None:
     styles = document.styles
     kind = WD_STYLE_TYPE.TABLE if declared.type == "table" else WD_STYLE_TYPE.PARAGRAPH
-    if declared.name in [style.name for style in styles]:
+    names = [style.name for style in styles]
+    builtin = declared.name in names and styles[declared.name].builtin
+    if builtin and styles[declared.name].type != kind:
+        raise KitError(f"[[style]] {declared.cls!r}: {declared.name!r} is a Word style of another type; "
+                       "give the class another name")
+    if declared.name in names and not builtin:
         styles[declared.name].delete()
-    style = styles.add_style(declared.name, kind)
-    base = declared.based_on or ("Normal Table" if declared.type == "table" else "Normal")
-    if base not in [existing.name for existing in styles]:
+    style = styles[declared.name] if builtin else styles.add_style(declared.name, kind)
+    base = declared.based_on or (None if builtin else "Normal Table" if declared.type == "table" else "Normal")
+    if base is not None and base not in names:
         raise KitError(f"[[style]] {declared.cls!r}: based_on {base!r} is no style of the reference DOCX")
-    style.base_style = styles[base]
+    if base is not None:
+        style.base_style = styles[base]
     style.quick_style = True
     font = style.font
     if declared.font:

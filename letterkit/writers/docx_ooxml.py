@@ -31,7 +31,7 @@ from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, nsmap, qn
-from docx.shared import Emu
+from docx.shared import Emu, Length
 from docx.text.paragraph import Paragraph
 
 
@@ -73,14 +73,28 @@ def set_font(style, name: str) -> None:
     fonts.attrib.pop(qn("w:cstheme"), None)
 
 
-def set_default_font(document: Document, name: str) -> None:
-    """The document defaults' font: what styles not based on Normal (tables, lists) use."""
+def set_default_font(document: Document, name: str, size: Length | None = None) -> None:
+    """The document defaults' font (and size): what styles not based on Normal (tables,
+    lists) use."""
     fonts = document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:rFonts")
     for element in fonts:
         for attribute in list(element.attrib):
             del element.attrib[attribute]
         for script in ("ascii", "hAnsi", "eastAsia", "cs"):
             element.set(qn(f"w:{script}"), name)
+    if size is None:
+        return
+    for properties in document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr"):
+        half_points = str(round(size.pt * 2))  # OOXML sizes are in half points
+        for tag in ("w:sz", "w:szCs"):
+            element = properties.find(qn(tag))
+            if element is None:
+                element = OxmlElement(tag)
+                properties.append(element)  # schema order: sz, szCs come before lang
+                lang = properties.find(qn("w:lang"))
+                if lang is not None:
+                    lang.addprevious(element)
+            element.set(qn("w:val"), half_points)
 
 
 def set_box(style, sides: tuple[str, ...] | None = None) -> None:
