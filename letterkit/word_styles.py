@@ -12,13 +12,13 @@ space_before = 6             # points
 space_after = 3
 left_indent = 0.25           # inches
 keep_with_next = true
-border = "box"               # "box" or "bottom"
+border = "box"               # box, or sides: ["top", "bottom"]; none
 align = "left"               # left, center, right, justify
 
 [[style]]
 class = "plan"               # a table: {{ table(rows, cls="plan") }}
 type = "table"
-border = "none"              # "none" or "grid"
+border = ["top", "bottom"]   # the table's sides, rows, columns, each cell's: see TABLE_BORDERS
 ```
 
 When the kit loads, each is added to (or replaces) the style of that name in the kit's
@@ -36,11 +36,21 @@ from typing import Literal
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Inches, Pt, RGBColor
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import KitError
 from .writers import docx_ooxml
 from .writers.docx_styles import open_reference, style_name
+
+# A border is what CSS's `border` says, in words: a style's sides, or for a table also the
+# rules between its rows and columns and each cell's own sides (`td { border-top }`: a
+# line to sign on). "box" is the four sides; a table's "grid" is the box, rows and columns.
+PARAGRAPH_BORDERS = ("none", "box", "top", "bottom", "left", "right")
+TABLE_BORDERS = ("none", "grid", "box", "top", "bottom", "left", "right", "rows", "columns",
+                 "cell-top", "cell-bottom", "cell-left", "cell-right")
+_SIDES = ("top", "bottom", "left", "right")
+_WORD_SIDE = {"top": "top", "bottom": "bottom", "left": "left", "right": "right", "rows": "insideH",
+              "columns": "insideV"}
 
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
           "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
@@ -64,7 +74,30 @@ class WordStyle(BaseModel):
     left_indent: float | None = Field(None, ge=0)
     keep_with_next: bool | None = None
     align: Literal["left", "center", "right", "justify"] | None = None
-    border: Literal["box", "bottom", "none", "grid"] | None = None
+    border: tuple[str, ...] | None = None  # words of PARAGRAPH_BORDERS or TABLE_BORDERS
+
+    @field_validator("border", mode="before")
+    @classmethod
+    def _words(cls, value: object) -> object:
+        return (value,) if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _known_border(self) -> WordStyle:
+        known = TABLE_BORDERS if self.type == "table" else PARAGRAPH_BORDERS
+        for word in self.border or ():
+            if word not in known:
+                raise ValueError(f"border {word!r} is no border of a {self.type} style; one or a list of: "
+                                 + ", ".join(known))
+        return self
+
+    def sides(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The sides the border draws, as Word names them: the style's (a table's: its
+        sides, insideH, insideV), and for a table each cell's."""
+        words = set(self.border or ())
+        words |= set(_SIDES) if words & {"box", "grid"} else set()
+        words |= {"rows", "columns"} if "grid" in words else set()
+        own = tuple(_WORD_SIDE[word] for word in _WORD_SIDE if word in words)
+        return own, tuple(side for side in _SIDES if f"cell-{side}" in words)
 
     @property
     def name(self) -> str:
@@ -84,7 +117,8 @@ def read_styles(tables: list[dict], where: str) -> tuple[WordStyle, ...]:
             if problem["type"] == "extra_forbidden":
                 known = ", ".join(field.alias or name for name, field in WordStyle.model_fields.items())
                 raise ValueError(f"{label}: unknown key {key!r} (a style may have: {known})") from None
-            raise ValueError(f"{label}: {key}: {problem['msg']}") from None
+            message = str(problem.get("ctx", {}).get("error") or problem["msg"])
+            raise ValueError(f"{label}: {key + ': ' if key else ''}{message}") from None
         _check_normal(styles[-1], label)
     return tuple(styles)
 
@@ -138,11 +172,10 @@ def _add(document, declared: WordStyle) -> None:
         font.italic = declared.italic
     if declared.color:
         font.color.rgb = RGBColor.from_string(declared.color.upper())
+    own, cells = declared.sides()
     if declared.type == "table":
-        if declared.border == "grid":
-            docx_ooxml.set_table_borders(style, "single")
-        elif declared.border == "none":
-            docx_ooxml.set_table_borders(style, "nil")
+        if declared.border is not None:
+            docx_ooxml.set_table_borders(style, own, cells)
         return
     paragraph = style.paragraph_format
     for key in ("space_before", "space_after"):
@@ -154,5 +187,5 @@ def _add(document, declared: WordStyle) -> None:
         paragraph.keep_with_next = declared.keep_with_next
     if declared.align:
         paragraph.alignment = _ALIGN[declared.align]
-    if declared.border in ("box", "bottom"):
-        docx_ooxml.set_box(style, sides=("bottom",) if declared.border == "bottom" else None)
+    if own:
+        docx_ooxml.set_box(style, sides=own)

@@ -101,7 +101,9 @@ def set_box(style, sides: tuple[str, ...] | None = None) -> None:
     """Draw a thin rule around paragraphs of a style, or on `sides` of them (no API for
     paragraph borders)."""
     borders = OxmlElement("w:pBdr")
-    for side in sides or ("top", "left", "bottom", "right"):
+    for side in ("top", "left", "bottom", "right"):  # in the schema's order
+        if sides is not None and side not in sides:
+            continue
         border = OxmlElement(f"w:{side}")
         for key, value in (("val", "single"), ("sz", "4"), ("space", "4"), ("color", "555555")):
             border.set(qn(f"w:{key}"), value)
@@ -109,20 +111,53 @@ def set_box(style, sides: tuple[str, ...] | None = None) -> None:
     _insert_in_order(style.element.get_or_add_pPr(), borders)
 
 
-def set_table_borders(table_style, value: str) -> None:
-    """Every border of a table style's tables, inside ones too: "single" (a thin grid) or
-    "nil" (none). A new style's w:tblPr goes last, where the schema has it."""
-    properties = OxmlElement("w:tblPr")
-    borders = OxmlElement("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+def set_table_borders(table_style, table_sides: tuple[str, ...], cell_sides: tuple[str, ...] = ()) -> None:
+    """A table style's borders: a thin rule on each of `table_sides` of its tables (top,
+    left, bottom, right, insideH, insideV), none on the others; and on `cell_sides` of
+    every cell (top, left, bottom, right), as CSS's `td { border-top }` draws."""
+    properties = _style_child(table_style, "w:tblPr")
+    for old in properties.findall(qn("w:tblBorders")):
+        properties.remove(old)
+    borders = _borders("w:tblBorders", ("top", "left", "bottom", "right", "insideH", "insideV"), table_sides)
+    later = [child for child in properties if child.tag in _AFTER_TABLE_BORDERS]
+    (later[0].addprevious if later else properties.append)(borders)
+    cell = _style_child(table_style, "w:tcPr")
+    for old in cell.findall(qn("w:tcBorders")):
+        cell.remove(old)
+    if cell_sides:
+        cell.insert(0, _borders("w:tcBorders", ("top", "left", "bottom", "right"), cell_sides))
+    elif not len(cell):
+        table_style.element.remove(cell)
+
+
+_AFTER_TABLE_BORDERS = {qn(f"w:{name}") for name in ("shd", "tblLayout", "tblCellMar", "tblLook", "tblCaption",
+                                                     "tblDescription", "tblPrChange")}
+# A style's table properties, in the schema's order: each before any of those after it.
+_STYLE_TABLE_PARTS = [qn(f"w:{name}") for name in ("tblPr", "trPr", "tcPr", "tblStylePr")]
+
+
+def _style_child(table_style, tag: str):
+    """The style's `tag` child (w:tblPr, w:tcPr), made in its place if it has none."""
+    found = table_style.element.find(qn(tag))
+    if found is not None:
+        return found
+    child = OxmlElement(tag)
+    rank = _STYLE_TABLE_PARTS.index(qn(tag))
+    later = [c for c in table_style.element if c.tag in _STYLE_TABLE_PARTS[rank + 1:]]
+    (later[0].addprevious if later else table_style.element.append)(child)
+    return child
+
+
+def _borders(tag: str, sides: tuple[str, ...], drawn: tuple[str, ...]):
+    borders = OxmlElement(tag)
+    for side in sides:
         border = OxmlElement(f"w:{side}")
-        border.set(qn("w:val"), value)
-        if value != "nil":
+        border.set(qn("w:val"), "single" if side in drawn else "nil")
+        if side in drawn:
             for key, setting in (("sz", "4"), ("space", "0"), ("color", "555555")):
                 border.set(qn(f"w:{key}"), setting)
         borders.append(border)
-    properties.append(borders)
-    table_style.element.append(properties)
+    return borders
 
 
 def set_language(style, language: str) -> None:
