@@ -108,12 +108,19 @@ def _layout(source: str, path: Path) -> list[Problem]:
                                     "a paragraph's lines are joined with a space)", "advice"))
         if problem := _glued(lines, text, number, path):
             problems.append(problem)
+        if _RAW_CELL_MARKDOWN.search(line):
+            problems.append(Problem(f"{path}:{number}: Markdown in a cell of an HTML table is shown as typed; give "
+                                    '<table>, <tr> and the cell markdown="1", or use table()', "warning"))
         previous = lines[number - 2].rstrip() if number > 1 else ""
         if (previous.endswith("%}") and not previous.endswith("+%}") and re.match(r"[ \t]+[^\s\0]", text[number - 1])
                 and not line.lstrip().startswith(("{%", "{#"))):
             problems.append(Problem(f"{path}:{number}: the leading space joins this text to the line above (Jinja "
                                     "trims the line end after a tag); move it into the line above", "warning"))
     return problems
+
+
+# A cell of a hand-written HTML table, without `markdown`, whose text has Markdown emphasis.
+_RAW_CELL_MARKDOWN = re.compile(r"<t[dh](?![^>]*\bmarkdown=)[^>]*>[^<]*(\*\*|__|\*[^*\s][^*<]*\*)")
 
 
 def _glued(lines: list[str], text: list[str], number: int, path: Path) -> Problem | None:
