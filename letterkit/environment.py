@@ -30,7 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 from pydantic import BaseModel
 
-from . import deprecations, placeholders, provenance
+from . import deprecations, placeholders, provenance, traced_text
 from .deadlines import Deadlines
 from .guidelines import Passage, lookup
 from .model import RichText
@@ -94,6 +94,13 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
             return provenance.attribute(obj, argument, value)
         return provenance.element(obj, argument, value)
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        # `~` keeps the fields its parts came from (letterkit.traced_text).
+        return traced_text.joins_keep_fields(super()._parse(source, name, filename))
+
+    def letterkit_join(self, parts: tuple) -> str:
+        return traced_text.joined(parts, _MAX_LENGTH)
+
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         _bounded(operator, left, right)
         return super().call_binop(context, operator, left, right)
@@ -155,6 +162,8 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> Letter
     environment.filters["sentence"] = _sentence
     environment.filters["and_list"] = _and_list
     environment.filters["numbered"] = _numbered
+    for name in traced_text.TEXT_FILTERS:  # what they print keeps the fields it holds
+        environment.filters[name] = traced_text.keeping_fields(environment.filters[name], name)
     environment.globals["quote"] = lambda key: _Quote(lookup(passages, key).key)
     return environment
 

@@ -27,6 +27,7 @@ stylesheets hide (`letterkit.visibility`).
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 import types
 import typing
@@ -37,7 +38,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from . import tree
+from . import provenance, tree
 from .deadlines import DateOutsideCalendar, HolidayCalendar, joined
 from .errors import CaseError, KitError
 from .model import RichText
@@ -306,7 +307,7 @@ def _check_fields(rule: FieldRule, letter, text, due, calendars) -> list[RuleFai
                 failures.append(RuleFailure(rule, path, "has no value; " + rule.statement))
             elif rule.printed and (unprinted := text.unprinted(path, value)):
                 failures.append(RuleFailure(rule, path, f"{unprinted} is not printed in the letter by a block "
-                                                         "that prints this field; " + rule.statement))
+                                                         f"that prints this field{text.why(path)}; " + rule.statement))
     return failures
 
 
@@ -351,7 +352,7 @@ def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[Ru
     if text.unprinted(path, due[rule.name]) is None:
         return []
     return [RuleFailure(rule, path, f"the deadline {due[rule.name]:%B %-d, %Y} is not printed in the letter "
-                                    f"by a block that prints {path}; " + rule.statement)]
+                                    f"by a block that prints {path}{text.why(path)}; " + rule.statement)]
 
 
 # Each check takes the rule of its own kind, so the table can say no more than `...`.
@@ -422,18 +423,21 @@ class LetterText:
     `kit`: the kit's own visible words, whitespace made single spaces; a value printed
     among them is a break no phrase spans. `printed`: the visible text each case field
     (or computed value: `deadlines.<name>`) printed, by its path. `hidden_kit`: the
-    kit's words the stylesheets hide, for messages."""
+    kit's words the stylesheets hide, for messages. `lost`: what made a field's printed
+    text lose its value (a filter, `~`), by its path (letterkit.traced_text)."""
 
     kit: str
     hidden_kit: str
     printed: Mapping[str, str]
     visibility: Visibility
+    lost: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     @classmethod
     def read(cls, document: tree.Document, visibility: Visibility) -> LetterText:
         kit: list[str] = []
         hidden: list[str] = []
         printed: dict[str, list[str]] = {}
+        lost: dict[str, str] = {}
 
         def walk(node, hides: bool) -> None:
             hides = hides or visibility.hides(getattr(node, "cls", ""))
@@ -442,8 +446,11 @@ class LetterText:
                     (hidden if hides else kit).append(node.text)
                 else:
                     kit.append(_VALUE)
-                    if not hides:
-                        printed.setdefault(node.field, []).append(node.text)
+                    for path, cause in provenance.printed_fields(node.field) if not hides else ():
+                        if cause:
+                            lost.setdefault(path, cause)
+                        else:
+                            printed.setdefault(path, []).append(node.text)
             elif isinstance(node, tree.LineBreak):
                 kit.append(" ")
             for child in tree.child_nodes(node):
@@ -453,7 +460,7 @@ class LetterText:
 
         walk(document, False)
         return cls(_normal("".join(kit)), _normal("".join(hidden)),
-                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility)
+                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility, lost)
 
     def unprinted(self, path: str, value: Any) -> str | None:
         """The first of a value's elements (or the value) that no text printed by its own
@@ -468,9 +475,14 @@ class LetterText:
             if isinstance(element, RichText):
                 if not shown:
                     return f"the text of {path}"
-            elif not any(form in shown for form in _printed_forms(element)):
+            elif not any(form.casefold() in shown.casefold() for form in _printed_forms(element)):
                 return repr(_printed_forms(element)[0])
         return None
+
+    def why(self, path: str) -> str:
+        """Why the field at `path` is not printed as itself, for a message; "" if no cause is known."""
+        cause = self.lost.get(path)
+        return f" (it is printed through {cause}, whose output no longer holds the value)" if cause else ""
 
     def visibility_note(self) -> str:
         hidden = ", ".join(sorted(self.visibility.hidden_classes))
