@@ -121,6 +121,15 @@ class WithinRule(_Counting):
     days: int = Field(ge=0)
 
 
+class BeforeRule(_Counting):
+    """The date at `end` is at least `days` before the date at `start` (0: no later than
+    it): a notice delivered at least two days before the services end."""
+
+    check: Literal["before"]
+    end: str
+    days: int = Field(ge=0)
+
+
 class DeadlineRule(_Counting):
     check: Literal["deadline"]
     name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
@@ -134,7 +143,8 @@ class DeadlineRule(_Counting):
         return calendar.add_calendar_days(start, self.days + self.extension_days, self.roll_forward)
 
 
-Rule = Annotated[Union[FieldRule, BlockRule, PhraseRule, WithinRule, DeadlineRule], Field(discriminator="check")]
+Rule = Annotated[Union[FieldRule, BlockRule, PhraseRule, WithinRule, BeforeRule, DeadlineRule],
+                 Field(discriminator="check")]
 _RULES = TypeAdapter(list[Rule])
 
 
@@ -180,7 +190,10 @@ def read_rules(text: str, where: str) -> tuple[_Rule, ...]:
         rule = data["rule"][index] if isinstance(index, int) else {}
         name = rule.get("id", f"number {index + 1}") if isinstance(index, int) else "?"
         field = ".".join(str(part) for part in key[1:] or key)
-        raise KitError(f"{where}: rule {name}: {field}: {problem['msg']}") from None
+        hint = (" (a date some days before another: check = \"before\")"
+                if rule.get("check") == "within" and field == "days" and problem["type"] == "greater_than_equal"
+                else "")
+        raise KitError(f"{where}: rule {name}: {field}: {problem['msg']}{hint}") from None
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -329,22 +342,27 @@ def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFa
                                                f"not {times}{why}; " + rule.statement)]
 
 
-def _check_within(rule: WithinRule, letter, text, due, calendars) -> list[RuleFailure]:
+def _check_dates(rule: WithinRule | BeforeRule, letter, text, due, calendars) -> list[RuleFailure]:
+    """A `within` rule: `end` at most `days` after `start`; a `before` rule: `end` at least
+    `days` before `start` (no later than it, with 0 days)."""
     start, end = _date_at(letter, rule.start), _date_at(letter, rule.end)
     if start is None or end is None:
         return []  # a field rule says whether the dates must be there
+    before = isinstance(rule, BeforeRule)
     try:
         if rule.counting == "business":
-            latest = rule.holidays(calendars).add_business_days(start, rule.days)
+            holidays = rule.holidays(calendars)
+            limit = (holidays.subtract_business_days if before else holidays.add_business_days)(start, rule.days)
         else:
-            latest = date.fromordinal(start.toordinal() + rule.days)
+            limit = date.fromordinal(start.toordinal() + (-rule.days if before else rule.days))
     except (DateOutsideCalendar, OverflowError, ValueError) as error:
         return [RuleFailure(rule, rule.start, str(error))]
-    if start <= end <= latest:
+    if end <= limit and (before or start <= end):
         return []
-    return [RuleFailure(rule, rule.end, f"{end.isoformat()} is not within {rule.days} {rule.counting} days "
-                                        f"of {rule.start} {start.isoformat()} (at the latest "
-                                        f"{latest.isoformat()}); " + rule.statement)]
+    span = (f"within {rule.days} {rule.counting} days of" if not before else
+            f"at least {rule.days} {rule.counting} days before" if rule.days else "no later than")
+    return [RuleFailure(rule, rule.end, f"{end.isoformat()} is not {span} {rule.start} {start.isoformat()} "
+                                        f"(at the latest {limit.isoformat()}); " + rule.statement)]
 
 
 def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[RuleFailure]:
@@ -358,7 +376,7 @@ def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[Ru
 # Each check takes the rule of its own kind, so the table can say no more than `...`.
 _CHECKS: dict[type[_Rule], Callable[..., list[RuleFailure]]] = {
     FieldRule: _check_fields, BlockRule: _check_blocks, PhraseRule: _check_phrase,
-    WithinRule: _check_within, DeadlineRule: _check_deadline}
+    WithinRule: _check_dates, BeforeRule: _check_dates, DeadlineRule: _check_deadline}
 
 
 # Reading values and text -------------------------------------------------------------
