@@ -63,7 +63,7 @@ def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | No
     validated, and composed unless its `document` is given."""
     letter = validate(data, kit)
     seen = of_presentation(kit.presentation)
-    return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen)
+    return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen, kit.dates)
 
 
 def render_file(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
@@ -31,6 +31,7 @@ from jinja2.utils import missing
 from pydantic import BaseModel
 
 from . import deprecations, placeholders, provenance, traced_text
+from .dates import DateForms
 from .deadlines import Deadlines
 from .guidelines import Passage, lookup
 from .model import RichText
@@ -146,7 +147,7 @@ class ResolverLoader(jinja2.BaseLoader):
         return source, str(path), lambda: True  # a loaded kit never changes
 
 
-def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> LetterSandbox:
+def make_environment(files: Resolver, passages: Mapping[str, Passage], dates: DateForms = DateForms()) -> LetterSandbox:
     environment = LetterSandbox(
         loader=ResolverLoader(files),
         undefined=_Undefined,
@@ -158,7 +159,7 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage]) -> Letter
         auto_reload=False,
         optimized=False,  # see the module's docstring
     )
-    environment.filters["date"] = _format_date
+    environment.filters["date"] = _date_filter(dates)
     environment.filters["sentence"] = _sentence
     environment.filters["and_list"] = _and_list
     environment.filters["numbered"] = _numbered
@@ -232,15 +233,23 @@ def _defined(value: Any) -> Any:
     return value
 
 
-def _format_date(value: datetime.date, format: str = "%B %-d, %Y") -> str:
-    """`{{ letter_date | date }}` → "September 1, 2015"; any strftime format may be given."""
+def _date_filter(forms: DateForms) -> Callable[..., str]:
+    """The `date` filter in the kit's forms (letterkit.dates)."""
+    def date(value: datetime.date, format: str = "long") -> str:
+        return _format_date(value, format, forms)
+    return date
+
+
+def _format_date(value: datetime.date, format: str, forms: DateForms) -> str:
+    """`{{ letter_date | date }}` → the kit's long form ("September 1, 2015");
+    `date("short")`, or any strftime format."""
     if _defined(value) is None:
         raise FilterError("date: the field has no value; wrap it in {% if ... %}")
     if not isinstance(value, datetime.date):
         raise FilterError(f"date: {value!r} is not a date")
     if not isinstance(format, str):
         raise FilterError(f"date: the format {format!r} is not text like \"%B %-d, %Y\"")
-    return provenance.carry(value, value.strftime(format))
+    return provenance.carry(value, forms.format(value, format))
 
 
 def _sentence(value: str) -> str:

@@ -23,10 +23,11 @@ import sys
 import threading
 import types
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError
@@ -39,10 +40,14 @@ from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
 from .model import Letter
+from .dates import DateForms, read_dates
 from .page_setup import PageSetup, page_css, read_page, with_page
 from .presentation import Presentation
 from .resolver import Resolver
 from .word_styles import WordStyle, read_styles, with_styles
+
+
+T = TypeVar("T")
 
 
 class KitManifest(BaseModel):
@@ -74,6 +79,8 @@ class KitManifest(BaseModel):
     # `[page]`: paper, margins and the text's font and size, for the print CSS and Word's
     # page setup alike (letterkit.page_setup); each key inherited from the nearest kit.
     page: dict | None = None
+    # `[dates]`: how the kit's letters print dates (letterkit.dates); each form inherited.
+    dates: dict | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +103,7 @@ class Kit:
     guidelines: Mapping[str, Passage]
     presentation: Presentation
     page: PageSetup  # the kit's [page]: what the print CSS and Word's page setup are made from
+    dates: DateForms  # the kit's [dates]: how its letters print dates, and its rules find them
     digest: str  # of every file on the search path: what decides a letter's bytes
 
     @property
@@ -160,6 +168,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     # Rules and holidays are legal data: read from the kits, never from a template folder.
     kit_files = Resolver(tuple(folder for folder, _ in chain))
     page = _page(chain)
+    dates = _dates(chain)
     loaded = Kit(
         name=manifest.name or root.name,
         description=manifest.description,
@@ -173,7 +182,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         calendars=_calendars(kit_files, chain),
         reading_grade=settings.get("reading_grade"),
         cite_quotes=settings.get("cite_quotes", True),
-        environment=_with_vocabulary(make_environment(files, guidelines), files),
+        environment=_with_vocabulary(make_environment(files, guidelines, dates), files),
         guidelines=guidelines,
         # A kit folder's extra.css and print-extra.css add rules as a template folder's do.
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
@@ -181,6 +190,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
                                        tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain))),
                                        page_css(page)),
         page=page,
+        dates=dates,
         digest=_digest(files),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
@@ -254,9 +264,19 @@ def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, Kit
 
 def _page(chain: list[tuple[Path, KitManifest]]) -> PageSetup:
     """The `[page]` of the kit, each key from the nearest kit in the chain that gives it."""
+    return _inherited_table(read_page, chain, "page")
+
+
+def _dates(chain: list[tuple[Path, KitManifest]]) -> DateForms:
+    """The `[dates]` of the kit, each form from the nearest kit in the chain that gives it."""
+    return _inherited_table(read_dates, chain, "dates")
+
+
+def _inherited_table(read: Callable[[list[tuple[str, dict]]], T], chain: list[tuple[Path, KitManifest]],
+                     key: str) -> T:
     try:
-        return read_page([(str(root / "kit.toml"), manifest.page) for root, manifest in reversed(chain)
-                          if manifest.page])
+        return read([(str(root / "kit.toml"), getattr(manifest, key)) for root, manifest in reversed(chain)
+                     if getattr(manifest, key)])
     except ValueError as error:
         raise KitError(str(error)) from None
 
@@ -311,7 +331,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style", "page"}))
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style", "page", "dates"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
@@ -331,6 +351,7 @@ def _manifest(root: Path) -> KitManifest:
         read_declared(list(manifest.field), str(path))  # a mistake is found when the kit loads
         read_styles(list(manifest.style), str(path))
         read_page([(str(path), manifest.page)] if manifest.page else [])
+        read_dates([(str(path), manifest.dates)] if manifest.dates else [])
         return manifest
     except ValidationError as error:
         problem = error.errors()[0]

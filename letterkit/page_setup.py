@@ -26,8 +26,9 @@ from pathlib import Path
 import tinycss2
 from docx.enum.section import WD_ORIENT
 from docx.shared import Pt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .inherited_table import read_inherited
 from .writers import docx_ooxml
 from .writers.docx_styles import open_reference
 
@@ -122,22 +123,8 @@ def _css_sides(lengths: list[float]) -> tuple[float, float, float, float]:
 
 def read_page(tables: list[tuple[str, dict]]) -> PageSetup:
     """The page of a kit from the `[page]` tables of its chain, `(where, table)` farthest
-    first, each key from the nearest kit that gives it. A mistake is a ValueError naming
-    the file and key."""
-    merged: dict = {}
-    for where, table in tables:
-        try:
-            PageSetup.model_validate({**merged, **table})
-        except ValidationError as error:
-            problem = error.errors()[0]
-            key = ".".join(str(part) for part in problem["loc"])
-            if problem["type"] == "extra_forbidden":
-                known = ", ".join(PageSetup.model_fields)
-                raise ValueError(f"{where}: [page] has no key {key!r} (it may have: {known})") from None
-            message = str(problem.get("ctx", {}).get("error") or problem["msg"])
-            raise ValueError(f"{where}: [page] {key}: {message}") from None
-        merged.update(table)
-    return PageSetup.model_validate(merged)
+    first; a mistake is a ValueError naming the file and key."""
+    return read_inherited(PageSetup, "page", tables)
 
 
 def page_css(page: PageSetup) -> str:

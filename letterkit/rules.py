@@ -39,12 +39,12 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from . import provenance, tree
+from .dates import DateForms
 from .deadlines import DateOutsideCalendar, HolidayCalendar, joined
 from .errors import CaseError, KitError
 from .model import RichText
 from .visibility import Visibility
 
-DATE_FORMATS = ("%B %-d, %Y", "%m/%d/%Y")  # how blocks print dates: the `date` filter's default, and short
 
 
 LETTER_DATE = "letter_date"  # the field whose date picks the rules in force (`from`, `until`)
@@ -301,10 +301,11 @@ def deadlines(letter: Any, rules: tuple[_Rule, ...],
 
 
 def check(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
-          calendars: Mapping[str, HolidayCalendar], visibility: Visibility = Visibility(frozenset())
-          ) -> list[RuleFailure]:
-    """Every failure of the letter (its case and its composed text) against the rules in force."""
-    text = LetterText.read(document, visibility)
+          calendars: Mapping[str, HolidayCalendar], visibility: Visibility = Visibility(frozenset()),
+          dates: DateForms = DateForms()) -> list[RuleFailure]:
+    """Every failure of the letter (its case and its composed text) against the rules in
+    force; a date counts as printed in any of the kit's `dates` forms."""
+    text = LetterText.read(document, visibility, dates)
     due = deadlines(letter, rules, calendars)
     failures: list[RuleFailure] = []
     for rule in in_force(letter, rules):
@@ -369,7 +370,7 @@ def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[Ru
     path = f"deadlines.{rule.name}"
     if text.unprinted(path, due[rule.name]) is None:
         return []
-    return [RuleFailure(rule, path, f"the deadline {due[rule.name]:%B %-d, %Y} is not printed in the letter "
+    return [RuleFailure(rule, path, f"the deadline {text.dates.format(due[rule.name])} is not printed in the letter "
                                     f"by a block that prints {path}{text.why(path)}; " + rule.statement)]
 
 
@@ -427,10 +428,10 @@ def _date_at(letter: Any, path: str) -> date | None:
     return values[0][1] if values else None
 
 
-def _printed_forms(value: Any) -> list[str]:
-    """The ways a block may print a value: a date in either of the kit's formats."""
+def _printed_forms(value: Any, dates: DateForms) -> list[str]:
+    """The ways a block may print a value: a date in any of the kit's forms."""
     if isinstance(value, date):
-        return [value.strftime(form) for form in DATE_FORMATS]
+        return dates.printed(value)
     return [_normal(str(value))]
 
 
@@ -449,9 +450,10 @@ class LetterText:
     printed: Mapping[str, str]
     visibility: Visibility
     lost: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    dates: DateForms = DateForms()  # the forms a date is printed in
 
     @classmethod
-    def read(cls, document: tree.Document, visibility: Visibility) -> LetterText:
+    def read(cls, document: tree.Document, visibility: Visibility, dates: DateForms = DateForms()) -> LetterText:
         kit: list[str] = []
         hidden: list[str] = []
         printed: dict[str, list[str]] = {}
@@ -478,7 +480,7 @@ class LetterText:
 
         walk(document, False)
         return cls(_normal("".join(kit)), _normal("".join(hidden)),
-                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility, lost)
+                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility, lost, dates)
 
     def unprinted(self, path: str, value: Any) -> str | None:
         """The first of a value's elements (or the value) that no text printed by its own
@@ -493,8 +495,8 @@ class LetterText:
             if isinstance(element, RichText):
                 if not shown:
                     return f"the text of {path}"
-            elif not any(form.casefold() in shown.casefold() for form in _printed_forms(element)):
-                return repr(_printed_forms(element)[0])
+            elif not any(form.casefold() in shown.casefold() for form in _printed_forms(element, self.dates)):
+                return repr(_printed_forms(element, self.dates)[0])
         return None
 
     def why(self, path: str) -> str:
