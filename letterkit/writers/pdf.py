@@ -62,7 +62,7 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
         with _WEASYPRINT:
             # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
             # data: URI of tens of kilobytes, and its image cache keys on the short URL.
-            return HTML(string=page.head + page.rest, url_fetcher=LetterFetcher(fetcher, page.pictures)).write_pdf(
+            return HTML(string=page.head + page.print_order(), url_fetcher=LetterFetcher(fetcher, page.pictures)).write_pdf(
                 stylesheets=stylesheets,
                 font_config=_font_config(),
                 cache=_image_cache(),
