@@ -10,6 +10,7 @@ font_size = 11               # points: CSS `html { font-size }`, Word's Normal s
 line_height = 1.35           # times the font size: CSS `html { line-height }`, Normal's lines
 font = "Liberation Serif"    # the text's font: first in the CSS font stack, Word's Normal font
 fallback_fonts = ["Noto Serif", "serif"]  # the rest of the CSS stack, for other scripts
+language_fonts = { zh-Hant = "Noto Serif CJK TC" }  # text in a language: its font first
 ```
 
 A kit inherits each key from the nearest kit that gives it: `[page] font_size = 12`
@@ -61,6 +62,9 @@ class PageSetup(BaseModel):
     line_height: float = Field(1.35, ge=1, le=3)
     font: str = "Liberation Serif"
     fallback_fonts: tuple[str, ...] = ()
+    # A language's own font, ahead of the fallbacks for text in it (`:lang()`): Chinese in
+    # Traditional glyphs for zh-Hant, Japanese and Korean forms of the same characters.
+    language_fonts: dict[str, str] = {}
 
     @field_validator("size")
     @classmethod
@@ -132,11 +136,15 @@ def page_css(page: PageSetup) -> str:
     width, height = page.width_height
     sides = " ".join(f"{side:g}pt" for side in page.margins)
     stack = ", ".join(_family(name) for name in (page.font, *page.fallback_fonts))
+    by_language = "".join(
+        f":lang({language}) {{ font-family: "
+        f"{', '.join(_family(name) for name in (page.font, font, *(f for f in page.fallback_fonts if f != font)))}; }}\n"
+        for language, font in page.language_fonts.items())
     return (f"/* [page] of the kit.toml: Word's page setup and Normal style follow it too */\n"
             f"@page {{ size: {width:g}pt {height:g}pt; margin: {sides}; }}\n"
             f"html {{ font-size: {page.font_size:g}pt; line-height: {page.line_height:g}; "
             f"font-family: {stack}; }}\n"
-            f"main {{ max-width: {page.text_width:g}pt; }}\n")
+            f"main {{ max-width: {page.text_width:g}pt; }}\n" + by_language)
 
 
 def _family(name: str) -> str:
