@@ -10,6 +10,7 @@ so an impossible date (`2015-02-30`) is an error on its field, like any other.
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from . import fonts, guidelines, rules
 from .errors import CaseError
 from .kits import Kit
 from .model import Letter
+from .model.paths import fields_at
 
 MAX_DEPTH = 64  # levels of nesting; a real case has fewer than ten
 MAX_DIGITS = 40  # in a number; an integer of 4,300 digits stops Python's own parser
@@ -152,7 +154,7 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
     try:
         letter = kit.model.model_validate(data)
     except pydantic.ValidationError as error:
-        problems = [(field_path(e["loc"]), _message(e)) for e in error.errors()]
+        problems = [(field_path(e["loc"]), _message(e, kit.model)) for e in error.errors()]
         raise CaseError(problems, source) from None
     if problems := guidelines.unknown_keys(letter, kit.guidelines):
         raise CaseError(problems, source)
@@ -175,9 +177,12 @@ def field_path(loc: tuple) -> str:
     return path or "(case)"
 
 
-def _message(error: pydantic_core.ErrorDetails) -> str:
+def _message(error: pydantic_core.ErrorDetails, model: type) -> str:
     if error["type"] == "missing":
         return "required field is missing"
     if error["type"] == "extra_forbidden":
-        return "unknown field (not in the kit's model; see `letterkit schema`)"
+        *where, name = error["loc"]
+        close = difflib.get_close_matches(str(name), fields_at(model, tuple(where)), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return f"unknown field (not in the kit's model; see `letterkit schema`){hint}"
     return error["msg"].removeprefix("Value error, ")

@@ -161,7 +161,7 @@ def _formats(value: str) -> tuple[str, ...]:
 
 
 def _report(case: Path, error: LetterkitError) -> None:
-    lines = error.lines() if isinstance(error, CaseError) else [f"{case}: {error}"]
+    lines = error.lines() if isinstance(error, CaseError) else [f"{case}: {line}" for line in error.lines()]
     for line in lines:
         _error(line)
 
@@ -288,7 +288,7 @@ def batch(
                                    force=force, on_result=progress, case_timeout=case_timeout or None,
                                    strict=strict, executor=client)
     except LetterkitError as error:
-        for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
+        for line in error.lines():
             _error(line)
         raise typer.Exit(2)
     except KeyboardInterrupt:
@@ -456,7 +456,7 @@ def lint_command(
             warnings.simplefilter("ignore", TemplateDeprecationWarning)
             problems = lint(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
-        problems = [Problem(str(error))]
+        problems = [Problem(line) for line in error.lines()]
     colours = {"error": "red", "warning": "yellow", "advice": "cyan"}
     for problem in problems:
         colour = colours[problem.severity]

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-import types
 import typing
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +42,7 @@ from .dates import DateForms
 from .deadlines import DateOutsideCalendar, HolidayCalendar, joined
 from .errors import CaseError, KitError
 from .model import RichText
+from .model.paths import unwrap as _unwrap
 from .visibility import Visibility
 
 
@@ -266,14 +266,6 @@ def missing_part(model: type[BaseModel], pattern: str) -> str | None:
     return None
 
 
-def _unwrap(kind: Any) -> Any:
-    """`X` of `X | None`; None for a union of several kinds (not checked further)."""
-    if typing.get_origin(kind) in (Union, types.UnionType):
-        arguments = [argument for argument in typing.get_args(kind) if argument is not type(None)]
-        return arguments[0] if len(arguments) == 1 else None
-    return kind
-
-
 def in_force(letter: Any, rules: tuple[_Rule, ...]) -> list[_Rule]:
     """The rules in force on the letter's date that apply to its case (`when`)."""
     day = getattr(letter, LETTER_DATE, None)
@@ -315,8 +307,12 @@ def check(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
 
 def _check_fields(rule: FieldRule, letter, text, due, calendars) -> list[RuleFailure]:
     failures = []
+    reported: set[str] = set()  # two fields of one missing group: its path, once
     for pattern in rule.fields:
         for path, value in values_at(letter, pattern):
+            if path in reported:
+                continue
+            reported.add(path)
             if value is None or value == [] or value == ():
                 failures.append(RuleFailure(rule, path, "has no value; " + rule.statement))
             elif rule.printed and (unprinted := text.unprinted(path, value)):
