@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .archive import case_record
-from .cases import read_case, validate
+from .cases import case_kit, read_case, validate
 from .compose import compose
 from .errors import CaseError, LetterkitError
 from .kits import Kit, load_kit
@@ -21,13 +21,16 @@ from .writers import FORMATS, WRITERS, WriterOptions, write_format, write_format
 
 def render(
     data: dict[str, Any] | Letter,
-    kit: str | Path | Kit = "imr",
+    kit: str | Path | Kit | None = None,
     formats: Iterable[str] = FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
     strict: bool = False,
 ) -> dict[str, bytes]:
     """One letter in each of `formats`, as bytes keyed by format name.
+
+    `kit`: the built-in kit's name, a kit folder or a loaded kit; None, the one the case
+    names (`kit: ur`), else "imr".
 
     `templates` are folders whose blocks override the kit's, first folder first;
     `options` choose a PDF variant or another reference DOCX, and a key to seal the
@@ -37,7 +40,7 @@ def render(
     (a `CaseError`) for a strict letter that breaks a rule.
     """
     if not isinstance(kit, Kit):
-        kit = load_kit(kit, tuple(templates))
+        kit = load_kit(case_kit(data, kit), tuple(templates))
     formats = tuple(formats)
     for format in formats:
         writer(format)  # a ValueError naming the choices, before any work
@@ -69,7 +72,7 @@ def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | No
 def render_file(
     case: str | Path,
     outdir: str | Path,
-    kit: str | Path | Kit = "imr",
+    kit: str | Path | Kit | None = None,
     formats: Iterable[str] = FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),

@@ -21,8 +21,8 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from . import fonts, guidelines, rules
-from .errors import CaseError
-from .kits import Kit
+from .errors import CaseError, LetterkitError
+from .kits import Kit, builtin_kits, load_kit
 from .model import Letter
 from .model.paths import fields_at
 
@@ -147,14 +147,30 @@ _CaseLoader.add_constructor("tag:yaml.org,2002:int", _CaseLoader.construct_yaml_
 _CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", _CaseLoader.construct_yaml_str)
 
 
+KIT = "kit"  # the key by which a case names its kit: `kit: ur`
+
+
+def case_kit(data: dict[str, Any] | Letter, given: str | Path | None) -> str | Path:
+    """The kit a case is rendered with: the one given, else the one it names, else imr."""
+    named = data.get(KIT) if isinstance(data, dict) else None
+    return given if given is not None else named if isinstance(named, str) and named else "imr"
+
+
 def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None) -> Letter:
     """The case as the kit's model, or a `CaseError` naming every bad field."""
     if isinstance(data, kit.model):
         return data
+    if isinstance(data, dict) and KIT in data:
+        if data[KIT] != kit.name:
+            raise CaseError([(KIT, f"the case is for kit {data[KIT]!r}, not {kit.name!r}: leave out --kit, "
+                                   f"or say --kit {data[KIT]}")], source)
+        data = {key: value for key, value in data.items() if key != KIT}
     try:
         letter = kit.model.model_validate(data)
     except pydantic.ValidationError as error:
         problems = [(field_path(e["loc"]), _message(e, kit.model)) for e in error.errors()]
+        if isinstance(data, dict) and len(problems) > 1 and (fits := _fitting_kit(data, kit)):
+            problems.append((KIT, f"this case fits kit {fits!r}: say `kit: {fits}` in it, or --kit {fits}"))
         raise CaseError(problems, source) from None
     if problems := guidelines.unknown_keys(letter, kit.guidelines):
         raise CaseError(problems, source)
@@ -167,6 +183,19 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
     except CaseError as error:
         raise CaseError(error.problems, source) from None
     return letter
+
+
+def _fitting_kit(data: dict[str, Any], kit: Kit) -> str | None:
+    """Another built-in kit whose model takes the case as it is, if one does."""
+    for name in builtin_kits():
+        if name == kit.name:
+            continue
+        try:
+            load_kit(name).model.model_validate(data)
+        except (pydantic.ValidationError, LetterkitError):
+            continue
+        return name
+    return None
 
 
 def field_path(loc: tuple) -> str:

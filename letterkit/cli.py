@@ -22,7 +22,7 @@ from rich.progress import Progress
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
 from . import api, libraries
 from .api import check_rules
-from .cases import parse_case
+from .cases import case_kit, parse_case
 from .output import write_all
 from .batch import render_batch
 from .batch.progress import BatchProgress
@@ -145,8 +145,10 @@ def _kit(value: str) -> str:
     return value
 
 
-CheckedKit = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name, or a kit folder.", metavar="KIT",
-                                         callback=_kit)]
+# For commands that take cases: a case may name its kit (`kit: ur`), used when --kit is not given.
+CaseKit = Annotated[Optional[str], typer.Option(
+    "--kit", "-k", help="Built-in kit name, or a kit folder [default: the case's `kit:`, else imr].",
+    metavar="KIT", callback=lambda value: None if value is None else _kit(value))]
 
 
 _FORMATS_HELP = f"Comma-separated: {','.join(FORMATS)}."  # the writers' registry's names
@@ -176,7 +178,7 @@ def render(
     cases: Cases,
     formats: Annotated[str, typer.Option("--formats", "-f", help=_FORMATS_HELP, metavar="FORMATS")] = ",".join(FORMATS),
     outdir: Annotated[Path, typer.Option("--outdir", "-o", help="Folder for the letters.", metavar="OUTDIR")] = Path("out"),
-    kit: CheckedKit = "imr",
+    kit: CaseKit = None,
     templates: Templates = None,
     pdf_variant: Annotated[
         Optional[str], typer.Option("--pdf-variant", help="pdf/a-2b, pdf/a-3b, pdf/ua-1 (tagged, accessible), or archival "
@@ -227,7 +229,7 @@ def render(
 STREAM = "-"  # a case read from standard input, or a letter written to standard output
 
 
-def _render_streamed(case: Path, outdir: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
+def _render_streamed(case: Path, outdir: Path, kit: str | None, formats: tuple[str, ...], templates: tuple[Path, ...],
                      options: WriterOptions, strict: bool) -> list[Path]:
     if str(case) == STREAM:
         text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
@@ -333,7 +335,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="JSON on standard output, f
 
 
 @app.command("validate")
-def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False,
+def validate_command(cases: Cases, kit: CaseKit = None, templates: Templates = None, strict: Strict = False,
                      as_json: AsJson = False) -> None:
     """Check case files against the kit's data model, and compose each letter with the
     kit's blocks, without writing a file: what passes here renders.
@@ -344,8 +346,9 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
     failed, results = 0, []
     for case in cases:
         try:
-            loaded = load_kit(kit, tuple(templates or ()))
-            letter = validate(read_case(case), loaded, str(case))
+            data = read_case(case)
+            loaded = load_kit(case_kit(data, kit), tuple(templates or ()))
+            letter = validate(data, loaded, str(case))
             document = compose(letter, loaded)
             if strict:
                 _check_strictly(case, letter, loaded, document)
