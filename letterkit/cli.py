@@ -411,16 +411,19 @@ def rules_command(
     table.add_column("rule", no_wrap=True)
     for column in ("citation", "check", "statement"):
         table.add_column(column)
+    table.add_column("in force", no_wrap=True)
     for rule in found:
         table.add_row(rule.id, rule.citation, rule.check + (f" (when {rule.when})" if rule.when else ""),
-                      rule.statement + _in_force(rule))
+                      rule.statement, _in_force(rule))
     _print_table(table)
 
 
 def _in_force(rule) -> str:
+    """When a rule is in force: "always", "from 2013-07-01", "to 2020-08-17", or both."""
     if rule.in_force_from is None and rule.until is None:
-        return ""
-    return f" (in force {rule.in_force_from or '…'} to {rule.until or '…'})"
+        return "always"
+    return " ".join(part for part in (f"from {rule.in_force_from}" if rule.in_force_from else "",
+                                      f"to {rule.until}" if rule.until else "") if part)
 
 
 @app.command()
