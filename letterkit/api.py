@@ -8,7 +8,7 @@ from typing import Any
 
 from . import bilingual, profiles
 from .archive import case_record
-from .cases import read_case, validate
+from .cases import case_kit, read_case, validate
 from .compose import compose
 from .errors import CaseError, LetterkitError
 from .kits import Kit, load_kit
@@ -22,7 +22,7 @@ from .writers import DEFAULT_FORMATS, WRITERS, WriterOptions, file_name, files_o
 
 def render(
     data: dict[str, Any] | Letter,
-    kit: str | Path | Kit = "imr",
+    kit: str | Path | Kit | None = None,
     formats: str | Iterable[str] = DEFAULT_FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),
@@ -32,6 +32,8 @@ def render(
 ) -> dict[str, bytes]:
     """One letter in each of `formats`, as bytes keyed by format name.
 
+    `kit`: the built-in kit's name, a kit folder or a loaded kit; None, the one the case
+    names (`kit: ur`), else "imr".
     `formats` is format names, or one name ("pdf"), or several in one string ("html,pdf");
     `templates` are folders whose blocks override the kit's, first folder first;
     `options` choose a PDF variant or another reference DOCX, and a key to seal the
@@ -45,7 +47,7 @@ def render(
     several, one after the other in one file ("en+es"; letterkit.bilingual).
     """
     if not isinstance(kit, Kit):
-        kit = load_kit(kit, tuple(templates))
+        kit = load_kit(case_kit(data, kit), tuple(templates))
     formats = _format_names(formats)
     for format in formats:
         writer(format)  # a ValueError naming the choices, before any work
@@ -96,13 +98,13 @@ def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | No
     in the letter's `profile` (large print draws the same words larger)."""
     letter = validate(data, kit)
     seen = of_presentation(profiles.presentation(kit, profile))
-    return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen)
+    return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen, kit.dates)
 
 
 def render_file(
     case: str | Path,
     outdir: str | Path,
-    kit: str | Path | Kit = "imr",
+    kit: str | Path | Kit | None = None,
     formats: str | Iterable[str] = DEFAULT_FORMATS,
     templates: Iterable[str | Path] = (),
     options: WriterOptions = WriterOptions(),

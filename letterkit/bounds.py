@@ -2,8 +2,9 @@
 
 A letter prints dates, counts and money, so a block never needs a number of more than
 `MAX_BITS` bits nor a text or list of more than `MAX_LENGTH` elements. Each way to make
-one is checked *before* it is made — `**`, `*`, `+`, `~`, `%`, `str.format`, and the
-filters that take a width or a count (`center`, `indent`, `format`, `replace`, `join`) —
+one is checked *before* it is made — `**`, `*`, `+`, `%`, `str.format`, the filters that
+take a width or a count (`center`, `indent`, `format`, `replace`, `join`), and `~`
+(letterkit.traced_text.joined, given `MAX_LENGTH`) —
 because making a 7 GB string first and measuring it after is the harm itself: the letter
 would take a minute and the machine's memory, and the writers would then drop the value.
 A refusal is a `SecurityError`, which the composition reports as the block's file:line.
@@ -16,9 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import jinja2.filters
-from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
-from jinja2 import nodes
 
 MAX_BITS = 4096
 MAX_LENGTH = 1_000_000
@@ -59,25 +58,6 @@ def check_format(template: str, arguments: Iterable[Any] = ()) -> None:
 def bounded_filters() -> dict[str, Callable[..., Any]]:
     """Jinja's filters that take a width or a count, each checked before it runs."""
     return {"center": _center, "indent": _indent, "format": _format, "replace": _replace, "join": _join}
-
-
-def bounded_concat(parts: Iterable[Any]) -> str:
-    """`a ~ b ~ c`: the texts joined, refused first if the whole would be too long."""
-    texts = [str(part) for part in parts]
-    _check_length(sum(map(len, texts)), "joining these texts with ~")
-    return "".join(texts)
-
-
-class BoundedCodeGenerator(CodeGenerator):
-    """Jinja's code generator, with `~` through `bounded_concat`: Jinja compiles `~` to a
-    plain join that no sandbox hook sees."""
-
-    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.bounded_concat((")
-        for argument in node.nodes:
-            self.visit(argument, frame)
-            self.write(", ")
-        self.write("))")
 
 
 def _center(value: Any, width: int = 80) -> str:

@@ -10,6 +10,7 @@ so an impossible date (`2015-02-30`) is an error on its field, like any other.
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Any
@@ -20,9 +21,10 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from . import fonts, guidelines, letter_language, rules
-from .errors import CaseError
-from .kits import Kit
+from .errors import CaseError, LetterkitError
+from .kits import Kit, builtin_kits, load_kit
 from .model import Letter
+from .model.paths import fields_at
 
 MAX_DEPTH = 64  # levels of nesting; a real case has fewer than ten
 MAX_DIGITS = 40  # in a number; an integer of 4,300 digits stops Python's own parser
@@ -156,16 +158,32 @@ _CaseLoader.add_constructor("tag:yaml.org,2002:int", _CaseLoader.construct_yaml_
 _CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", _CaseLoader.construct_yaml_str)
 
 
+KIT = "kit"  # the key by which a case names its kit: `kit: ur`
+
+
+def case_kit(data: dict[str, Any] | Letter, given: str | Path | None) -> str | Path:
+    """The kit a case is rendered with: the one given, else the one it names, else imr."""
+    named = data.get(KIT) if isinstance(data, dict) else None
+    return given if given is not None else named if isinstance(named, str) and named else "imr"
+
+
 def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None) -> Letter:
     """The case as the kit's model, or a `CaseError` naming every bad field."""
     if isinstance(data, kit.model):
         return data
+    if isinstance(data, dict) and KIT in data:
+        if data[KIT] != kit.name:
+            raise CaseError([(KIT, f"the case is for kit {data[KIT]!r}, not {kit.name!r}: leave out --kit, "
+                                   f"or say --kit {data[KIT]}")], source)
+        data = {key: value for key, value in data.items() if key != KIT}
     try:
         letter = kit.model.model_validate(data)
         if (translated := letter_language.translated(data, letter)) is not None:  # its text in its language
             letter = kit.model.model_validate(translated)
     except pydantic.ValidationError as error:
-        problems = [(field_path(e["loc"]), _message(e)) for e in error.errors()]
+        problems = [(field_path(e["loc"]), _message(e, kit.model)) for e in error.errors()]
+        if isinstance(data, dict) and len(problems) > 1 and (fits := _fitting_kit(data, kit)):
+            problems.append((KIT, f"this case fits kit {fits!r}: say `kit: {fits}` in it, or --kit {fits}"))
         raise CaseError(problems, source) from None
     except CaseError as error:
         raise CaseError(error.problems, source) from None
@@ -184,6 +202,19 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
     return letter
 
 
+def _fitting_kit(data: dict[str, Any], kit: Kit) -> str | None:
+    """Another built-in kit whose model takes the case as it is, if one does."""
+    for name in builtin_kits():
+        if name == kit.name:
+            continue
+        try:
+            load_kit(name).model.model_validate(data)
+        except (pydantic.ValidationError, LetterkitError):
+            continue
+        return name
+    return None
+
+
 def field_path(loc: tuple) -> str:
     """("items", 1, "decision") → "items[1].decision"."""
     path = ""
@@ -192,9 +223,12 @@ def field_path(loc: tuple) -> str:
     return path or "(case)"
 
 
-def _message(error: pydantic_core.ErrorDetails) -> str:
+def _message(error: pydantic_core.ErrorDetails, model: type) -> str:
     if error["type"] == "missing":
         return "required field is missing"
     if error["type"] == "extra_forbidden":
-        return "unknown field (not in the kit's model; see `letterkit schema`)"
+        *where, name = error["loc"]
+        close = difflib.get_close_matches(str(name), fields_at(model, tuple(where)), n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return f"unknown field (not in the kit's model; see `letterkit schema`){hint}"
     return error["msg"].removeprefix("Value error, ")

@@ -24,7 +24,7 @@ from rich.progress import Progress
 from . import FORMATS, __version__, catalogue, compose, LetterkitError, WriterOptions, load_kit, read_case, render_file, validate
 from . import api, audit, letter_language, libraries, phrasebook
 from .api import check_rules
-from .cases import read_case_bytes
+from .cases import case_kit, read_case_bytes
 from .output import write_all
 from .batch import render_batch
 from .mail.imb import Tracking
@@ -184,6 +184,11 @@ def _kit(value: str) -> str:
 
 CheckedKit = Annotated[str, typer.Option("--kit", "-k", help="Built-in kit name (letterkit kits), or a kit folder.",
                                          metavar="KIT", callback=_kit, autocompletion=_complete_from(builtin_kits))]
+# For commands that take cases: a case may name its kit (`kit: ur`), used when --kit is not given.
+CaseKit = Annotated[Optional[str], typer.Option(
+    "--kit", "-k", help="Built-in kit name, or a kit folder [default: the case's `kit:`, else imr].",
+    metavar="KIT", callback=lambda value: None if value is None else _kit(value),
+    autocompletion=_complete_from(builtin_kits))]
 
 
 _FORMATS_HELP = f"Comma-separated: {','.join(FORMATS)}."  # the writers' registry's names
@@ -216,8 +221,9 @@ ReferenceDocxOption = Annotated[Optional[Path], typer.Option(
 
 
 def _report(case: Path | str, error: LetterkitError) -> None:
-    named = str(error).startswith(f"{case}:")  # a JSON Lines case's own error names its line
-    lines = error.lines() if isinstance(error, CaseError) else [str(error) if named else f"{case}: {error}"]
+    # a JSON Lines case's own error names its line already
+    lines = error.lines() if isinstance(error, CaseError) else [
+        line if line.startswith(f"{case}:") else f"{case}: {line}" for line in error.lines()]
     for line in lines:
         _error(line)
 
@@ -236,7 +242,7 @@ def render(
     outdir: Annotated[Path, typer.Option(
         "--outdir", "-o", metavar="OUTDIR", help="Folder for the letters; or, for one case in one format, the file "
         "(-o letter.pdf); or - for standard output.")] = Path("out"),
-    kit: CheckedKit = "imr",
+    kit: CaseKit = None,
     templates: Templates = None,
     pdf_variant: PdfVariantOption = None,
     reference_docx: ReferenceDocxOption = None,
@@ -287,7 +293,7 @@ def render(
 STREAM = "-"  # a case read from standard input, or a letter written to standard output
 
 
-def _audit_render(log: Path | None, case: Path, kit: str, formats: tuple[str, ...], options: WriterOptions,
+def _audit_render(log: Path | None, case: Path, kit: str | None, formats: tuple[str, ...], options: WriterOptions,
                   strict: bool, paths: list[Path], error: str | None = None) -> None:
     if log is None:
         return
@@ -312,7 +318,7 @@ def _destination(formats: str | None, outdir: Path, cases: list[Path]) -> tuple[
     return chosen, outdir
 
 
-def _render_one(case: Path, target: Path, kit: str, formats: tuple[str, ...], templates: tuple[Path, ...],
+def _render_one(case: Path, target: Path, kit: str | None, formats: tuple[str, ...], templates: tuple[Path, ...],
                 options: WriterOptions, strict: bool, language: str | None, profile: str | None) -> list[Path]:
     """A case (or standard input's) to one file, to standard output, or into a folder."""
     data = read_case_bytes(sys.stdin.buffer.read(), "(standard input)") if str(case) == STREAM else read_case(case)
@@ -396,7 +402,7 @@ def batch(
                                    mail=MailJob(print_file_variant, strict, imb) if printing else None, profile=profile)
         printed = write_print_file(Path(outdir), printing) if printing else None
     except LetterkitError as error:
-        for line in error.lines() if isinstance(error, CaseError) else [str(error)]:
+        for line in error.lines():
             _error(line)
         raise typer.Exit(2)
     except KeyboardInterrupt:
@@ -455,7 +461,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="JSON on standard output, f
 
 
 @app.command("validate")
-def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates = None, strict: Strict = False,
+def validate_command(cases: Cases, kit: CaseKit = None, templates: Templates = None, strict: Strict = False,
                      as_json: AsJson = False, case_timeout: CaseTimeoutOption = 120.0,
                      language: Language = None) -> None:
     """Check case files against the kit's data model, and compose each letter with the
@@ -470,9 +476,10 @@ def validate_command(cases: Cases, kit: KitOption = "imr", templates: Templates 
     failed, results = 0, []
     for case, read in _each_case(cases):
         try:
-            loaded = load_kit(kit, tuple(templates or ()))
             with time_limit(case_timeout or None):
-                for data in api.in_languages(read(), language):
+                case_data = read()
+                loaded = load_kit(case_kit(case_data, kit), tuple(templates or ()))
+                for data in api.in_languages(case_data, language):
                     letter = validate(data, loaded, str(case))
                     document = compose(letter, loaded)
                     reading = _check_strictly(case, letter, loaded, document) if strict else []
@@ -559,16 +566,19 @@ def rules_command(
     table.add_column("rule", no_wrap=True)
     for column in ("citation", "check", "statement"):
         table.add_column(column)
+    table.add_column("in force", no_wrap=True)
     for rule in found:
         table.add_row(rule.id, rule.citation, rule.check + (f" (when {rule.when})" if rule.when else ""),
-                      rule.statement + _in_force(rule))
+                      rule.statement, _in_force(rule))
     _print_table(table)
 
 
 def _in_force(rule) -> str:
+    """When a rule is in force: "always", "from 2013-07-01", "to 2020-08-17", or both."""
     if rule.in_force_from is None and rule.until is None:
-        return ""
-    return f" (in force {rule.in_force_from or '…'} to {rule.until or '…'})"
+        return "always"
+    return " ".join(part for part in (f"from {rule.in_force_from}" if rule.in_force_from else "",
+                                      f"to {rule.until}" if rule.until else "") if part)
 
 
 @app.command("kits")
@@ -622,7 +632,7 @@ def lint_command(
             warnings.simplefilter("ignore", TemplateDeprecationWarning)
             problems = lint(load_kit(kit, tuple(templates or ())))
     except LetterkitError as error:
-        problems = [Problem(str(error))]
+        problems = [Problem(line) for line in error.lines()]
     colours = {"error": "red", "warning": "yellow", "advice": "cyan"}
     if as_json:
         print(json.dumps([{"severity": p.severity, "message": str(p)} for p in problems], indent=2, ensure_ascii=False))

@@ -65,6 +65,16 @@ class HolidayCalendar:
         return day
 
 
+    def subtract_business_days(self, start: date, days: int) -> date:
+        """The `days`-th business day before `start` (`start` itself is not counted)."""
+        day = self.check(start)
+        for _ in range(days):
+            day -= timedelta(days=1)
+            while not self.is_business_day(day):
+                day -= timedelta(days=1)
+        return day
+
+
 def joined(calendars: list[HolidayCalendar]) -> HolidayCalendar:
     """One calendar whose holidays are those of any of `calendars`, over the years all list."""
     if len(calendars) == 1:

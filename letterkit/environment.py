@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 from pydantic import BaseModel
 
-from . import bounds, deprecations, locales, placeholders, provenance
+from . import bounds, deprecations, locales, placeholders, provenance, traced_text
+from .dates import DateForms
 from .deadlines import Deadlines
 from .guidelines import Passage, lookup
 from .model import RichText
@@ -60,8 +61,6 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
 
     # Intercepted operators are never folded at compile time (jinja2.nodes.BinExpr.as_const).
     intercepted_binops = frozenset({"**", "*", "+", "%"})
-    code_generator_class = bounds.BoundedCodeGenerator  # `~` through bounded_concat
-    bounded_concat = staticmethod(bounds.bounded_concat)
     loader: ResolverLoader  # make_environment gives it the kit's: blocks are read through its resolver
 
     def hidden_by(self, field: str) -> str | None:
@@ -107,6 +106,13 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
             return provenance.attribute(obj, argument, value)
         return provenance.element(obj, argument, value)
 
+    def _parse(self, source: str, name: str | None, filename: str | None) -> jinja2.nodes.Template:
+        # `~` keeps the fields its parts came from (letterkit.traced_text).
+        return traced_text.joins_keep_fields(super()._parse(source, name, filename))
+
+    def letterkit_join(self, parts: tuple) -> str:
+        return traced_text.joined(parts, bounds.MAX_LENGTH)
+
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         bounds.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
@@ -147,11 +153,11 @@ class ResolverLoader(jinja2.BaseLoader):
         return source, str(path), lambda: True  # a loaded kit never changes
 
 
-def make_environment(files: Resolver, passages: Mapping[str, Passage],
+def make_environment(files: Resolver, passages: Mapping[str, Passage], dates: DateForms = DateForms(),
                      loader: ResolverLoader | None = None) -> LetterSandbox:
-    """The sandbox a kit's blocks run in; `loader` finds the blocks of one language
-    (letterkit.languages). Its filters write dates, lists and money in the language of the
-    letter being rendered (letterkit.locales.writing)."""
+    """The sandbox a kit's blocks run in, printing dates in the kit's forms (letterkit.dates);
+    `loader` finds the blocks of one language (letterkit.languages). Its filters write dates,
+    lists and money in the language of the letter being rendered (letterkit.locales.writing)."""
     environment = LetterSandbox(
         loader=loader or ResolverLoader(files),
         undefined=_Undefined,
@@ -164,12 +170,14 @@ def make_environment(files: Resolver, passages: Mapping[str, Passage],
         optimized=False,  # see the module's docstring
     )
     environment.filters.update(bounds.bounded_filters())
-    environment.filters["date"] = _format_date
+    environment.filters["date"] = _date_filter(dates)
     environment.filters["sentence"] = _sentence
     environment.filters["and_list"] = _and_list
     environment.filters["money"] = _money
     environment.filters["number"] = _number
     environment.filters["numbered"] = _numbered
+    for name in traced_text.TEXT_FILTERS:  # what they print keeps the fields it holds
+        environment.filters[name] = traced_text.keeping_fields(environment.filters[name], name)
     environment.globals["quote"] = lambda key: _Quote(lookup(passages, key).key)
     return environment
 
@@ -238,16 +246,24 @@ def _defined(value: Any) -> Any:
     return value
 
 
-def _format_date(value: datetime.date, format: str = locales.LONG_DATE) -> str:
-    """`{{ letter_date | date }}` → "September 1, 2015" ("1 de septiembre de 2015" in a Spanish
-    letter); any strftime format may be given, its month and day names in the letter's language."""
+def _date_filter(forms: DateForms) -> Callable[..., str]:
+    """The `date` filter in the kit's forms (letterkit.dates)."""
+    def date(value: datetime.date, format: str = "long") -> str:
+        return _format_date(value, format, forms)
+    return date
+
+
+def _format_date(value: datetime.date, format: str, forms: DateForms) -> str:
+    """`{{ letter_date | date }}` → the kit's long form ("September 1, 2015"; in a Spanish
+    letter "1 de septiembre de 2015"); `date("short")`, or any strftime format, its month
+    and day names in the letter's language."""
     if _defined(value) is None:
         raise FilterError("date: the field has no value; wrap it in {% if ... %}")
     if not isinstance(value, datetime.date):
         raise FilterError(f"date: {value!r} is not a date")
     if not isinstance(format, str):
         raise FilterError(f"date: the format {format!r} is not text like \"%B %-d, %Y\"")
-    return provenance.carry(value, locales.format_date(value, locales.current(), format))
+    return provenance.carry(value, locales.format_date(value, locales.current(), forms.pattern(format)))
 
 
 def _sentence(value: str) -> str:

@@ -16,6 +16,10 @@ def printable(text: str) -> str:
 class LetterkitError(Exception):
     """Base of every error letterkit raises on purpose."""
 
+    def lines(self) -> list[str]:
+        """One line per mistake, as a terminal shows them."""
+        return [str(self)]
+
 
 class CaseError(LetterkitError):
     """Case data that does not fit the kit's model.
@@ -46,7 +50,15 @@ class TemplateError(LetterkitError):
 
 
 class KitError(LetterkitError):
-    """A kit that cannot be found or loaded, or a template folder that does not fit it."""
+    """A kit that cannot be found or loaded, or a template folder that does not fit it;
+    one or several mistakes, each a line."""
+
+    def __init__(self, *messages: str):
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+    def lines(self) -> list[str]:
+        return list(self.messages)
 
 
 class RenderError(LetterkitError):

@@ -24,10 +24,11 @@ import sys
 import threading
 import types
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError
@@ -43,6 +44,7 @@ from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
 from .mail.settings import MailSettings, read_mail
 from .model import Letter
+from .dates import DateForms, read_dates
 from .page_setup import PageSetup, page_css, read_page, with_page
 from .presentation import Presentation
 from .readability import ReadingLimits, reading_limits
@@ -56,6 +58,9 @@ class LargePrint(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     floor: float = Field(18, ge=18, le=72)  # state Medicaid programmes ask 18 pt, some 24
+
+
+T = TypeVar("T")
 
 
 class KitManifest(BaseModel):
@@ -96,6 +101,8 @@ class KitManifest(BaseModel):
     # `[page]`: paper, margins and the text's font and size, for the print CSS and Word's
     # page setup alike (letterkit.page_setup); each key inherited from the nearest kit.
     page: dict | None = None
+    # `[dates]`: how the kit's letters print dates (letterkit.dates); each form inherited.
+    dates: dict | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,6 +127,7 @@ class Kit:
     presentation: Presentation
     page: PageSetup  # the kit's [page]: what the print CSS and Word's page setup are made from
     large_print_floor: float  # points: the smallest text of a large-print letter (letterkit.profiles)
+    dates: DateForms  # the kit's [dates]: how its letters print dates, and its rules find them
     digest: str  # of every file on the search path: what decides a letter's bytes
     languages: tuple[str, ...] = (kit_languages.OWN,)  # its letters' languages, its blocks' own first
     speeches: Mapping[str, kit_languages.Speech] = dataclasses.field(default_factory=dict)  # each other language's blocks
@@ -197,6 +205,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     # Rules and holidays are legal data: read from the kits, never from a template folder.
     kit_files = Resolver(tuple(folder for folder, _ in chain))
     page = _page(chain)
+    dates = _dates(chain)
     loaded = Kit(
         name=manifest.name or root.name,
         description=manifest.description,
@@ -212,7 +221,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         reading_limits=reading_limits(settings.get("reading_grade"), settings.get("reading_level") or {},
                                       str(root / "kit.toml")),
         cite_quotes=settings.get("cite_quotes", True),
-        environment=_with_vocabulary(make_environment(files, guidelines), files),
+        environment=_with_vocabulary(make_environment(files, guidelines, dates), files),
         guidelines=guidelines,
         # A kit folder's extra.css and print-extra.css add rules as a template folder's do.
         presentation=Presentation.read(files, settings["stylesheets"], settings["pdf_stylesheets"],
@@ -221,6 +230,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
                                        page_css(page)),
         page=page,
         large_print_floor=LargePrint.model_validate(settings.get("large_print") or {}).floor,
+        dates=dates,
         digest=_digest(files),
         languages=manifest.languages or (kit_languages.OWN,),
         untranslated_case_text=manifest.untranslated_case_text,
@@ -256,7 +266,7 @@ def _speeches(kit: Kit, manifest: KitManifest) -> Mapping[str, kit_languages.Spe
     speeches = {}
     for code in kit.languages[1:]:
         loader = kit_languages.TranslatingLoader(kit.files, code, manifest.fallback)
-        environment = _with_vocabulary(make_environment(kit.files, kit.guidelines, loader), kit.files)
+        environment = _with_vocabulary(make_environment(kit.files, kit.guidelines, kit.dates, loader), kit.files)
         used = used_templates(dataclasses.replace(kit, environment=environment))
         for name in sorted(used):
             environment.get_template(name)
@@ -323,9 +333,19 @@ def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, Kit
 
 def _page(chain: list[tuple[Path, KitManifest]]) -> PageSetup:
     """The `[page]` of the kit, each key from the nearest kit in the chain that gives it."""
+    return _inherited_table(read_page, chain, "page")
+
+
+def _dates(chain: list[tuple[Path, KitManifest]]) -> DateForms:
+    """The `[dates]` of the kit, each form from the nearest kit in the chain that gives it."""
+    return _inherited_table(read_dates, chain, "dates")
+
+
+def _inherited_table(read: Callable[[list[tuple[str, dict]]], T], chain: list[tuple[Path, KitManifest]],
+                     key: str) -> T:
     try:
-        return read_page([(str(root / "kit.toml"), manifest.page) for root, manifest in reversed(chain)
-                          if manifest.page])
+        return read([(str(root / "kit.toml"), getattr(manifest, key)) for root, manifest in reversed(chain)
+                     if getattr(manifest, key)])
     except ValueError as error:
         raise KitError(str(error)) from None
 
@@ -389,7 +409,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
         settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style",
-                                                                      "languages", "fallback", "untranslated_case_text", "mail", "page"}))
+                                                                      "languages", "fallback", "untranslated_case_text", "mail", "page", "dates"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings
@@ -410,6 +430,7 @@ def _manifest(root: Path) -> KitManifest:
         kit_languages.check_declared(manifest.languages or (kit_languages.OWN,), manifest.fallback, str(path))
         read_styles(list(manifest.style), str(path))
         read_page([(str(path), manifest.page)] if manifest.page else [])
+        read_dates([(str(path), manifest.dates)] if manifest.dates else [])
         return manifest
     except ValidationError as error:
         problem = error.errors()[0]

@@ -98,9 +98,8 @@ def _hidden(kit: Kit, classes: dict[tuple[str, str], str]) -> list[Problem]:
 
 MAX_LINE = 120  # a block reads on a screen; Markdown joins a paragraph's lines with a space
 _TAG = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.S)
-# What a glued line starts with that changes the letter: a list item, heading, quotation
-# or table row of its own, or a word that runs into the last one ("a week1-800-MEDICARE").
-_STARTS_BLOCK_OR_WORD = re.compile(r"(?:[-*+]|\d+\.)[ \t]|[#>|]|\w")
+# What a glued line starts with that changes the letter (an attribute line `{: .x }` too).
+_STARTS_BLOCK_OR_WORD = upgrade.STARTS_BLOCK_OR_WORD
 
 
 def _layout(source: str, path: Path) -> list[Problem]:

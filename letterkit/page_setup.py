@@ -10,6 +10,7 @@ font_size = 11               # points: CSS `html { font-size }`, Word's Normal s
 line_height = 1.35           # times the font size: CSS `html { line-height }`, Normal's lines
 font = "Liberation Serif"    # the text's font: first in the CSS font stack, Word's Normal font
 fallback_fonts = ["Noto Serif", "serif"]  # the rest of the CSS stack, for other scripts
+language_fonts = { zh-Hant = "Noto Serif CJK TC" }  # text in a language: its font first
 ```
 
 A kit inherits each key from the nearest kit that gives it: `[page] font_size = 12`
@@ -26,8 +27,9 @@ from pathlib import Path
 import tinycss2
 from docx.enum.section import WD_ORIENT
 from docx.shared import Pt
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .inherited_table import read_inherited
 from .writers import docx_ooxml
 from .writers.docx_styles import open_reference
 
@@ -60,6 +62,9 @@ class PageSetup(BaseModel):
     line_height: float = Field(1.35, ge=1, le=3)
     font: str = "Liberation Serif"
     fallback_fonts: tuple[str, ...] = ()
+    # A language's own font, ahead of the fallbacks for text in it (`:lang()`): Chinese in
+    # Traditional glyphs for zh-Hant, Japanese and Korean forms of the same characters.
+    language_fonts: dict[str, str] = {}
 
     @field_validator("size")
     @classmethod
@@ -122,22 +127,8 @@ def _css_sides(lengths: list[float]) -> tuple[float, float, float, float]:
 
 def read_page(tables: list[tuple[str, dict]]) -> PageSetup:
     """The page of a kit from the `[page]` tables of its chain, `(where, table)` farthest
-    first, each key from the nearest kit that gives it. A mistake is a ValueError naming
-    the file and key."""
-    merged: dict = {}
-    for where, table in tables:
-        try:
-            PageSetup.model_validate({**merged, **table})
-        except ValidationError as error:
-            problem = error.errors()[0]
-            key = ".".join(str(part) for part in problem["loc"])
-            if problem["type"] == "extra_forbidden":
-                known = ", ".join(PageSetup.model_fields)
-                raise ValueError(f"{where}: [page] has no key {key!r} (it may have: {known})") from None
-            message = str(problem.get("ctx", {}).get("error") or problem["msg"])
-            raise ValueError(f"{where}: [page] {key}: {message}") from None
-        merged.update(table)
-    return PageSetup.model_validate(merged)
+    first; a mistake is a ValueError naming the file and key."""
+    return read_inherited(PageSetup, "page", tables)
 
 
 def page_css(page: PageSetup) -> str:
@@ -145,11 +136,15 @@ def page_css(page: PageSetup) -> str:
     width, height = page.width_height
     sides = " ".join(f"{side:g}pt" for side in page.margins)
     stack = ", ".join(_family(name) for name in (page.font, *page.fallback_fonts))
+    by_language = "".join(
+        f":lang({language}) {{ font-family: "
+        f"{', '.join(_family(name) for name in (page.font, font, *(f for f in page.fallback_fonts if f != font)))}; }}\n"
+        for language, font in page.language_fonts.items())
     return (f"/* [page] of the kit.toml: Word's page setup and Normal style follow it too */\n"
             f"@page {{ size: {width:g}pt {height:g}pt; margin: {sides}; }}\n"
             f"html {{ font-size: {page.font_size:g}pt; line-height: {page.line_height:g}; "
             f"font-family: {stack}; }}\n"
-            f"main {{ max-width: {page.text_width:g}pt; }}\n")
+            f"main {{ max-width: {page.text_width:g}pt; }}\n" + by_language)
 
 
 def _family(name: str) -> str:

@@ -87,6 +87,27 @@ def field_of(value: Any) -> str:
     return getattr(value, "_letterkit_field", "") if isinstance(value, _Traced) else ""
 
 
+# A text made from several values (`a ~ " " ~ b`) carries each one's path, joined by
+# FIELDS; a path whose value the text no longer holds (`| truncate`) is followed by LOST
+# and what lost it, for the rules' messages (letterkit.traced_text).
+FIELDS, LOST = "\x1e", "\x1f"
+
+
+def fields_of(value: Any) -> list[str]:
+    """Each path a value carries (most carry one; none for a value of no field)."""
+    field = field_of(value)
+    return field.split(FIELDS) if field else []
+
+
+def lost(path: str, cause: str) -> str:
+    return f"{path}{LOST}{cause}"
+
+
+def printed_fields(field: str) -> list[tuple[str, str]]:
+    """(path, cause) for each path a printed text's field names; cause "" where it holds the value."""
+    return [tuple(part.partition(LOST)[::2]) for part in field.split(FIELDS)] if field else []  # type: ignore[misc]
+
+
 def carry(source: Any, result: Any) -> Any:
     """`result` of a filter applied to `source`, carrying the path `source` carries."""
     path = field_of(source)

@@ -27,8 +27,8 @@ stylesheets hide (`letterkit.visibility`).
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
-import types
 import typing
 from dataclasses import dataclass
 from datetime import date
@@ -37,11 +37,15 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from . import locales, tree
+from . import locales, provenance, tree
+from .dates import DateForms
 from .deadlines import DateOutsideCalendar, HolidayCalendar, joined
 from .errors import CaseError, KitError
 from .model import RichText
+from .model.paths import unwrap as _unwrap
 from .visibility import Visibility
+
+
 
 LETTER_DATE = "letter_date"  # the field whose date picks the rules in force (`from`, `until`)
 
@@ -129,6 +133,15 @@ class WithinRule(_Counting):
     days: int = Field(ge=0)
 
 
+class BeforeRule(_Counting):
+    """The date at `end` is at least `days` before the date at `start` (0: no later than
+    it): a notice delivered at least two days before the services end."""
+
+    check: Literal["before"]
+    end: str
+    days: int = Field(ge=0)
+
+
 class DeadlineRule(_Counting):
     check: Literal["deadline"]
     name: str = Field(pattern=r"^[a-z_][a-z0-9_]*$")
@@ -142,7 +155,8 @@ class DeadlineRule(_Counting):
         return calendar.add_calendar_days(start, self.days + self.extension_days, self.roll_forward)
 
 
-Rule = Annotated[Union[FieldRule, BlockRule, PhraseRule, WithinRule, DeadlineRule], Field(discriminator="check")]
+Rule = Annotated[Union[FieldRule, BlockRule, PhraseRule, WithinRule, BeforeRule, DeadlineRule],
+                 Field(discriminator="check")]
 _RULES = TypeAdapter(list[Rule])
 
 
@@ -188,7 +202,10 @@ def read_rules(text: str, where: str) -> tuple[_Rule, ...]:
         rule = data["rule"][index] if isinstance(index, int) else {}
         name = rule.get("id", f"number {index + 1}") if isinstance(index, int) else "?"
         field = ".".join(str(part) for part in key[1:] or key)
-        raise KitError(f"{where}: rule {name}: {field}: {problem['msg']}") from None
+        hint = (" (a date some days before another: check = \"before\")"
+                if rule.get("check") == "within" and field == "days" and problem["type"] == "greater_than_equal"
+                else "")
+        raise KitError(f"{where}: rule {name}: {field}: {problem['msg']}{hint}") from None
     seen: set[str] = set()
     for rule in rules:
         if rule.id in seen:
@@ -272,14 +289,6 @@ def missing_part(model: type[BaseModel], pattern: str) -> str | None:
     return None
 
 
-def _unwrap(kind: Any) -> Any:
-    """`X` of `X | None`; None for a union of several kinds (not checked further)."""
-    if typing.get_origin(kind) in (Union, types.UnionType):
-        arguments = [argument for argument in typing.get_args(kind) if argument is not type(None)]
-        return arguments[0] if len(arguments) == 1 else None
-    return kind
-
-
 def in_force(letter: Any, rules: tuple[_Rule, ...]) -> list[_Rule]:
     """The rules in force on the letter's date that apply to its case (`when`)."""
     day = getattr(letter, LETTER_DATE, None)
@@ -307,10 +316,11 @@ def deadlines(letter: Any, rules: tuple[_Rule, ...],
 
 
 def check(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
-          calendars: Mapping[str, HolidayCalendar], visibility: Visibility = Visibility(frozenset())
-          ) -> list[RuleFailure]:
-    """Every failure of the letter (its case and its composed text) against the rules in force."""
-    text = LetterText.read(document, visibility, getattr(letter, "language", "en-US"))
+          calendars: Mapping[str, HolidayCalendar], visibility: Visibility = Visibility(frozenset()),
+          dates: DateForms = DateForms()) -> list[RuleFailure]:
+    """Every failure of the letter (its case and its composed text) against the rules in
+    force; a date counts as printed in any of the kit's `dates` forms, in the letter's language."""
+    text = LetterText.read(document, visibility, dates, getattr(letter, "language", "en-US"))
     due = deadlines(letter, rules, calendars)
     failures: list[RuleFailure] = []
     for rule in in_force(letter, rules):
@@ -320,13 +330,17 @@ def check(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
 
 def _check_fields(rule: FieldRule, letter, text, due, calendars) -> list[RuleFailure]:
     failures = []
+    reported: set[str] = set()  # two fields of one missing group: its path, once
     for pattern in rule.fields:
         for path, value in values_at(letter, pattern):
+            if path in reported:
+                continue
+            reported.add(path)
             if value is None or value == [] or value == ():
                 failures.append(RuleFailure(rule, path, "has no value; " + rule.statement))
             elif rule.printed and (unprinted := text.unprinted(path, value)):
                 failures.append(RuleFailure(rule, path, f"{unprinted} is not printed in the letter by a block "
-                                                         "that prints this field; " + rule.statement))
+                                                         f"that prints this field{text.why(path)}; " + rule.statement))
     return failures
 
 
@@ -348,36 +362,41 @@ def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFa
                                                f"not {times}{why}; " + rule.statement)]
 
 
-def _check_within(rule: WithinRule, letter, text, due, calendars) -> list[RuleFailure]:
+def _check_dates(rule: WithinRule | BeforeRule, letter, text, due, calendars) -> list[RuleFailure]:
+    """A `within` rule: `end` at most `days` after `start`; a `before` rule: `end` at least
+    `days` before `start` (no later than it, with 0 days)."""
     start, end = _date_at(letter, rule.start), _date_at(letter, rule.end)
     if start is None or end is None:
         return []  # a field rule says whether the dates must be there
+    before = isinstance(rule, BeforeRule)
     try:
         if rule.counting == "business":
-            latest = rule.holidays(calendars).add_business_days(start, rule.days)
+            holidays = rule.holidays(calendars)
+            limit = (holidays.subtract_business_days if before else holidays.add_business_days)(start, rule.days)
         else:
-            latest = date.fromordinal(start.toordinal() + rule.days)
+            limit = date.fromordinal(start.toordinal() + (-rule.days if before else rule.days))
     except (DateOutsideCalendar, OverflowError, ValueError) as error:
         return [RuleFailure(rule, rule.start, str(error))]
-    if start <= end <= latest:
+    if end <= limit and (before or start <= end):
         return []
-    return [RuleFailure(rule, rule.end, f"{end.isoformat()} is not within {rule.days} {rule.counting} days "
-                                        f"of {rule.start} {start.isoformat()} (at the latest "
-                                        f"{latest.isoformat()}); " + rule.statement)]
+    span = (f"within {rule.days} {rule.counting} days of" if not before else
+            f"at least {rule.days} {rule.counting} days before" if rule.days else "no later than")
+    return [RuleFailure(rule, rule.end, f"{end.isoformat()} is not {span} {rule.start} {start.isoformat()} "
+                                        f"(at the latest {limit.isoformat()}); " + rule.statement)]
 
 
 def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[RuleFailure]:
     path = f"deadlines.{rule.name}"
     if text.unprinted(path, due[rule.name]) is None:
         return []
-    return [RuleFailure(rule, path, f"the deadline {due[rule.name]:%B %-d, %Y} is not printed in the letter "
-                                    f"by a block that prints {path}; " + rule.statement)]
+    return [RuleFailure(rule, path, f"the deadline {text.dates.format(due[rule.name])} is not printed in the letter "
+                                    f"by a block that prints {path}{text.why(path)}; " + rule.statement)]
 
 
 # Each check takes the rule of its own kind, so the table can say no more than `...`.
 _CHECKS: dict[type[_Rule], Callable[..., list[RuleFailure]]] = {
     FieldRule: _check_fields, BlockRule: _check_blocks, PhraseRule: _check_phrase,
-    WithinRule: _check_within, DeadlineRule: _check_deadline}
+    WithinRule: _check_dates, BeforeRule: _check_dates, DeadlineRule: _check_deadline}
 
 
 # Reading values and text -------------------------------------------------------------
@@ -428,11 +447,13 @@ def _date_at(letter: Any, path: str) -> date | None:
     return values[0][1] if values else None
 
 
-def _printed_forms(value: Any, language: str = "en-US") -> list[str]:
-    """The ways a block may print a value: a date in the forms of the letter's language
-    (letterkit.locales.date_forms: where the kit's date forms meet its languages)."""
+def _printed_forms(value: Any, dates: DateForms, language: str = "en-US") -> list[str]:
+    """The ways a block may print a value: a date in any of the kit's forms, written in the
+    letter's language (letterkit.locales: where the kit's date forms meet its languages)."""
     if isinstance(value, date):
-        return locales.date_forms(value, language)
+        forms = dates.printed(value) + [locales.format_date(value, language, dates.pattern(form))
+                                        for form in ("long", "short")]
+        return list(dict.fromkeys(forms + locales.date_forms(value, language)))
     return [_normal(str(value))]
 
 
@@ -443,19 +464,24 @@ class LetterText:
     `kit`: the kit's own visible words, whitespace made single spaces; a value printed
     among them is a break no phrase spans. `printed`: the visible text each case field
     (or computed value: `deadlines.<name>`) printed, by its path. `hidden_kit`: the
-    kit's words the stylesheets hide, for messages."""
+    kit's words the stylesheets hide, for messages. `lost`: what made a field's printed
+    text lose its value (a filter, `~`), by its path (letterkit.traced_text)."""
 
     kit: str
     hidden_kit: str
     printed: Mapping[str, str]
     visibility: Visibility
+    lost: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    dates: DateForms = DateForms()  # the forms a date is printed in
     language: str = "en-US"  # the letter's: the phrases and date forms looked for are its
 
     @classmethod
-    def read(cls, document: tree.Document, visibility: Visibility, language: str = "en-US") -> LetterText:
+    def read(cls, document: tree.Document, visibility: Visibility, dates: DateForms = DateForms(),
+             language: str = "en-US") -> LetterText:
         kit: list[str] = []
         hidden: list[str] = []
         printed: dict[str, list[str]] = {}
+        lost: dict[str, str] = {}
 
         def walk(node, hides: bool) -> None:
             hides = hides or visibility.hides(getattr(node, "cls", ""))
@@ -464,8 +490,11 @@ class LetterText:
                     (hidden if hides else kit).append(node.text)
                 else:
                     kit.append(_VALUE)
-                    if not hides:
-                        printed.setdefault(node.field, []).append(node.text)
+                    for path, cause in provenance.printed_fields(node.field) if not hides else ():
+                        if cause:
+                            lost.setdefault(path, cause)
+                        else:
+                            printed.setdefault(path, []).append(node.text)
             elif isinstance(node, tree.LineBreak):
                 kit.append(" ")
             for child in tree.child_nodes(node):
@@ -475,7 +504,8 @@ class LetterText:
 
         walk(document, False)
         return cls(_normal("".join(kit)), _normal("".join(hidden)),
-                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility, language)
+                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility, lost, dates,
+                   language)
 
     def unprinted(self, path: str, value: Any) -> str | None:
         """The first of a value's elements (or the value) that no text printed by its own
@@ -490,9 +520,14 @@ class LetterText:
             if isinstance(element, RichText):
                 if not shown:
                     return f"the text of {path}"
-            elif not any(form in shown for form in _printed_forms(element, self.language)):
-                return repr(_printed_forms(element, self.language)[0])
+            elif not any(form.casefold() in shown.casefold() for form in _printed_forms(element, self.dates, self.language)):
+                return repr(_printed_forms(element, self.dates, self.language)[0])
         return None
+
+    def why(self, path: str) -> str:
+        """Why the field at `path` is not printed as itself, for a message; "" if no cause is known."""
+        cause = self.lost.get(path)
+        return f" (it is printed through {cause}, whose output no longer holds the value)" if cause else ""
 
     def visibility_note(self) -> str:
         hidden = ", ".join(sorted(self.visibility.hidden_classes))

@@ -233,22 +233,34 @@ def _inside_only(upgrade: Upgrade) -> Upgrade:
     return upgrade
 
 
+# What a line starts with that changes the letter when a tag's trimmed line end glues it to
+# the line above: a list item, heading, quotation or table row of its own, an attribute
+# line (`{: .guideline }`), or a word that runs into the last one ("a week1-800-MEDICARE").
+STARTS_BLOCK_OR_WORD = re.compile(r"(?:[-*+]|\d+\.)[ \t]|[#>|]|\{:|\w")
+
+
 def _rewrite_include(text: str, removed: RemovedBlock) -> str:
     name = re.escape(removed.block)
-    include = rf"\{{%(?P<left>-?)\s*include\s+[\"']{name}[\"']\s*(?P<right>[-+]?)%\}}(?P<after>\n?)"
+    # `glued`: the next line, which the tag's trimmed line end would glue to the call.
+    include = (rf"\{{%(?P<left>-?)\s*include\s+[\"']{name}[\"']\s*(?P<right>[-+]?)%\}}(?P<after>\n?)"
+               rf"(?P<glued>(?={STARTS_BLOCK_OR_WORD.pattern})?)")
     if removed.passed_with:  # `{% with address = X %}...{% include %}{% endwith %}`
         pattern = (rf"\{{%\s*with\s+{removed.reads}\s*=\s*(?P<value>[^%]+?)\s*%\}}(?P<before>[^{{]*)"
                    rf"\{{%\s*include\s+[\"']{name}[\"']\s*%\}}"
-                   rf"\{{%(?P<left>)\s*endwith\s*(?P<right>[-+]?)%\}}(?P<after>\n?)")
+                   rf"\{{%(?P<left>)\s*endwith\s*(?P<right>[-+]?)%\}}(?P<after>\n?)"
+                   rf"(?P<glued>(?={STARTS_BLOCK_OR_WORD.pattern})?)")
         return re.sub(pattern, lambda m: m["before"] + _call(removed.macro, m["value"], m), text)
     return re.sub(include, lambda m: _call(removed.macro, removed.reads, m), text)
 
 
 def _call(macro: str, argument: str, tag: re.Match) -> str:
     """`{{ macro(argument) }}` in place of a block tag, trimming what the tag trimmed:
-    `-` on the left the space before it, and after it the line end (trim_blocks) unless `+`."""
+    `-` on the left the space before it, and after it the line end (trim_blocks) unless `+`
+    — or unless that would glue the next line to the call (`{: .guideline }` shown as
+    text): the old block's glue is mended, never written anew."""
     left = "-" if tag["left"] else ""
-    kept = tag["after"] if tag["right"] == "+" else ""
+    glues = tag["after"] and tag["glued"] is not None and tag["right"] != "-"
+    kept = tag["after"] if tag["right"] == "+" or glues else ""
     trailing = "-" if tag["right"] == "-" else ""
     return f"{{{{{left} {macro}({argument}) {trailing}}}}}{kept}"
 

@@ -31,6 +31,7 @@ kit's `[page]` (letterkit.page_setup), which the PDF follows too: not a style's 
 
 from __future__ import annotations
 
+import difflib
 from typing import Literal
 
 from docx.enum.style import WD_STYLE_TYPE
@@ -105,22 +106,31 @@ class WordStyle(BaseModel):
 
 
 def read_styles(tables: list[dict], where: str) -> tuple[WordStyle, ...]:
-    """The `[[style]]` tables of a manifest; a mistake is a ValueError naming the style."""
-    styles = []
+    """The `[[style]]` tables of a manifest; mistakes are a KitError naming each style."""
+    styles, mistakes = [], []
     for index, table in enumerate(tables):
         label = f"{where}: style[{index}]" + (f" {table['class']!r}" if isinstance(table, dict) and "class" in table else "")
         try:
             styles.append(WordStyle.model_validate(table))
+            _check_normal(styles[-1], label)
         except ValidationError as error:
-            problem = error.errors()[0]
-            key = ".".join(str(part) for part in problem["loc"])
-            if problem["type"] == "extra_forbidden":
-                known = ", ".join(field.alias or name for name, field in WordStyle.model_fields.items())
-                raise ValueError(f"{label}: unknown key {key!r} (a style may have: {known})") from None
-            message = str(problem.get("ctx", {}).get("error") or problem["msg"])
-            raise ValueError(f"{label}: {key + ': ' if key else ''}{message}") from None
-        _check_normal(styles[-1], label)
+            mistakes += [_mistake(label, problem) for problem in error.errors()]
+        except ValueError as error:
+            mistakes.append(str(error))
+    if mistakes:
+        raise KitError(*mistakes)
     return tuple(styles)
+
+
+def _mistake(label: str, problem) -> str:
+    key = ".".join(str(part) for part in problem["loc"])
+    if problem["type"] == "extra_forbidden":
+        names = [field.alias or name for name, field in WordStyle.model_fields.items()]
+        close = difflib.get_close_matches(key, names, n=1)
+        hint = f"; did you mean {close[0]}?" if close else f" (a style may have: {', '.join(names)})"
+        return f"{label}: unknown key {key!r}{hint}"
+    message = str(problem.get("ctx", {}).get("error") or problem["msg"])
+    return f"{label}: {key + ': ' if key else ''}{message}"
 
 
 def _check_normal(declared: WordStyle, label: str) -> None:

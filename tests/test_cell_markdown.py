@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 import letterkit
+from author_kit import body_kit
 from letterkit.cli import app
 
 BODY = '''{{ table([[labelled("Date", letter_date | date), labelled("Member", recipient.name)],
@@ -25,11 +26,7 @@ CASE = {"letter_date": "2026-03-02", "organisation": {"name": "Example Health Pl
 
 @pytest.fixture(scope="module")
 def letter(tmp_path_factory):
-    kit = tmp_path_factory.mktemp("kit")
-    (kit / "blocks").mkdir()
-    (kit / "kit.toml").write_text('extends = "letter"\n')
-    (kit / "blocks" / "body.md.j2").write_text(BODY)
-    return letterkit.render(CASE, kit=kit, formats=("html", "pdf", "docx"))
+    return letterkit.render(CASE, kit=body_kit(tmp_path_factory.mktemp("kit"), BODY), formats=("html", "pdf", "docx"))
 
 
 def test_a_labelled_cell_is_bold_in_html(letter):

@@ -44,8 +44,8 @@ def test_business_days_across_the_year_end_skip_christmas_and_new_year(calendar)
 
 
 def test_a_deadline_outside_the_listed_years_is_an_error_naming_the_year(calendar):
-    with pytest.raises(DateOutsideCalendar, match="2028"):
-        calendar.add_calendar_days(date(2027, 12, 20), 30)
+    with pytest.raises(DateOutsideCalendar, match="2031"):
+        calendar.add_calendar_days(date(2030, 12, 20), 30)
 
 
 def test_a_calendar_missing_a_year_it_claims_is_refused():
@@ -94,8 +94,8 @@ ONLY_IN_THE_KIT = {
             lambda day, name: _columbus_day(day, name) and day.year <= 2021,
         "Native American Day: a judicial holiday from 2022 (AB 855)":
             lambda day, name: _native_american_day(day, name) and day.year >= 2022,
-        "Cesar Chavez Day 2018, a Saturday: the Judicial Council keeps it on Friday March 30; the "
-        "package does not move it": lambda day, name: day == date(2018, 3, 30),
+        "Cesar Chavez Day on a Saturday (2018, 2029): CCP §135 keeps it on Friday March 30; the "
+        "package does not move it": lambda day, name: day in (date(2018, 3, 30), date(2029, 3, 30)),
     },
     "state-offices": {},
 }
@@ -106,7 +106,7 @@ ONLY_IN_THE_PACKAGE = {
         "Juneteenth in 2021-2022: a federal holiday then; California's courts keep it from 2023 (AB 1655)":
             lambda day, name: "Juneteenth" in name and day.year <= 2022,
         "Diwali: added to Government Code §6700 (AB 268, 2025) after this calendar's sources were "
-        "read; whether courts close is unchecked: check before counting in late 2027":
+        "read; whether courts and offices close on it is unchecked, so the kit leaves it out (2027-2030)":
             lambda day, name: name == "Diwali",
     },
     "state-offices": {
@@ -137,3 +137,20 @@ def test_each_calendar_differs_from_an_independent_list_only_where_the_law_says_
             assert reasons, f"{name}: {day} ({independent.get(day, '')}) is {label}, and nothing explains it"
             used.update(reasons)
         assert used == set(explanations), f"{name}: explained but never seen: {set(explanations) - used}"
+
+
+# The federal calendar (the adverse-benefit kit's), 5 U.S.C. 6103: the package's federal list
+# agrees on every weekday of every year, so no difference needs explaining.
+def test_the_federal_calendar_matches_the_package_through_2030_and_observes_new_years_day_2028():
+    calendar = letterkit.load_kit("adverse-benefit").calendars["holidays"]
+    assert (calendar.first_year, calendar.last_year) == (2025, 2030)
+    assert date(2027, 12, 31) in calendar.holidays  # New Year's Day 2028 is a Saturday
+    independent = holidays.US(years=range(calendar.first_year, calendar.last_year + 1))
+    ours = {day for day in calendar.holidays if day.weekday() < 5}
+    theirs = {day for day in independent if day.weekday() < 5 and calendar.first_year <= day.year <= calendar.last_year}
+    assert sorted(ours ^ theirs) == []
+
+
+def test_the_california_calendars_run_through_2030():
+    calendars = letterkit.load_kit("imr").calendars
+    assert {name: calendar.last_year for name, calendar in calendars.items()} == {"courts": 2030, "state-offices": 2030}

@@ -20,6 +20,7 @@ from docx.shared import Inches, Pt
 import letterkit
 from conftest import EXAMPLES, ROOT
 from letterkit import tree
+from letterkit.kits import builtin_kits
 from letterkit.writers import docx_ooxml
 from letterkit.writers.docx import DocxWriter, column_widths, write_docx
 from letterkit.writers.docx_reference import reference_document
@@ -194,15 +195,17 @@ def test_a_reference_unlike_the_kits_still_gives_a_whole_letter(tmp_path, unlike
         assert document.sections[0].header.paragraphs[0].text.startswith("IMR Case CM16-0034417")
 
 
-UR_EXAMPLES = sorted((ROOT / "examples" / "ur").glob("*.yaml"))
+# Every other built-in kit's examples, in examples/<kit>/ (the IMR kit's are examples/*.yaml).
+KIT_EXAMPLES = {path: kit for kit in builtin_kits() if kit != "imr"
+                for path in sorted((ROOT / "examples" / kit).glob("*.yaml"))}
 
 
 @pytest.fixture(scope="module")
 def letters(rendered) -> dict[str, dict[str, bytes]]:
-    """Every example's PDF and DOCX: the IMR kit's and the UR kit's."""
-    ur = {path.stem: letterkit.render(letterkit.read_case(path), kit="ur", formats=("pdf", "docx"))
-          for path in UR_EXAMPLES}
-    return {**rendered, **ur}
+    """Every example's PDF and DOCX, of every built-in kit."""
+    others = {path.stem: letterkit.render(letterkit.read_case(path), kit=kit, formats=("pdf", "docx"))
+              for path, kit in KIT_EXAMPLES.items()}
+    return {**rendered, **others}
 
 
 @pytest.fixture(scope="module")
@@ -255,7 +258,7 @@ BREAK_TOLERANCE = 45
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("stem", [p.stem for p in (*EXAMPLES, *UR_EXAMPLES)])
+@pytest.mark.parametrize("stem", [p.stem for p in (*EXAMPLES, *KIT_EXAMPLES)])
 def test_docx_and_pdf_break_into_the_same_pages(letters, libreoffice_pdfs, stem):
     """The same page count, each page starting within a few lines of the same word, and
     a last page that holds more than the closing and signature (which keep with what

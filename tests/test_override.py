@@ -67,7 +67,7 @@ def test_extra_css_in_a_template_folder_adds_rules_after_the_kits(tmp_path):
     builtin = letterkit.load_kit("imr").presentation
     assert kit.presentation.css == builtin.css + "p.letter-date { color: #123456; }\n"
     names = [path.name for path, _ in kit.presentation.print_css]
-    # the kit.toml's [page] first (letterkit.page_setup), then the stylesheets
+    # First the CSS the kit.toml's [page] makes (letterkit.page_setup).
     assert names == ["kit.toml", "letter.css", "style.css", "extra.css", "print.css", "print-extra.css"]
     case = letterkit.read_case(ROOT / "examples" / "imr-chiropractic-initial-trial.yaml")
     page = letterkit.render(case, templates=(tmp_path,), formats=("html",))["html"].decode()

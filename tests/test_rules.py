@@ -45,7 +45,7 @@ def _set(case, path, value):
 UR_BREAKS = {
     "decision-within-5-business-days": ({"decision_date": "2013-11-22"}, []),
     "dates-received-and-decided": ({"decision_date": "2013-11-20"}, [
-        ("blocks/ur-opening.md.j2", '<br>**Date of Decision:** {{ decision_date | date("%m/%d/%Y") }}', ""),
+        ("blocks/ur-opening.md.j2", '<br>**Date of Decision:** {{ decision_date | date("short") }}', ""),
         ("blocks/ur-opening.md.j2", ", and decided it on {{ decision_date | date }}", "")]),
     "treatment-requested": ({}, [
         ("blocks/request-decision.md.j2", "## {{ request.description }}: ", "## "),

@@ -308,6 +308,16 @@ def replace_content(part_element, paragraph: str) -> None:
     part_element.append(parse_xml(f'<w:body {nsdecls("w")}>{paragraph}</w:body>')[0])
 
 
+# Word reads the language of East Asian text from w:eastAsia, of other text from w:val.
+_EAST_ASIAN = {"zh", "ja", "ko"}
+
+
+def language(lang: str) -> str:
+    """The w:lang of a run in language `lang` (a BCP 47 tag)."""
+    kind = "eastAsia" if lang.split("-")[0].lower() in _EAST_ASIAN else "val"
+    return f'<w:lang w:{kind}="{attribute(lang)}"/>'
+
+
 def text_run(value: str, bold: bool, italic: bool, lang: str | None = None) -> str:
     """A run holding `value` in one w:t.
 
@@ -317,8 +327,7 @@ def text_run(value: str, bold: bool, italic: bool, lang: str | None = None) -> s
     """
     # w:lang last: after w:b and w:i in the schema's order. Word's spelling, hyphenation
     # and screen readers take the run's language from it.
-    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + \
-        (f'<w:lang w:val="{attribute(lang)}"/>' if lang else "")
+    properties = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "") + (language(lang) if lang else "")
     run = f"<w:r><w:rPr>{properties}</w:rPr>" if properties else "<w:r>"
     if not value:
         return run + "<w:t/></w:r>"

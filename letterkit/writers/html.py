@@ -32,8 +32,17 @@ class HtmlPage:
     """
 
     head: str  # up to where the stylesheets go
-    rest: str  # after them
+    rest: str  # after them: the body, in reading order (the page frame's footer last)
     pictures: dict[str, tree.Image]  # each picture's URL in the page → the picture
+    footer: str = ""  # the page frame's footer elements, at the end of `rest`
+
+    def print_order(self) -> str:
+        """`rest` with the footer before the letter, where a running element must be to
+        reach every page of the PDF (CSS GCPM: from the page it is on)."""
+        if not self.footer:
+            return self.rest
+        rest = self.rest.replace(self.footer, "", 1)
+        return rest.replace("<main>", self.footer + "<main>", 1)
 
     def standalone(self, css: str | None) -> str:
         """The page as one file: `css` (unless None) and every picture inside it."""
@@ -61,15 +70,17 @@ def html_page(document: tree.Document) -> HtmlPage:
     header = (
         f'<header class="running-header">{escape(page_frame.literal(meta.header))}</header>\n' if meta.header else ""
     )
+    footer = ""
     if page_frame.framed(meta):  # header and footer from the letter template, on every page
-        header = page_frame.html(meta)
+        header, footer = page_frame.html(meta)
         head.append(f"<style>\n{page_frame.HTML_CSS}</style>")
     writer = HtmlWriter()
     body = "\n".join(writer.visit_all(document.children))
     return HtmlPage(
         f'<!DOCTYPE html>\n<html lang="{escape(meta.language)}">\n<head>\n' + "\n".join(tag for tag in head if tag),
-        f"\n</head>\n<body>\n{header}<main>\n{body}\n</main>\n</body>\n</html>\n",
+        f"\n</head>\n<body>\n{header}<main>\n{body}\n</main>\n{footer}</body>\n</html>\n",
         writer.pictures,
+        footer,
     )
 
 

@@ -27,14 +27,14 @@ from .. import tree
 _TOKENS = re.compile(r"\{\{|\}\}|\{(page|pages)\}")
 _FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}
 
-# The page's own CSS, in every HTML file (valid CSS, for browsers): the footer after the
-# letter on screen, page 1's variants hidden (they are for the PDF's first page).
+# The page's own CSS, in every HTML file (valid CSS, for browsers): page 1's variants
+# hidden (they are for the PDF's first page), and on a screen, where there are no pages,
+# "Page {page} of {pages}" left out rather than shown as "Page of".
 HTML_CSS = """.first-page-header, .first-page-footer { display: none; }
 .running-footer { font-size: 9pt; text-align: center; }
 @media screen {
-  body { display: flex; flex-direction: column; }
-  main { order: 1; width: 100%; }
-  .running-footer { order: 2; color: #444; }
+  .running-footer { color: #444; }
+  .page-numbers { display: none; }
 }
 """
 
@@ -54,6 +54,7 @@ PDF_CSS = """.running-header { position: running(running-header); }
                @bottom-center { content: element(first-page-footer) !important; } }
 .page-number::after { content: counter(page); }
 .page-count::after { content: counter(pages); }
+.page-numbers { display: inline !important; }
 """
 
 
@@ -100,17 +101,53 @@ def literal(text: str) -> str:
                    for kind, value in segments(text))
 
 
-def html(meta: tree.Meta) -> str:
-    """The frame's running elements, which go before the letter: a running element
-    reaches the pages from the one it is on (`PDF_CSS` places them; on screen, `HTML_CSS`
-    puts the footer after the letter)."""
-    def element(tag: str, cls: str, text: str) -> str:
-        inner = "".join(escape(value, quote=False) if kind == "text" else
-                        f'<span class="{"page-number" if value == "PAGE" else "page-count"}"></span>'
-                        for kind, value in segments(text))
-        return f'<{tag} class="{cls}">{inner}</{tag}>\n'
-
+def html(meta: tree.Meta) -> tuple[str, str]:
+    """The frame's elements: the headers, which go before the letter, and the footers,
+    which go after it in the HTML file (a screen reader reads the letter first; the PDF
+    writer moves them before it: `HtmlPage.print_order`). A part with no text has no
+    element. On a screen the page numbers and the words joined to them ("Page {page} of
+    {pages}") are a `page-numbers` span that `HTML_CSS` hides."""
     texts = parts(meta)
-    return "".join(element(tag, cls, texts[cls]) for tag, cls in (
+    elements = {cls: _element(tag, cls, texts[cls]) for tag, cls in (
         ("header", "running-header"), ("header", "first-page-header"),
-        ("footer", "running-footer"), ("footer", "first-page-footer")))
+        ("footer", "running-footer"), ("footer", "first-page-footer"))}
+    return (elements["running-header"] + elements["first-page-header"],
+            elements["running-footer"] + elements["first-page-footer"])
+
+
+def _element(tag: str, cls: str, text: str) -> str:
+    if not text.strip():
+        return ""
+    return f'<{tag} class="{cls}">{_inner(text)}</{tag}>\n'
+
+
+# What separates the parts of a header or footer line: "Form CMS-10003 · Page {page} of {pages}".
+_SEPARATOR = re.compile(r"(\s+[·|–—-]\s+)")
+
+
+def _inner(text: str) -> str:
+    """The part's text as HTML: each part of it that holds a page number, with the
+    separator that joins it to the rest, in a `page-numbers` span of its own."""
+    pieces = _SEPARATOR.split(text)  # part, separator, part, …
+    numbered = {index for index in range(0, len(pieces), 2)
+                if any(kind == "field" for kind, _ in segments(pieces[index]))}
+    # The separator that goes with a numbered part: the one before it, or for the first part the one after.
+    joined = {index - 1 if index else index + 1: index for index in numbered if len(pieces) > 1}
+    html = []
+    for index, piece in enumerate(pieces):
+        if index in joined:
+            continue  # written with its part
+        if index in numbered:
+            separator = next((pieces[s] for s, part in joined.items() if part == index), "")
+            before, after = (separator, "") if index else ("", separator)
+            html.append(f'<span class="page-numbers">{escape(before, quote=False)}{_numbers(piece)}'
+                        f'{escape(after, quote=False)}</span>')
+        else:
+            html.append(escape(piece, quote=False))
+    return "".join(html)
+
+
+def _numbers(text: str) -> str:
+    return "".join(escape(value, quote=False) if kind == "text" else
+                   f'<span class="{"page-number" if value == "PAGE" else "page-count"}"></span>'
+                   for kind, value in segments(text))

@@ -23,6 +23,7 @@ from .pdf_archival import ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, atta
 from .format import Files, Format, WriterInput
 from .pdf_fetcher import KitFetcher, LetterFetcher
 from . import page_frame
+from .pdf_keep_all import keep_korean_words
 from .pdf_language import add_languages
 from .weasyprint_adapter import FatalURLFetchingError, FontConfiguration, remove_copied_fonts, subsets_with_harfbuzz
 
@@ -62,7 +63,7 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
         with _WEASYPRINT:
             # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
             # data: URI of tens of kilobytes, and its image cache keys on the short URL.
-            return HTML(string=page.head + page.rest, url_fetcher=LetterFetcher(fetcher, page.pictures)).write_pdf(
+            return HTML(string=keep_korean_words(page.head + page.print_order()), url_fetcher=LetterFetcher(fetcher, page.pictures)).write_pdf(
                 stylesheets=stylesheets,
                 font_config=_font_config(),
                 cache=_image_cache(),
