@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ from .model import Letter
 from .output import remove_stale, write_all
 from .rules import RuleError, RuleFailure, check
 from .tree import Document
+from .seen import unseen
 from .visibility import of_presentation
 from .writers import FORMATS, WRITERS, WriterOptions, write_format, write_formats, writer
 
@@ -43,10 +44,12 @@ def render(
         writer(format)  # a ValueError naming the choices, before any work
     letter = validate(data, kit)
     document = compose(letter, kit)
-    if strict and (failures := check_rules(letter, kit, document)):
-        raise RuleError(failures)
+    if strict and (failures := check(letter, document, kit.rules, kit.calendars)):
+        raise RuleError(failures)  # the words are not there: said before any layout
     record = case_record(letter, kit) if options.archival and "pdf" in formats else None
     files = write_formats(document, formats, kit.presentation, options, record)
+    if strict and (failures := _unseen(letter, document, kit, files, options)):
+        raise RuleError(failures)
     if options.seal is None:
         return files
     from .seal import seal_files  # pyHanko takes a second to import: only when sealing
@@ -58,12 +61,30 @@ def write(document: Document, format: str, kit: Kit, options: WriterOptions = Wr
     return write_format(document, format, kit.presentation, options)
 
 
-def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | None = None) -> list[RuleFailure]:
+def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | None = None,
+                files: Mapping[str, bytes] = {}, options: WriterOptions = WriterOptions()) -> list[RuleFailure]:
     """Every rule of the kit the letter breaks, none if it meets them all; the letter is
-    validated, and composed unless its `document` is given."""
+    validated, and composed unless its `document` is given.
+
+    Whether a reader sees the words a rule requires is judged on the letter as drawn:
+    its PDF and its DOCX (`files`, by format, when the caller has written them; else
+    written here, the DOCX with `options.reference_docx` if given)."""
     letter = validate(data, kit)
-    seen = of_presentation(kit.presentation)
-    return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen)
+    document = document or compose(letter, kit)
+    failures = check(letter, document, kit.rules, kit.calendars)
+    failed = {failure.rule.id for failure in failures}
+    return failures + [failure for failure in _unseen(letter, document, kit, files, options)
+                       if failure.rule.id not in failed]
+
+
+def _unseen(letter: Letter, document: Document, kit: Kit, files: Mapping[str, bytes],
+            options: WriterOptions) -> list[RuleFailure]:
+    """The rules whose words a reader cannot see in the PDF or the DOCX (`files`, or
+    written here: a plain PDF, a DOCX in the options' reference)."""
+    drawn = {format: files.get(format) or write_format(document, format, kit.presentation,
+                                                       WriterOptions(reference_docx=options.reference_docx))
+             for format in ("pdf", "docx")}
+    return unseen(letter, document, kit.rules, kit.calendars, drawn, of_presentation(kit.presentation))
 
 
 def render_file(

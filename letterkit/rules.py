@@ -360,6 +360,29 @@ _CHECKS: dict[type[_Rule], Callable[..., list[RuleFailure]]] = {
     WithinRule: _check_within, DeadlineRule: _check_deadline}
 
 
+def required_words(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
+                   calendars: Mapping[str, HolidayCalendar]) -> list[tuple[_Rule, str, str]]:
+    """(rule, where, words) for the words each rule in force requires the letter to show
+    a reader: its phrase, the deadline it computes, the values of the fields it wants
+    printed, as the letter prints them; `where` is the field path, or "(letter text)"."""
+    text = LetterText.read(document, Visibility(frozenset()))
+    due = deadlines(letter, rules, calendars)
+    wanted: list[tuple[_Rule, str, str]] = []
+    for rule in in_force(letter, rules):
+        if isinstance(rule, PhraseRule):
+            wanted.append((rule, "(letter text)", rule.phrase))
+        elif isinstance(rule, DeadlineRule) and (form := text.printed_form(f"deadlines.{rule.name}", due[rule.name])):
+            wanted.append((rule, f"deadlines.{rule.name}", form))
+        elif isinstance(rule, FieldRule) and rule.printed:
+            for pattern in rule.fields:
+                for path, value in values_at(letter, pattern):
+                    for index, element in enumerate(value) if isinstance(value, (list, tuple)) else [(None, value)]:
+                        where = path if index is None else f"{path}[{index}]"
+                        if form := text.printed_form(where, element) or text.printed_form(path, element):
+                            wanted.append((rule, where, form))
+    return wanted
+
+
 # Reading values and text -------------------------------------------------------------
 
 def values_at(letter: Any, pattern: str) -> list[tuple[str, Any]]:
@@ -422,22 +445,26 @@ class LetterText:
     `kit`: the kit's own visible words, whitespace made single spaces; a value printed
     among them is a break no phrase spans. `printed`: the visible text each case field
     (or computed value: `deadlines.<name>`) printed, by its path. `hidden_kit`: the
-    kit's words the stylesheets hide, for messages."""
+    kit's words the stylesheets hide, for messages. `whole`: every word of the letter,
+    the kit's and the case's, as the writers draw them."""
 
     kit: str
     hidden_kit: str
     printed: Mapping[str, str]
     visibility: Visibility
+    whole: str = ""
 
     @classmethod
     def read(cls, document: tree.Document, visibility: Visibility) -> LetterText:
         kit: list[str] = []
         hidden: list[str] = []
+        whole: list[str] = []
         printed: dict[str, list[str]] = {}
 
         def walk(node, hides: bool) -> None:
             hides = hides or visibility.hides(getattr(node, "cls", ""))
             if isinstance(node, tree.Text):
+                whole.append(node.text)
                 if node.field is None:
                     (hidden if hides else kit).append(node.text)
                 else:
@@ -446,14 +473,25 @@ class LetterText:
                         printed.setdefault(node.field, []).append(node.text)
             elif isinstance(node, tree.LineBreak):
                 kit.append(" ")
+                whole.append(" ")
             for child in tree.child_nodes(node):
                 walk(child, hides)
             if not isinstance(node, _INLINES):
                 kit.append(" ")  # blocks and cells are separate words
+                whole.append(" ")
 
         walk(document, False)
         return cls(_normal("".join(kit)), _normal("".join(hidden)),
-                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility)
+                   {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility,
+                   _normal("".join(whole)))
+
+    def printed_form(self, path: str, value: Any) -> str | None:
+        """The words by which the text its field printed shows `value` (a date in the
+        form a block chose); None for rich text and records, whose words vary."""
+        if isinstance(value, (BaseModel, RichText)) or value is None:
+            return None
+        shown = self.printed.get(path, "")
+        return next((form for form in _printed_forms(value) if form in shown), None)
 
     def unprinted(self, path: str, value: Any) -> str | None:
         """The first of a value's elements (or the value) that no text printed by its own
