@@ -68,13 +68,11 @@ def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | No
 
     Whether a reader sees the words a rule requires is judged on the letter as drawn:
     its PDF and its DOCX (`files`, by format, when the caller has written them; else
-    written here, the DOCX with `options.reference_docx` if given)."""
+    written here, the DOCX with `options.reference_docx` if given). As `render` does,
+    a letter whose words are not all there fails on those first, before any layout."""
     letter = validate(data, kit)
     document = document or compose(letter, kit)
-    failures = check(letter, document, kit.rules, kit.calendars)
-    failed = {failure.rule.id for failure in failures}
-    return failures + [failure for failure in _unseen(letter, document, kit, files, options)
-                       if failure.rule.id not in failed]
+    return check(letter, document, kit.rules, kit.calendars) or _unseen(letter, document, kit, files, options)
 
 
 def _unseen(letter: Letter, document: Document, kit: Kit, files: Mapping[str, bytes],

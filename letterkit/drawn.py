@@ -192,7 +192,13 @@ class DrawnLetter:
 
     def __init__(self, pdf: bytes):
         self._document = pdfium.PdfDocument(pdf)
-        self._pages = [_Page.read(number, page) for number, page in enumerate(self._document, 1)]
+        self._pages: list[_Page] = []
+        try:
+            for number, page in enumerate(self._document, 1):
+                self._pages.append(_Page.read(number, page))
+        except BaseException:
+            self.close()  # else PDFium's objects are closed at exit, with a line on stderr
+            raise
 
     def __enter__(self) -> DrawnLetter:
         return self
