@@ -25,9 +25,9 @@ drawn, at two pixels a point, in grey: a few milliseconds a page.
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -37,6 +37,7 @@ SCALE = 2.0  # pixels a point: the thin strokes of 8 pt text still reach full in
 LEGIBLE_HEIGHT = 5.0  # points from ascent to descent of a letter's line: below, no one reads it
 SQUEEZED = 0.2  # a letter narrower than this part of its height is squeezed past reading
 PILED = 0.5  # a letter whose box is covered this much by another letter's is not legible
+CROWDED = 1.3  # text whose lines are covered more than this by lines of text may be piled
 INK = 64  # of 255 grey levels: the least change text must make to what is under it
 _FOLD = {"\u00ad": "", "\ufffe": "-", "\u2010": "-", "\u2011": "-"}  # PDFium writes a hyphen as U+FFFE
 
@@ -66,17 +67,22 @@ class _Page:
     text: pdfium.PdfTextPage
     key: str  # the page's words as `key` gives them
     at: list[int]  # the character index of each character of `key`
-    _ink: Image.Image | None = field(default=None, repr=False)
+    bare: Callable[[], pdfium.PdfPage] = field(repr=False)  # the page with its text made invisible
 
     @classmethod
-    def read(cls, number: int, page: pdfium.PdfPage) -> _Page:
+    def read(cls, number: int, page: pdfium.PdfPage, bare: Callable[[], pdfium.PdfPage]) -> _Page:
         text = page.get_textpage()
+        count = text.count_chars()
+        drawn = text.get_text_range()  # one call; one character an index unless it holds surrogates
+        if len(drawn) != count:
+            drawn = "".join(chr(pdfium_c.FPDFText_GetUnicode(text.raw, index)) for index in range(count))
         letters, at = [], []
-        for index in range(text.count_chars()):
-            for char in key(chr(pdfium_c.FPDFText_GetUnicode(text.raw, index))):
-                letters.append(char)
-                at.append(index)
-        return cls(number, page, text, "".join(letters), at)
+        for index, char in enumerate(drawn):
+            if not char.isspace():
+                for letter in _FOLD.get(char, char).casefold():
+                    letters.append(letter)
+                    at.append(index)
+        return cls(number, page, text, "".join(letters), at, bare)
 
     def find(self, words: str) -> Iterator[int]:
         """Where `words` (a key) start in this page's key, occurrence after occurrence."""
@@ -88,13 +94,14 @@ class _Page:
     @cached_property
     def boxes(self) -> list[Box | None]:
         """Each character's box (None: a space or a break PDFium made up)."""
-        found: list[Box | None] = []
+        return [self.box(index) for index in range(self.text.count_chars())]
+
+    def box(self, index: int) -> Box | None:
+        """A character's box: its glyph's outline, transformed (None: it has no shape)."""
         left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-        for index in range(self.text.count_chars()):
-            pdfium_c.FPDFText_GetCharBox(self.text.raw, index, left, right, bottom, top)
-            box = (left.value, bottom.value, right.value, top.value)
-            found.append(box if box[2] > box[0] and box[3] > box[1] else None)
-        return found
+        pdfium_c.FPDFText_GetCharBox(self.text.raw, index, left, right, bottom, top)
+        box = (left.value, bottom.value, right.value, top.value)
+        return box if box[2] > box[0] and box[3] > box[1] else None
 
     def line_height(self, index: int) -> float:
         """The height of a character's line box: the font's ascent to descent, scaled."""
@@ -107,30 +114,19 @@ class _Page:
         pdfium_c.FPDFText_GetLooseCharBox(self.text.raw, index, rect)
         return abs(rect.right - rect.left)
 
-    @cached_property
-    def grid(self) -> dict[tuple[int, int], list[int]]:
-        """Characters by the 12-point squares their boxes touch, to find neighbours fast."""
-        cells: dict[tuple[int, int], list[int]] = {}
-        for index, box in enumerate(self.boxes):
-            if box is not None:
-                for cell in _cells(box):
-                    cells.setdefault(cell, []).append(index)
-        return cells
-
-    def ink(self) -> Image.Image:
-        """Per pixel, how much the page's text changes what is drawn: the page rendered
-        as drawn against the page rendered with all its text invisible."""
-        if self._ink is None:
-            drawn = self.page.render(scale=SCALE, grayscale=True).to_pil()
-            for text in self.page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=32):
-                pdfium_c.FPDFTextObj_SetTextRenderMode(text.raw, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
-            bare = self.page.render(scale=SCALE, grayscale=True).to_pil()
-            self._ink = ImageChops.difference(drawn, bare)
-        return self._ink
+    def ink(self, boxes: list[Box]) -> Image.Image:
+        """Per pixel of the region of `boxes`, how much the page's text changes what is
+        drawn: the page rendered as drawn against the page with its text invisible."""
+        width, height = self.page.get_size()
+        crop = (max(0.0, min(box[0] for box in boxes) - 1), max(0.0, min(box[1] for box in boxes) - 1),
+                max(0.0, width - max(box[2] for box in boxes) - 1), max(0.0, height - max(box[3] for box in boxes) - 1))
+        drawn, bare = (page.render(scale=SCALE, grayscale=True, crop=crop).to_pil() for page in (self.page, self.bare()))
+        return ImageChops.difference(drawn, bare)
 
     def problem(self, indices: list[int]) -> str | None:
         """Why a reader cannot see these characters of the page (None: a reader can)."""
-        drawn = [index for index in indices if self.boxes[index] is not None]
+        shapes = {index: box for index in indices if (box := self.box(index)) is not None}
+        drawn = list(shapes)
         if not drawn:
             return "none of its letters has a shape"
         height = min(self.line_height(index) for index in drawn)
@@ -140,41 +136,54 @@ class _Page:
             return "its letters are squeezed together past reading"
         left, bottom, right, top = self.page.get_mediabox()
         if any(not (left - 1 <= box[0] and box[2] <= right + 1 and bottom - 1 <= box[1] and box[3] <= top + 1)
-               for box in (self.boxes[index] for index in drawn) if box):
+               for box in shapes.values()):
             return "it lies outside the page"
-        if any(self._piled(index) for index in drawn):
+        if self._piled(shapes):
             return "its letters are drawn on top of other letters"
-        if any(self._faint(index) for index in drawn):
+        if self._faint(list(shapes.values())):
             return "its text has no contrast with what is drawn under it"
         return None
 
-    def _piled(self, index: int) -> bool:
-        box = self.boxes[index]
-        assert box is not None
-        area = _area(box)
-        others = {other for cell in _cells(box) for other in self.grid.get(cell, ()) if other != index}
-        for other in others:
-            theirs = self.boxes[other]
-            assert theirs is not None
-            if _overlap(box, theirs) > PILED * min(area, _area(theirs)):
+    def _piled(self, shapes: dict[int, Box]) -> bool:
+        """Whether a letter of `shapes` is drawn mostly over another letter of the page.
+        The lines PDFium finds tell first, in a few calls, whether anything else is drawn
+        where these letters are; only then are the page's letters compared one by one."""
+        page = self.lines
+        if all(sum(_overlap(own, other) for other in page) <= CROWDED * _area(own)
+               for own in self._rects(min(shapes), max(shapes) - min(shapes) + 1) if _area(own) > 0):
+            return False
+        mine = list(shapes.items())
+        left, bottom = min(box[0] for _, box in mine), min(box[1] for _, box in mine)
+        right, top = max(box[2] for _, box in mine), max(box[3] for _, box in mine)
+        near = [(index, box) for index, box in enumerate(self.boxes)
+                if box is not None and box[0] < right and box[2] > left and box[1] < top and box[3] > bottom]
+        return any(_overlap(box, theirs) > PILED * min(_area(box), _area(theirs))
+                   for index, box in mine for other, theirs in near if other != index)
+
+    @cached_property
+    def lines(self) -> list[Box]:
+        """The rectangles of the page's runs of text on one line, as PDFium joins them."""
+        return self._rects(0, -1)
+
+    def _rects(self, start: int, count: int) -> list[Box]:
+        left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+        rects = []
+        for index in range(pdfium_c.FPDFText_CountRects(self.text.raw, start, count)):
+            pdfium_c.FPDFText_GetRect(self.text.raw, index, left, top, right, bottom)
+            rects.append((left.value, min(bottom.value, top.value), right.value, max(bottom.value, top.value)))
+        return rects
+
+    def _faint(self, boxes: list[Box]) -> bool:
+        """Whether a letter's box shows no ink: its text changes too few grey levels."""
+        ink = self.ink(boxes)
+        left, top = min(box[0] for box in boxes) - 1, max(box[3] for box in boxes) + 1
+        for box in boxes:
+            pixels = (int((box[0] - left) * SCALE), int((top - box[3]) * SCALE),
+                      int((box[2] - left) * SCALE + 1), int((top - box[1]) * SCALE + 1))
+            strongest = ink.crop(pixels).getextrema()[1]  # a grey image: (least, most) change
+            if isinstance(strongest, (int, float)) and strongest < INK:
                 return True
         return False
-
-    def _faint(self, index: int) -> bool:
-        box = self.boxes[index]
-        assert box is not None
-        ink = self.ink()
-        height = self.page.get_height()
-        pixels = (int(box[0] * SCALE), int((height - box[3]) * SCALE),
-                  int(box[2] * SCALE + 1), int((height - box[1]) * SCALE + 1))
-        strongest = ink.crop(pixels).getextrema()[1]  # a grey image: (least, most) change
-        return isinstance(strongest, (int, float)) and strongest < INK
-
-
-def _cells(box: Box) -> Iterator[tuple[int, int]]:
-    for x in range(int(box[0] // 12), int(box[2] // 12) + 1):
-        for y in range(int(box[1] // 12), int(box[3] // 12) + 1):
-            yield x, y
 
 
 def _area(box: Box) -> float:
@@ -191,11 +200,14 @@ class DrawnLetter:
     (or use it in a `with`) when done."""
 
     def __init__(self, pdf: bytes):
+        self._pdf = pdf
         self._document = pdfium.PdfDocument(pdf)
+        self._bare: pdfium.PdfDocument | None = None
+        self._bare_pages: dict[int, pdfium.PdfPage] = {}
         self._pages: list[_Page] = []
         try:
             for number, page in enumerate(self._document, 1):
-                self._pages.append(_Page.read(number, page))
+                self._pages.append(_Page.read(number, page, partial(self._bare_page, number - 1)))
         except BaseException:
             self.close()  # else PDFium's objects are closed at exit, with a line on stderr
             raise
@@ -206,11 +218,25 @@ class DrawnLetter:
     def __exit__(self, *exception) -> None:
         self.close()
 
+    def _bare_page(self, index: int) -> pdfium.PdfPage:
+        """Page `index` of a second copy of the PDF, with all its text made invisible."""
+        if self._bare is None:
+            self._bare = pdfium.PdfDocument(self._pdf)
+        if index not in self._bare_pages:
+            page = self._bare_pages[index] = self._bare[index]
+            for text in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=32):
+                pdfium_c.FPDFTextObj_SetTextRenderMode(text.raw, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+        return self._bare_pages[index]
+
     def close(self) -> None:
         for page in self._pages:
             page.text.close()
             page.page.close()
+        for bare in self._bare_pages.values():
+            bare.close()
         self._document.close()
+        if self._bare is not None:
+            self._bare.close()
 
     def sightings(self, words: str) -> list[Sighting]:
         """Every occurrence of `words` drawn in the PDF, in page order, with whether a

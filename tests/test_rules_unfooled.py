@@ -129,6 +129,7 @@ def test_a_style_that_a_kit_uses_to_show_text_is_not_taken_for_hiding():
         assert seen.hidden_classes == frozenset() and seen.unclassed == () and seen.word_styles == ()
 
 
+@pytest.mark.slow
 def test_a_phrase_in_a_word_style_marked_hidden_does_not_count(tmp_path):
     """Word hides what the reference DOCX's style hides, whatever the CSS says."""
     _edited_block(tmp_path, "imr", "blocks/appeal-rights.md.j2", "grounds:\n{: .lead-in }", "grounds:\n{: .x-hide }")
@@ -159,8 +160,10 @@ def test_a_stylesheet_that_hides_without_a_class_is_judged_on_what_it_hides(tmp_
     is drawn is the judge; the stylesheets' reading only names the suspect."""
     (tmp_path / "extra.css").write_text("p { color: black }\n\nblockquote + p:nth-child(3) { display: none }\n")
     assert letterkit.check_rules(letterkit.read_case(IMR_EXAMPLE), letterkit.load_kit("imr", (str(tmp_path),))) == []
-    (tmp_path / "extra.css").write_text("p { color: black }\n\nh1 + p + p { display: none }\n")
-    failures = letterkit.check_rules(letterkit.read_case(IMR_EXAMPLE), letterkit.load_kit("imr", (str(tmp_path),)))
+    hiding = tmp_path / "hiding"
+    hiding.mkdir()
+    (hiding / "extra.css").write_text("p { color: black }\n\nh1 + p + p { display: none }\n")
+    failures = letterkit.check_rules(letterkit.read_case(IMR_EXAMPLE), letterkit.load_kit("imr", (str(hiding),)))
     assert "appeal-rights-citation" in _ids(failures)
     assert any("extra.css:3: h1 + p + p (display: none)" in f.line() for f in failures)
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property, partial
 
 from lxml import etree
 
@@ -33,12 +34,17 @@ _HIGHLIGHT = {"black": "000000", "blue": "0000FF", "cyan": "00FFFF", "green": "0
               "darkGray": "808080", "lightGray": "C0C0C0"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Run:
-    """The text of one run of the body, and why Word's reader cannot see it (None: can)."""
+    """The text of one run of the body, and why Word's reader cannot see it (None: can),
+    worked out when first asked: most runs hold no words a rule wants."""
 
     text: str
-    problem: str | None
+    _why: Callable[[], str | None] = field(default=lambda: None, repr=False)
+
+    @cached_property
+    def problem(self) -> str | None:
+        return self._why()
 
 
 @dataclass(frozen=True)
@@ -89,24 +95,26 @@ def runs(docx: bytes) -> list[Run]:
         chain = StyleChain(etree.fromstring(archive.read("word/styles.xml")) if "word/styles.xml" in names else None)
     page = _val(body.find(f"{_W}background"), "color")
     found: list[Run] = []
+    edited = next(body.iter(f"{_W}del", f"{_W}moveFrom"), None) is not None  # tracked changes: rare
     for paragraph in body.iter(f"{_W}p"):
-        found += _paragraph_runs(paragraph, chain, page)
-        found.append(Run(" ", None))  # paragraphs are separate words
+        found += _paragraph_runs(paragraph, chain, page, edited)
+        found.append(Run(" "))  # paragraphs are separate words
     return found
 
 
-def _paragraph_runs(paragraph: etree._Element, chain: StyleChain, page: str | None) -> Iterator[Run]:
+def _paragraph_runs(paragraph: etree._Element, chain: StyleChain, page: str | None,
+                    edited: bool) -> Iterator[Run]:
     properties = paragraph.find(f"{_W}pPr")
     style = _val(properties.find(f"{_W}pStyle")) if properties is not None else None
     styles = chain.chain(style or chain.defaults["paragraph"])
     shading = _shading([chain.default_paragraph, *(s.paragraph for s in styles), properties])
     for run in paragraph.iter(f"{_W}r"):
-        if any(ancestor.tag in (f"{_W}del", f"{_W}moveFrom") for ancestor in run.iterancestors()):
+        if edited and any(ancestor.tag in (f"{_W}del", f"{_W}moveFrom") for ancestor in run.iterancestors()):
             continue  # deleted text Word does not show
         text = "".join(node.text or "" if node.tag == f"{_W}t" else " " for node in run
                        if node.tag in (f"{_W}t", f"{_W}tab", f"{_W}br", f"{_W}cr"))
         if text:
-            yield Run(text, _problem(run.find(f"{_W}rPr"), styles, chain, shading or page))
+            yield Run(text, partial(_problem, run.find(f"{_W}rPr"), styles, chain, shading or page))
 
 
 def _problem(own: etree._Element | None, paragraph: list[_Style], chain: StyleChain,
