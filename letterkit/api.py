@@ -48,7 +48,9 @@ def render(
         raise RuleError(failures)  # the words are not there: said before any layout
     record = case_record(letter, kit) if options.archival and "pdf" in formats else None
     files = write_formats(document, formats, kit.presentation, options, record)
-    if strict and (failures := _unseen(letter, document, kit, files, options)):
+    # Judged where a reader will look: the PDF (laid out for the HTML page too, which
+    # has its stylesheets), and the DOCX when one is written.
+    if strict and (failures := _unseen(letter, document, kit, files, options, ("pdf", *formats))):
         raise RuleError(failures)
     if options.seal is None:
         return files
@@ -76,12 +78,12 @@ def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | No
 
 
 def _unseen(letter: Letter, document: Document, kit: Kit, files: Mapping[str, bytes],
-            options: WriterOptions) -> list[RuleFailure]:
-    """The rules whose words a reader cannot see in the PDF or the DOCX (`files`, or
-    written here: a plain PDF, a DOCX in the options' reference)."""
+            options: WriterOptions, formats: Iterable[str] = ("pdf", "docx")) -> list[RuleFailure]:
+    """The rules whose words a reader cannot see in the PDF or the DOCX of `formats`
+    (from `files`, or written here: a plain PDF, a DOCX in the options' reference)."""
     drawn = {format: files.get(format) or write_format(document, format, kit.presentation,
                                                        WriterOptions(reference_docx=options.reference_docx))
-             for format in ("pdf", "docx")}
+             for format in ("pdf", "docx") if format in formats}
     return unseen(letter, document, kit.rules, kit.calendars, drawn, of_presentation(kit.presentation))
 
 

@@ -40,12 +40,13 @@ PILED = 0.5  # a letter whose box is covered this much by another letter's is no
 CROWDED = 1.3  # text whose lines are covered more than this by lines of text may be piled
 INK = 64  # of 255 grey levels: the least change text must make to what is under it
 _FOLD = {"\u00ad": "", "\ufffe": "-", "\u2010": "-", "\u2011": "-"}  # PDFium writes a hyphen as U+FFFE
+_FOLDED = str.maketrans(_FOLD)
 
 
 def key(text: str) -> str:
     """The form in which words are matched: case folded, no whitespace, hyphens alike.
     Lines and pages break words anywhere; matching this form finds them all the same."""
-    return "".join(_FOLD.get(char, char).casefold() for char in text if not char.isspace())
+    return "".join(text.translate(_FOLDED).casefold().split())
 
 
 @dataclass(frozen=True)

@@ -360,12 +360,11 @@ _CHECKS: dict[type[_Rule], Callable[..., list[RuleFailure]]] = {
     WithinRule: _check_within, DeadlineRule: _check_deadline}
 
 
-def required_words(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
+def required_words(letter: Any, text: LetterText, rules: tuple[_Rule, ...],
                    calendars: Mapping[str, HolidayCalendar]) -> list[tuple[_Rule, str, str]]:
     """(rule, where, words) for the words each rule in force requires the letter to show
     a reader: its phrase, the deadline it computes, the values of the fields it wants
-    printed, as the letter prints them; `where` is the field path, or "(letter text)"."""
-    text = LetterText.read(document, Visibility(frozenset()))
+    printed, as the letter (`text`) prints them; `where` is the field path, or "(letter text)"."""
     due = deadlines(letter, rules, calendars)
     wanted: list[tuple[_Rule, str, str]] = []
     for rule in in_force(letter, rules):

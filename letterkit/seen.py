@@ -26,19 +26,20 @@ def unseen(letter: Any, document: tree.Document, rules: tuple[Rule, ...], calend
            drawn: Mapping[str, bytes], hints: Visibility = Visibility(frozenset())) -> list[RuleFailure]:
     """A failure for each rule whose words a reader cannot see, every time the letter
     has them, in each of the drawn files (`drawn["pdf"]`, `drawn["docx"]`)."""
-    wanted = required_words(letter, document, rules, calendars)
+    text = LetterText.read(document, Visibility(frozenset()))
+    wanted = required_words(letter, text, rules, calendars)
     if not wanted:
         return []
-    whole = key(LetterText.read(document, Visibility(frozenset())).whole)
+    whole = key(text.whole)
     found = sightings(drawn["pdf"], [words for _, _, words in wanted]) if "pdf" in drawn else {}
-    word_runs = runs(drawn["docx"]) if "docx" in drawn else None
+    word = _WordText(runs(drawn["docx"])) if "docx" in drawn else None
     failures = []
     for rule, where, words in wanted:
         times = whole.count(key(words))
         label = "the phrase" if where == "(letter text)" else "the value"
         if words in found and (why := _unseen_in_pdf(found[words], times)):
             failures.append(RuleFailure(rule, where, f"{label} {words!r} {why}{_hint(hints)}; {rule.statement}"))
-        if word_runs is not None and (why := _unseen_in_word(word_runs, key(words), times)):
+        if word is not None and (why := word.unseen(key(words), times)):
             failures.append(RuleFailure(rule, where, f"{label} {words!r} {why}; {rule.statement}"))
     return failures
 
@@ -52,24 +53,31 @@ def _unseen_in_pdf(found: list, times: int) -> str | None:
     return f"is in the letter {_times(times)} and drawn in the PDF {_times(len(found))}: the rest is not drawn"
 
 
-def _unseen_in_word(word_runs: list[Run], wanted: str, times: int) -> str | None:
-    letters, owner = [], []
-    for index, run in enumerate(word_runs):
-        for char in key(run.text):
-            letters.append(char)
-            owner.append(index)
-    text = "".join(letters)
-    problems = []
-    start = text.find(wanted)
-    while start >= 0:
-        problems.append(next((word_runs[i].problem for i in owner[start:start + len(wanted)]
-                              if word_runs[i].problem), None))
-        start = text.find(wanted, start + len(wanted))
-    if sum(problem is None for problem in problems) >= times:
-        return None
-    if hidden := [problem for problem in problems if problem]:
-        return f"is not visible in the Word document: {hidden[0]}"
-    return f"is in the letter {_times(times)} and in the Word document {_times(len(problems))}"
+class _WordText:
+    """The DOCX's words as `key` gives them, with the run each letter is in."""
+
+    def __init__(self, word_runs: list[Run]):
+        self.runs = word_runs
+        letters, self.owner = [], []
+        for index, run in enumerate(word_runs):
+            for char in key(run.text):
+                letters.append(char)
+                self.owner.append(index)
+        self.text = "".join(letters)
+
+    def unseen(self, wanted: str, times: int) -> str | None:
+        """Why Word's reader sees `wanted` fewer than `times` times (None: not fewer)."""
+        problems = []
+        start = self.text.find(wanted)
+        while start >= 0:
+            problems.append(next((self.runs[i].problem for i in self.owner[start:start + len(wanted)]
+                                  if self.runs[i].problem), None))
+            start = self.text.find(wanted, start + len(wanted))
+        if sum(problem is None for problem in problems) >= times:
+            return None
+        if hidden := [problem for problem in problems if problem]:
+            return f"is not visible in the Word document: {hidden[0]}"
+        return f"is in the letter {_times(times)} and in the Word document {_times(len(problems))}"
 
 
 def _times(count: int) -> str:

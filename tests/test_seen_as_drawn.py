@@ -194,5 +194,5 @@ def test_a_reference_docx_option_that_hides_fails_strict_render(tmp_path, look):
     _reference(tmp_path / "other.docx", **look)
     options = WriterOptions(reference_docx=tmp_path / "other.docx")
     with pytest.raises(RuleError) as raised:
-        letterkit.render(letterkit.read_case(IMR_EXAMPLE), "imr", ("pdf",), options=options, strict=True)
+        letterkit.render(letterkit.read_case(IMR_EXAMPLE), "imr", ("pdf", "docx"), options=options, strict=True)
     assert CITATION in _ids(raised.value.failures) and _word_failures(raised.value.failures)
