@@ -104,25 +104,23 @@ class _Page:
         box = (left.value, bottom.value, right.value, top.value)
         return box if box[2] > box[0] and box[3] > box[1] else None
 
-    def line_height(self, index: int) -> float:
-        """The height of a character's line box: the font's ascent to descent, scaled."""
+    def line_box(self, index: int) -> tuple[float, float]:
+        """(width, height) of a character's box on its line: its advance, and the font's
+        ascent to descent, after every transform."""
         rect = pdfium_c.FS_RECTF()
         pdfium_c.FPDFText_GetLooseCharBox(self.text.raw, index, rect)
-        return abs(rect.top - rect.bottom)
+        return abs(rect.right - rect.left), abs(rect.top - rect.bottom)
 
-    def line_width(self, index: int) -> float:
-        rect = pdfium_c.FS_RECTF()
-        pdfium_c.FPDFText_GetLooseCharBox(self.text.raw, index, rect)
-        return abs(rect.right - rect.left)
-
-    def ink(self, boxes: list[Box]) -> Image.Image:
-        """Per pixel of the region of `boxes`, how much the page's text changes what is
-        drawn: the page rendered as drawn against the page with its text invisible."""
+    def ink(self, boxes: list[Box]) -> tuple[Image.Image, float, float]:
+        """Per pixel around `boxes`, how much the page's text changes what is drawn (the
+        page rendered as drawn against the page with its text invisible), and the page
+        point at the image's top left corner."""
         width, height = self.page.get_size()
-        crop = (max(0.0, min(box[0] for box in boxes) - 1), max(0.0, min(box[1] for box in boxes) - 1),
-                max(0.0, width - max(box[2] for box in boxes) - 1), max(0.0, height - max(box[3] for box in boxes) - 1))
+        left, bottom = max(0.0, min(box[0] for box in boxes) - 1), max(0.0, min(box[1] for box in boxes) - 1)
+        right, top = min(width, max(box[2] for box in boxes) + 1), min(height, max(box[3] for box in boxes) + 1)
+        crop = (left, bottom, width - right, height - top)  # what rendering leaves out on each side
         drawn, bare = (page.render(scale=SCALE, grayscale=True, crop=crop).to_pil() for page in (self.page, self.bare()))
-        return ImageChops.difference(drawn, bare)
+        return ImageChops.difference(drawn, bare), left, top
 
     def problem(self, indices: list[int]) -> str | None:
         """Why a reader cannot see these characters of the page (None: a reader can)."""
@@ -130,10 +128,11 @@ class _Page:
         drawn = list(shapes)
         if not drawn:
             return "none of its letters has a shape"
-        height = min(self.line_height(index) for index in drawn)
+        sizes = [self.line_box(index) for index in drawn]
+        height = min(height for _, height in sizes)
         if height < LEGIBLE_HEIGHT:
             return f"its letters are {height:.2g} pt high, too small to read"
-        if sum(self.line_width(index) for index in drawn) < SQUEEZED * height * len(drawn):
+        if sum(width for width, _ in sizes) < SQUEEZED * height * len(drawn):
             return "its letters are squeezed together past reading"
         left, bottom, right, top = self.page.get_mediabox()
         if any(not (left - 1 <= box[0] and box[2] <= right + 1 and bottom - 1 <= box[1] and box[3] <= top + 1)
@@ -175,9 +174,8 @@ class _Page:
         return rects
 
     def _faint(self, boxes: list[Box]) -> bool:
-        """Whether a letter's box shows no ink: its text changes too few grey levels."""
-        ink = self.ink(boxes)
-        left, top = min(box[0] for box in boxes) - 1, max(box[3] for box in boxes) + 1
+        """Whether a letter's box of `boxes` shows no ink: its text changes too few grey levels there."""
+        ink, left, top = self.ink(boxes)
         for box in boxes:
             pixels = (int((box[0] - left) * SCALE), int((top - box[3]) * SCALE),
                       int((box[2] - left) * SCALE + 1), int((top - box[1]) * SCALE + 1))
