@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +14,9 @@ from .errors import CaseError, LetterkitError
 from .kits import Kit, load_kit
 from .model import Letter
 from .output import remove_stale, write_all
+from .presentation import Presentation
 from .rules import RuleError, RuleFailure, check
+from .seen import unseen
 from .tree import Document
 from .visibility import of_presentation
 from .writers import DEFAULT_FORMATS, WRITERS, WriterOptions, file_name, files_of, write_format, write_formats, writer
@@ -56,11 +58,15 @@ def render(
     look = profiles.presentation(kit, profile)  # a ValueError naming the choices for an unknown one
     documents = [compose(letter, kit) for letter in letters]
     if strict and (failures := [f for letter, document in zip(letters, documents)
-                                for f in check_rules(letter, kit, document, profile)]):
-        raise RuleError(failures)
+                                for f in check(letter, document, kit.rules, kit.calendars, dates=kit.dates)]):
+        raise RuleError(failures)  # the words are not there: said before any layout
     letter, document = letters[0], documents[0] if len(documents) == 1 else bilingual.joined(documents)
     record = case_record(letter, kit) if options.archival and "pdf" in formats else None
     files = write_formats(document, formats, look, options, record)
+    # Judged where a reader will look: the PDF (laid out for the HTML page too, which
+    # has its stylesheets), and the DOCX when one is written.
+    if strict and (failures := _unseen(letter, document, kit, look, files, options, ("pdf", *formats))):
+        raise RuleError(failures)
     if options.seal is None:
         return files
     from .seal import seal_files  # pyHanko takes a second to import: only when sealing
@@ -92,13 +98,32 @@ def write(document: Document, format: str, kit: Kit, options: WriterOptions = Wr
 
 
 def check_rules(data: dict[str, Any] | Letter, kit: Kit, document: Document | None = None,
-                profile: str | None = None) -> list[RuleFailure]:
+                profile: str | None = None, files: Mapping[str, bytes] = {},
+                options: WriterOptions = WriterOptions()) -> list[RuleFailure]:
     """Every rule of the kit the letter breaks, none if it meets them all; the letter is
-    validated, and composed unless its `document` is given. What a reader sees is judged
-    in the letter's `profile` (large print draws the same words larger)."""
+    validated, and composed unless its `document` is given.
+
+    Whether a reader sees the words a rule requires is judged on the letter as drawn, in
+    its `profile` (large print draws the same words larger): its PDF and its DOCX
+    (`files`, by format, when the caller has written them; else written here, the DOCX
+    with `options.reference_docx` if given). As `render` does, a letter whose words are
+    not all there fails on those first, before any layout."""
     letter = validate(data, kit)
-    seen = of_presentation(profiles.presentation(kit, profile))
-    return check(letter, document or compose(letter, kit), kit.rules, kit.calendars, seen, kit.dates)
+    document = document or compose(letter, kit)
+    look = profiles.presentation(kit, profile)
+    return (check(letter, document, kit.rules, kit.calendars, dates=kit.dates)
+            or _unseen(letter, document, kit, look, files, options))
+
+
+def _unseen(letter: Letter, document: Document, kit: Kit, look: Presentation, files: Mapping[str, bytes],
+            options: WriterOptions, formats: Iterable[str] = ("pdf", "docx")) -> list[RuleFailure]:
+    """The rules whose words a reader cannot see in the PDF or the DOCX of `formats`
+    (from `files`, or written here in the letter's look: a plain PDF, a DOCX in the
+    options' reference)."""
+    drawn = {format: files.get(format) or write_format(document, format, look,
+                                                       WriterOptions(reference_docx=options.reference_docx))
+             for format in ("pdf", "docx") if format in formats}
+    return unseen(letter, document, kit.rules, kit.calendars, drawn, of_presentation(look), kit.dates)
 
 
 def render_file(

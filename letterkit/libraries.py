@@ -19,7 +19,7 @@ import os
 import warnings
 
 PYHANKO_LOGGERS = ("pyhanko", "pyhanko_certvalidator")
-RENDER_LOGGERS = ("weasyprint", "fontTools")
+RENDER_LOGGERS = ("weasyprint", "fontTools", "pypdfium2")  # pypdfium2: --strict reads the drawn PDF
 CLUSTER_LOGGERS = ("distributed", "ray", "fsspec", "s3fs", "aiobotocore", "botocore")
 DEBUG_VARIABLE = "LETTERKIT_DEBUG"  # set (not "0"): every library's log on stderr
 

@@ -399,6 +399,28 @@ _CHECKS: dict[type[_Rule], Callable[..., list[RuleFailure]]] = {
     WithinRule: _check_dates, BeforeRule: _check_dates, DeadlineRule: _check_deadline}
 
 
+def required_words(letter: Any, text: LetterText, rules: tuple[_Rule, ...],
+                   calendars: Mapping[str, HolidayCalendar]) -> list[tuple[_Rule, str, str]]:
+    """(rule, where, words) for the words each rule in force requires the letter to show
+    a reader: its phrase, the deadline it computes, the values of the fields it wants
+    printed, as the letter (`text`) prints them; `where` is the field path, or "(letter text)"."""
+    due = deadlines(letter, rules, calendars)
+    wanted: list[tuple[_Rule, str, str]] = []
+    for rule in in_force(letter, rules):
+        if isinstance(rule, PhraseRule):
+            wanted.append((rule, "(letter text)", rule.phrase_in(locales.primary(text.language))))
+        elif isinstance(rule, DeadlineRule) and (form := text.printed_form(f"deadlines.{rule.name}", due[rule.name])):
+            wanted.append((rule, f"deadlines.{rule.name}", form))
+        elif isinstance(rule, FieldRule) and rule.printed:
+            for pattern in rule.fields:
+                for path, value in values_at(letter, pattern):
+                    for index, element in enumerate(value) if isinstance(value, (list, tuple)) else [(None, value)]:
+                        where = path if index is None else f"{path}[{index}]"
+                        if form := text.printed_form(where, element) or text.printed_form(path, element):
+                            wanted.append((rule, where, form))
+    return wanted
+
+
 # Reading values and text -------------------------------------------------------------
 
 def values_at(letter: Any, pattern: str) -> list[tuple[str, Any]]:
@@ -465,7 +487,8 @@ class LetterText:
     among them is a break no phrase spans. `printed`: the visible text each case field
     (or computed value: `deadlines.<name>`) printed, by its path. `hidden_kit`: the
     kit's words the stylesheets hide, for messages. `lost`: what made a field's printed
-    text lose its value (a filter, `~`), by its path (letterkit.traced_text)."""
+    text lose its value (a filter, `~`), by its path (letterkit.traced_text). `whole`:
+    every word of the letter, the kit's and the case's, as the writers draw them."""
 
     kit: str
     hidden_kit: str
@@ -474,18 +497,21 @@ class LetterText:
     lost: Mapping[str, str] = dataclasses.field(default_factory=dict)
     dates: DateForms = DateForms()  # the forms a date is printed in
     language: str = "en-US"  # the letter's: the phrases and date forms looked for are its
+    whole: str = ""
 
     @classmethod
     def read(cls, document: tree.Document, visibility: Visibility, dates: DateForms = DateForms(),
              language: str = "en-US") -> LetterText:
         kit: list[str] = []
         hidden: list[str] = []
+        whole: list[str] = []
         printed: dict[str, list[str]] = {}
         lost: dict[str, str] = {}
 
         def walk(node, hides: bool) -> None:
             hides = hides or visibility.hides(getattr(node, "cls", ""))
             if isinstance(node, tree.Text):
+                whole.append(node.text)
                 if node.field is None:
                     (hidden if hides else kit).append(node.text)
                 else:
@@ -497,15 +523,26 @@ class LetterText:
                             printed.setdefault(path, []).append(node.text)
             elif isinstance(node, tree.LineBreak):
                 kit.append(" ")
+                whole.append(" ")
             for child in tree.child_nodes(node):
                 walk(child, hides)
             if not isinstance(node, _INLINES):
                 kit.append(" ")  # blocks and cells are separate words
+                whole.append(" ")
 
         walk(document, False)
         return cls(_normal("".join(kit)), _normal("".join(hidden)),
                    {path: _normal(" ".join(texts)) for path, texts in printed.items()}, visibility, lost, dates,
-                   language)
+                   language, _normal("".join(whole)))
+
+    def printed_form(self, path: str, value: Any) -> str | None:
+        """The words by which the text its field printed shows `value` (a date in the
+        form a block chose); None for rich text and records, whose words vary."""
+        if isinstance(value, (BaseModel, RichText)) or value is None:
+            return None
+        shown = self.printed.get(path, "")
+        return next((form for form in _printed_forms(value, self.dates, self.language)
+                     if form.casefold() in shown.casefold()), None)
 
     def unprinted(self, path: str, value: Any) -> str | None:
         """The first of a value's elements (or the value) that no text printed by its own

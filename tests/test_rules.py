@@ -198,6 +198,7 @@ def test_strict_render_writes_no_file_and_reports_one_line_per_failure(tmp_path)
     assert runner.invoke(app, ["render", str(bad), "--kit", "ur", "-f", "html", "-o", str(tmp_path / "out")]).exit_code == 0
 
 
+@pytest.mark.slow  # lays out every example's PDF and DOCX, to judge what a reader sees
 def test_validate_strict_passes_the_examples_and_warns_about_reading_grade():
     result = runner.invoke(app, ["validate", "--strict", *map(str, EXAMPLES)])
     assert result.exit_code == 0, result.stderr

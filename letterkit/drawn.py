@@ -1,0 +1,269 @@
+"""Whether a reader can see words in the PDF that was drawn: judged on its glyphs and pixels.
+
+A kit's rules count only the words a reader sees. Reading the stylesheets cannot say
+which those are: CSS has more ways to hide a paragraph (selectors, units, transforms,
+custom properties, a box painted over it, lines piled onto one another…) than any list
+of patterns. So the judge is the laid-out letter itself, the PDF WeasyPrint wrote, read
+with PDFium (pypdfium2), which knows nothing of letterkit or CSS:
+
+- PDFium's text page gives every character drawn and its box, page by page, so each
+  occurrence of required words is found where it was drawn, whatever styled it;
+- its boxes tell the size of the letters after every transform (a scale, a tiny font),
+  whether they lie on the page, and whether they are drawn on top of other letters
+  (negative letter-spacing, no line height);
+- PDFium renders the page twice, as drawn and with its text made invisible: the pixels
+  the text changes inside each letter's box are the ink a reader sees. Whatever hides
+  text without removing it — white on white, the colour of a background set anywhere, a
+  background picture, opacity, a box drawn over it, clipping, an invisible text mode —
+  leaves no ink there.
+
+Comparing the two renderings rather than judging colours makes no assumption about
+what is painted under the text. Pages are rendered only where required words are
+drawn, at two pixels a point, in grey: a few milliseconds a page.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property, partial
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image, ImageChops
+
+SCALE = 2.0  # pixels a point: the thin strokes of 8 pt text still reach full ink
+LEGIBLE_HEIGHT = 5.0  # points from ascent to descent of a letter's line: below, no one reads it
+SQUEEZED = 0.2  # a letter narrower than this part of its height is squeezed past reading
+PILED = 0.5  # a letter whose box is covered this much by another letter's is not legible
+CROWDED = 1.3  # text whose lines are covered more than this by lines of text may be piled
+INK = 64  # of 255 grey levels: the least change text must make to what is under it
+_FOLD = {"\u00ad": "", "\ufffe": "-", "\u2010": "-", "\u2011": "-"}  # PDFium writes a hyphen as U+FFFE
+_FOLDED = str.maketrans(_FOLD)
+
+
+def key(text: str) -> str:
+    """The form in which words are matched: case folded, no whitespace, hyphens alike.
+    Lines and pages break words anywhere; matching this form finds them all the same."""
+    return "".join(text.translate(_FOLDED).casefold().split())
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One occurrence of words in the PDF: its first page (from 1), and why a reader
+    cannot see it (None: a reader can)."""
+
+    page: int
+    problem: str | None = None
+
+
+Box = tuple[float, float, float, float]  # left, bottom, right, top, in points
+
+
+@dataclass
+class _Page:
+    number: int  # from 1
+    page: pdfium.PdfPage
+    text: pdfium.PdfTextPage
+    key: str  # the page's words as `key` gives them
+    at: list[int]  # the character index of each character of `key`
+    bare: Callable[[], pdfium.PdfPage] = field(repr=False)  # the page with its text made invisible
+
+    @classmethod
+    def read(cls, number: int, page: pdfium.PdfPage, bare: Callable[[], pdfium.PdfPage]) -> _Page:
+        text = page.get_textpage()
+        count = text.count_chars()
+        drawn = text.get_text_range()  # one call; one character an index unless it holds surrogates
+        if len(drawn) != count:
+            drawn = "".join(chr(pdfium_c.FPDFText_GetUnicode(text.raw, index)) for index in range(count))
+        letters, at = [], []
+        for index, char in enumerate(drawn):
+            if not char.isspace():
+                for letter in _FOLD.get(char, char).casefold():
+                    letters.append(letter)
+                    at.append(index)
+        return cls(number, page, text, "".join(letters), at, bare)
+
+    def find(self, words: str) -> Iterator[int]:
+        """Where `words` (a key) start in this page's key, occurrence after occurrence."""
+        start = self.key.find(words)
+        while start >= 0:
+            yield start
+            start = self.key.find(words, start + len(words))
+
+    @cached_property
+    def boxes(self) -> list[Box | None]:
+        """Each character's box (None: a space or a break PDFium made up)."""
+        return [self.box(index) for index in range(self.text.count_chars())]
+
+    def box(self, index: int) -> Box | None:
+        """A character's box: its glyph's outline, transformed (None: it has no shape)."""
+        left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+        pdfium_c.FPDFText_GetCharBox(self.text.raw, index, left, right, bottom, top)
+        box = (left.value, bottom.value, right.value, top.value)
+        return box if box[2] > box[0] and box[3] > box[1] else None
+
+    def line_box(self, index: int) -> tuple[float, float]:
+        """(width, height) of a character's box on its line: its advance, and the font's
+        ascent to descent, after every transform."""
+        rect = pdfium_c.FS_RECTF()
+        pdfium_c.FPDFText_GetLooseCharBox(self.text.raw, index, rect)
+        return abs(rect.right - rect.left), abs(rect.top - rect.bottom)
+
+    def ink(self, boxes: list[Box]) -> tuple[Image.Image, float, float]:
+        """Per pixel around `boxes`, how much the page's text changes what is drawn (the
+        page rendered as drawn against the page with its text invisible), and the page
+        point at the image's top left corner."""
+        width, height = self.page.get_size()
+        left, bottom = max(0.0, min(box[0] for box in boxes) - 1), max(0.0, min(box[1] for box in boxes) - 1)
+        right, top = min(width, max(box[2] for box in boxes) + 1), min(height, max(box[3] for box in boxes) + 1)
+        crop = (left, bottom, width - right, height - top)  # what rendering leaves out on each side
+        drawn, bare = (page.render(scale=SCALE, grayscale=True, crop=crop).to_pil() for page in (self.page, self.bare()))
+        return ImageChops.difference(drawn, bare), left, top
+
+    def problem(self, indices: list[int]) -> str | None:
+        """Why a reader cannot see these characters of the page (None: a reader can)."""
+        shapes = {index: box for index in indices if (box := self.box(index)) is not None}
+        drawn = list(shapes)
+        if not drawn:
+            return "none of its letters has a shape"
+        sizes = [self.line_box(index) for index in drawn]
+        height = min(height for _, height in sizes)
+        if height < LEGIBLE_HEIGHT:
+            return f"its letters are {height:.2g} pt high, too small to read"
+        if sum(width for width, _ in sizes) < SQUEEZED * height * len(drawn):
+            return "its letters are squeezed together past reading"
+        left, bottom, right, top = self.page.get_mediabox()
+        if any(not (left - 1 <= box[0] and box[2] <= right + 1 and bottom - 1 <= box[1] and box[3] <= top + 1)
+               for box in shapes.values()):
+            return "it lies outside the page"
+        if self._piled(shapes):
+            return "its letters are drawn on top of other letters"
+        if self._faint(list(shapes.values())):
+            return "its text has no contrast with what is drawn under it"
+        return None
+
+    def _piled(self, shapes: dict[int, Box]) -> bool:
+        """Whether a letter of `shapes` is drawn mostly over another letter of the page.
+        The lines PDFium finds tell first, in a few calls, whether anything else is drawn
+        where these letters are; only then are the page's letters compared one by one."""
+        page = self.lines
+        if all(sum(_overlap(own, other) for other in page) <= CROWDED * _area(own)
+               for own in self._rects(min(shapes), max(shapes) - min(shapes) + 1) if _area(own) > 0):
+            return False
+        mine = list(shapes.items())
+        left, bottom = min(box[0] for _, box in mine), min(box[1] for _, box in mine)
+        right, top = max(box[2] for _, box in mine), max(box[3] for _, box in mine)
+        near = [(index, box) for index, box in enumerate(self.boxes)
+                if box is not None and box[0] < right and box[2] > left and box[1] < top and box[3] > bottom]
+        return any(_overlap(box, theirs) > PILED * min(_area(box), _area(theirs))
+                   for index, box in mine for other, theirs in near if other != index)
+
+    @cached_property
+    def lines(self) -> list[Box]:
+        """The rectangles of the page's runs of text on one line, as PDFium joins them."""
+        return self._rects(0, -1)
+
+    def _rects(self, start: int, count: int) -> list[Box]:
+        left, top, right, bottom = (ctypes.c_double() for _ in range(4))
+        rects = []
+        for index in range(pdfium_c.FPDFText_CountRects(self.text.raw, start, count)):
+            pdfium_c.FPDFText_GetRect(self.text.raw, index, left, top, right, bottom)
+            rects.append((left.value, min(bottom.value, top.value), right.value, max(bottom.value, top.value)))
+        return rects
+
+    def _faint(self, boxes: list[Box]) -> bool:
+        """Whether a letter's box of `boxes` shows no ink: its text changes too few grey levels there."""
+        ink, left, top = self.ink(boxes)
+        for box in boxes:
+            pixels = (int((box[0] - left) * SCALE), int((top - box[3]) * SCALE),
+                      int((box[2] - left) * SCALE + 1), int((top - box[1]) * SCALE + 1))
+            strongest = ink.crop(pixels).getextrema()[1]  # a grey image: (least, most) change
+            if isinstance(strongest, (int, float)) and strongest < INK:
+                return True
+        return False
+
+
+def _area(box: Box) -> float:
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
+def _overlap(a: Box, b: Box) -> float:
+    width, height = min(a[2], b[2]) - max(a[0], b[0]), min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+class DrawnLetter:
+    """A PDF, read for where words are drawn and whether they can be seen; close it
+    (or use it in a `with`) when done."""
+
+    def __init__(self, pdf: bytes):
+        self._pdf = pdf
+        self._document = pdfium.PdfDocument(pdf)
+        self._bare: pdfium.PdfDocument | None = None
+        self._bare_pages: dict[int, pdfium.PdfPage] = {}
+        self._pages: list[_Page] = []
+        try:
+            for number, page in enumerate(self._document, 1):
+                self._pages.append(_Page.read(number, page, partial(self._bare_page, number - 1)))
+        except BaseException:
+            self.close()  # else PDFium's objects are closed at exit, with a line on stderr
+            raise
+
+    def __enter__(self) -> DrawnLetter:
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
+
+    def _bare_page(self, index: int) -> pdfium.PdfPage:
+        """Page `index` of a second copy of the PDF, with all its text made invisible."""
+        if self._bare is None:
+            self._bare = pdfium.PdfDocument(self._pdf)
+        if index not in self._bare_pages:
+            page = self._bare_pages[index] = self._bare[index]
+            for text in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=32):
+                pdfium_c.FPDFTextObj_SetTextRenderMode(text.raw, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+        return self._bare_pages[index]
+
+    def close(self) -> None:
+        for page in self._pages:
+            page.text.close()
+            page.page.close()
+        for bare in self._bare_pages.values():
+            bare.close()
+        self._document.close()
+        if self._bare is not None:
+            self._bare.close()
+
+    def sightings(self, words: str) -> list[Sighting]:
+        """Every occurrence of `words` drawn in the PDF, in page order, with whether a
+        reader can see it; words broken across a page break count too."""
+        wanted = key(words)
+        found = []
+        for page, following in zip(self._pages, self._pages[1:] + [None]):
+            for start in page.find(wanted):
+                found.append(Sighting(page.number, page.problem(page.at[start:start + len(wanted)])))
+            if following is not None:
+                found += self._across(wanted, page, following)
+        return found
+
+    def _across(self, wanted: str, page: _Page, following: _Page) -> list[Sighting]:
+        """An occurrence that ends a page's flow of text and starts the next's: the next
+        page's text begins with its flow (PDFium reads the running header, the footer
+        and list numbers after it)."""
+        for split in range(1, len(wanted)):
+            head, tail = wanted[:split], wanted[split:]
+            if following.key.startswith(tail) and (start := page.key.rfind(head)) >= 0:
+                if start + len(head) == len(page.key) or not page.key.startswith(wanted, start):
+                    problem = (page.problem(page.at[start:start + split])
+                               or following.problem(following.at[:len(tail)]))
+                    return [Sighting(page.number, problem)]
+        return []
+
+
+def sightings(pdf: bytes, words: Iterable[str]) -> dict[str, list[Sighting]]:
+    """Every occurrence of each of `words` drawn in `pdf`, with whether a reader can see it."""
+    with DrawnLetter(pdf) as drawn:
+        return {text: drawn.sightings(text) for text in dict.fromkeys(words)}
