@@ -10,11 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +19,7 @@ from ..api import render
 from ..errors import CaseError, LetterkitError
 from ..kits import load_kit
 from ..output import remove_stale, write_all
+from ..time_limit import time_limit
 from ..writers import WRITERS, WriterOptions
 from .sources import Case
 
@@ -83,33 +80,6 @@ def _message(error: Exception, case: Case) -> str:
     if isinstance(error, LetterkitError):
         return str(error)
     return f"internal error: {type(error).__name__}: {error}"
-
-
-class CaseTimeout(LetterkitError):
-    """A case that took longer than the batch's `--case-timeout`."""
-
-
-@contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise `CaseTimeout` in this (the worker's main) thread after `seconds`.
-
-    A signal, so it stops a letter anywhere in Python code. Threads cannot take signals:
-    on an executor that runs cases in threads (Dask's), a case has no limit.
-    """
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise CaseTimeout(f"took longer than {seconds:g} s to render (--case-timeout); nothing written")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def render_cases(job: Job, cases: tuple[Case, ...]) -> list[dict[str, Any]]:
