@@ -106,7 +106,7 @@ def chain_problem(certificate: x509.Certificate, others: Iterable[x509.Certifica
         names = "; ".join(root.subject.human_friendly for root in trust.roots)
         return f"does not chain to a trusted root (trusted: {names})"
     except PathValidationError as error:
-        return f"its chain to the trusted root is not valid: {error}"
+        return f"does not chain to a trusted root ({str(error).removeprefix('The path could not be validated because ')})"
     return None
 
 
