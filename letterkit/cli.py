@@ -87,11 +87,20 @@ TimestampUrl = Annotated[Optional[str], typer.Option(
     "--timestamp-url", help="An RFC 3161 timestamp service: the PDF's seal becomes PAdES-B-T.", metavar="URL")]
 
 
-def _seal_key(seal: Path | None, passphrase: str | None, timestamp_url: str | None):
+SealLtv = Annotated[bool, typer.Option(
+    "--seal-ltv", help="Embed the certificate chain and its revocation data in the PDF (PAdES-B-LT), so that "
+                       "its seal can be checked after the certificate expires; with --timestamp-url.")]
+
+
+def _seal_key(seal: Path | None, passphrase: str | None, timestamp_url: str | None, long_term: bool = False):
+    """The key to seal with. Without a passphrase (--seal-passphrase, LETTERKIT_SEAL_PASSPHRASE),
+    a key that does not open without one is asked for it, when a person is at the terminal."""
     if seal is None:
         return None
-    from .seal import SealKey
-    return SealKey(seal, passphrase, timestamp_url)
+    from .seal import SealKey, opens
+    if passphrase is None and sys.stdin.isatty() and seal.is_file() and not opens(seal, None):
+        passphrase = typer.prompt(f"Passphrase of {seal}", hide_input=True, err=True)
+    return SealKey(seal, passphrase, timestamp_url, long_term)
 
 
 def _print_table(table: Table) -> None:
@@ -191,6 +200,7 @@ def render(
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
+    seal_ltv: SealLtv = False,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format>.
 
@@ -204,7 +214,7 @@ def render(
         raise typer.BadParameter("- writes one letter to standard output: give one case and one format",
                                  param_hint="'--outdir'")
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
-                            seal=_seal_key(seal, seal_passphrase, timestamp_url))
+                            seal=_seal_key(seal, seal_passphrase, timestamp_url, seal_ltv))
     failed = 0
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
@@ -266,6 +276,7 @@ def batch(
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
+    seal_ltv: SealLtv = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this Dask cluster (tcp://host:8786) instead of local processes; OUTDIR must be shared with its workers.")] = None,
 ) -> None:
     """Render many cases in parallel to OUTDIR/<case-id>.<format>, with OUTDIR/manifest.jsonl.
@@ -278,7 +289,7 @@ def batch(
     """
     chosen = _formats(formats)
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
-                            seal=_seal_key(seal, seal_passphrase, timestamp_url))
+                            seal=_seal_key(seal, seal_passphrase, timestamp_url, seal_ltv))
     signal.signal(signal.SIGTERM, _interrupt)
     progress = None
     try:

@@ -36,11 +36,12 @@ class Pki:
         return self.ca_pem.parent
 
     def issue(self, common_name: str, not_before: dt.datetime = _START, not_after: dt.datetime = _END,
-              passphrase: str | None = PASSPHRASE) -> Path:
-        """A signer's PKCS#12 file under this root, valid from `not_before` to `not_after`."""
+              passphrase: str | None = PASSPHRASE, crl_url: str | None = None) -> Path:
+        """A signer's PKCS#12 file under this root, valid from `not_before` to `not_after`,
+        whose certificate names `crl_url` as where its CA publishes revocations."""
         stem = common_name.lower().replace(" ", "-")
         return _signer(self.folder / f"{stem}.p12", common_name, self.ca, self.ca_key, not_before, not_after,
-                       passphrase)
+                       passphrase, crl_url)
 
     def crl(self, revoked: tuple[Path, ...] = (), revoked_on: dt.datetime = _START,
             name: str = "ca.crl") -> Path:
@@ -85,13 +86,16 @@ def certificate_of(p12: Path, passphrase: str = PASSPHRASE) -> x509.Certificate:
 
 
 def _signer(path: Path, common_name: str, ca, ca_key, not_before: dt.datetime = _START,
-            not_after: dt.datetime = _END, passphrase: str | None = PASSPHRASE) -> Path:
+            not_after: dt.datetime = _END, passphrase: str | None = PASSPHRASE, crl_url: str | None = None) -> Path:
     key = ec.generate_private_key(ec.SECP256R1())
-    certificate = (_builder(_name(common_name), ca.subject, key.public_key(), not_before, not_after)
-                   .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                   .add_extension(_SIGNING, critical=True)
-                   .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
-                   .sign(ca_key, hashes.SHA256()))
+    builder = (_builder(_name(common_name), ca.subject, key.public_key(), not_before, not_after)
+               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+               .add_extension(_SIGNING, critical=True)
+               .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False))
+    if crl_url:
+        builder = builder.add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+            [x509.UniformResourceIdentifier(crl_url)], None, None, None)]), critical=False)
+    certificate = builder.sign(ca_key, hashes.SHA256())
     encryption = (serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
                   else serialization.NoEncryption())
     path.write_bytes(pkcs12.serialize_key_and_certificates(common_name.encode(), key, certificate, [ca], encryption))
