@@ -88,8 +88,8 @@ def chain_problem(certificate: x509.Certificate, others: Iterable[x509.Certifica
     CRLs given (`--crl`), a certificate of the chain that none of them covers fails.
     """
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
-    from pyhanko_certvalidator.errors import (InsufficientRevinfoError, PathBuildingError, PathValidationError,
-                                              RevokedError)
+    from pyhanko_certvalidator.errors import (InsufficientRevinfoError, PathBuildingError, PathError,
+                                              RevokedError, ValidationError)
 
     context = ValidationContext(
         trust_roots=list(trust.roots), other_certs=list(others), moment=moment, allow_fetching=False,
@@ -105,7 +105,7 @@ def chain_problem(certificate: x509.Certificate, others: Iterable[x509.Certifica
     except PathBuildingError:
         names = "; ".join(root.subject.human_friendly for root in trust.roots)
         return f"does not chain to a trusted root (trusted: {names})"
-    except PathValidationError as error:
+    except (PathError, ValidationError) as error:  # a self-signed certificate, a signature that does not verify
         return f"does not chain to a trusted root ({str(error).removeprefix('The path could not be validated because ')})"
     return None
 

@@ -126,6 +126,15 @@ def test_a_self_signed_key_under_the_issuers_name_is_untrusted(letters, pki):
     assert lines(result)["seal"].startswith("ok   seal")  # sound bytes, by the wrong signer
 
 
+def test_a_plainly_self_signed_key_is_untrusted(unsealed, pki, tmp_path):
+    letter = tmp_path / "self-signed.pdf"
+    letter.write_bytes(sign_anyway(unsealed, make_self_signed(tmp_path / "forger")))
+    result = verify(letter, "--trust", str(pki.ca_pem))
+    assert result.returncode == 1
+    assert "does not chain to a trusted root (The X.509 certificate provided is self-signed" in lines(result)["signer"]
+    assert "Traceback" not in result.stderr
+
+
 def test_a_wrong_trust_root_is_untrusted(letters, tmp_path):
     other = make_pki(tmp_path / "other", signer="Someone Else")
     result = verify(letters["genuine"], "--trust", str(other.ca_pem))
