@@ -50,7 +50,7 @@ def render(
     if options.seal is None:
         return files
     from .seal import seal_files  # pyHanko takes a second to import: only when sealing
-    return seal_files(files, options.seal)
+    return seal_files(files, options.seal, kit.seal_appearance)
 
 
 def write(document: Document, format: str, kit: Kit, options: WriterOptions = WriterOptions()) -> bytes:

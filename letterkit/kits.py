@@ -41,6 +41,7 @@ from .guidelines import Passage, read_library
 from .model import Letter
 from .presentation import Presentation
 from .resolver import Resolver
+from .seal_appearance import DEFAULT_TEXT, SealAppearance
 from .word_styles import WordStyle, read_styles, with_styles
 
 
@@ -70,6 +71,20 @@ class KitManifest(BaseModel):
     # `[[style]]` tables: Word styles for the kit's classes (letterkit.word_styles), added
     # to the reference DOCX; inherited, a nearer kit's replacing a farther one's.
     style: tuple[dict, ...] = ()
+    # `[seal]`: a sealed PDF shows its seal on a page (letterkit.seal_appearance); inherited
+    seal: SealManifest | None = None
+
+
+class SealManifest(BaseModel):
+    """A kit.toml's `[seal]` table: see letterkit.seal_appearance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    page: int = -1
+    box: tuple[int, int, int, int]
+    text: str = DEFAULT_TEXT
+    font: str = "fonts/LiberationSerif-Regular.ttf"
+    font_size: int = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +107,7 @@ class Kit:
     guidelines: Mapping[str, Passage]
     presentation: Presentation
     digest: str  # of every file on the search path: what decides a letter's bytes
+    seal_appearance: SealAppearance | None = None  # a visible seal; None: the seal is invisible
 
     @property
     def search_path(self) -> tuple[Path, ...]:
@@ -174,6 +190,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
                                        settings["reference_docx"], _reference_docx(files, settings, chain),
                                        tuple(Resolver((f,)) for f in (*overrides, *(folder for folder, _ in chain)))),
         digest=_digest(files),
+        seal_appearance=_seal_appearance(kit_files, settings.get("seal")),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
     used = deprecations.adopt(loaded.environment, files) | used_templates(loaded)
@@ -185,6 +202,12 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
     kit_rules.check_calendars(loaded.rules, loaded.calendars)
     kit_rules.check_paths(loaded.rules, loaded.model)
     return loaded
+
+
+def _seal_appearance(files: Resolver, seal: dict | None) -> SealAppearance | None:
+    if seal is None:
+        return None
+    return SealAppearance(seal["page"], seal["box"], seal["text"], files.find(seal["font"]), seal["font_size"])
 
 
 def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...], model: type) -> tuple:

@@ -38,6 +38,7 @@ from pyhanko.sign.general import SigningError
 
 from .certificates import day, validity
 from .errors import RenderError
+from .seal_appearance import SealAppearance
 
 FIELD = "letterkit-seal"
 FIELD_LABEL = "Seal of the letter's issuer: a digital signature over the whole file"
@@ -74,30 +75,35 @@ class SealKey:
         return str(self.pkcs12) if self.pkcs12 is not None else type(self.signer).__name__
 
 
-def seal_files(files: dict[str, bytes], key: SealKey) -> dict[str, bytes]:
-    """A letter's files sealed: the PDF signed in place, the DOCX with a `.p7s` beside it."""
+def seal_files(files: dict[str, bytes], key: SealKey, appearance: SealAppearance | None = None) -> dict[str, bytes]:
+    """A letter's files sealed: the PDF signed in place (its seal shown as `appearance`
+    says, or invisible), the DOCX with a `.p7s` beside it."""
     sealed = dict(files)
     if "pdf" in files:
-        sealed["pdf"] = seal_pdf(files["pdf"], key)
+        sealed["pdf"] = seal_pdf(files["pdf"], key, appearance)
     if "docx" in files:
         sealed["docx.p7s"] = detached_signature(files["docx"], key)
     return sealed
 
 
-def seal_pdf(pdf: bytes, key: SealKey) -> bytes:
-    """The PDF with a PAdES signature over all of it, appended as an incremental update."""
+def seal_pdf(pdf: bytes, key: SealKey, appearance: SealAppearance | None = None) -> bytes:
+    """The PDF with a PAdES signature over all of it, appended as an incremental update;
+    drawn on a page as `appearance` says, or invisible."""
     try:
         writer = _MetadataKeepingWriter(io.BytesIO(pdf), strict=False)
         fields.append_signature_field(writer, fields.SigFieldSpec(
-            FIELD, readable_field_name=FIELD_LABEL,
-            invis_sig_settings=fields.InvisSigSettings(set_print_flag=True)))
+            FIELD, readable_field_name=FIELD_LABEL, invis_sig_settings=fields.InvisSigSettings(set_print_flag=True))
+            if appearance is None else
+            fields.SigFieldSpec(FIELD, readable_field_name=FIELD_LABEL, on_page=appearance.page_index,
+                                box=appearance.box))
         _tag_field(writer)
         if key.long_term:
             _add_long_term_data(writer, _signer(key))
         pdf_signer = signers.PdfSigner(
             signers.PdfSignatureMetadata(field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES,
                                          md_algorithm="sha256"),
-            signer=_signer(key), timestamper=_timestamper(key.timestamp_url))
+            signer=_signer(key), timestamper=_timestamper(key.timestamp_url),
+            stamp_style=_stamp_style(appearance) if appearance else None)
         return pdf_signer.sign_pdf(writer, output=io.BytesIO()).getvalue()
     except (PdfError, SigningError, OSError) as error:
         raise RenderError(f"cannot seal the PDF: {error}") from None
@@ -169,6 +175,58 @@ def _add_long_term_data(writer: IncrementalPdfFileWriter, signer: signers.Signer
     except Exception as error:  # noqa: BLE001 - certvalidator's many errors all mean one thing here
         raise RenderError(f"cannot add long-term validation data: {error}") from None
     DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=[path], validation_context=context)
+
+
+def _stamp_style(appearance: SealAppearance):
+    """The visible seal's look: the kit's words in the kit's font (embedded, for PDF/A), framed."""
+    from pyhanko.pdf_utils.font.api import FontEngineFactory
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
+    font = _font_at_1000_units(appearance.font)
+
+    class PlainCMapAccumulator(GlyphAccumulator):
+        def _format_tounicode_cmap(self):
+            # One `bfchar` per glyph, not pyHanko's ranges of arrays: valid PDF both, but the
+            # simpler form is the one every PDF/A checker reads (page-validation refuses the other)
+            pairs = sorted(self._cid_to_unicode.items())
+            blocks = [pairs[start:start + 100] for start in range(0, len(pairs), 100)]
+            body = "\n".join(f"{len(block)} beginbfchar\n"
+                             + "\n".join(f"<{cid:04X}> <{text.encode('utf-16be').hex().upper()}>" for cid, text in block)
+                             + "\nendbfchar" for block in blocks)
+            stream = super()._format_tounicode_cmap()
+            header, _, rest = stream.data.decode("ascii").partition("endcodespacerange\n")
+            footer = rest[rest.index("\nendcmap"):]
+            plain = generic.StreamObject(stream_data=f"{header}endcodespacerange\n{body}{footer}".encode("ascii"))
+            plain.compress()
+            return plain
+
+    class KitFont(FontEngineFactory):
+        def create_font_engine(self, writer, obj_stream=None):
+            # the same size as the text box's: pyHanko moves to the next line by the engine's size
+            return PlainCMapAccumulator(writer, io.BytesIO(font), appearance.font_size,
+                                        obj_stream=writer.prepare_object_stream() if writer.stream_xrefs else None)
+
+    return TextStampStyle(
+        stamp_text=appearance.text, border_width=1, timestamp_format="%Y-%m-%d %H:%M UTC",
+        text_box_style=TextBoxStyle(font=KitFont(), font_size=appearance.font_size))
+
+
+@lru_cache(maxsize=4)
+def _font_at_1000_units(path: Path) -> bytes:
+    """The font scaled to 1,000 units per em: pyHanko writes a glyph's width in the font's own
+    units where PDF reads thousandths of an em, so a 2,048-unit TrueType font (Liberation,
+    most) would be drawn with its letters spread apart."""
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    font = TTFont(path)
+    if font["head"].unitsPerEm != 1000:
+        scale_upem(font, 1000)
+    output = io.BytesIO()
+    font.save(output)
+    return output.getvalue()
 
 
 def _timestamper(url: str | None) -> timestamps.TimeStamper | None:

@@ -203,3 +203,45 @@ def test_seal_key_carries_any_pyhanko_signer(pki, tmp_path):
         assert result.returncode == 0, result.stdout + result.stderr
     with pytest.raises(ValueError):
         letterkit.SealKey()
+
+
+VISIBLE_KIT = """extends = "imr"
+
+[seal]
+page = -1
+box = [36, 4, 280, 44]
+font_size = 7
+"""
+
+
+def test_a_kit_can_show_its_seal_on_the_page_it_names(pki, tmp_path):
+    """Who sealed, when and how to check, drawn in the box the kit gives on its last page; the
+    letter stays PDF/A-3a and PDF/UA-1, and verifies."""
+    from PIL import Image
+
+    kit = tmp_path / "visible"
+    kit.mkdir()
+    (kit / "kit.toml").write_text(VISIBLE_KIT)
+    result = run("render", str(CASE), "--kit", str(kit), "-f", "pdf", "--pdf-variant", "archival", "-o",
+                 str(tmp_path / "visible-out"), "--seal", str(pki.key), "--seal-passphrase", PASSPHRASE)
+    assert result.returncode == 0, result.stderr
+    assert seal(tmp_path / "invisible-out", pki.key).returncode == 0
+    visible, invisible = (tmp_path / folder / f"{CASE.stem}.pdf" for folder in ("visible-out", "invisible-out"))
+    data = visible.read_bytes()
+    assert failures(data, "3a") == [] and failures(data, "ua1") == []
+    verified = run("verify", str(visible), "--trust", str(pki.ca_pem), "--kit", str(kit))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert b"/ActualText (Sealed by Test Review Organisation)" in data
+
+    def ink_in_the_box(pdf: Path) -> int:  # dark pixels where the kit put the seal, on the last page, at 72 dpi
+        pages = int(next(line.split()[1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                                      text=True).stdout.splitlines()
+                         if line.startswith("Pages:")))
+        subprocess.run(["pdftoppm", "-gray", "-r", "72", "-f", str(pages), "-l", str(pages), "-singlefile", str(pdf),
+                        str(pdf.with_suffix(""))], check=True)
+        with Image.open(pdf.with_suffix(".pgm")) as page:
+            box = page.crop((36 + 4, page.height - 44 + 4, 280 - 4, page.height - 4 - 4))
+            return sum(box.convert("L").histogram()[:128])
+
+    assert ink_in_the_box(invisible) == 0
+    assert ink_in_the_box(visible) > 200
