@@ -33,12 +33,6 @@ def pki(tmp_path_factory):
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 
-@pytest.fixture(scope="module")
-def unsealed() -> bytes:
-    return letterkit.render(letterkit.read_case(CASE), "imr", ("pdf",),
-                            options=letterkit.WriterOptions(pdf_variant="archival"))["pdf"]
-
-
 def carrying(unsealed: bytes, case_json: bytes, key: Path | None, path: Path) -> Path:
     """The letter with `case_json` put in its place, the XMP's record made to match, sealed
     by `key`: what a key holder (or, unsealed, anyone) could send."""

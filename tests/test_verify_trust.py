@@ -32,12 +32,6 @@ def pki(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def unsealed() -> bytes:
-    return letterkit.render(letterkit.read_case(CASE), "imr", ("pdf",),
-                            options=letterkit.WriterOptions(pdf_variant="archival"))["pdf"]
-
-
-@pytest.fixture(scope="module")
 def letters(tmp_path_factory, pki, unsealed) -> dict[str, Path]:
     """The same letter sealed by each kind of key: the issuer's, and those a forger or an
     expired, revoked or premature certificate would make. Sealed with pyHanko directly, so
