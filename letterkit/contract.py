@@ -91,6 +91,7 @@ SINCE: dict[str, dict[str, str]] = {
         "required_blocks": "0.1.0", "rules": "0.2.0", "holidays": "0.2.0", "calendars": "0.2.0", "reading_grade": "0.2.0",
         "cite_quotes": "0.2.0", "field": "0.2.0",
         "drop_rules": "0.2.0", "style": "0.2.0",
+        "seal": "0.3.0",  # not released yet: CHANGELOG.md's Unreleased section announces it
     },
     "field key": {name: "0.2.0" for name in ("name", "type", "required", "description", "values", "default",
                                              "field")},
