@@ -222,6 +222,9 @@ def _font_at_1000_units(path: Path) -> bytes:
     from fontTools.ttLib.scaleUpem import scale_upem
 
     font = TTFont(path)
+    for table in ("FFTM",):  # FontForge's timestamps: fontTools' subsetter says it drops them
+        if table in font:
+            del font[table]
     if font["head"].unitsPerEm != 1000:
         scale_upem(font, 1000)
     output = io.BytesIO()
