@@ -4,7 +4,9 @@
 
 Times, interleaved and each after a garbage collection, on the 5-page seed letter:
 the plain PDF render, the archival render (PDF/A-3a + PDF/UA-1, case inside), sealing
-that PDF (PAdES-B-B, an incremental update), and a DOCX's detached CAdES signature.
+that PDF (PAdES-B-B, an incremental update; invisible, and visible as a kit's [seal]
+draws it), a DOCX's detached CAdES signature, and what `verify` spends on the seal and its
+signer against a trust root (without --kit).
 The key is loaded once before timing, as a batch worker loads it once for all its
 letters; the first load is reported apart. Medians in milliseconds. The key is made
 here (an EC P-256 key under a throw-away root, as in the tests).
@@ -31,10 +33,17 @@ def main() -> None:
     runs = parser.parse_args().runs
 
     import letterkit
+    from letterkit.certificates import load_trust
     from letterkit.seal import SealKey, _signer, detached_signature, seal_pdf
+    from letterkit.seal_appearance import DEFAULT_TEXT, SealAppearance
+    from letterkit.verify import seal_findings
     from pki import PASSPHRASE, make_pki
 
-    key = SealKey(make_pki(Path(tempfile.mkdtemp(prefix="bench-seal-"))).key, PASSPHRASE)
+    pki = make_pki(Path(tempfile.mkdtemp(prefix="bench-seal-")))
+    key = SealKey(pki.key, PASSPHRASE)
+    trust = load_trust([pki.ca_pem])
+    visible = SealAppearance(-1, (36, 4, 280, 44), DEFAULT_TEXT,
+                             ROOT / "templates" / "letter" / "fonts" / "LiberationSerif-Regular.ttf", 7)
     started = time.perf_counter()
     _signer(key)
     key_load = time.perf_counter() - started
@@ -43,11 +52,14 @@ def main() -> None:
     archival = letterkit.WriterOptions(pdf_variant="archival")
     pdf = letterkit.render(case, formats=("pdf",), options=archival)["pdf"]
     docx = letterkit.render(case, formats=("docx",))["docx"]
+    sealed = seal_pdf(pdf, key)
     steps = {
         "render pdf (plain)": lambda: letterkit.render(case, formats=("pdf",)),
         "render pdf (archival)": lambda: letterkit.render(case, formats=("pdf",), options=archival),
         "seal pdf (PAdES-B-B)": lambda: seal_pdf(pdf, key),
+        "seal pdf, visible": lambda: seal_pdf(pdf, key, visible),
         "sign docx (.p7s)": lambda: detached_signature(docx, key),
+        "verify seal and signer": lambda: seal_findings(sealed, trust),
     }
     for step in steps.values():  # warm
         step()
@@ -61,7 +73,7 @@ def main() -> None:
     medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
     print(f"{SEED.name}, {runs} runs, medians:")
     for name, value in medians.items():
-        print(f"  {name:24} {value:7.1f} ms")
+        print(f"  {name:24} {value:7.1f} ms  {value / medians['render pdf (archival)']:.2f}x")
     print(f"  {'key load (once)':24} {key_load * 1000:7.1f} ms")
     seal, render = medians["seal pdf (PAdES-B-B)"], medians["render pdf (archival)"]
     print(f"a seal costs {seal / render:.2f}x of an archival render; "

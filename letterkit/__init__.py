@@ -6,7 +6,8 @@
 
 The steps, for scripts that need them one by one:
 `load_kit` → `validate` → `compose` (the document tree) → `write` (one format).
-Many letters at once: `render_batch`.
+Many letters at once: `render_batch`. Sealed: `WriterOptions(seal=SealKey(Path("key.p12")))`,
+or `SealKey(signer=...)` with any pyHanko signer (an HSM, a remote key).
 """
 
 from __future__ import annotations
@@ -28,5 +29,13 @@ __version__ = INSTALLED
 __all__ = [
     "BatchLockedError", "BatchSummary", "Case", "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
     "RuleError", "TemplateError", "WriterOptions", "check_rules", "compose", "forget_kits", "load_kit", "read_case", "render",
-    "render_batch", "render_file", "validate", "write",
+    "render_batch", "render_file", "validate", "write", "SealKey",
 ]
+
+
+def __getattr__(name: str):
+    # SealKey is pyHanko's world, a second to import: only when a script asks for it
+    if name == "SealKey":
+        from .seal import SealKey
+        return SealKey
+    raise AttributeError(f"module 'letterkit' has no attribute {name!r}")

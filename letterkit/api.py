@@ -70,7 +70,7 @@ def render(
     if options.seal is None:
         return files
     from .seal import seal_files  # pyHanko takes a second to import: only when sealing
-    return seal_files(files, options.seal)
+    return seal_files(files, options.seal, kit.seal_appearance)
 
 
 def _format_names(formats: str | Iterable[str]) -> tuple[str, ...]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from xml.etree.ElementTree import fromstring
 
 from . import version
-from .errors import LetterkitError
+from .cases import MAX_CASE_BYTES, parse_case
+from .errors import CaseError, LetterkitError
 from .kits import Kit
 from .model import Letter
 from .writers.pdf_archival import CASE_FILE, LETTERKIT, CaseRecord
@@ -39,7 +40,18 @@ class Extracted:
 
     @property
     def case(self) -> dict:
-        return json.loads(self.record.case_json)
+        """The case, read as strictly as a case file (size, nesting, digits): a letter may be
+        anyone's, and its case is data like any other. A `CaseError` says what is wrong."""
+        source = f"the embedded {CASE_FILE}"
+        case_json = self.record.case_json
+        if len(case_json) > MAX_CASE_BYTES:
+            raise CaseError([("(file)", f"{len(case_json):,} bytes; no case is larger than "
+                                        f"{MAX_CASE_BYTES // 2**20} MB")], source)
+        try:
+            text = case_json.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CaseError([("(file)", f"not UTF-8 (byte {error.start})")], source) from None
+        return parse_case(text, "json", source)
 
 
 def extract(pdf: bytes, source: str = "the file") -> Extracted:

@@ -29,6 +29,7 @@ from .model.paths import fields_at
 MAX_DEPTH = 64  # levels of nesting; a real case has fewer than ten
 MAX_DIGITS = 40  # in a number; an integer of 4,300 digits stops Python's own parser
 MAX_REPEATED = 10_000  # values that YAML aliases repeat: a few lines can otherwise mean billions
+MAX_CASE_BYTES = 16 * 2**20  # a case with every attachment inlined is well under 1 MB
 
 
 def read_case(path: str | Path) -> dict[str, Any]:

@@ -123,12 +123,20 @@ AuditLogOption = Annotated[Optional[Path], typer.Option(
     help="Append one JSON line per letter rendered, sealed or verified to FILE: when, who, which "
          "letterkit, what, with which options.")]
 
+SealLtv = Annotated[bool, typer.Option(
+    "--seal-ltv", help="Embed the certificate chain and its revocation data in the PDF (PAdES-B-LT), so that "
+                       "its seal can be checked after the certificate expires; with --timestamp-url.")]
 
-def _seal_key(seal: Path | None, passphrase: str | None, timestamp_url: str | None):
+
+def _seal_key(seal: Path | None, passphrase: str | None, timestamp_url: str | None, long_term: bool = False):
+    """The key to seal with. Without a passphrase (--seal-passphrase, LETTERKIT_SEAL_PASSPHRASE),
+    a key that does not open without one is asked for it, when a person is at the terminal."""
     if seal is None:
         return None
-    from .seal import SealKey
-    return SealKey(seal, passphrase, timestamp_url)
+    from .seal import SealKey, opens
+    if passphrase is None and sys.stdin.isatty() and seal.is_file() and not opens(seal, None):
+        passphrase = typer.prompt(f"Passphrase of {seal}", hide_input=True, err=True)
+    return SealKey(seal, passphrase, timestamp_url, long_term)
 
 
 def _print_table(table: Table) -> None:
@@ -255,6 +263,7 @@ def render(
     language: Language = None,
     dpi: Dpi = WriterOptions.dpi,
     profile: ProfileOption = None,
+    seal_ltv: SealLtv = False,
 ) -> None:
     """Render each case to OUTDIR/<case-file-stem>.<format> (a picture of each page,
     OUTDIR/<case-file-stem>-<page>.png).
@@ -267,7 +276,7 @@ def render(
     """
     chosen, target = _destination(formats, outdir, cases)
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
-                            seal=_seal_key(seal, seal_passphrase, timestamp_url), dpi=dpi)
+                            seal=_seal_key(seal, seal_passphrase, timestamp_url, seal_ltv), dpi=dpi)
     failed = 0
     with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
         for case in progress.track(cases, description="Rendering"):
@@ -358,6 +367,7 @@ def batch(
     seal: SealOption = None,
     seal_passphrase: SealPassphrase = None,
     timestamp_url: TimestampUrl = None,
+    seal_ltv: SealLtv = False,
     scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this cluster instead of local processes: Dask (tcp://host:8786), Ray (ray://host:10001, or ray:auto for Ray on this machine); its workers must reach SOURCE and OUTDIR.")] = None,
     storage_options: Annotated[Optional[str], typer.Option("--storage-options", metavar="JSON", help='fsspec options for URLs, e.g. {"endpoint_url": "http://minio:9000"}; credentials come from the environment (AWS_ACCESS_KEY_ID...), never from here.')] = None,
     audit_log: AuditLogOption = None,
@@ -385,7 +395,7 @@ def batch(
     """
     chosen = _formats(formats)
     options = WriterOptions(pdf_variant=pdf_variant, reference_docx=reference_docx,
-                            seal=_seal_key(seal, seal_passphrase, timestamp_url), dpi=dpi)
+                            seal=_seal_key(seal, seal_passphrase, timestamp_url, seal_ltv), dpi=dpi)
     signal.signal(signal.SIGTERM, _interrupt)
     progress = None
     try:
@@ -763,17 +773,45 @@ def schema(kit: KitOption = "imr") -> None:
 @app.command()
 def extract(
     letter: Annotated[Path, typer.Argument(help="An archival PDF (--pdf-variant archival).", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Extract even from a letter whose seal is broken.")] = False,
 ) -> None:
-    """Print the case an archival PDF was rendered from, as JSON."""
+    """Print the case an archival PDF was rendered from, as JSON.
+
+    A letter whose seal is broken (changed after it was sealed) is refused, exit status 1;
+    --force extracts it with a warning. Piped or redirected, the case's bytes are written
+    exactly as the letter holds them; on a terminal, control characters are shown
+    escaped (\\x1b), so that no byte of a letter can act on the terminal."""
     from .archive import extract as extract_case
+    from .certificates import Trust
+    from .verify import FAIL, seal_findings
     try:
-        print(extract_case(letter.read_bytes(), str(letter)).record.case_json.decode("utf-8"), end="")
+        data = letter.read_bytes()
+        seal, sealed_revision = seal_findings(data, Trust(unchecked_on_purpose=True))
+        case_json = extract_case(data, str(letter)).record.case_json
     except OSError as error:
         _error(f"{letter}: {error.strerror or error}")
         raise typer.Exit(1)
     except LetterkitError as error:
         _error(str(error))
         raise typer.Exit(1)
+    broken = [finding.detail for finding in seal if finding.what == "seal" and finding.verdict == FAIL]
+    if not sealed_revision:
+        _warning(f"{letter}: carries no seal: nothing shows this case is the one the letter was rendered from")
+    elif broken and not force:
+        _error(f"{letter}: the seal is broken ({broken[0]}); nothing extracted (--force extracts it anyway)")
+        raise typer.Exit(1)
+    elif broken:
+        _warning(f"{letter}: the seal is broken ({broken[0]}); the case below may not be the one that was sealed")
+    if sys.stdout.isatty():
+        text = case_json.decode("utf-8", errors="backslashreplace")
+        print("\n".join(printable(line) for line in text.split("\n")), end="")
+    else:
+        sys.stdout.buffer.write(case_json)
+        sys.stdout.buffer.flush()
+
+
+def _warning(message: str) -> None:
+    errors.print(f"[yellow]warning[/yellow] {escape(printable(message))}", markup=True)
 
 
 @app.command("verify")
@@ -782,27 +820,48 @@ def verify_command(
     kit: Annotated[Optional[str], typer.Option(
         "--kit", "-k", help="Also render the embedded case with this kit and compare the letter.")] = None,
     trust: Annotated[Optional[list[Path]], typer.Option(
-        "--trust", help="A trusted root certificate (PEM or DER) the signer must chain to (repeatable).")] = None,
+        "--trust", help="Root certificates (a PEM or DER file, or a folder of them) the signer must chain to "
+                        "(repeatable); default: what LETTERKIT_TRUST names.", metavar="CA")] = None,
+    crl: Annotated[Optional[list[Path]], typer.Option(
+        "--crl", help="A certificate revocation list (PEM or DER) to check the signer against (repeatable).",
+        metavar="FILE")] = None,
+    at: Annotated[Optional[datetime.datetime], typer.Option(
+        "--at", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"], metavar="DATE",
+        help="Judge the seal as of this date (UTC), not now.")] = None,
+    no_trust: Annotated[bool, typer.Option(
+        "--no-trust", help="Accept any signer on purpose: its certificate is named but not checked.")] = False,
+    case_timeout: Annotated[float, typer.Option(
+        "--case-timeout", min=0, metavar="SECONDS",
+        help="Seconds rendering the embedded case may take, with --kit (0: no limit).")] = 120.0,
     audit_log: AuditLogOption = None,
 ) -> None:
-    """Check a letter: its seal is intact and covers the whole file, who signed it, the
-    embedded case's digest and, given the kit, that its case renders to the same letter.
-    One line per finding; exit status 1 if any failed."""
-    from .verify import verify
+    """Check a letter: its seal is intact and covers the whole file, who sealed it and that
+    they chain to a root you trust, when (a timestamp), the embedded case's digest and,
+    given the kit, that its case renders to the same letter.
+
+    One line per finding: ok, FAIL, note, or ?? (not checked). Exit status 0 when all
+    passed, 1 when one failed, 3 when none failed but the signer was not checked (no
+    --trust nor LETTERKIT_TRUST; --no-trust accepts any signer on purpose)."""
+    from .certificates import load_trust
+    from .verify import OK, NOTE, exit_status, verify
     try:
-        findings = verify(letter, kit, tuple(trust or ()))
+        chosen = load_trust(trust or (), crl or (), at, no_trust)
+        findings = verify(letter, kit, chosen, case_timeout or None)
     except OSError as error:
         _error(f"{letter}: {error.strerror or error}")
         raise typer.Exit(1)
+    except LetterkitError as error:
+        _error(str(error))
+        raise typer.Exit(1)
     for finding in findings:
-        (out if finding.passed else errors).print(finding.line())
-    passed = all(finding.passed for finding in findings)
+        (out if finding.verdict in (OK, NOTE) else errors).print(printable(finding.line()))
+    status = exit_status(findings)
     if audit_log is not None:
         audit.append(audit_log, audit.record(
             command="verify", file=str(letter), sha256=hashlib.sha256(letter.read_bytes()).hexdigest(),
-            passed=passed, findings=[finding.line() for finding in findings]))
-    if not passed:
-        raise typer.Exit(1)
+            passed=status == 0, findings=[finding.line() for finding in findings]))
+    if status:
+        raise typer.Exit(status)
 
 
 translations = typer.Typer(help="A kit's translations: its short phrases for translators, what a language lacks.",

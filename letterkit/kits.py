@@ -49,6 +49,7 @@ from .page_setup import PageSetup, page_css, read_page, with_page
 from .presentation import Presentation
 from .readability import ReadingLimits, reading_limits
 from .resolver import Resolver
+from .seal_appearance import DEFAULT_TEXT, SealAppearance
 from .word_styles import WordStyle, read_styles, with_styles
 
 
@@ -103,6 +104,20 @@ class KitManifest(BaseModel):
     page: dict | None = None
     # `[dates]`: how the kit's letters print dates (letterkit.dates); each form inherited.
     dates: dict | None = None
+    # `[seal]`: a sealed PDF shows its seal on a page (letterkit.seal_appearance); inherited
+    seal: SealManifest | None = None
+
+
+class SealManifest(BaseModel):
+    """A kit.toml's `[seal]` table: see letterkit.seal_appearance."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    page: int = -1
+    box: tuple[int, int, int, int]
+    text: str = DEFAULT_TEXT
+    font: str = "fonts/LiberationSerif-Regular.ttf"
+    font_size: int = 8
 
 
 @dataclass(frozen=True, eq=False)
@@ -133,6 +148,7 @@ class Kit:
     speeches: Mapping[str, kit_languages.Speech] = dataclasses.field(default_factory=dict)  # each other language's blocks
     untranslated_case_text: str = "tag"  # "tag" or "refuse" (letterkit.case_translations)
     mail: MailSettings | None = None  # its recipients and envelope window; None: not mailed
+    seal_appearance: SealAppearance | None = None  # a visible seal; None: the seal is invisible
 
     @property
     def search_path(self) -> tuple[Path, ...]:
@@ -235,6 +251,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         languages=manifest.languages or (kit_languages.OWN,),
         untranslated_case_text=manifest.untranslated_case_text,
         mail=_mail(chain),
+        seal_appearance=_seal_appearance(kit_files, settings.get("seal")),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
     used = deprecations.adopt(loaded.environment, files) | used_templates(loaded)
@@ -272,6 +289,12 @@ def _speeches(kit: Kit, manifest: KitManifest) -> Mapping[str, kit_languages.Spe
             environment.get_template(name)
         speeches[code] = kit_languages.Speech(code, environment, loader.untranslated(used), manifest.fallback)
     return types.MappingProxyType(speeches)
+
+
+def _seal_appearance(files: Resolver, seal: dict | None) -> SealAppearance | None:
+    if seal is None:
+        return None
+    return SealAppearance(seal["page"], seal["box"], seal["text"], files.find(seal["font"]), seal["font_size"])
 
 
 def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ...], model: type) -> tuple:

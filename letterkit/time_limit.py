@@ -1,7 +1,8 @@
-"""A time limit for one letter: a template folder's block may loop for ever.
+"""How long one case may take: a template folder's block may loop for ever.
 
 `render` and `validate` give each case `--case-timeout` seconds (120 by default), as a
-batch does; a case past it fails alone, in one line, with no file written.
+batch does; a case past it fails alone, in one line, with no file written; `verify --kit`
+limits so the rendering of a case a letter carries (it may be anyone's).
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from contextlib import contextmanager
 
 from .errors import LetterkitError
 
+CASE_TIMEOUT = 120.0  # seconds: the batch's default
+
 
 class CaseTimeout(LetterkitError):
-    """A case that took longer than its `--case-timeout`."""
+    """A case that took longer than its time limit."""
 
 
 @contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise `CaseTimeout` in this (the process's main) thread after `seconds`.
+def time_limit(seconds: float | None, after: str = "to render (--case-timeout); nothing written") -> Iterator[None]:
+    """Raise `CaseTimeout` in this (the worker's main) thread after `seconds`: it took longer than
+    so many seconds `after`.
 
     A signal, so it stops a letter anywhere in Python code. Threads cannot take signals:
     on an executor that runs cases in threads (Dask's), a case has no limit.
@@ -30,7 +34,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         return
 
     def expire(signum, frame):
-        raise CaseTimeout(f"took longer than {seconds:g} s to render (--case-timeout); nothing written")
+        raise CaseTimeout(f"took longer than {seconds:g} s {after}")
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -1,14 +1,22 @@
-"""`letterkit verify`: whether a letter is what letterkit rendered and sealed.
+"""`letterkit verify`: whether a letter is what letterkit rendered, sealed by a signer the user trusts.
 
-One `Finding` per question, each passed or failed:
+One `Finding` per question, each `ok`, `FAIL`, a `note`, or `??` (not checked):
 
-- **seal** — a PDF's signature is intact and covers every byte of the file (nothing
-  appended after it); a DOCX's detached `.p7s` matches the DOCX.
-- **signer** — who signed, and, given trust roots, that the signer's certificate
-  chains to one of them.
+- **seal** — a PDF's signature is intact and covers every byte of the file, but for the
+  long-term validation data (PAdES DSS) pyHanko's own analysis allows after it; a DOCX's
+  detached `.p7s` matches the DOCX.
+- **signer** — subject, issuer and SHA-256 fingerprint of the signing certificate and, given
+  trust roots, that it chains to one, was valid when the letter was sealed, and is not revoked.
+  Without trust roots the signer is not checked (`??`, exit status 3) unless the user says
+  so on purpose (`--no-trust`).
+- **timestamp** — when the letter was sealed, as a timestamp authority proves it. None is a
+  note while the certificate is valid, a failure once it has expired: then nothing shows the
+  seal was made while the key was good.
 - **case** — the embedded case's SHA-256 is the one the letter's XMP records.
-- **letter** — given the kit, rendering the embedded case again gives the same bytes
-  as the letter as it was before it was sealed.
+- **letter** — given the kit, and only once the seal, the signer (when trusted roots are
+  given) and the case have passed: rendering the embedded case again, within the batch's time
+  limit and the limits on any case file, gives the letter's bytes as they were before the seal.
+  The unsealed letter is found by the seal's revision, never by searching the file's bytes.
 """
 
 from __future__ import annotations
@@ -21,136 +29,224 @@ from pathlib import Path
 from . import version
 from .api import render
 from .archive import ArchiveError, extract
-from .errors import LetterkitError
+from .certificates import Trust, chain_problem, day, describe, time_problem, validity
+from .errors import CaseError, LetterkitError
 from .kits import load_kit
+from .time_limit import CASE_TIMEOUT, time_limit
 from .writers import WriterOptions
-from .writers.pdf_archival import ARCHIVAL_VARIANT
+from .writers.pdf_archival import ARCHIVAL_VARIANT, CASE_FILE
+
+OK, FAIL, NOTE, UNCHECKED = "ok", "FAIL", "note", "??"
+EXIT_FAILED = 1  # a finding failed
+EXIT_UNCHECKED = 3  # nothing failed, but something was not checked (the signer, without --trust)
 
 
 @dataclass(frozen=True)
 class Finding:
-    what: str  # "seal", "signer", "case" or "letter"
-    passed: bool
+    what: str  # "seal", "signer", "timestamp", "case" or "letter"
+    verdict: str  # OK, FAIL, NOTE or UNCHECKED
     detail: str
 
+    @property
+    def passed(self) -> bool:
+        return self.verdict in (OK, NOTE)
+
     def line(self) -> str:
-        return f"{'ok  ' if self.passed else 'FAIL'} {self.what}: {self.detail}"
+        return f"{self.verdict:<4} {self.what}: {self.detail}"
 
 
-def verify(path: Path, kit: str | Path | None = None, trust: tuple[Path, ...] = ()) -> list[Finding]:
+def exit_status(findings: list[Finding]) -> int:
+    """0 when every finding passed; 1 when one failed; 3 when none failed but one was not checked."""
+    if any(finding.verdict == FAIL for finding in findings):
+        return EXIT_FAILED
+    return EXIT_UNCHECKED if any(finding.verdict == UNCHECKED for finding in findings) else 0
+
+
+def verify(path: Path, kit: str | Path | None = None, trust: Trust = Trust(),
+           case_timeout: float | None = CASE_TIMEOUT) -> list[Finding]:
     """Every finding about the file at `path` (a PDF, or a DOCX with its `.p7s` beside it)."""
     data = Path(path).read_bytes()
     if Path(path).suffix.lower() == ".docx":
         return _verify_detached(data, Path(f"{path}.p7s"), trust)
-    findings, unsealed = _verify_seal(data, trust)
+    findings, sealed_revision = seal_findings(data, trust)
     try:
         extracted = extract(data, str(path))
     except ArchiveError as error:
-        return findings + [Finding("case", False, str(error).removeprefix(f"{path}: "))]
+        return findings + [Finding("case", FAIL, str(error).removeprefix(f"{path}: "))]
     record = extracted.record
+    matches = record.case_digest == extracted.declared_case_digest
     findings.append(Finding(
-        "case", record.case_digest == extracted.declared_case_digest,
-        f"case.json SHA-256 {record.case_digest[:16]}… "
-        + ("matches the letter's record" if record.case_digest == extracted.declared_case_digest
+        "case", OK if matches else FAIL, f"{CASE_FILE} SHA-256 {record.case_digest[:16]}… "
+        + ("matches the letter's record" if matches
            else f"differs from the letter's record ({extracted.declared_case_digest[:16] or 'none'}…)")))
     if kit is not None:
-        findings.append(_verify_letter(extracted, unsealed, kit))
+        if any(finding.verdict == FAIL for finding in findings):
+            findings.append(Finding("letter", UNCHECKED, "not rendered: the seal, signer or case did not pass"))
+        else:
+            findings.append(_verify_letter(extracted, data, sealed_revision, kit, case_timeout))
     return findings
 
 
-def _verify_seal(data: bytes, trust: tuple[Path, ...]) -> tuple[list[Finding], bytes]:
-    """The seal's findings, and the letter's bytes before it was sealed."""
+def seal_findings(data: bytes, trust: Trust) -> tuple[list[Finding], int]:
+    """The seal's, signer's and timestamp's findings of a PDF, and the revision the first seal
+    was made in (0 when there is none)."""
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
 
     try:
-        signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        signatures = reader.embedded_signatures
     except (PdfError, ValueError) as error:
-        return [Finding("seal", False, f"not a readable PDF ({error})")], data
+        return [Finding("seal", FAIL, f"not a readable PDF ({error})")], 0
     if not signatures:
-        return [Finding("seal", False, "the file carries no seal (render it with --seal KEY.p12)")], data
+        return [Finding("seal", FAIL, "the file carries no seal (render it with --seal KEY.p12)")], 0
+    embedded_crls, dss_certificates = _long_term_data(reader)
     findings = []
     for signature in signatures:
-        try:
-            status = validate_pdf_signature(signature, _context(trust))
-        except (SignatureValidationError, PdfError, ValueError) as error:
-            findings.append(Finding("seal", False, f"{signature.field_name}: cannot be checked ({error})"))
-            continue
-        covers_all = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
-        if status.intact and status.valid and covers_all:
-            detail = f"{signature.field_name}: intact, covers the whole file"
-        elif not (status.intact and status.valid):
-            detail = f"{signature.field_name}: broken: the file was changed after it was sealed"
-        else:
-            detail = f"{signature.field_name}: intact, but does not cover the whole file: something was added after it"
-        findings.append(Finding("seal", status.intact and status.valid and covers_all, detail))
-        findings.append(_signer_finding(status.signing_cert, status.trusted, trust))
-    first = min(signatures, key=lambda s: s.signed_revision)
-    unsealed = data[:_revision_end(data, first.signed_revision - 1)] if first.signed_revision else data
-    return findings, unsealed
+        findings += _signature_findings(signature, trust, embedded_crls, dss_certificates)
+    return findings, min(signature.signed_revision for signature in signatures)
 
 
-def _verify_detached(data: bytes, p7s: Path, trust: tuple[Path, ...]) -> list[Finding]:
+def _signature_findings(signature, trust: Trust, embedded_crls: list, dss_certificates: list) -> list[Finding]:
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    name = signature.field_name
+    try:
+        status = validate_pdf_signature(signature, _context(trust), _context(trust))
+    except (SignatureValidationError, PdfError, ValueError) as error:
+        return [Finding("seal", FAIL, f"{name}: cannot be checked ({error})")]
+    if not (status.intact and status.valid):
+        return [Finding("seal", FAIL, f"{name}: broken: the file's bytes were changed after it was sealed"),
+                Finding("signer", FAIL, f"{describe(status.signing_cert)}: proves nothing, the seal is broken")]
+    whole = (status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+             or (status.coverage == SignatureCoverageLevel.ENTIRE_REVISION
+                 and status.modification_level is not None
+                 and status.modification_level <= ModificationLevel.LTA_UPDATES))
+    seal = (Finding("seal", OK, f"{name}: intact, covers the whole file"
+                    + (" (and the validation data added after it)" if status.coverage != SignatureCoverageLevel.ENTIRE_FILE else ""))
+            if whole else
+            Finding("seal", FAIL, f"{name}: intact, but does not cover the whole file: something was added after it"))
+    others = list(signature.other_embedded_certs) + dss_certificates
+    return [seal, *signer_findings(status, others, trust, embedded_crls)]
+
+
+def signer_findings(status, others: list, trust: Trust, embedded_crls: list = ()) -> list[Finding]:  # type: ignore[assignment]
+    """Who sealed, whether the user trusts them, and whether a timestamp proves when."""
+    certificate = status.signing_cert
+    stamp = status.timestamp_validity
+    stamp_sound = stamp is not None and stamp.intact and stamp.valid
+    sealed_at = stamp.timestamp if stamp is not None else status.signer_reported_dt
+    expired = trust.moment > validity(certificate)[1]
+    return [_signer_finding(certificate, others, sealed_at, stamp_sound and stamp.trusted, expired, trust,
+                            embedded_crls),
+            _timestamp_finding(stamp, sealed_at, validity(certificate)[1], expired, trust,
+                               bool(embedded_crls) or bool(trust.crls))]
+
+
+def _signer_finding(certificate, others: list, sealed_at, proven: bool, expired: bool, trust: Trust,
+                    embedded_crls) -> Finding:
+    name = describe(certificate)
+    if not trust.roots:
+        if trust.unchecked_on_purpose:
+            return Finding("signer", NOTE, f"{name}; not checked against a trust root (--no-trust)")
+        return Finding("signer", UNCHECKED, f"{name}; not checked: no trust root given (--trust CA.pem or "
+                                            "LETTERKIT_TRUST; --no-trust to accept any signer on purpose)")
+    problem = time_problem(certificate, sealed_at, "when the letter was sealed")
+    if problem is None:
+        # Judged when it was sealed if a timestamp proves when, or if the certificate has
+        # expired since (the timestamp finding says whether that can be trusted); otherwise
+        # now (or --at), so that a revocation up to then counts.
+        moment = sealed_at if proven or expired else trust.moment
+        problem = chain_problem(certificate, others, moment, trust, embedded_crls)
+    return Finding("signer", FAIL if problem else OK, f"{name}: {problem or 'trusted'}")
+
+
+def _timestamp_finding(stamp, sealed_at, not_after, expired: bool, trust: Trust, has_revocation_data: bool) -> Finding:
+    if stamp is None:
+        if expired:
+            return Finding("timestamp", FAIL, f"none, and the certificate expired on {day(not_after)}: nothing "
+                                              "proves the letter was sealed before then (seal with --timestamp-url)")
+        return Finding("timestamp", NOTE, f"none: the signer's own clock says sealed on {day(sealed_at)}; once the "
+                                          f"certificate expires ({day(not_after)}) the seal cannot be trusted "
+                                          "(seal with --timestamp-url)")
+    authority = stamp.signing_cert.subject.human_friendly
+    if not (stamp.intact and stamp.valid):
+        return Finding("timestamp", FAIL, f"broken: the token of {authority} does not match the seal")
+    if trust.roots and not stamp.trusted:
+        return Finding("timestamp", FAIL, f"from {authority}, which does not chain to a trusted root")
+    said = f"sealed on {day(stamp.timestamp)}, proved by {authority}"
+    if expired and not has_revocation_data:
+        return Finding("timestamp", FAIL, f"{said}; but the certificate expired on {day(not_after)} and the letter "
+                                          "holds no revocation data from before then (seal with --seal-ltv)")
+    return Finding("timestamp", OK if trust.roots else NOTE,
+                   said + ("" if trust.roots else " (the authority not checked against a trust root)"))
+
+
+def _long_term_data(reader) -> tuple[list, list]:
+    """The CRLs and certificates a PAdES-B-LT letter carries in its DSS."""
+    from asn1crypto import crl
+    from pyhanko.sign.validation.dss import DocumentSecurityStore, NoDSSFoundError
+
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return [], []
+    return ([crl.CertificateList.load(ref.get_object().data) for ref in dss.crls], list(dss.load_certs()))
+
+
+def _verify_detached(data: bytes, p7s: Path, trust: Trust) -> list[Finding]:
     from asn1crypto import cms
     from pyhanko.sign.validation.generic_cms import async_validate_detached_cms
 
     try:
         signed_data = cms.ContentInfo.load(p7s.read_bytes())["content"]
-        status = asyncio.run(async_validate_detached_cms(data, signed_data, _context(trust)))
+        status = asyncio.run(async_validate_detached_cms(data, signed_data, _context(trust), _context(trust)))
     except OSError as error:
-        return [Finding("seal", False, f"no detached signature {p7s} ({error.strerror})")]
+        return [Finding("seal", FAIL, f"no detached signature {p7s} ({error.strerror})")]
     except Exception as error:  # noqa: BLE001 - any damage to the .p7s is a failed seal
-        return [Finding("seal", False, f"{p7s.name} cannot be checked ({error})")]
-    intact = status.intact and status.valid
-    return [Finding("seal", intact, f"{p7s.name}: " + ("matches the file" if intact else "does not match the file")),
-            _signer_finding(status.signing_cert, status.trusted, trust)]
+        return [Finding("seal", FAIL, f"{p7s.name} cannot be checked ({error})")]
+    if not (status.intact and status.valid):
+        return [Finding("seal", FAIL, f"{p7s.name}: does not match the file: its bytes were changed after it was sealed")]
+    others = [choice.chosen for choice in signed_data["certificates"] if choice.name == "certificate"]
+    return [Finding("seal", OK, f"{p7s.name}: matches the file"), *signer_findings(status, others, trust)]
 
 
-def _signer_finding(certificate, trusted: bool, trust: tuple[Path, ...]) -> Finding:
-    name = certificate.subject.human_friendly
-    if not trust:
-        return Finding("signer", True, f"{name} (not checked against a trust root; give --trust CA.pem)")
-    return Finding("signer", trusted, f"{name}, " + ("trusted" if trusted else "not issued by a trusted root"))
-
-
-def _context(trust: tuple[Path, ...]):
-    from asn1crypto import pem, x509
+def _context(trust: Trust):
+    """pyHanko's context for the signature's integrity and the timestamp's authority; the
+    signer is judged apart (certificates.chain_problem), at the moment it was sealed."""
     from pyhanko_certvalidator import ValidationContext
 
-    roots = []
-    for path in trust:
-        data = Path(path).read_bytes()
-        blocks = [der for _, _, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
-        roots += [x509.Certificate.load(der) for der in blocks]
-    return ValidationContext(trust_roots=roots, allow_fetching=False)
+    return ValidationContext(trust_roots=list(trust.roots), moment=trust.at, allow_fetching=False)
 
 
-def _revision_end(data: bytes, revision: int) -> int:
-    """Where revision `revision` (0 first) of the file ends: after its `%%EOF` line."""
-    end = 0
-    for _ in range(revision + 1):
-        end = data.index(b"%%EOF", end) + len(b"%%EOF")
-        while end < len(data) and data[end:end + 1] in b"\r\n":
-            end += 1
-    return end
-
-
-def _verify_letter(extracted, unsealed: bytes, kit: str | Path) -> Finding:
+def _verify_letter(extracted, sealed: bytes, sealed_revision: int, kit: str | Path,
+                   case_timeout: float | None) -> Finding:
     record = extracted.record
     try:
+        case = extracted.case
         loaded = load_kit(kit)
-        again = render(extracted.case, loaded, ("pdf",), options=WriterOptions(pdf_variant=ARCHIVAL_VARIANT))["pdf"]
+        with time_limit(case_timeout, "to render (--case-timeout)"):
+            again = render(case, loaded, ("pdf",), options=WriterOptions(pdf_variant=ARCHIVAL_VARIANT))["pdf"]
+    except CaseError as error:
+        return Finding("letter", FAIL, f"the embedded case does not render with kit {kit}: {'; '.join(error.lines())}")
     except LetterkitError as error:
-        return Finding("letter", False, f"the embedded case does not render with kit {kit}: {error}")
-    if again == unsealed:
-        return Finding("letter", True, f"rendering the embedded case with kit {loaded.name} gives the same bytes")
+        return Finding("letter", FAIL, f"the embedded case does not render with kit {kit}: {error}")
+    if sealed.startswith(again) and _revisions(again) == sealed_revision:  # all that came before the seal
+        return Finding("letter", OK, f"rendering the embedded case with kit {loaded.name} gives the same bytes")
     why = []
     if record.kit_digest != loaded.digest:
         why.append(f"the kit's files differ from those it was rendered with ({record.kit} {record.kit_digest[:12]}…)")
     if record.version != version.INSTALLED:
         why.append(f"it was rendered by letterkit {record.version}, this is {version.INSTALLED}")
-    return Finding("letter", False, "rendering the embedded case gives other bytes"
+    return Finding("letter", FAIL, "rendering the embedded case gives other bytes"
                    + (f": {'; '.join(why)}" if why else ": the letter is not what its case renders to"))
+
+
+def _revisions(pdf: bytes) -> int:
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return PdfFileReader(io.BytesIO(pdf), strict=False).xrefs.total_revisions

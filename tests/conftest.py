@@ -23,6 +23,13 @@ def rendered() -> dict[str, dict[str, bytes]]:
     return {path.stem: letterkit.render(letterkit.read_case(path)) for path in EXAMPLES}
 
 
+@pytest.fixture(scope="session")
+def unsealed() -> bytes:
+    """The chiropractic seed letter, archival (its case inside), before any seal: for seals to be put on."""
+    return letterkit.render(letterkit.read_case(ROOT / "examples" / "imr-chiropractic-initial-trial.yaml"), "imr",
+                            ("pdf",), options=letterkit.WriterOptions(pdf_variant="archival"))["pdf"]
+
+
 @pytest.fixture
 def case_data() -> dict:
     """A small valid IMR case to vary in tests."""

@@ -84,8 +84,10 @@ def test_pyhanko_validates_the_seal_against_the_test_ca(sealed, pki):
 def test_verify_passes_the_genuine_letter(sealed, pki):
     result = verify(sealed / "imr-chiropractic-initial-trial.pdf", "--kit", "imr", "--trust", str(pki.ca_pem))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [line.split(":")[0] for line in result.stdout.splitlines()] == ["ok   seal", "ok   signer", "ok   case", "ok   letter"]
-    assert "Test Review Organisation, trusted" in result.stdout
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == [
+        "ok   seal", "ok   signer", "note timestamp", "ok   case", "ok   letter"]
+    assert "ok   signer: Common Name: Test Review Organisation, issued by" in result.stdout
+    assert result.stdout.splitlines()[1].endswith(": trusted")
 
 
 def test_verify_fails_a_one_byte_change(sealed, pki, tmp_path):
@@ -95,7 +97,7 @@ def test_verify_fails_a_one_byte_change(sealed, pki, tmp_path):
     (tmp_path / "changed.pdf").write_bytes(bytes(data))
     result = verify(tmp_path / "changed.pdf", "--trust", str(pki.ca_pem))
     assert result.returncode == 1
-    assert "FAIL seal: letterkit-seal: broken: the file was changed after it was sealed" in result.stderr
+    assert "FAIL seal: letterkit-seal: broken: the file's bytes were changed after it was sealed" in result.stderr
 
 
 def test_verify_fails_a_letter_sealed_again_by_another_key(sealed, pki, stranger, tmp_path):
@@ -106,7 +108,8 @@ def test_verify_fails_a_letter_sealed_again_by_another_key(sealed, pki, stranger
     (tmp_path / "resealed.pdf").write_bytes(seal_pdf(unsealed, SealKey(stranger.key, PASSPHRASE)))
     result = verify(tmp_path / "resealed.pdf", "--kit", "imr", "--trust", str(pki.ca_pem))
     assert result.returncode == 1
-    assert "FAIL signer: Common Name: Someone Else, not issued by a trusted root" in result.stderr
+    assert "FAIL signer: Common Name: Someone Else, issued by Common Name: letterkit test root of Someone Else" in result.stderr
+    assert "does not chain to a trusted root" in result.stderr
     assert "ok   seal" in result.stdout  # a sound seal, by the wrong signer
 
 
@@ -134,12 +137,23 @@ def test_verify_fails_a_letter_whose_case_was_swapped(sealed, pki, tmp_path):
     assert "FAIL case: case.json SHA-256" in result.stderr and "differs from the letter's record" in result.stderr
 
 
-def test_verify_with_the_kit_fails_a_swapped_case_whose_record_was_forged_too(sealed, pki, tmp_path):
-    """Unsealed, with the XMP's digest made to match: only rendering the case again tells."""
+def test_verify_with_the_kit_renders_no_case_whose_seal_is_gone(sealed, pki, tmp_path):
+    """Unsealed, with the XMP's digest made to match: the case is not rendered at all."""
     swapped = _swap_case(sealed / "imr-chiropractic-initial-trial.pdf", fix_record=True)
-    result = verify(swapped, "--kit", "imr")
+    result = verify(swapped, "--kit", "imr", "--trust", str(pki.ca_pem))
     assert result.returncode == 1
+    assert "FAIL seal: the file carries no seal" in result.stderr
     assert "ok   case" in result.stdout
+    assert "??   letter: not rendered: the seal, signer or case did not pass" in result.stderr
+
+
+def test_verify_with_the_kit_fails_a_swapped_case_sealed_again_by_the_issuer(sealed, pki, tmp_path):
+    """Swapped, its record forged and sealed by the trusted key: only rendering the case again tells."""
+    swapped = _swap_case(sealed / "imr-chiropractic-initial-trial.pdf", fix_record=True)
+    swapped.write_bytes(seal_pdf(swapped.read_bytes(), SealKey(pki.key, PASSPHRASE)))
+    result = verify(swapped, "--kit", "imr", "--trust", str(pki.ca_pem))
+    assert result.returncode == 1
+    assert "ok   seal" in result.stdout and "ok   case" in result.stdout
     assert "FAIL letter: rendering the embedded case gives other bytes" in result.stderr
 
 
@@ -177,6 +191,7 @@ def test_verify_checks_the_docx_against_its_detached_signature(sealed, pki, tmp_
     result = verify(changed, "--trust", str(pki.ca_pem))
     assert result.returncode == 1
     assert "FAIL seal: imr-chiropractic-initial-trial.docx.p7s: does not match the file" in result.stderr
+    assert verify(docx).returncode == 3  # without a trust root, the signer is not checked
 
 
 def test_a_sealed_batch_verifies_and_loads_its_key_once_per_worker(tmp_path, pki, case_data):

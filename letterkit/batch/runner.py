@@ -321,6 +321,6 @@ def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions, stri
     the reference DOCX's contents."""
     digest = hashlib.sha256(f"{version.INSTALLED} {formats} {options.pdf_variant} {options.dpi} {strict} {profile} {kit.digest}".encode())
     if options.seal:  # a sealed run redoes letters an unsealed one wrote, and the other way round
-        digest.update(f"sealed by {options.seal.pkcs12}".encode())
+        digest.update(f"sealed by {options.seal.name}".encode())
     digest.update(reference_docx(kit.presentation, options))
     return digest.hexdigest()

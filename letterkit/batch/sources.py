@@ -18,12 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cases import parse_case
+from ..cases import MAX_CASE_BYTES, parse_case
 from ..errors import CaseError, LetterkitError
 from .storage import Folder, is_remote, local_path
 
 CASE_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_CASE_BYTES = 16 * 2**20  # a case with every attachment inlined is well under 1 MB
 REMOTE_READS = 32  # case files fetched at once from a store
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,199}")
 
