@@ -40,7 +40,7 @@ def render(
         kit = load_kit(kit, tuple(templates))
     formats = tuple(formats)
     for format in formats:
-        writer(format)  # a ValueError naming the choices, before any work
+        writer(format, options.pdf_engine)  # a ValueError naming the choices, before any work
     letter = validate(data, kit)
     document = compose(letter, kit)
     if strict and (failures := check_rules(letter, kit, document)):

@@ -7,8 +7,8 @@ One `Finding` per question, each passed or failed:
 - **signer** — who signed, and, given trust roots, that the signer's certificate
   chains to one of them.
 - **case** — the embedded case's SHA-256 is the one the letter's XMP records.
-- **letter** — given the kit, rendering the embedded case again gives the same bytes
-  as the letter as it was before it was sealed.
+- **letter** — given the kit, rendering the embedded case again, with the engine the
+  letter's XMP names, gives the same bytes as the letter as it was before it was sealed.
 """
 
 from __future__ import annotations
@@ -142,11 +142,13 @@ def _verify_letter(extracted, unsealed: bytes, kit: str | Path) -> Finding:
     record = extracted.record
     try:
         loaded = load_kit(kit)
-        again = render(extracted.case, loaded, ("pdf",), options=WriterOptions(pdf_variant=ARCHIVAL_VARIANT))["pdf"]
+        options = WriterOptions(pdf_variant=ARCHIVAL_VARIANT, pdf_engine=extracted.engine)
+        again = render(extracted.case, loaded, ("pdf",), options=options)["pdf"]
     except LetterkitError as error:
         return Finding("letter", False, f"the embedded case does not render with kit {kit}: {error}")
     if again == unsealed:
-        return Finding("letter", True, f"rendering the embedded case with kit {loaded.name} gives the same bytes")
+        return Finding("letter", True, f"rendering the embedded case with kit {loaded.name} "
+                                       f"({extracted.engine}) gives the same bytes")
     why = []
     if record.kit_digest != loaded.digest:
         why.append(f"the kit's files differ from those it was rendered with ({record.kit} {record.kit_digest[:12]}…)")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from .. import tree
 from ..presentation import Presentation
-from . import docx, html, pdf
+from . import docx, html, pdf, typst_pdf
 from .docx import reference_docx, write_docx
 from .format import Files, Format, WriterInput, WriterOptions
 from .html import HtmlPage, html_page, write_html
@@ -25,12 +25,22 @@ WRITERS: tuple[Format, ...] = (
 )
 FORMATS = tuple(format.name for format in WRITERS)
 _BY_NAME = {format.name: format for format in WRITERS}
+# The writers of the "pdf" format, by the engine that lays the letter out (--pdf-engine);
+# the first is the default. A new engine is one module and one line here.
+PDF_ENGINES: dict[str, Format] = {
+    "weasyprint": pdf.FORMAT,
+    "typst": typst_pdf.FORMAT,
+}
 
 
-def writer(name: str) -> Format:
-    """The registry's entry for format `name`."""
+def writer(name: str, pdf_engine: str = "weasyprint") -> Format:
+    """The registry's entry for format `name` (for "pdf", the writer of `pdf_engine`)."""
     if name not in _BY_NAME:
         raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    if name == "pdf":
+        if pdf_engine not in PDF_ENGINES:
+            raise ValueError(f"unknown PDF engine {pdf_engine!r}; choose from {', '.join(PDF_ENGINES)}")
+        return PDF_ENGINES[pdf_engine]
     return _BY_NAME[name]
 
 
@@ -47,7 +57,7 @@ def write_files(
 
     def write(name: str) -> Files:
         if name not in written:
-            entry = writer(name)
+            entry = writer(name, options.pdf_engine)
             needed = {need: write(need) for need in entry.needs}
             written[name] = entry.write(WriterInput(document, presentation, options, record, needed, made))
         return written[name]
@@ -78,5 +88,5 @@ def write_format(
     return next(iter(files.values()))
 
 
-__all__ = ["FORMATS", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions", "reference_docx", "write_docx",
+__all__ = ["FORMATS", "PDF_ENGINES", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions", "reference_docx", "write_docx",
            "write_files", "write_format", "write_formats", "write_html", "write_pdf", "writer"]

@@ -196,9 +196,9 @@ _RULES = """// letterkit: the kit's look, from its Word styles, page and fonts (
   block(stroke: s.border.stroke, inset: s.border.inset, width: 100%, body) }}
 
 // A paragraph in the Word style `name`.
-#let lk-par(name, body) = {{
+#let lk-par(name, body, keep: false) = {{
   let s = lk-look(name)
-  block(above: s.above, below: s.below, sticky: s.keep, width: 100%,
+  block(above: s.above, below: s.below, sticky: s.keep or keep, width: 100%,
     pad(left: s.indent, lk-box(s, align(s.align, lk-text(s, par(body))))))
 }}
 

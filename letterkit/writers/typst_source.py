@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from .. import tree
 from . import page_frame
 from .base import Writer
+from .docx import KEEP_WITH_PREVIOUS
 from .docx_styles import style_name
 from .typst_look import TypstLook
 
@@ -96,6 +97,7 @@ class _Scope:
     div_style: str = ""  # a div's class's style, for the paragraphs in it without one
     div_class: str = ""  # a div's class, for the tables in it without one ("addressees")
     block_style: str = "Normal"  # inside a list or quotation, its style
+    keep: bool = False  # the block is to stay on the page of the one after it
 
 
 class TypstWriter(Writer):
@@ -121,7 +123,15 @@ class TypstWriter(Writer):
         return _join(self.visit_all(nodes))
 
     def blocks(self, nodes) -> str:
-        return _join(self.visit_all(nodes))
+        """The blocks' code; one that the next must not be parted from keeps with it, as
+        the stylesheet (`break-before: avoid`) and the DOCX writer keep it."""
+        nodes = list(nodes)
+        return _join(self.within(lambda: self.visit(node), keep=self._kept_by(after))
+                     for node, after in zip(nodes, [*nodes[1:], None]))
+
+    def _kept_by(self, after) -> bool:
+        return isinstance(after, tree.BlockQuote) or (
+            isinstance(after, tree.Paragraph) and self.style(after.cls, "") in KEEP_WITH_PREVIOUS)
 
     def in_language(self, lang: str, code: str) -> str:
         arguments = language_arguments(lang)
@@ -184,7 +194,8 @@ class TypstWriter(Writer):
 
     def visit_paragraph(self, node: tree.Paragraph) -> str:
         name = self.style(node.cls, "") or self.scope.div_style or self.scope.block_style
-        return self.in_language(node.lang, f'lk-par("{name}", {self.inlines(node.children)})')
+        keep = ", keep: true" if self.scope.keep else ""
+        return self.in_language(node.lang, f'lk-par("{name}", {self.inlines(node.children)}{keep})')
 
     def visit_list_item(self, node: tree.ListItem) -> str:
         return self.blocks(node.children)
@@ -238,4 +249,4 @@ class TypstWriter(Writer):
         return "pagebreak(weak: true)"
 
     def visit_document(self, node: tree.Document) -> str:
-        return "\n".join(self.visit_all(node.children))
+        return self.blocks(node.children)
