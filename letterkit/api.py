@@ -30,9 +30,9 @@ def render(
     """One letter in each of `formats`, as bytes keyed by format name.
 
     `templates` are folders whose blocks override the kit's, first folder first;
-    `options` choose a PDF variant or another reference DOCX, and a key to seal the
-    letter with (then the DOCX's signature comes back as "docx.p7s"); `strict` checks the
-    letter against its kit's rules first.
+    `options` choose a PDF variant, the PDF engine (WeasyPrint, or typst), another
+    reference DOCX, and a key to seal the letter with (then the DOCX's signature comes
+    back as "docx.p7s"); `strict` checks the letter against its kit's rules first.
     Raises `CaseError` for bad data, `TemplateError` for a bad block, `RuleError`
     (a `CaseError`) for a strict letter that breaks a rule.
     """

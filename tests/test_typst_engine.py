@@ -209,3 +209,27 @@ def test_a_sealed_typst_letter_passes_verify_with_the_kit_and_the_trust_root(tmp
     assert "ok   letter: rendering the embedded case with kit imr (typst) gives the same bytes" in result.stdout
     assert "FAIL" not in result.stdout
     assert _real_failures(letter.read_bytes(), "3a") == [] and _real_failures(letter.read_bytes(), "ua1") == []
+
+
+@pytest.mark.slow  # a kit loaded with a folder, its typst rules compiled afresh
+def test_a_template_folders_style_typ_adds_to_the_kits_look(case_data, tmp_path):
+    """A folder's style.typ comes after letterkit's rules, read through the kit's resolver:
+    here it sets every paragraph in capitals, and the PDF shows them."""
+    (tmp_path / "style.typ").write_text('#show par: upper\n', encoding="utf-8")
+    pdf = letterkit.render(case_data, "imr", ("pdf",), templates=(tmp_path,), options=TYPST)["pdf"]
+    assert "THE INJURED WORKER IS A 40-YEAR-OLD." in _shown(pdf)
+    assert "The injured worker is a 40-year-old." in _shown(_render("imr", case_data, TYPST))
+
+
+def test_letters_rendered_on_threads_are_the_bytes_of_one_thread(case_data):
+    """Each thread its own compiler: a letter says what its own case says, on any thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cases = []
+    for number in range(6):
+        data = json.loads(json.dumps(case_data))
+        data["case"]["imr_number"] = f"CM15-000000{number}"
+        cases.append(data)
+    alone = [_render("imr", data, TYPST) for data in cases]
+    with ThreadPoolExecutor(3) as pool:
+        assert list(pool.map(lambda data: _render("imr", data, TYPST), cases)) == alone
