@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import json
 import subprocess
 from pathlib import Path
@@ -233,3 +234,30 @@ def test_letters_rendered_on_threads_are_the_bytes_of_one_thread(case_data):
     alone = [_render("imr", data, TYPST) for data in cases]
     with ThreadPoolExecutor(3) as pool:
         assert list(pool.map(lambda data: _render("imr", data, TYPST), cases)) == alone
+
+
+@pytest.mark.slow
+def test_a_typst_batch_names_its_engine_in_the_manifest_leaves_no_folder_and_redoes_letters_of_the_other(
+        tmp_path, case_data):
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    for number in range(3):
+        (cases / f"case-{number}.json").write_text(json.dumps(case_data), encoding="utf-8")
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {**os.environ, "TMPDIR": str(temporary)}
+
+    def batch(*engine: str) -> list[dict]:
+        subprocess.run([*LETTERKIT, "batch", str(cases), "-f", "pdf", "-j", "2", "-q", "-o", str(tmp_path / "out"),
+                        *engine], check=True, capture_output=True, env=environment)
+        assert list(temporary.iterdir()) == []  # typst's empty root goes with its worker
+        return [json.loads(line) for line in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+
+    first = batch("--pdf-engine", "typst")
+    assert [entry["pdf_engine"] for entry in first] == ["typst"] * 3
+    with pikepdf.open(tmp_path / "out" / "case-0.pdf") as pdf:
+        assert "Typst" in str(pdf.docinfo["/Creator"])
+    again = batch()  # the default engine: every letter made again, by WeasyPrint
+    assert [(entry["status"], entry["pdf_engine"]) for entry in again] == [("ok", "weasyprint")] * 3
+    with pikepdf.open(tmp_path / "out" / "case-0.pdf") as pdf:
+        assert "WeasyPrint" in str(pdf.docinfo["/Producer"])
