@@ -59,7 +59,7 @@ SYSTEM_NEEDS = [
     (lambda: shutil.which("chromium"), "chromium",
      "the tests watch the live preview reload in a headless browser"),
     (lambda: shutil.which("pdftoppm"), "poppler-utils",
-     "the documentation shows a picture of each example's first page"),
+     "the documentation shows a picture of each example's first page; the tests compare the PDF engines' words (pdftotext)"),
     (lambda: shutil.which("msgfmt"), "gettext",
      "the tests check a kit's translation catalogue (.pot) with msgfmt --check"),
     (lambda: shutil.which("lou_translate"), "liblouis-bin",

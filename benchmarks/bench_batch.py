@@ -1,6 +1,6 @@
 """Batch throughput against the raw libraries, and worker memory.
 
-    python benchmarks/bench_batch.py [--letters 60] [--repeat 3] [--memory-letters 2000]
+    python benchmarks/bench_batch.py [--letters 60] [--repeat 3] [--memory-letters 2000] [--no-engines]
 
 Prints letters per second (steady state, worker start-up excluded) for each format
 and for all three, at 1 and 2 worker processes (their ratio is the scaling), for
@@ -10,7 +10,8 @@ on the letter's paragraphs. The raw pool is the ceiling: letterkit / raw says wh
 letterkit's own work (reading and checking each case, composing, the writers, the
 manifest) costs. Runs alternate between the two; figures are medians. Then each
 worker's peak resident memory after 100 letters and at the end of a long batch.
-Run it on a quiet machine: it uses every core.
+Then the PDF batch by each engine, WeasyPrint and typst (`--pdf-engine typst`), in
+letters per hour at -j 2. Run it on a quiet machine: it uses every core.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ def write_cases(folder: Path, count: int, seed: Path = SEED) -> Path:
 PARENT_CPU: list[float] = []  # ms of the parent process's CPU per letter, each letterkit run
 
 
-def throughput(source: Path, kit: str, formats: tuple[str, ...], jobs: int) -> float:
+def throughput(source: Path, kit: str, formats: tuple[str, ...], jobs: int, engine: str = "weasyprint") -> float:
     """Letters per second in the steady state: from the first letter done to the last,
     so that starting the workers (imports, fonts) is not counted."""
     finished: list[float] = []
     cpu = time.process_time()
+    options = letterkit.WriterOptions(pdf_engine=engine)
     with tempfile.TemporaryDirectory() as outdir:
-        summary = letterkit.render_batch(source, outdir, kit=kit, formats=formats, jobs=jobs, force=True,
+        summary = letterkit.render_batch(source, outdir, kit=kit, formats=formats, jobs=jobs, force=True, options=options,
                                          on_result=lambda entry: finished.append(time.perf_counter()))
     assert summary.failed == 0, summary.failures
     PARENT_CPU.append((time.process_time() - cpu) * 1000 / len(finished))
@@ -167,6 +169,17 @@ def compare(source: Path, kit: str, letter: dict, formats: tuple[str, ...], repe
           f"{statistics.median(PARENT_CPU):.2f} ms CPU a letter")
 
 
+def compare_engines(source: Path, kit: str, repeat: int) -> None:
+    """PDF letters per hour at -j 2 by each engine, alternating (goal: typst >= 5x WeasyPrint)."""
+    rates: dict[str, list[float]] = {"weasyprint": [], "typst": []}
+    for _ in range(repeat):
+        for engine in rates:
+            rates[engine].append(throughput(source, kit, ("pdf",), 2, engine))
+    rate = {engine: statistics.median(values) * 3600 for engine, values in rates.items()}
+    print(f"pdf at -j 2: {rate['weasyprint']:,.0f} letters/hour by WeasyPrint, {rate['typst']:,.0f} by typst: "
+          f"{rate['typst'] / rate['weasyprint']:.1f}x   (goal: >= 5x)")
+
+
 def report_memory(source: Path, kit: str, letters: int) -> None:
     at_100, at_end = memory(source, kit, letters)
     print("peak resident memory per worker (MB), all three formats, -j 2:")
@@ -184,6 +197,8 @@ def main() -> None:
     parser.add_argument("--formats", default="html;pdf;docx;html,pdf,docx",
                         help="format sets to measure, separated by ';' (\"\" for none)")
     parser.add_argument("--letter", type=Path, default=SEED, help="the case every letter copies")
+    parser.add_argument("--engines", action=argparse.BooleanOptionalAction, default=True,
+                        help="compare the PDF engines' batches (--pdf-engine weasyprint and typst)")
     parser.add_argument("--kit", default="imr", help="the kit that renders it")
     args = parser.parse_args()
     groups = [tuple(group.split(",")) for group in args.formats.split(";") if group]
@@ -197,6 +212,8 @@ def main() -> None:
             print(f"{'formats':<16}{'':>10}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}{'letterkit / raw':>17}")
             for formats in groups:
                 compare(source, args.kit, letter, formats, args.repeat, args.letters)
+        if args.engines:
+            compare_engines(write_cases(Path(folder), args.letters, args.letter), args.kit, args.repeat)
         if args.memory_letters:
             report_memory(write_cases(Path(folder), args.memory_letters, args.letter), args.kit,
                           args.memory_letters)

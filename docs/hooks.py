@@ -97,19 +97,27 @@ def contract_page() -> str:
 
 
 def _gallery(files, config) -> str:
-    lines = ["# Gallery", "", "Every example in `examples/`, rendered when this site was built.", ""]
+    lines = ["# Gallery", "", "Every example in `examples/`, rendered when this site was built. Page 1 of "
+             "its PDF by each engine, side by side: WeasyPrint (the default) and typst (`--pdf-engine typst`).", ""]
+    typst = letterkit.WriterOptions(pdf_engine="typst")
     for case, kit in _examples():
         stem = case.stem
         rendered = letterkit.render(letterkit.read_case(case), kit=kit)
+        by_typst = letterkit.render(letterkit.read_case(case), kit=kit, formats=("pdf",), options=typst)["pdf"]
         artefacts = {f"{stem}.{fmt}": content for fmt, content in rendered.items()}
         artefacts[f"{stem}.png"] = _first_page(rendered["pdf"])
+        artefacts[f"{stem}.typst.pdf"] = by_typst
+        artefacts[f"{stem}.typst.png"] = _first_page(by_typst)
         artefacts[case.name] = case.read_bytes()
         for name, content in artefacts.items():
             files.append(File.generated(config, f"gallery/{stem}/{name}", content=content))
         lines += [
             f"## {stem}", "",
-            f"[![First page of {stem}](gallery/{stem}/{stem}.png)](gallery/{stem}/{stem}.html)", "",
+            "| WeasyPrint | typst |", "|---|---|",
+            f"| [![First page of {stem} by WeasyPrint](gallery/{stem}/{stem}.png)](gallery/{stem}/{stem}.pdf) "
+            f"| [![First page of {stem} by typst](gallery/{stem}/{stem}.typst.png)](gallery/{stem}/{stem}.typst.pdf) |", "",
             f"[HTML letter](gallery/{stem}/{stem}.html) · [PDF](gallery/{stem}/{stem}.pdf) · "
+            f"[PDF by typst](gallery/{stem}/{stem}.typst.pdf) · "
             f"[DOCX](gallery/{stem}/{stem}.docx) · [input]({f'gallery/{stem}/{case.name}'}) "
             f"(kit `{kit}`)", "",
         ]

@@ -38,11 +38,12 @@ def render(
     names (`kit: ur`), else "imr".
     `formats` is format names, or one name ("pdf"), or several in one string ("html,pdf");
     `templates` are folders whose blocks override the kit's, first folder first;
-    `options` choose a PDF variant or another reference DOCX, and a key to seal the
-    letter with (then the DOCX's signature comes back as "docx.p7s"); `strict` checks the
-    letter against its kit's rules first; `profile` "large-print" draws no text below the
-    kit's large-print floor. A case's `alternate_format` is honoured too: large print, or
-    its braille ("brf") or plain text ("txt") beside the formats asked.
+    `options` choose a PDF variant, the PDF engine (WeasyPrint, or typst), another
+    reference DOCX, and a key to seal the letter with (then the DOCX's signature comes
+    back as "docx.p7s"); `strict` checks the letter against its kit's rules first;
+    `profile` "large-print" draws no text below the kit's large-print floor. A case's
+    `alternate_format` is honoured too: large print, or its braille ("brf") or plain text
+    ("txt") beside the formats asked.
     Raises `CaseError` for bad data, `TemplateError` for a bad block, `RuleError`
     (a `CaseError`) for a strict letter that breaks a rule.
     `language` writes the letter in another language than the case's ("es"), or in
@@ -52,7 +53,7 @@ def render(
         kit = load_kit(case_kit(data, kit), tuple(templates))
     formats = _format_names(formats)
     for format in formats:
-        writer(format)  # a ValueError naming the choices, before any work
+        writer(format, options.pdf_engine)  # a ValueError naming the choices, before any work
     letters = [validate(case, kit) for case in in_languages(data, language)]
     profile, formats = profiles.honoured(letters[0].alternate_format, profile, formats)
     look = profiles.presentation(kit, profile)  # a ValueError naming the choices for an unknown one

@@ -37,6 +37,7 @@ class Extracted:
 
     record: CaseRecord
     declared_case_digest: str  # as the XMP states it; `record.case_digest` is of the bytes found
+    engine: str = "weasyprint"  # what laid the PDF out, as the XMP states it (letters before typst state none)
 
     @property
     def case(self) -> dict:
@@ -69,7 +70,7 @@ def extract(pdf: bytes, source: str = "the file") -> Extracted:
         raise ArchiveError(f"{source}: holds no {CASE_FILE} (render it with --pdf-variant archival)")
     fields = _record_fields(xmp)
     record = CaseRecord(case_json, fields.get("kit", ""), fields.get("kitDigest", ""), fields.get("version", ""))
-    return Extracted(record, fields.get("caseDigest", ""))
+    return Extracted(record, fields.get("caseDigest", ""), fields.get("engine") or "weasyprint")
 
 
 def _associated_case(root) -> bytes | None:

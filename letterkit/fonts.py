@@ -22,16 +22,12 @@ from pathlib import Path
 from typing import Sequence
 from urllib.parse import unquote
 
-import tinycss2
 from fontTools.ttLib import TTCollection, TTFont
 
+from .css_fonts import font_rules
 from .model import text_fields
 from .presentation import Presentation
 from .writers.weasyprint_adapter import fontconfig_match
-
-GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
-                    "math", "emoji", "fangsong", "ui-serif", "ui-sans-serif", "ui-monospace",
-                    "ui-rounded", "inherit", "initial", "unset"}
 
 # Characters no font needs a glyph for: line breaks and tabs lay out as space, and
 # Unicode's default-ignorable code points (joiners, direction marks, variation
@@ -90,7 +86,7 @@ def _find_fonts(presentation: Presentation) -> LetterFonts:
     kit_fonts: dict[str, list[FontFace]] = {}  # by family, lower case
     families: list[str] = []
     for stylesheet, css in presentation.print_css:  # @font-face rules count wherever they are
-        urls, named = _font_rules(css)
+        urls, named = font_rules(css)
         for family, url in urls:
             if ":" not in url:  # a data: font is not counted (the PDF writer's fetcher rules on other schemes)
                 path = presentation.files.check(stylesheet.parent / unquote(url))
@@ -103,57 +99,6 @@ def _find_fonts(presentation: Presentation) -> LetterFonts:
             if face is not None:
                 faces[face] = None
     return LetterFonts(tuple(faces))
-
-
-def _font_rules(css: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """(family, url) of each `@font-face` source, and every family named in a font stack."""
-    urls: list[tuple[str, str]] = []
-    families: list[str] = []
-    pending = list(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-    while pending:
-        node = pending.pop(0)
-        if node.type == "at-rule" and node.lower_at_keyword == "font-face":
-            face = {d.lower_name: d.value for d in _declarations(node.content)}
-            family = "".join(_family_names(face.get("font-family", [])))
-            urls += [(family, url) for token in face.get("src", []) if (url := _url(token))]
-        elif node.type in ("at-rule", "qualified-rule") and node.content is not None:
-            pending += tinycss2.parse_blocks_contents(node.content, skip_comments=True, skip_whitespace=True)
-        elif node.type == "declaration" and node.lower_name in ("font", "font-family"):
-            families += _family_names(node.value, shorthand=node.lower_name == "font")
-    return urls, families
-
-
-def _declarations(content) -> list:
-    return [node for node in tinycss2.parse_blocks_contents(content or [], skip_whitespace=True)
-            if node.type == "declaration"]
-
-
-def _family_names(tokens, shorthand: bool = False) -> list[str]:
-    """The families of a font stack: quoted names, and unquoted ones (`Noto Serif`) except
-    generic families. In the `font` shorthand the words before the first comma are
-    size, weight and style, so there only a quoted name counts."""
-    names: list[str] = []
-    words: list[str] = []
-    first = True
-    for token in [*tokens, None]:
-        if token is None or (token.type == "literal" and token.value == ","):
-            if words and " ".join(words).lower() not in GENERIC_FAMILIES:
-                names.append(" ".join(words))
-            words, first = [], False
-        elif token.type == "string":
-            names.append(token.value)
-        elif token.type == "ident" and not (shorthand and first):
-            words.append(token.value)
-    return names
-
-
-def _url(token) -> str | None:
-    if token.type == "url":
-        return token.value
-    if token.type == "function" and token.lower_name == "url":
-        strings = [t.value for t in token.arguments if t.type == "string"]
-        return strings[0] if strings else None
-    return None
 
 
 def _system_font(family: str) -> FontFace | None:

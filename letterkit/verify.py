@@ -14,9 +14,10 @@ One `Finding` per question, each `ok`, `FAIL`, a `note`, or `??` (not checked):
   seal was made while the key was good.
 - **case** — the embedded case's SHA-256 is the one the letter's XMP records.
 - **letter** — given the kit, and only once the seal, the signer (when trusted roots are
-  given) and the case have passed: rendering the embedded case again, within the batch's time
-  limit and the limits on any case file, gives the letter's bytes as they were before the seal.
-  The unsealed letter is found by the seal's revision, never by searching the file's bytes.
+  given) and the case have passed: rendering the embedded case again, with the engine the
+  letter's XMP names, within the batch's time limit and the limits on any case file, gives
+  the letter's bytes as they were before the seal. The unsealed letter is found by the
+  seal's revision, never by searching the file's bytes.
 """
 
 from __future__ import annotations
@@ -229,14 +230,16 @@ def _verify_letter(extracted, sealed: bytes, sealed_revision: int, kit: str | Pa
     try:
         case = extracted.case
         loaded = load_kit(kit)
+        options = WriterOptions(pdf_variant=ARCHIVAL_VARIANT, pdf_engine=extracted.engine)
         with time_limit(case_timeout, "to render (--case-timeout)"):
-            again = render(case, loaded, ("pdf",), options=WriterOptions(pdf_variant=ARCHIVAL_VARIANT))["pdf"]
+            again = render(case, loaded, ("pdf",), options=options)["pdf"]
     except CaseError as error:
         return Finding("letter", FAIL, f"the embedded case does not render with kit {kit}: {'; '.join(error.lines())}")
     except LetterkitError as error:
         return Finding("letter", FAIL, f"the embedded case does not render with kit {kit}: {error}")
     if sealed.startswith(again) and _revisions(again) == sealed_revision:  # all that came before the seal
-        return Finding("letter", OK, f"rendering the embedded case with kit {loaded.name} gives the same bytes")
+        return Finding("letter", OK, f"rendering the embedded case with kit {loaded.name} "
+                                     f"({extracted.engine}) gives the same bytes")
     why = []
     if record.kit_digest != loaded.digest:
         why.append(f"the kit's files differ from those it was rendered with ({record.kit} {record.kit_digest[:12]}…)")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+from pathlib import Path
 
 import docx
 import lxml.html
@@ -59,3 +61,42 @@ def in_order(wanted: list[str], found: list[str]) -> tuple[bool, str]:
             context = " ".join(wanted[max(0, index - 8): index + 8])
             return False, f"word {index} {word!r} not found after position {position}, in: {context}"
     return True, ""
+
+
+# A letter's words as a reader meets them, for comparing what two PDF engines drew. pdftotext
+# (poppler) reads each page's text area in drawing order (-raw), and its header and footer
+# apart (the page's top and bottom inch), so that neither engine's order of drawing the
+# frame, nor where a page breaks a word, decides the comparison. A list's markers ("•",
+# "1.") are compared apart from the text: WeasyPrint draws each after its item's words.
+LIST_MARKER = re.compile(r"^(•|\d{1,3}\.)$")
+FRAME = 72  # points: the frame is drawn in the page's one-inch margins
+
+
+def pdf_page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+
+
+def pdf_reading(pdf: Path) -> tuple[list[str], list[str], list[list[str]]]:
+    """(the text's words in order, the list markers in order, each page's frame words)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    width, height = (float(n) for n in re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    pages = pdf_page_count(pdf)
+
+    def area(page: int, top: float, tall: float, raw: bool) -> str:
+        return subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-x", "0", "-y", str(int(top)), "-W", str(int(width)),
+             "-H", str(int(tall)), *(["-raw"] if raw else []), str(pdf), "-"],
+            capture_output=True, text=True, check=True).stdout
+
+    text = "\n".join(area(page, FRAME, height - 2 * FRAME, raw=True) for page in range(1, pages + 1))
+    found = _unbroken(text)
+    frames = [_unbroken(area(page, 0, FRAME, raw=False) + "\n" + area(page, height - FRAME, FRAME, raw=False))
+              for page in range(1, pages + 1)]
+    return ([w for w in found if not LIST_MARKER.match(w)], [w for w in found if LIST_MARKER.match(w)], frames)
+
+
+def _unbroken(text: str) -> list[str]:
+    """Words, a word broken at a hyphen joined again and hyphens left out (pdftotext drops
+    the hyphen of a word it finds broken across lines, and keeps it across pages)."""
+    return [word.replace("-", "") for word in words(text) if word.replace("-", "")]

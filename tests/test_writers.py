@@ -13,6 +13,7 @@ import letterkit
 from letterkit import tree
 from letterkit.writers.docx import DocxWriter
 from letterkit.writers.html import HtmlWriter
+from letterkit.writers.typst_source import TypstWriter
 
 RICH = """First *emphasised* and **strong** words.
 
@@ -39,7 +40,7 @@ After the page break.
 """
 
 
-@pytest.mark.parametrize("writer", [HtmlWriter, DocxWriter])
+@pytest.mark.parametrize("writer", [HtmlWriter, DocxWriter, TypstWriter])
 def test_writer_has_a_method_for_every_node_kind(writer):
     missing = [kind.kind for kind in tree.NODE_KINDS if not hasattr(writer, f"visit_{kind.kind}")]
     assert not missing, f"{writer.__name__} lacks visit_ for {missing}"

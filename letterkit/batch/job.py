@@ -103,8 +103,9 @@ def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
 
 
 def _entry(job: Job, case: Case, **fields) -> dict[str, Any]:
+    engine = {"pdf_engine": job.options.pdf_engine} if "pdf" in job.formats else {}  # which engine made the PDF
     return {"id": case.id, "source": case.source, "input_sha256": case.digest,
-            "kit_sha256": job.kit_digest, **fields}
+            "kit_sha256": job.kit_digest, **engine, **fields}
 
 
 def _message(error: Exception, case: Case) -> str:

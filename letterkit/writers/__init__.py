@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from .. import tree
 from ..presentation import Presentation
-from . import audio, braille, docx, html, naming, page_images, pdf, text
+from . import audio, braille, docx, html, naming, page_images, pdf, text, typst_pdf
 from .docx import reference_docx, write_docx
 from .format import Files, Format, WriterInput, WriterOptions
 from .naming import file_name, files_of, page_key
@@ -32,12 +32,22 @@ WRITERS: tuple[Format, ...] = (
 FORMATS = tuple(format.name for format in WRITERS)
 DEFAULT_FORMATS = ("html", "pdf", "docx")  # the letter itself; the others on request
 _BY_NAME = {format.name: format for format in WRITERS}
+# The writers of the "pdf" format, by the engine that lays the letter out (--pdf-engine);
+# the first is the default. A new engine is one module and one line here.
+PDF_ENGINES: dict[str, Format] = {
+    "weasyprint": pdf.FORMAT,
+    "typst": typst_pdf.FORMAT,
+}
 
 
-def writer(name: str) -> Format:
-    """The registry's entry for format `name`."""
+def writer(name: str, pdf_engine: str = "weasyprint") -> Format:
+    """The registry's entry for format `name` (for "pdf", the writer of `pdf_engine`)."""
     if name not in _BY_NAME:
         raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    if name == "pdf":
+        if pdf_engine not in PDF_ENGINES:
+            raise ValueError(f"unknown PDF engine {pdf_engine!r}; choose from {', '.join(PDF_ENGINES)}")
+        return PDF_ENGINES[pdf_engine]
     return _BY_NAME[name]
 
 
@@ -59,7 +69,7 @@ def write_files(
 
     def write(name: str) -> Files:
         if name not in written:
-            entry = writer(name)
+            entry = writer(name, options.pdf_engine)
             needed = {need: write(need) for need in entry.needs}
             written[name] = entry.write(WriterInput(document, presentation, options, record, needed, made))
         return written[name]
@@ -90,5 +100,5 @@ def write_format(
     return next(iter(files.values()))
 
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions", "file_name", "files_of", "first_file_key", "page_key", "reference_docx", "write_docx",
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "PDF_ENGINES", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions", "file_name", "files_of", "first_file_key", "page_key", "reference_docx", "write_docx",
            "write_files", "write_format", "write_formats", "write_html", "write_pdf", "writer"]

@@ -37,7 +37,7 @@ _CELL_PADDING = 3
 # `break-before: avoid` does in the PDF: Word has only keep-with-next, a property of
 # the paragraph before, so the writer sets it there. A letter's closing never
 # stands alone on a page with the signature.
-_KEEP_WITH_PREVIOUS = {"Closing"}
+KEEP_WITH_PREVIOUS = {"Closing"}
 
 
 def write_docx(document: tree.Document, reference: bytes) -> bytes:
@@ -231,7 +231,7 @@ class DocxWriter(Writer):
 
     # Blocks
     def _paragraph(self, children, style: str) -> None:
-        if style in _KEEP_WITH_PREVIOUS:
+        if style in KEEP_WITH_PREVIOUS:
             self._keep_previous_with_next()
         self.paragraph = _Paragraph(self.style_ids[style], page_break_before=self.break_pending)
         self.break_pending = False

@@ -39,6 +39,7 @@ class WriterOptions:
     """Choices a writer takes beyond the kit's defaults."""
 
     pdf_variant: str | None = None  # "pdf/a-2b", "pdf/a-3b" or "pdf/ua-1"; None: plain PDF
+    pdf_engine: str = "weasyprint"  # or "typst" (letterkit.writers.PDF_ENGINES)
     reference_docx: Path | None = None  # Word styles to use instead of the kit's
     seal: "SealKey | None" = None  # sign the PDF (PAdES) and the DOCX (a .p7s beside it) with this key
     dpi: int = 150  # the resolution of the page pictures (-f png)
