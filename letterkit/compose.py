@@ -38,7 +38,7 @@ from .environment import FilterError
 from .errors import LetterkitError, TemplateError
 from .images import picture
 from .kits import Kit, used_templates
-from .mail.pieces import Piece, original
+from .mail.pieces import Piece
 from .model import GuidelineCitation, Letter
 from .reader import ElementReader, check_no_placeholders, read_meta
 
@@ -54,7 +54,7 @@ def compose(letter: Letter, kit: Kit, piece: Piece | None = None) -> tree.Docume
     """Render the kit's letter template for `letter`, in its language, and read the result into a tree.
 
     `piece` is the mail piece the letter is addressed for (letterkit.mail): its
-    recipient's address goes in the envelope window; by default the original's."""
+    recipient's address goes in the envelope window; none by default (the letter's own files)."""
     return Composition(kit.in_language(letter.language), piece).run(letter)
 
 
@@ -95,8 +95,9 @@ class Composition:
                    if name != letter_language.TRANSLATIONS}  # already in place (letterkit.letter_language)
         due = rules.deadlines(letter, self.kit.rules, self.kit.calendars)
         context.setdefault("deadlines", Deadlines({name: provenance.traced(day, f"deadlines.{name}") for name, day in due.items()}))
-        # The mail piece: whose address the envelope window shows (none when the kit mails nothing).
-        piece = self.piece or (original(letter, self.kit.mail) if self.kit.mail else None)
+        # The mail piece: whose address the envelope window shows. None: the letter itself,
+        # its address in the text (a piece is drawn for the print file, letterkit.mail).
+        piece = self.piece
         context.setdefault("piece", piece.context(self.kit.mail) if piece and self.kit.mail else None)
         try:
             template = self.kit.environment.get_template(self.template)

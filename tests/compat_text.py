@@ -23,13 +23,8 @@ COMPAT = Path(__file__).parent / "compat"
 
 
 def text(case: Path, templates: tuple[Path, ...] = (), kit: str | Path = "imr") -> str:
-    """The letter's words. Not the envelope window's address (0.3): a folder that overrides
-    the block printing it (an 0.1 cover page) leaves it out, and the window check says so."""
     html = letterkit.render(letterkit.read_case(case), kit=str(kit), formats=("html",), templates=templates)["html"]
-    body = lxml.html.document_fromstring(html).body
-    for window in body.find_class("mail-window"):
-        window.drop_tree()
-    return re.sub(r"\s", "", body.text_content())
+    return re.sub(r"\s", "", lxml.html.document_fromstring(html).body.text_content())
 
 
 def changes(case: Path, folder: Path = None, kit: Path = None) -> list[list[str]]:

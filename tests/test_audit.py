@@ -39,8 +39,9 @@ def test_each_manifest_line_is_an_audit_record(tmp_path):
         assert when.utcoffset() == datetime.timedelta(0)
         assert abs(datetime.datetime.now(datetime.timezone.utc) - when) < datetime.timedelta(minutes=10)
         assert entry["letterkit_version"] == letterkit.__version__ and entry["operator"]
-        assert entry["options"] == {"pdf_variant": "pdf/ua-1", "reference_docx": None, "seal": False,
-                                    "formats": ["html"], "strict": False}
+        assert entry["options"] == {**letterkit.WriterOptions(pdf_variant="pdf/ua-1").described(), "seal": False,
+                                    "reference_docx": None, "formats": ["html"], "strict": False}
+        assert entry["options"]["pdf_variant"] == "pdf/ua-1"
         assert len(entry["kit_sha256"]) == 64
     assert [{k: v for k, v in line.items() if k != "command"} for line in _lines(tmp_path / "audit.jsonl")] \
         == sorted(manifest, key=lambda entry: [e["id"] for e in manifest].index(entry["id"]))

@@ -106,4 +106,5 @@ def test_gallery_and_a_letter_load_in_a_browser(site, tmp_path):
             page.screenshot(path=str(tmp_path / (path.strip("/").replace("/", "_") + ".png")), full_page=True)
         browser.close()
     server.shutdown()
+    server.server_close()
     assert not problems, problems

@@ -124,14 +124,12 @@ def test_pages_are_us_letter_with_one_inch_margins(rendered):
     with pikepdf.open(io.BytesIO(content)) as pdf:
         assert {tuple(page.mediabox) for page in pdf.pages} == {(0, 0, 8.5 * INCH, 11 * INCH)}
         letterhead = _pictures(pdf.pages[0])[0]
-    # The cover starts with the letterhead, in the top left corner of page 1's content box:
-    # half an inch down (@page :first), so that it ends above the envelope window.
-    assert (letterhead.llx, letterhead.ury) == pytest.approx((INCH, 10.5 * INCH))
-    for number, page in enumerate(_lines(content)):
+    # The cover starts with the letterhead, in the top left corner of the page's content box.
+    assert (letterhead.llx, letterhead.ury) == pytest.approx((INCH, 10 * INCH))
+    for page in _lines(content):
         body = [line for line in page if line.band == "body"]
-        left = 0.875 * INCH if number == 0 else INCH  # page 1: the address, in the envelope window
-        assert body and all(left <= line.x < 7.5 * INCH for line in page)
-        assert min(line.x for line in body) == pytest.approx(left)
+        assert body and all(INCH <= line.x < 7.5 * INCH for line in page)
+        assert min(line.x for line in body) == pytest.approx(INCH)
 
 
 def test_running_header_names_case_and_date_after_the_cover_and_footer_counts_pages(rendered):

@@ -185,7 +185,7 @@ def _completions(line: str) -> list[str]:
 @pytest.mark.parametrize("line, expected", [
     ("letterkit render case.yaml --kit a", ["adverse-benefit"]),
     ("letterkit batch cases --kit ", ["adverse-benefit", "imr", "letter", "ur"]),
-    ("letterkit render case.yaml -f html,p", ["html,pdf"]),
+    ("letterkit render case.yaml -f html,pd", ["html,pdf"]),
     ("letterkit render case.yaml --pdf-variant pdf/u", ["pdf/ua-1"]),
 ])
 def test_the_shell_completes_kits_formats_and_variants(line, expected):

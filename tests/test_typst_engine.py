@@ -55,7 +55,7 @@ def both(tmp_path_factory) -> dict[str, tuple[Path, Path]]:
 
 @pytest.mark.slow
 def test_every_example_has_the_same_pages_and_words_by_both_engines(both):
-    assert len(both) == 5
+    assert len(both) == 7  # every example: 3 IMR, 2 UR and 2 adverse-benefit (one of each in Spanish)
     for stem, (weasyprint, typst) in both.items():
         assert pdf_page_count(typst) == pdf_page_count(weasyprint), stem
         text, markers, frames = pdf_reading(typst)
@@ -184,7 +184,7 @@ def test_every_archival_typst_example_carries_its_case_and_record(archival_typst
             assert meta["pdfaid:part"] == "3" and meta["pdfaid:conformance"] == "A"
             assert meta["pdfuaid:part"] == "1"
             xmp = document.Root.Metadata.read_bytes().decode()
-            assert document.Root.Lang == "en-US"
+            assert document.Root.Lang == ("es-US" if stem.endswith("-es") else "en-US"), stem
         assert "<letterkit:engine>typst</letterkit:engine>" in xmp
         assert f"<letterkit:caseDigest>{hashlib.sha256(case_json).hexdigest()}" in xmp
 

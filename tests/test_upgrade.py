@@ -147,7 +147,7 @@ def test_upgrade_writes_each_file_whole_through_a_rename(mine):
     including = mine / "mine" / "blocks" / "decision-item.md.j2"
     including.write_text('{% include "blocks/guideline-citation.md.j2" %}\n')
     upgrade = plan(mine / "mine", ROOT / "templates" / "letter" / "macros" / "letter.j2")
-    assert upgrade.files.get(including) == "{{ citation(item.guideline) }}"
+    assert upgrade.files.get(including) == "{{ citation(item.guideline) }}\n"
     inodes = {path: path.stat().st_ino for path in upgrade.files if path.exists()}
     upgrade.write()
     for path, new in upgrade.files.items():

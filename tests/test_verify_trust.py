@@ -201,7 +201,7 @@ def test_a_sealed_letter_whose_case_says_eof_verifies(pki, tmp_path):
     assert sealed.index(b"%%EOF") < sealed.index(b"/ByteRange")  # the case's text comes first
     result = verify(tmp_path / "eof.pdf", "--kit", "imr", "--trust", str(pki.ca_pem))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert lines(result)["letter"] == "ok   letter: rendering the embedded case with kit imr gives the same bytes"
+    assert lines(result)["letter"] == "ok   letter: rendering the embedded case with kit imr (weasyprint) gives the same bytes"
 
 
 def test_the_sealed_docx_is_judged_by_the_same_rules(pki, tmp_path):

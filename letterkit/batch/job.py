@@ -83,8 +83,8 @@ def _rendered(job: Job, case: Case) -> tuple[dict[str, bytes], dict[str, Any]]:
     named = {file_name(case.id, key): content for key, content in files.items()}
     fields: dict[str, Any] = {"warnings": case_warnings} if case_warnings else {}
     if job.mail is not None:
-        pieces, records, piece_warnings = render_pieces(letter, kit, case.id, files.get("pdf"), job.options,
-                                                        job.mail, Path(job.outdir))
+        pieces, records, piece_warnings = render_pieces(letter, kit, case.id, job.options, job.mail,
+                                                        Path(job.outdir))
         named |= {path.name: content for path, content in pieces.items()}
         fields = {"pieces": records, "warnings": case_warnings + piece_warnings}
     return named, {**fields, **letter_language.manifest_fields(letter, kit),

@@ -19,6 +19,7 @@ import pikepdf
 from ..compose import compose
 from ..kits import Kit
 from ..model import Letter
+from ..presentation import Presentation
 from ..writers import WriterOptions, write_format
 from .pieces import Piece, address_lines, pieces_of, zip_code
 from .window import check_window
@@ -39,12 +40,13 @@ def piece_file(outdir: Path, case_id: str, number: int) -> Path:
     return outdir / f"{case_id}.piece-{number}.pdf"
 
 
-def render_pieces(letter: Letter, kit: Kit, case_id: str, letter_pdf: bytes | None, options: WriterOptions,
+def render_pieces(letter: Letter, kit: Kit, case_id: str, options: WriterOptions,
                   mail: MailJob, outdir: Path) -> tuple[dict[Path, bytes], list[dict[str, Any]], list[str]]:
     """(files to write, a manifest record per piece, warnings) for one letter.
 
-    The original's piece is the letter's own PDF when it is the same drawing (default
-    variant); copies, and every piece of a PDF/VT print file, are drawn here."""
+    Every piece is drawn here, the original's too: a piece is the letter with its
+    recipient's address in the envelope window, which the letter's own files (the record,
+    laid out as its DOCX is) do not carry."""
     if kit.mail is None:
         return {}, [], [f"kit {kit.name!r} has no [mail] table in its kit.toml: the letter makes no mail piece"]
     pieces, warnings = pieces_of(letter, kit.mail)
@@ -53,16 +55,23 @@ def render_pieces(letter: Letter, kit: Kit, case_id: str, letter_pdf: bytes | No
     piece_options = replace(options, pdf_variant=PIECE_VARIANT, seal=None) if mail.variant == "pdf/vt" \
         else replace(options, seal=None)
     for piece in pieces:
-        if piece.number == 1 and letter_pdf is not None and mail.variant is None and options.seal is None:
-            pdf, name = letter_pdf, f"{case_id}.pdf"
-        else:
-            pdf = write_format(compose(letter, kit, piece), "pdf", kit.presentation, piece_options)
-            path = piece_file(outdir, case_id, piece.number)
-            files[path], name = pdf, path.name
+        pdf = write_format(compose(letter, kit, piece), "pdf", kit.presentation.derived(_piece_look), piece_options)
+        path = piece_file(outdir, case_id, piece.number)
+        files[path], name = pdf, path.name
         if mail.strict:
             check_window(pdf, piece, kit.mail, mail.imb)
         records.append(_record(piece, case_id, name, _pages(pdf), letter))
     return files, records, warnings
+
+
+PIECE_CSS = "print-piece.css"  # the kit's page 1 of a mail piece (templates/letter/)
+
+
+def _piece_look(look: Presentation) -> Presentation:
+    """The kit's look with its mail piece's page 1 (made once per kit: Presentation.derived)."""
+    return replace(look, print_css=(*look.print_css, (look.files.find(PIECE_CSS),
+                                                                   look.files.read_text(PIECE_CSS))),
+                               _derived={})
 
 
 def _pages(pdf: bytes) -> int:
