@@ -17,8 +17,10 @@ import letterkit
 from conftest import ROOT
 from letterkit.mail.imb import bar_states
 from letterkit.mail.pieces import Piece, pieces_of
+from letterkit.mail.render import _piece_look
 from letterkit.mail.window import first_page_lines, window_problems
 from letterkit.model import CaseDeprecationWarning
+from letterkit.writers import write_format
 
 LETTERKIT = [sys.executable, "-m", "letterkit"]
 EXAMPLE = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
@@ -139,7 +141,7 @@ def test_the_window_check_reads_the_drawn_pdf():
     assert kit.mail is not None
     letter = letterkit.validate(_example(), kit)
     pieces, _ = pieces_of(letter, kit.mail)
-    pdf = letterkit.write(letterkit.compose(letter, kit, pieces[0]), "pdf", kit)
+    pdf = write_format(letterkit.compose(letter, kit, pieces[0]), "pdf", kit.presentation.derived(_piece_look))
     assert window_problems(pdf, pieces[0], kit.mail) == []
     problems = window_problems(pdf, pieces[2], kit.mail)
     assert "'Ronald Ferris' is inside the envelope window, which shows only the address" in problems
