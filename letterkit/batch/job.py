@@ -92,14 +92,21 @@ def _rendered(job: Job, case: Case) -> tuple[dict[str, bytes], dict[str, Any]]:
 
 
 def failed_entry(job: Job, case: Case, error: str) -> dict[str, Any]:
-    """The manifest entry of a case that failed; what an earlier run wrote for it is removed,
-    so that no old letter stands beside the error as if it were current."""
-    if is_remote(job.outdir):
-        folder_of(job.outdir, job.storage).remove([f"{case.id}.{entry.extension}" for entry in WRITERS])
-    else:
-        remove_stale(files_of(Path(job.outdir), case.id, WRITERS)  # each format's, asked for or not
-                     + sorted(Path(job.outdir).glob(f"{glob.escape(case.id)}.piece-*.pdf")))  # and its mail pieces
+    """The manifest entry of a case that failed. Its files are removed when the batch
+    records it (`remove_files_of`), not here: a worker's attempt that Dask cancelled and
+    ran again elsewhere may fail after the other attempt wrote the case's letter."""
     return _entry(job, case, status="failed", error=error)
+
+
+def remove_files_of(job: Job, case_id: str) -> None:
+    """What an earlier run wrote for a case that failed now, so that no old letter stands
+    beside the error as if it were current: each format's files, asked for or not, and
+    its mail pieces."""
+    if is_remote(job.outdir):
+        folder_of(job.outdir, job.storage).remove([f"{case_id}.{entry.extension}" for entry in WRITERS])
+    else:
+        remove_stale(files_of(Path(job.outdir), case_id, WRITERS)
+                     + sorted(Path(job.outdir).glob(f"{glob.escape(case_id)}.piece-*.pdf")))
 
 
 def _entry(job: Job, case: Case, **fields) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ..kits import Kit, load_kit
 from ..mail.render import MailJob
 from ..writers import DEFAULT_FORMATS, WriterOptions, file_name, first_file_key, reference_docx
 from .dask_cluster import DaskExecutor
-from .job import Job, failed_entry, render_case, render_cases
+from .job import Job, failed_entry, remove_files_of, render_case, render_cases
 from .lock import exclusive, exclusive_in_store
 from .manifest import Manifest, SpooledManifest, remove_partial_files
 from .sources import Case, cases_from, read_cases
@@ -143,6 +143,8 @@ def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, manife
         if guard:
             guard()
         entry = audit.record(**entry, options=options)
+        if entry["status"] == "failed":
+            remove_files_of(job, entry["id"])
         manifest.append(entry)
         audit.append(audit_log, {"command": "batch", **entry})
         if entry["status"] == "ok":
