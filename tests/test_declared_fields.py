@@ -145,12 +145,7 @@ def test_new_kit_extends_the_imr_model_with_a_declared_field(tmp_path):
 
 @pytest.mark.parametrize("value", [".nan", ".inf", "-.inf", "[1, .nan]"])
 def test_a_number_that_is_not_finite_is_refused_with_its_field_path(tmp_path, value):
-    (tmp_path / "fields.toml").write_text('[[field]]\nname = "dose"\ntype = "number"\n'
-                                          '[[field]]\nname = "doses"\ntype = "list of number"\n')
-    case = tmp_path / "case.yaml"
-    field = "doses" if value.startswith("[") else "dose"
-    case.write_text(IMR_CASE.read_text() + f"{field}: {value}\n")
-    result = runner.invoke(app, ["validate", str(case), "--templates", str(tmp_path)])
+    field, result = _validate_number(tmp_path, value)
     assert result.exit_code == 1
     assert f"{field}: {'[1] ' if field == 'doses' else ''}is " in result.stderr and "finite number" in result.stderr
 
@@ -167,12 +162,7 @@ def test_a_field_that_would_hide_a_name_the_blocks_use_is_refused_at_kit_load(tm
                                         ("-0.0", "is -0"), ("1.0e+21", "too large a number"),
                                         ("[1, '2']", "must be a number")])
 def test_a_number_field_takes_numbers_only(tmp_path, value, why):
-    (tmp_path / "fields.toml").write_text('[[field]]\nname = "dose"\ntype = "number"\n'
-                                          '[[field]]\nname = "doses"\ntype = "list of number"\n')
-    case = tmp_path / "case.yaml"
-    field = "doses" if value.startswith("[") else "dose"
-    case.write_text(IMR_CASE.read_text() + f"{field}: {value}\n")
-    result = runner.invoke(app, ["validate", str(case), "--templates", str(tmp_path)])
+    field, result = _validate_number(tmp_path, value)
     assert result.exit_code == 1
     assert f"{field}{'[1]' if field == 'doses' else ''}: " in result.stderr and why in result.stderr
 
@@ -183,3 +173,14 @@ def test_ordinary_numbers_still_validate(tmp_path):
     case.write_text(IMR_CASE.read_text() + "doses: [0, 3, 2.5, -4, 123456789012345]\n")
     result = runner.invoke(app, ["validate", str(case), "--templates", str(tmp_path)])
     assert result.exit_code == 0, result.stderr
+
+
+def _validate_number(tmp_path, value: str):
+    """`letterkit validate` of the IMR case with a declared number field ("dose"), or a list
+    of them ("doses", when `value` is a YAML list), holding `value`: (the field, the result)."""
+    (tmp_path / "fields.toml").write_text('[[field]]\nname = "dose"\ntype = "number"\n'
+                                          '[[field]]\nname = "doses"\ntype = "list of number"\n')
+    case = tmp_path / "case.yaml"
+    field = "doses" if value.startswith("[") else "dose"
+    case.write_text(IMR_CASE.read_text() + f"{field}: {value}\n")
+    return field, runner.invoke(app, ["validate", str(case), "--templates", str(tmp_path)])
