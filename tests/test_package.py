@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -15,9 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
+    # built from a copy without build/: setuptools would add a stale build/lib's modules
+    source = tmp_path / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".*", "build", "out", "site", "*.egg-info", "__pycache__", "tests", "docs", "benchmarks"))
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path / "dist"), str(ROOT)],
+         "-w", str(tmp_path / "dist"), str(source)],
         check=True, capture_output=True,
     )
     wheel = next((tmp_path / "dist").glob("letterkit-*.whl"))
@@ -26,6 +31,8 @@ def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
                      "imr/blocks/disputed-item.md.j2", "letter/fonts/LiberationSerif-Regular.ttf", "letter/kit.toml"):
         assert f"letterkit/templates/{kit_file}" in names, kit_file
     assert "letterkit/py.typed" in names  # PEP 561: the annotations are for type checkers too
+    for module in (ROOT / "letterkit").rglob("*.py"):  # a subpackage left out of pyproject's list
+        assert module.relative_to(ROOT).as_posix() in names, module
 
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
@@ -34,7 +41,8 @@ def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
         "import letterkit, sys; "
         "assert letterkit.__file__.startswith(sys.argv[1]), letterkit.__file__; "
         f"files = letterkit.render(letterkit.read_case({str(case)!r})); "
-        "assert files['pdf'].startswith(b'%PDF') and files['docx'][:2] == b'PK'"
+        "assert files['pdf'].startswith(b'%PDF') and files['docx'][:2] == b'PK'; "
+        "import letterkit.cli"  # every command's modules import from the wheel alone
     )
     subprocess.run([sys.executable, "-c", script, str(site)], check=True, cwd=tmp_path,
                    env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
