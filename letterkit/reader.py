@@ -19,12 +19,14 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Mapping, Protocol, Sequence
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence, TypeAlias
 
 import lxml.etree
 
 from . import placeholders, tree
 from .errors import TemplateError
+
+Element: TypeAlias = Any  # lxml.etree._Element, which Python-Markdown's HTML parses into; lxml ships no types
 
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _INCHES = re.compile(r"[0-9]{1,3}(\.[0-9]+)?in", re.ASCII)
@@ -70,7 +72,7 @@ class ElementReader:
 
     # Blocks ------------------------------------------------------------------------
 
-    def blocks(self, parent) -> tuple[tree.Block, ...]:
+    def blocks(self, parent: Element) -> tuple[tree.Block, ...]:
         """The blocks inside `parent`; loose inline content becomes a paragraph."""
         blocks: list[tree.Block] = []
         loose: list = []  # inline elements and text waiting for a paragraph
@@ -96,7 +98,7 @@ class ElementReader:
             children += self._text(piece) if isinstance(piece, str) else [self.inline(piece)]
         return children
 
-    def block(self, element) -> list[tree.Block]:
+    def block(self, element: Element) -> list[tree.Block]:
         if not isinstance(element.tag, str):  # a comment: no class to read
             raise self._refuse(element)
         tag, cls = element.tag, self._class(element)
@@ -160,10 +162,10 @@ class ElementReader:
             return [tree.Paragraph(only.children, cls, only.lang)]
         return [tree.Paragraph(inlines, cls)] if inlines else []
 
-    def _items(self, element) -> tuple[tree.ListItem, ...]:
+    def _items(self, element: Element) -> tuple[tree.ListItem, ...]:
         return tuple(tree.ListItem(self.blocks(li)) for li in element if li.tag == "li")
 
-    def _table(self, element) -> tree.Table:
+    def _table(self, element: Element) -> tree.Table:
         head: list[tree.Row] = []
         body: list[tree.Row] = []
         for row in element.iter("tr"):
@@ -175,7 +177,7 @@ class ElementReader:
             (head if in_head else body).append(tree.Row(cells))
         return tree.Table(tuple(head), tuple(body), self._class(element), self._widths(element))
 
-    def _cell(self, element) -> tuple[tree.Block, ...]:
+    def _cell(self, element: Element) -> tuple[tree.Block, ...]:
         """A cell's paragraphs and lists: the kit's, or a case's rich text printed in it."""
         blocks = self.blocks(element)
         misfit = _misfit(blocks)
@@ -186,7 +188,7 @@ class ElementReader:
                                 "a table cell holds paragraphs and lists only", self.template)
         return blocks
 
-    def _widths(self, element) -> tuple[int, ...]:
+    def _widths(self, element: Element) -> tuple[int, ...]:
         """Column widths from `<col style="width: 30%">` (the `table` macro writes them):
         all or none, in percent, adding up to at most 100."""
         columns = list(element.iter("col"))
@@ -202,14 +204,14 @@ class ElementReader:
 
     # Inlines -----------------------------------------------------------------------
 
-    def inlines(self, element) -> list:
+    def inlines(self, element: Element) -> list[tree.Inline]:
         children: list = self._text(element.text)
         for child in element:
             children.append(self.inline(child))
             children += self._text(child.tail)
         return children
 
-    def inline(self, element) -> tree.Inline:
+    def inline(self, element: Element) -> tree.Inline:
         tag = element.tag
         if tag in ("em", "i"):
             return tree.Emph(self._flat(self.inlines(element), strip=False))
@@ -225,9 +227,9 @@ class ElementReader:
             return self._image(element)
         raise self._refuse(element)
 
-    def _image(self, element) -> tree.Image:
+    def _image(self, element: Element) -> tree.Image:
         alt = self._attribute(element, "alt")
-        def where():  # only for an error: finding the block parses them all
+        def where() -> tuple[str | None, int | None]:  # only for an error: finding the block parses them all
             return self.embedder.locate(f'src="{element.get("src", "")}"')
         if not alt:
             raise TemplateError("an <img> needs alt text, for readers who cannot see it", *where())
@@ -275,9 +277,9 @@ class ElementReader:
 
     # Attributes --------------------------------------------------------------------
 
-    def _attribute(self, element, name: str) -> str:
+    def _attribute(self, element: Element, name: str) -> str:
         """An attribute's value, with the plain values printed into it."""
-        def value(match):
+        def value(match: re.Match[str]) -> str:
             kind, text, _ = _value(self.values, match)
             if kind != placeholders.PLAIN:
                 raise TemplateError(f"rich text is printed into the {name!r} attribute of "
@@ -285,14 +287,14 @@ class ElementReader:
             return text
         return placeholders.NUMBERED.sub(value, element.get(name, ""))
 
-    def _class(self, element) -> str:
+    def _class(self, element: Element) -> str:
         cls = element.get("class", "")
         if placeholders.STRAY.search(cls):
             raise TemplateError(f"case data is printed into the class of <{element.tag}>; a class "
                                 "gives the kit's look, so it comes from the kit alone", self.template)
         return cls
 
-    def _lang(self, element) -> str:
+    def _lang(self, element: Element) -> str:
         """The element's language (`{: lang="es" }`, `<div lang="es">`, a case's value
         printed there): a BCP 47 tag, or "" for the letter's own."""
         lang = self._attribute(element, "lang")
@@ -301,7 +303,7 @@ class ElementReader:
                                 "or 'zh-Hant'", *self.embedder.locate(f'lang="{lang}"'))
         return lang
 
-    def _refuse(self, element) -> TemplateError:
+    def _refuse(self, element: Element) -> TemplateError:
         if not isinstance(element.tag, str):  # lxml's Comment or ProcessingInstruction, a function
             return TemplateError("an HTML comment or <?…?> has no place in a letter; a note for the "
                                  "kit's authors is a Jinja comment, {# … #}",
@@ -334,7 +336,7 @@ def read_meta(raw: Mapping[str, Sequence[str]], template: str, values: Values) -
 
 
 def _fill(text: str, key: str, template: str, values: Values) -> str:
-    def value(match):
+    def value(match: re.Match[str]) -> str:
         kind, value, _ = _value(values, match)
         if kind != placeholders.PLAIN:
             raise TemplateError(f"rich text or a quote is printed into the {key!r} metadata; "
@@ -347,7 +349,7 @@ def _value(values: Values, match: re.Match) -> tuple[str, str, str]:
     return values[int(match.group(2))]
 
 
-def check_no_placeholders(node, template: str) -> None:
+def check_no_placeholders(node: object, template: str) -> None:
     """Every string of the tree is text: a placeholder left anywhere is an error, never output."""
     if isinstance(node, str):
         if placeholders.STRAY.search(node):
@@ -402,7 +404,7 @@ def _strip(children: list, line_edges: bool = True) -> tuple[tree.Inline, ...]:
     return tuple(child for child in merged if not (isinstance(child, tree.Text) and not child.text))
 
 
-def _trim(nodes: list, index: int, step: int, strip) -> None:
+def _trim(nodes: list[Any], index: int, step: int, strip: Callable[[str], str]) -> None:
     """Strip the text nodes from `index` on, in the direction of `step`, up to the first
     that keeps any text: the kit's words and a value are nodes of their own."""
     while 0 <= index < len(nodes) and isinstance(nodes[index], tree.Text):
@@ -416,7 +418,7 @@ _BLOCK_NAMES = {tree.Heading: "a heading", tree.BlockQuote: "a block quote", tre
                 tree.Div: "a <div>", tree.PageBreak: "a page break"}
 
 
-def _misfit(blocks) -> tree.Block | None:
+def _misfit(blocks: Iterable[tree.Block]) -> tree.Block | None:
     """The first block that a table cell cannot hold, looking into its lists; None if none."""
     for block in blocks:
         if not isinstance(block, tree.CELL_BLOCKS):
@@ -427,7 +429,7 @@ def _misfit(blocks) -> tree.Block | None:
     return None
 
 
-def _field_of(node) -> str | None:
+def _field_of(node: tree.Node) -> str | None:
     """The case field whose words a node holds first; None for the kit's words alone."""
     if isinstance(node, tree.Text):
         return node.field or None
@@ -437,7 +439,7 @@ def _field_of(node) -> str | None:
     return None
 
 
-def _alignment(cell) -> str:
+def _alignment(cell: Element) -> str:
     style = cell.get("style", "") + " " + cell.get("align", "")
     match = re.search(r"(left|center|right)", style)
     return match.group(1) if match else ""

@@ -10,10 +10,10 @@ letter's own) says what language a span, paragraph, heading or div is in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import ClassVar, Union
+from typing import Any, ClassVar, Union
 
 
 class Node:
@@ -21,7 +21,7 @@ class Node:
 
     kind: ClassVar[str]
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls.kind = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
@@ -229,13 +229,14 @@ def cell_text(cell: Cell) -> str:
     return "\n".join(line for block in cell.children for line in _block_lines(block))
 
 
-def _block_lines(block) -> list[str]:
+def _block_lines(block: Block) -> list[str]:
     if isinstance(block, Paragraph):
         return plain_text(block.children).split("\n")
+    assert isinstance(block, (BulletList, OrderedList))  # a cell holds CELL_BLOCKS alone
     return ["    " + line for item in block.items for child in item.children for line in _block_lines(child)]
 
 
-def plain_text(nodes) -> str:
+def plain_text(nodes: Iterable[Inline]) -> str:
     """The text of inline nodes, without formatting."""
     parts = []
     for node in nodes:
