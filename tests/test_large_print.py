@@ -22,7 +22,7 @@ from lxml import etree
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 from letterkit import profiles
 from letterkit.cli import app
 
@@ -180,18 +180,22 @@ def _run_look(document, table, paragraph) -> tuple[float, str]:
     return size, name
 
 
-def _cell_margins(table) -> int:
-    """A cell's left and right margins together, in twips: the table's own, else its style
-    chain's, else Word's 108 twips a side."""
-    margins = {}
-    for properties in (*(style.element.find(f"{W}tblPr") for style in _style_chain(table.style)),
+def _cell_edges(table) -> float:
+    """What a column holds besides its text, in points: a cell's left and right margins
+    (the table's own, else its style chain's, else Word's 108 twips a side) and the
+    widest vertical border its style draws (sz in eighths of a point)."""
+    margins, borders = {"left": 108, "right": 108}, {}
+    for properties in (*reversed([style.element.find(f"{W}tblPr") for style in _style_chain(table.style)]),
                        table._tbl.tblPr):
         for side in ("left", "right"):
             found = properties.find(f"{W}tblCellMar/{W}{side}") if properties is not None else None
-            margins.setdefault(side, 108)
             if found is not None:
                 margins[side] = int(found.get(f"{W}w"))
-    return sum(margins.values())
+        for side in ("left", "right", "insideV"):
+            found = properties.find(f"{W}tblBorders/{W}{side}") if properties is not None else None
+            if found is not None:
+                borders[side] = 0 if found.get(f"{W}val") in ("nil", "none") else int(found.get(f"{W}sz", "4"))
+    return sum(margins.values()) / 20 + max(borders.values(), default=0) / 8
 
 
 def _advance(family: str, bold: bool):
@@ -208,13 +212,13 @@ def _advance(family: str, bold: bool):
 
 def words_wider_than_their_column(docx_bytes: bytes) -> list[str]:
     """Each word of a table cell (header rows bold) that is wider, at the size and in the
-    font the DOCX names, than its column less its cell margins."""
+    font the DOCX names, than its column less its cell margins and border."""
     document = docx.Document(io.BytesIO(docx_bytes))
     measures: dict = {}
     too_wide = []
     for table in document.tables:
         columns = [int(column.get(f"{W}w")) / 20 for column in table._tbl.tblGrid.iterfind(f"{W}gridCol")]
-        room = [width - _cell_margins(table) / 20 for width in columns]
+        room = [width - _cell_edges(table) for width in columns]
         for row in table.rows:
             header = row._tr.find(f"{W}trPr/{W}tblHeader") is not None
             for cell, points in zip(row.cells, room):
@@ -233,6 +237,15 @@ def test_no_word_of_a_large_print_docx_table_is_wider_than_its_column(large):
     tables = docx.Document(io.BytesIO(files["docx"])).tables
     assert len(tables) >= 2  # the addressees and the decisions
     assert words_wider_than_their_column(files["docx"]) == []
+
+
+@pytest.mark.parametrize("example", [*EXAMPLES, *sorted((ROOT / "examples").glob("*/*.yaml"))],
+                         ids=lambda path: path.stem)
+def test_no_table_word_is_wider_than_its_column_at_the_normal_size_either(example):
+    """The measure that fits large print fits the kits' own sizes ("Modificado" in the
+    Spanish UR letter's 11 pt decision column broke in LibreOffice when borders were left out)."""
+    docx_bytes = letterkit.render(letterkit.read_case(example), formats=("docx",))["docx"]
+    assert words_wider_than_their_column(docx_bytes) == []
 
 
 def words_split_across_lines(pdf: Path, words: set[str]) -> list[str]:

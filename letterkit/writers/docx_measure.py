@@ -28,6 +28,10 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _WORD_SIZE = 20  # half-points: Word's size for text no style sizes
 _WORD_CELL_MARGIN = Twips(108)  # each side: Word's for a table style that sets none
 _GUESSED_SIZE = 11.0  # points the character guess below holds for
+# A column holds its widest word, its cell margins, a vertical border and this: room for
+# Word's and LibreOffice's rounding to twips. Without the border, "Modificado" (51.3 pt)
+# broke in LibreOffice in a column of 51.5 pt less its margins.
+_SLACK = Pt(1)
 _CHARACTER = Pt(5.5)  # about what a character of 11 pt serif text takes
 _CELL_PADDING = 3  # characters
 
@@ -58,8 +62,8 @@ def table_text(styles: StyleChain, table_style: str | None, text_style: str | No
     paragraphs = styles.chain(text_style or styles.defaults["paragraph"])
     runs = [styles.default_run] + [style.run for style in (*tables, *paragraphs)]
     size = int(_last_value(runs, "sz", "val") or _WORD_SIZE) / 2
-    margins = [style.table for style in tables]
-    padding = sum(_margin(margins, side) for side in ("left", "right"))
+    properties = [style.table for style in tables]
+    padding = sum(_margin(properties, side) for side in ("left", "right")) + _border(properties) + _SLACK
     family = _last_value(runs, "rFonts", "ascii")
     return TextMeasure(size, _faces(family) if family else None, padding)
 
@@ -81,6 +85,18 @@ def _margin(table_properties: list[etree._Element | None], side: str) -> int:
         if found is not None and found.get(f"{_W}type", "dxa") == "dxa":
             margin = Twips(int(found.get(f"{_W}w", "0")))
     return margin
+
+
+def _border(table_properties: list[etree._Element | None]) -> int:
+    """The widest vertical border (EMU) the table styles draw: a column holds one, half on each side."""
+    widths = {}
+    for properties in table_properties:
+        borders = properties.find(f"{_W}tblBorders") if properties is not None else None
+        for border in borders if borders is not None else ():
+            side = etree.QName(border).localname
+            if side in ("left", "right", "start", "end", "insideV"):
+                widths[side] = 0 if border.get(f"{_W}val") in ("nil", "none") else int(border.get(f"{_W}sz", "4"))
+    return Pt(max(widths.values(), default=0) / 8)
 
 
 @cache
