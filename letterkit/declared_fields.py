@@ -42,9 +42,11 @@ import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StrictInt, create_model, field_validator
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, create_model,
+                      field_validator)
 
 from .model import Address, CaseModel, CopyRecipient, Letter, Organisation, Party, RichText, Signature
+from .pydantic_errors import first_problem
 
 def _a_number(value: Any) -> Any:
     """A number as a letter prints it: typed as one (not "12", not true), finite, at most
@@ -197,14 +199,12 @@ def _check_default(field: DeclaredField) -> None:
 
 
 def _first_problem(error: ValueError) -> str:
-    problems = getattr(error, "errors", None)
-    if problems is None:
+    if not isinstance(error, ValidationError):
         return str(error)
-    problem = problems()[0]
-    key = ".".join(str(part) for part in problem["loc"])
-    if problem["type"] == "extra_forbidden":
-        return f"unknown key {key!r} (a field may have: {', '.join(DeclaredField.model_fields)})"
-    return f"{key}: {problem['msg'].removeprefix('Value error, ')}" if key else problem["msg"]
+    problem = first_problem(error)
+    if problem.unknown:
+        return f"unknown key {problem.key!r} (a field may have: {', '.join(DeclaredField.model_fields)})"
+    return f"{problem.key}: {problem.msg.removeprefix('Value error, ')}" if problem.key else problem.msg
 
 
 def extend_model(model: type[Letter], declared: tuple[DeclaredField, ...]) -> type[Letter]:

@@ -7,6 +7,8 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .pydantic_errors import first_problem
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -18,12 +20,10 @@ def read_inherited(model: type[M], heading: str, tables: list[tuple[str, dict]])
         try:
             model.model_validate({**merged, **table})
         except ValidationError as error:
-            problem = error.errors()[0]
-            key = ".".join(str(part) for part in problem["loc"])
-            if problem["type"] == "extra_forbidden":
+            problem = first_problem(error)
+            if problem.unknown:
                 known = ", ".join(model.model_fields)
-                raise ValueError(f"{where}: [{heading}] has no key {key!r} (it may have: {known})") from None
-            message = str(problem.get("ctx", {}).get("error") or problem["msg"])
-            raise ValueError(f"{where}: [{heading}] {key}: {message}") from None
+                raise ValueError(f"{where}: [{heading}] has no key {problem.key!r} (it may have: {known})") from None
+            raise ValueError(f"{where}: [{heading}] {problem.key}: {problem.message}") from None
         merged.update(table)
     return model.model_validate(merged)

@@ -47,6 +47,7 @@ from .model import Letter
 from .dates import DateForms, read_dates
 from .page_setup import PageSetup, page_css, read_page, with_page
 from .presentation import Presentation
+from .pydantic_errors import first_problem
 from .readability import ReadingLimits, reading_limits
 from .resolver import Resolver
 from .seal_appearance import DEFAULT_TEXT, SealAppearance
@@ -456,12 +457,11 @@ def _manifest(root: Path) -> KitManifest:
         read_dates([(str(path), manifest.dates)] if manifest.dates else [])
         return manifest
     except ValidationError as error:
-        problem = error.errors()[0]
-        key = ".".join(str(part) for part in problem["loc"])
-        if problem["type"] == "extra_forbidden":
+        problem = first_problem(error)
+        if problem.unknown:
             known = ", ".join(KitManifest.model_fields)
-            raise KitError(f"{path}: unknown key {key!r} (a kit.toml may have: {known})") from None
-        raise KitError(f"{path}: {key}: {problem['msg']}") from None
+            raise KitError(f"{path}: unknown key {problem.key!r} (a kit.toml may have: {known})") from None
+        raise KitError(f"{path}: {problem.key}: {problem.msg}") from None
     except ValueError as error:  # a declared field's mistake, already naming the file and field
         raise KitError(str(error)) from None
 

@@ -102,7 +102,7 @@ class TranslatingLoader(ResolverLoader):
 
 JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 _STATEMENT = re.compile(r"\{%.*?%\}", re.S)
-_EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
+JINJA_EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)  # what it prints: values, and the text strings in them
 _STRING = re.compile(r"\"([^\"]*)\"|'([^']*)'")
 _ATTRIBUTE_LIST = re.compile(r"\{:[^}]*\}")
 _ELEMENT = re.compile(r"<[^>]*>")
@@ -115,7 +115,7 @@ def has_words(source: str) -> bool:
     """Whether a template has words of its own: text outside Jinja's tags, text strings an
     expression prints, an image's `alt` — anything but values, markup and comments."""
     text = _STATEMENT.sub(" ", JINJA_COMMENT.sub(" ", source))
-    text = _EXPRESSION.sub(lambda match: " ".join(a or b for a, b in _STRING.findall(match.group(1))), text)
+    text = JINJA_EXPRESSION.sub(lambda match: " ".join(a or b for a, b in _STRING.findall(match.group(1))), text)
     text = _ELEMENT.sub(lambda match: " ".join(_SPOKEN_ATTRIBUTE.findall(match.group())), _ATTRIBUTE_LIST.sub(" ", text))
     return bool(_LETTER.search(_ENTITY.sub(" ", text)))
 

@@ -23,14 +23,13 @@ from babel.messages.pofile import write_po
 
 from . import version
 from .kits import Kit, used_templates
-from .languages import JINJA_COMMENT, LANGUAGE_CODE, TranslatingLoader, translated_name
+from .languages import JINJA_COMMENT, JINJA_EXPRESSION, LANGUAGE_CODE, TranslatingLoader, translated_name
 from .locales import language_name
 from .rules import PhraseRule
 
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*(?:\{:[^}]*\})?\s*$")
 _LABEL = re.compile(r"\*\*([^*{}<>]+?)\*\*")
 _TABLE_ROW = re.compile(r"^\|(.+)\|\s*$")
-_LITERAL = re.compile(r"\{\{(.*?)\}\}")
 _STRING = re.compile(r"\"([A-Z][^\"%/{}]*)\"")
 _META = re.compile(r"^(Title|Subject|Footer):\s*(.+)$")
 _JINJA = re.compile(r"\{[{%#]")
@@ -63,7 +62,7 @@ def _in_line(line: str, following: str) -> list[tuple[str, str]]:
     found += [(label.strip(), "label") for label in _LABEL.findall(line) if not _JINJA.search(label)]
     if (row := _TABLE_ROW.match(line)) and not set(row.group(1)) <= set("-|: ") and not _JINJA.search(line):
         found += [(cell.strip(), "table heading") for cell in row.group(1).split("|") if cell.strip()]
-    for expression in _LITERAL.findall(line):
+    for expression in JINJA_EXPRESSION.findall(line):
         found += [(text, "label") for text in _STRING.findall(expression) if text.strip()]
     return found
 

@@ -132,16 +132,36 @@ _LENGTHS = {"spacing": ("before", "after"), "ind": ("left", "right", "start", "e
 
 def _scaled_part_xml(content: bytes, factor: float, floor: float) -> bytes:
     root = etree.fromstring(content)
+    growth = _style_growth(root, factor, floor)
     for element in root.iter(f"{_W}sz", f"{_W}szCs"):
-        element.set(f"{_W}val", str(max(round(int(element.get(f"{_W}val")) * factor), round(2 * floor))))
+        element.set(f"{_W}val", str(_scaled_size(int(element.get(f"{_W}val")), factor, floor)))
     for tag, names in _LENGTHS.items():
         for element in root.iter(f"{_W}{tag}"):
             fixed = element.get(f"{_W}lineRule") in ("atLeast", "exact")
+            style = next(element.iterancestors(f"{_W}style"), None)
+            times = growth.get(style.get(f"{_W}styleId"), factor) if style is not None else factor
             for name in names + (("line",) if fixed else ()):
                 if (value := element.get(f"{_W}{name}")) is not None:
-                    element.set(f"{_W}{name}", str(round(int(value) * factor)))
+                    element.set(f"{_W}{name}", str(round(int(value) * times)))
     for element in root.iter(f"{_W}tblCellMar"):
         for side in element:
             if side.get(f"{_W}type") == "dxa":
                 side.set(f"{_W}w", str(round(int(side.get(f"{_W}w")) * factor)))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _scaled_size(half_points: int, factor: float, floor: float) -> int:
+    return max(round(half_points * factor), round(2 * floor))
+
+
+def _style_growth(root: etree._Element, factor: float, floor: float) -> dict[str, float]:
+    """How much each style that sizes its own text grows it: more than `factor` when the
+    floor lifts it (10 pt addressees to 18, not 16.4). Its lengths grow as much, as the
+    stylesheet's `em` lengths and unitless line heights grow with their element's size."""
+    growth = {}
+    for style in root.iter(f"{_W}style"):
+        size = style.find(f"{_W}rPr/{_W}sz")
+        if size is not None and int(size.get(f"{_W}val")) > 0:
+            old = int(size.get(f"{_W}val"))
+            growth[style.get(f"{_W}styleId")] = _scaled_size(old, factor, floor) / old
+    return growth

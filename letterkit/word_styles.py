@@ -40,6 +40,7 @@ from docx.shared import Inches, Pt, RGBColor
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import KitError
+from .pydantic_errors import Problem, problems
 from .writers import docx_ooxml
 from .writers.docx_styles import open_reference, style_name
 
@@ -114,7 +115,7 @@ def read_styles(tables: list[dict], where: str) -> tuple[WordStyle, ...]:
             styles.append(WordStyle.model_validate(table))
             _check_normal(styles[-1], label)
         except ValidationError as error:
-            mistakes += [_mistake(label, problem) for problem in error.errors()]
+            mistakes += [_mistake(label, problem) for problem in problems(error)]
         except ValueError as error:
             mistakes.append(str(error))
     if mistakes:
@@ -122,15 +123,13 @@ def read_styles(tables: list[dict], where: str) -> tuple[WordStyle, ...]:
     return tuple(styles)
 
 
-def _mistake(label: str, problem) -> str:
-    key = ".".join(str(part) for part in problem["loc"])
-    if problem["type"] == "extra_forbidden":
+def _mistake(label: str, problem: Problem) -> str:
+    if problem.unknown:
         names = [field.alias or name for name, field in WordStyle.model_fields.items()]
-        close = difflib.get_close_matches(key, names, n=1)
+        close = difflib.get_close_matches(problem.key, names, n=1)
         hint = f"; did you mean {close[0]}?" if close else f" (a style may have: {', '.join(names)})"
-        return f"{label}: unknown key {key!r}{hint}"
-    message = str(problem.get("ctx", {}).get("error") or problem["msg"])
-    return f"{label}: {key + ': ' if key else ''}{message}"
+        return f"{label}: unknown key {problem.key!r}{hint}"
+    return f"{label}: {problem.line()}"
 
 
 def _check_normal(declared: WordStyle, label: str) -> None:

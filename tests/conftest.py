@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,16 @@ import letterkit
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+# The one warning a built-in kit's lint gives: a Spanish block below the kit's reading-ease
+# floor (its headings and labels are short, long-worded text), which a translator revises
+_SPANISH_BELOW_FLOOR = re.compile(r"warning \S+/blocks/es/\S+: reading ease [\d.]+ \(Fernández-Huerta\), below the kit's \d+")
+
+
+def lint_problems(stderr: str) -> list[str]:
+    """The lines of `letterkit lint`'s report that are not advice, but for a Spanish block's
+    reading ease below the kit's floor."""
+    return [line for line in stderr.splitlines()
+            if not line.startswith("advice") and not _SPANISH_BELOW_FLOOR.fullmatch(line)]
 
 
 def pytest_addoption(parser):

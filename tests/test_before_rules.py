@@ -7,12 +7,10 @@ from __future__ import annotations
 import pytest
 
 import letterkit
+from author_kit import RULED_KIT_TOML, calendar_toml, write_kit
 from letterkit.errors import KitError, LetterkitError
 
-KIT_TOML = '''extends = "letter"
-rules = "rules.toml"
-holidays = "holidays.toml"
-
+KIT_TOML = RULED_KIT_TOML + '''
 [[field]]
 name = "notice_delivered"
 type = "date"
@@ -24,13 +22,7 @@ type = "date"
 required = true
 '''
 
-HOLIDAYS = '''name = "Federal holidays"
-source = "5 U.S.C. 6103"
-years = [2026, 2026]
-
-[dates]
-"2026" = [2026-05-25]
-'''
+HOLIDAYS = calendar_toml("Federal holidays", "5 U.S.C. 6103", 2026, "2026-05-25")
 
 RULE = '''[[rule]]
 id = "notice-before-end"
@@ -48,10 +40,8 @@ CASE = {"letter_date": "2026-05-20", "organisation": {"name": "Example Home Heal
 
 
 def _check(tmp_path, delivered: str, services_end: str, days: int = 2, counting: str = "calendar") -> str:
-    (tmp_path / "kit.toml").write_text(KIT_TOML)
-    (tmp_path / "holidays.toml").write_text(HOLIDAYS)
-    (tmp_path / "rules.toml").write_text(RULE.format(days=days, counting=counting))
-    letterkit.forget_kits()
+    write_kit(tmp_path, {"kit.toml": KIT_TOML, "holidays.toml": HOLIDAYS,
+                         "rules.toml": RULE.format(days=days, counting=counting)})
     case = {**CASE, "notice_delivered": delivered, "services_end": services_end}
     try:
         letterkit.render(case, kit=tmp_path, formats=("html",), strict=True)
@@ -83,9 +73,8 @@ def test_no_later_than(tmp_path):
 
 
 def test_a_within_rule_with_negative_days_points_to_before(tmp_path):
-    (tmp_path / "kit.toml").write_text(KIT_TOML)
-    (tmp_path / "holidays.toml").write_text(HOLIDAYS)
-    (tmp_path / "rules.toml").write_text(RULE.format(days=-2, counting="calendar").replace('"before"', '"within"'))
+    write_kit(tmp_path, {"kit.toml": KIT_TOML, "holidays.toml": HOLIDAYS,
+                         "rules.toml": RULE.format(days=-2, counting="calendar").replace('"before"', '"within"')})
     with pytest.raises(KitError, match='days: Input should be greater than or equal to 0 .a date some days before '
                                        'another: check = "before".'):
         letterkit.load_kit(tmp_path)

@@ -8,12 +8,10 @@ import lxml.html
 import pytest
 
 import letterkit
+from author_kit import RULED_KIT_TOML, calendar_toml, write_kit
 from letterkit.errors import KitError
 
-KIT_TOML = '''extends = "letter"
-rules = "rules.toml"
-holidays = "holidays.toml"
-
+KIT_TOML = RULED_KIT_TOML + '''
 [dates]
 long = "%-d %B %Y"
 short = "%d/%m/%Y"
@@ -24,13 +22,7 @@ type = "date"
 required = true
 '''
 
-HOLIDAYS = '''name = "Holidays"
-source = "none"
-years = [2016, 2016]
-
-[dates]
-"2016" = [2016-03-28]
-'''
+HOLIDAYS = calendar_toml("Holidays", "none", 2016, "2016-03-28")
 
 RULES = '''[[rule]]
 id = "notice-date"
@@ -61,12 +53,8 @@ CASE = {"letter_date": "2016-03-04", "notice_sent": "2016-03-01", "organisation"
 
 @pytest.fixture
 def kit(tmp_path):
-    (tmp_path / "blocks").mkdir()
-    for name, text in (("kit.toml", KIT_TOML), ("holidays.toml", HOLIDAYS), ("rules.toml", RULES),
-                       ("blocks/body.md.j2", BODY)):
-        (tmp_path / name).write_text(text)
-    letterkit.forget_kits()
-    return tmp_path
+    return write_kit(tmp_path, {"kit.toml": KIT_TOML, "holidays.toml": HOLIDAYS, "rules.toml": RULES,
+                                "blocks/body.md.j2": BODY})
 
 
 def test_a_kit_that_prints_4_march_2016_meets_its_rules(kit):

@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 import letterkit
+from author_kit import PLAN_FIELD, write_kit
 from letterkit.cli import app
 
 runner = CliRunner()
@@ -40,19 +41,7 @@ class = "plan"
 type = "table"
 border = "none"
 
-[[field]]
-name = "plan"
-type = "group"
-required = true
-  [[field.field]]
-  name = "name"
-  type = "text"
-  required = true
-  [[field.field]]
-  name = "phone"
-  type = "text"
-  required = true
-  [[field.field]]
+''' + PLAN_FIELD + '''  [[field.field]]
   name = "hours"
   type = "text"
   default = "8 a.m. to 8 p.m., seven days a week"
@@ -173,13 +162,9 @@ EXTRA_CSS = """p.denied-item { font-size: 13pt; font-weight: bold; color: #8b000
 
 def family_kit(folder):
     """The family's folder: kit.toml, rules.toml, its letter, one block. TOML, Jinja, CSS."""
-    (folder / "blocks").mkdir(parents=True)
-    (folder / "kit.toml").write_text(KIT_TOML.replace('extends = "letter"', 'extends = "letter"\nletter = "letter.md.j2"'))
-    (folder / "letter.md.j2").write_text(LETTER)
-    (folder / "rules.toml").write_text(RULES_TOML)
-    (folder / "blocks" / "body.md.j2").write_text(BODY)
-    (folder / "extra.css").write_text(EXTRA_CSS)
-    return folder
+    return write_kit(folder, {"kit.toml": KIT_TOML.replace('extends = "letter"', 'extends = "letter"\nletter = "letter.md.j2"'),
+                              "letter.md.j2": LETTER, "rules.toml": RULES_TOML, "blocks/body.md.j2": BODY,
+                              "extra.css": EXTRA_CSS})
 
 
 def family_case(**more) -> dict:

@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 import letterkit
@@ -79,3 +80,31 @@ def test_validate_strict_reports_every_fields_score_and_warns_past_the_limit():
     assert reading["items[0].rationale"] == {"field": "items[0].rationale", "language": "en",
                                              "measure": "Flesch-Kincaid grade", "score": 13.7, "limit": 12.0, "past": True}
     assert flesch_kincaid_grade("The pain is better.") < 12
+
+
+SPANISH_UR = ROOT / "examples" / "ur" / "ur-chiropractic-modified-es.yaml"
+SPANISH_ABD = ROOT / "examples" / "adverse-benefit" / "abd-lumbar-mri-es.yaml"
+
+
+def test_the_spanish_kits_state_a_fernandez_huerta_floor_and_validate_scores_against_it():
+    for kit in ("ur", "adverse-benefit"):
+        assert letterkit.load_kit(kit).reading_limits.fields["es"] == 60  # "normal (para adulto)"
+    result = runner.invoke(app, ["validate", "--strict", str(SPANISH_UR)])
+    assert result.exit_code == 0
+    assert f"{SPANISH_UR}: clinical_summary: reading ease 66.4 (Fernández-Huerta), within the kit's 60" in result.stdout
+    assert "requests[0].rationale: reading ease 59.0 (Fernández-Huerta), below the kit's 60" in result.stderr
+    report = json.loads(runner.invoke(app, ["validate", "--strict", "--json", str(SPANISH_ABD)]).stdout)
+    reading = {entry["field"]: entry for entry in report[0]["reading"]}
+    assert reading["denied[0].reason"] == {"field": "denied[0].reason", "language": "es",
+                                           "measure": "Fernández-Huerta ease", "score": 64.9, "limit": 60.0,
+                                           "past": False}
+
+
+def test_a_hard_spanish_field_warns_below_the_kits_floor(tmp_path):
+    case = yaml.safe_load(SPANISH_ABD.read_text())
+    case["translations"]["es"]["text"]["denied[0].reason"] = DENSE_SPANISH  # the Spanish the letter prints
+    (tmp_path / "hard.yaml").write_text(yaml.safe_dump(case, allow_unicode=True))
+    result = runner.invoke(app, ["validate", "--strict", str(tmp_path / "hard.yaml")])
+    warning = next(line for line in result.stderr.splitlines() if "denied[0].reason" in line)
+    assert warning.startswith("warning") and "(Fernández-Huerta), below the kit's 60" in warning
+    assert fernandez_huerta_ease(DENSE_SPANISH) < 60

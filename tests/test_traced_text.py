@@ -8,24 +8,10 @@ from __future__ import annotations
 import pytest
 
 import letterkit
+from author_kit import PLAN_FIELD, write_kit
 from letterkit.errors import LetterkitError
 
-KIT_TOML = '''extends = "letter"
-rules = "rules.toml"
-
-[[field]]
-name = "plan"
-type = "group"
-required = true
-  [[field.field]]
-  name = "name"
-  type = "text"
-  required = true
-  [[field.field]]
-  name = "phone"
-  type = "text"
-  required = true
-'''
+KIT_TOML = 'extends = "letter"\nrules = "rules.toml"\n\n' + PLAN_FIELD
 
 RULES = '''[[rule]]
 id = "parties-printed"
@@ -50,11 +36,7 @@ CASE = {"letter_date": "2026-03-02", "organisation": {"name": "Example Health Pl
 
 def _render(tmp_path, body: str) -> str:
     """The rule failures of a letter whose body block is `body` ("" when it passes)."""
-    (tmp_path / "blocks").mkdir(exist_ok=True)
-    (tmp_path / "kit.toml").write_text(KIT_TOML)
-    (tmp_path / "rules.toml").write_text(RULES)
-    (tmp_path / "blocks" / "body.md.j2").write_text(body)
-    letterkit.forget_kits()
+    write_kit(tmp_path, {"kit.toml": KIT_TOML, "rules.toml": RULES, "blocks/body.md.j2": body})
     try:
         letterkit.render(CASE, kit=tmp_path, formats=("html",), strict=True)
     except LetterkitError as error:

@@ -16,23 +16,20 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Sequence
 
-from docx.shared import Inches, Pt
+from docx.shared import Inches
 
 from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
-from . import docx_ooxml, page_frame
+from . import docx_measure, docx_ooxml, page_frame
 from .base import Writer
+from .docx_measure import CHARACTERS, TextMeasure
 from .docx_styles import style_name
 from .docx_reference import ReferenceDocument, reference_document
 from .format import Files, Format, WriterInput, WriterOptions
 
 # Stamped on a letter without a date, so its bytes still never depend on the clock.
 _EPOCH = datetime(2000, 1, 1)
-# For sharing a table's width between its columns: about what a character of 11pt serif
-# text takes, and a cell's padding in characters.
-_CHARACTER = Pt(5.5)
-_CELL_PADDING = 3
 # Paragraph styles that keep the paragraph before them on their page, as CSS's
 # `break-before: avoid` does in the PDF: Word has only keep-with-next, a property of
 # the paragraph before, so the writer sets it there. A letter's closing never
@@ -167,6 +164,7 @@ class DocxWriter(Writer):
         self.style_ids = template.style_ids
         self.numbered_styles = template.numbered_styles
         self.text_width = template.text_width
+        self.style_chain = template.style_chain
         self.shape_id = template.first_shape_id  # the next picture's
         self.picture_namespaces = template.picture_namespaces
         self.scope = _Scope()
@@ -282,17 +280,18 @@ class DocxWriter(Writer):
         rows = (*node.head, *node.body)
         cls = node.cls or self.scope.div_cls
         texts = [[tree.cell_text(cell) for cell in row.cells] for row in rows]
-        if node.widths:  # the kit's, as the stylesheet lays them out
-            widths = [self.text_width * width // 100 for width in node.widths]
-        else:
-            widths = column_widths(texts, self.text_width) if rows else []
         # A reference without "Table Grid" leaves the table in its default table style.
-        table = _Table(self.style_ids.get(self.style(cls, "Table Grid")), widths, len(node.head), [],
-                       fixed=bool(node.widths))
-        self.scope.body.append(table)
+        style_id = self.style_ids.get(self.style(cls, "Table Grid"))
         # Cell text takes "<Class> Text" (e.g. "Addressees Text"), else "Table Text".
         text_style = self.style(f"{cls} text" if cls else "", "Table Text")
         text_style = text_style if text_style in self.styles else "Normal"
+        if node.widths:  # the kit's, as the stylesheet lays them out
+            widths = [self.text_width * width // 100 for width in node.widths]
+        else:
+            measure = docx_measure.table_text(self.style_chain, style_id, self.style_ids.get(text_style))
+            widths = column_widths(texts, self.text_width, measure, len(node.head)) if rows else []
+        table = _Table(style_id, widths, len(node.head), [], fixed=bool(node.widths))
+        self.scope.body.append(table)
         for row in rows:
             table.rows.append([self._cell(cell, text_style) for cell in row.cells])
 
@@ -339,24 +338,27 @@ class DocxWriter(Writer):
         self.visit_all(node.children)
 
 
-def column_widths(rows: list[list[str]], total: int) -> list[int]:
-    """Share `total` between a table's columns as a browser's automatic table layout
-    does: each column gets at least its longest word, and what is left goes to the
-    columns in proportion to how much more their longest line wants.
+def column_widths(rows: list[list[str]], total: int, measure: TextMeasure = CHARACTERS,
+                  header_rows: int = 0) -> list[int]:
+    """Share `total` (EMU) between a table's columns as a browser's automatic table
+    layout does: each column gets at least its widest word, and what is left goes to
+    the columns in proportion to how much more their widest line wants. Text is as wide
+    as `measure` says, bold in the first `header_rows` rows.
 
     python-docx makes every column equally wide, which wraps a long item's name into
     a narrow half-width column while a one-word column wastes the other half.
     """
-    columns = list(zip_longest(*rows, fillvalue="")) or [()]  # rows may differ in length
-    lines = [[line for text in column for line in text.split("\n")] or [""] for column in columns]
-    widest = [max(len(line) for line in column) + _CELL_PADDING for column in lines]
-    narrowest = [max((len(word) for line in column for word in line.split()), default=0) + _CELL_PADDING
-                 for column in lines]
-    available = total / _CHARACTER
-    if sum(widest) <= available:
+    cells = [[(text, number < header_rows) for text in row] for number, row in enumerate(rows)]
+    columns = list(zip_longest(*cells, fillvalue=("", False))) or [()]  # rows may differ in length
+    lines = [[(line, bold) for text, bold in column for line in text.split("\n")] or [("", False)]
+             for column in columns]
+    widest = [max(measure.width(line, bold) for line, bold in column) + measure.padding for column in lines]
+    narrowest = [max((measure.width(word, bold) for line, bold in column for word in line.split()), default=0)
+                 + measure.padding for column in lines]
+    if sum(widest) <= total:
         shares: Sequence[float] = widest
     else:
-        spare = max(available - sum(narrowest), 0)
+        spare = max(total - sum(narrowest), 0)
         wants = [wide - narrow for wide, narrow in zip(widest, narrowest)]
         shares = [narrow + spare * want / (sum(wants) or 1) for narrow, want in zip(narrowest, wants)]
     return [int(total * share / sum(shares)) for share in shares]

@@ -53,6 +53,7 @@ class _Style:
     run: etree._Element | None  # w:rPr
     paragraph: etree._Element | None  # w:pPr
     name: str
+    table: etree._Element | None = None  # w:tblPr, of a table style
 
 
 class StyleChain:
@@ -60,7 +61,7 @@ class StyleChain:
 
     def __init__(self, styles: etree._Element | None):
         self.styles: dict[str, _Style] = {}
-        self.defaults: dict[str, str | None] = {"paragraph": None, "character": None}
+        self.defaults: dict[str, str | None] = {"paragraph": None, "character": None, "table": None}
         self.default_run = self.default_paragraph = None
         if styles is None:
             return
@@ -72,7 +73,7 @@ class StyleChain:
                 continue
             name = style.find(f"{_W}name")
             self.styles[ident] = _Style(_val(style.find(f"{_W}basedOn")), style.find(f"{_W}rPr"),
-                                        style.find(f"{_W}pPr"), _val(name) or ident)
+                                        style.find(f"{_W}pPr"), _val(name) or ident, style.find(f"{_W}tblPr"))
             if style.get(f"{_W}default") in ("1", "true", "on") and kind in self.defaults:
                 self.defaults[kind] = ident
 

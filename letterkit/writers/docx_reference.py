@@ -24,6 +24,7 @@ from docx.shared import Inches
 
 from ..errors import RenderError
 from . import docx_ooxml
+from .docx_formatting import StyleChain
 from .docx_styles import open_reference
 
 try:
@@ -49,6 +50,7 @@ class ReferenceDocument:
         self.style_ids = {style.name: (None if style in defaults else style.style_id)
                           for style in self.docx.styles}
         self.numbered_styles = docx_ooxml.numbered_styles(self.docx)
+        self.style_chain = StyleChain(self.docx.styles.element)  # what a table's text is measured in
         sections = self.docx.sections
         # A document without page setup, or a section without a size or margins (valid
         # OOXML), is on Word's default page: Letter, 1-inch margins.

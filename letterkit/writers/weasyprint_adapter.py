@@ -41,11 +41,14 @@ def remove_copied_fonts(config: FontConfiguration) -> None:
     config.__del__()
 
 
-def fontconfig_match(family: str) -> tuple[list[str], Path] | None:
-    """The family names and file of the font fontconfig finds for `family`, as Pango
-    finds it (None: none at all), through the fontconfig WeasyPrint loaded."""
+def fontconfig_match(family: str, style: str = "") -> tuple[list[str], Path] | None:
+    """The family names and file of the font fontconfig finds for `family` (in `style`,
+    such as "Bold"; "": its regular face), as Pango finds it (None: none at all), through
+    the fontconfig WeasyPrint loaded."""
     pattern = ffi.gc(fontconfig.FcPatternCreate(), fontconfig.FcPatternDestroy)
     fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+    if style:
+        fontconfig.FcPatternAddString(pattern, b"style", style.encode())
     fontconfig.FcConfigSubstitute(ffi.NULL, pattern, fontconfig.FcMatchPattern)
     fontconfig.FcDefaultSubstitute(pattern)
     result = ffi.new("FcResult *")
