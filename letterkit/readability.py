@@ -162,15 +162,19 @@ def rich_text_scores(letter: BaseModel, language: str) -> list[ReadingScore]:
 _TEMPLATE_PARTS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|\{:[^}]*\}|<[^>]+>", re.DOTALL)
 _MARKDOWN_MARKS = re.compile(r"^\s*>\s?|[*_`]", re.MULTILINE)
 _HEADING = re.compile(r"^\s*#+\s*(.*?)\s*$", re.MULTILINE)  # a heading is a sentence of its own
+# Fewer words than this are not scored: a formula of sentence and word lengths says nothing of
+# a heading alone ("RESUMEN CLÍNICO" scores 24.8, "very hard") or of a line of labels.
+BLOCK_WORDS_SCORED = 20
+_LINE_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)  # lines of labels read as lines, not one sentence
 
 
 def block_score(where: str, name: str, source: str, language: str = "en") -> ReadingScore | None:
     """The score of the words a block (`name` on the search path) writes itself, in the
     language of its folder (`blocks/es/x.md.j2`, a translation) or else `language`; None
-    for a block of no words or of a language without a measure."""
+    for a block of fewer than BLOCK_WORDS_SCORED words or of a language without a measure."""
     language = next((part for part in name.split("/")[:-1] if part in MEASURES), language_of(language))
-    prose = _HEADING.sub(r"\1.", _MARKDOWN_MARKS.sub("", _TEMPLATE_PARTS.sub("", source)))
-    if language not in MEASURES or not _ANY_WORD.search(prose):
+    prose = _HEADING.sub(r"\1.", _MARKDOWN_MARKS.sub("", _TEMPLATE_PARTS.sub("", _LINE_BREAK.sub(".\n", source))))
+    if language not in MEASURES or len(_ANY_WORD.findall(prose)) < BLOCK_WORDS_SCORED:
         return None
     return ReadingScore(where, language, MEASURES[language].score(prose))
 
