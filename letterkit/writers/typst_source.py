@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import tree
 from ..presentation import Presentation
@@ -46,11 +47,19 @@ class Letter:
 
     source: str
     values: list[str] = field(default_factory=list)
-    pictures: list[list[int]] = field(default_factory=list)
+    pictures: list[bytes] = field(default_factory=list)
 
     def inputs(self) -> dict[str, str]:
-        return {"letter": json.dumps({"values": self.values, "pictures": self.pictures},
-                                     ensure_ascii=False, separators=(",", ":"))}
+        """The texts, and apart from them the pictures: the same letterhead from letter to
+        letter is the same input, which typst has decoded before and does not again."""
+        return {"letter": json.dumps(self.values, ensure_ascii=False, separators=(",", ":")),
+                "pictures": "[" + ",".join(_picture_json(picture) for picture in self.pictures) + "]"}
+
+
+@lru_cache(maxsize=64)
+def _picture_json(data: bytes) -> str:
+    """A picture's bytes as a JSON array of numbers, which typst's `bytes` takes."""
+    return json.dumps(list(data), separators=(",", ":"))
 
 
 def typst_letter(document: tree.Document, look: TypstLook, presentation: Presentation) -> Letter:
@@ -83,8 +92,8 @@ def language_arguments(tag: str) -> str:
 
 # The letter's data, read once; `v(N)` is its Nth text.
 _DATA = """#let lk-data = json(bytes(sys.inputs.letter))
-#let v(index) = lk-data.values.at(index)
-#let lk-picture(index) = bytes(lk-data.pictures.at(index))"""
+#let v(index) = lk-data.at(index)
+#let lk-picture(index) = bytes(json(bytes(sys.inputs.pictures)).at(index))"""
 
 
 def _join(parts: Iterable[str]) -> str:
@@ -123,7 +132,7 @@ class TypstWriter(Writer):
     def __init__(self) -> None:
         self.paths: dict[ElementPath, None] = {}  # every block's path, in order
         self.values: list[str] = []
-        self.pictures: list[list[int]] = []
+        self.pictures: list[bytes] = []
         self._picture_index: dict[bytes, int] = {}
         self.scope = _Scope()
 
@@ -197,7 +206,7 @@ class TypstWriter(Writer):
     def visit_image(self, node: tree.Image) -> str:
         if node.data not in self._picture_index:
             self._picture_index[node.data] = len(self.pictures)
-            self.pictures.append(list(node.data))
+            self.pictures.append(node.data)
         width = _INCHES.match(node.width)
         size = f", width: {width.group(1)}in" if width else ""
         return f"box(image(lk-picture({self._picture_index[node.data]}), alt: {self.value(node.alt)}{size}))"
