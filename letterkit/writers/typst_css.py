@@ -24,6 +24,7 @@ from html import escape
 from weasyprint import CSS
 
 from ..presentation import Presentation
+from .pdf_fetcher import KitFetcher
 from .weasyprint_adapter import computed_styles
 
 ElementPath = tuple[str, ...]  # ("div.taglines", "p"): tag, then each class after a dot
@@ -60,8 +61,11 @@ def css_looks(presentation: Presentation, paths: Iterable[ElementPath], ascent: 
 
 
 def _parse(presentation: Presentation) -> _KitLooks:
-    # No font configuration: the look needs no font file, and WeasyPrint would copy them
-    return _KitLooks([CSS(string=text, base_url=path.as_uri()) for path, text in presentation.print_css])
+    # No font configuration: the look needs no font file, and WeasyPrint would copy them.
+    # What a stylesheet names is read through the kit's resolver, as for WeasyPrint's PDF.
+    fetcher = KitFetcher(presentation.files)
+    return _KitLooks([CSS(string=text, base_url=path.as_uri(), url_fetcher=fetcher)
+                      for path, text in presentation.print_css])
 
 
 def _cascade(stylesheets: list[CSS], paths: list[ElementPath], ascent: float,
