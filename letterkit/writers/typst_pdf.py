@@ -46,7 +46,7 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
         raise RenderError(f"the typst engine writes a plain or an archival PDF, not {variant!r}; "
                           "choose archival, or --pdf-engine weasyprint")
     look = typst_look(presentation)
-    letter = typst_letter(document, look)
+    letter = typst_letter(document, look, presentation)
     inputs = letter.inputs()
     source = letter.source
     standards: list = []

@@ -9,9 +9,10 @@ one function, `TypstWriter.value`, which files it in the letter's data and gives
 read with `json`: `#`, `$`, `*`, `_`, `@`, `<`, `]`, `\\` and `//` in a value are
 characters of a string, shown as typed, never markup.
 
-Styles are chosen as the DOCX writer chooses them, so that the two read the kit's Word
-styles alike: a node's class names its style ("item-title" → "Item Title"), else its
-div's class, else the style of where it is (a list, a quotation), else "Normal".
+Each block is named by its element path, the elements from `<main>` down to it as the
+HTML writer writes them (`div.taglines > p`), and takes the look the kit's print
+stylesheets compute for that element (`typst_css`): the source holds those looks, each
+path once.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import tree
+from ..presentation import Presentation
 from . import page_frame
 from .base import Writer
-from .docx import KEEP_WITH_PREVIOUS
-from .docx_styles import style_name
+from .typst_css import TEXT, ElementPath, css_looks, selector
 from .typst_look import TypstLook
 
 # CSS's `white-space: normal`: a run of spaces, tabs and line ends shows as one space,
@@ -45,16 +47,24 @@ class Letter:
 
     source: str
     values: list[str] = field(default_factory=list)
-    pictures: list[list[int]] = field(default_factory=list)
+    pictures: list[bytes] = field(default_factory=list)
 
     def inputs(self) -> dict[str, str]:
-        return {"letter": json.dumps({"values": self.values, "pictures": self.pictures},
-                                     ensure_ascii=False, separators=(",", ":"))}
+        """The texts, and apart from them the pictures: the same letterhead from letter to
+        letter is the same input, which typst has decoded before and does not again."""
+        return {"letter": json.dumps(self.values, ensure_ascii=False, separators=(",", ":")),
+                "pictures": "[" + ",".join(_picture_json(picture) for picture in self.pictures) + "]"}
 
 
-def typst_letter(document: tree.Document, look: TypstLook) -> Letter:
+@lru_cache(maxsize=64)
+def _picture_json(data: bytes) -> str:
+    """A picture's bytes as a JSON array of numbers, which typst's `bytes` takes."""
+    return json.dumps(list(data), separators=(",", ":"))
+
+
+def typst_letter(document: tree.Document, look: TypstLook, presentation: Presentation) -> Letter:
     """The letter's typst source, in the kit's look, and its data."""
-    writer = TypstWriter(look)
+    writer = TypstWriter()
     meta = document.meta
     body = writer.visit(document)
     settings = [
@@ -66,7 +76,9 @@ def typst_letter(document: tree.Document, look: TypstLook) -> Letter:
         f"#set text({language_arguments(meta.language) or _ENGLISH})",
         writer.frame(meta),
     ]
-    source = "\n".join([_DATA, look.rules, *settings, f"#{{\n{body}\n}}\n"])
+    looks = css_looks(presentation, [TEXT, *writer.paths], look.ascent, look.descent)
+    styles = "#let lk-styles = (\n" + "".join(f"  {_key(path)}: {code},\n" for path, code in looks.items()) + ")"
+    source = "\n".join([_DATA, styles, look.rules, *settings, f"#{{\n{body}\n}}\n"])
     return Letter(source, writer.values, writer.pictures)
 
 
@@ -80,8 +92,8 @@ def language_arguments(tag: str) -> str:
 
 # The letter's data, read once; `v(N)` is its Nth text.
 _DATA = """#let lk-data = json(bytes(sys.inputs.letter))
-#let v(index) = lk-data.values.at(index)
-#let lk-picture(index) = bytes(lk-data.pictures.at(index))"""
+#let v(index) = lk-data.at(index)
+#let lk-picture(index) = bytes(json(bytes(sys.inputs.pictures)).at(index))"""
 
 
 def _join(parts: Iterable[str]) -> str:
@@ -92,21 +104,35 @@ def _join(parts: Iterable[str]) -> str:
     return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ",).join()"
 
 
+def _key(path: ElementPath) -> str:
+    """A path as the source names it: `"div.taglines > p"`."""
+    return json.dumps(" > ".join(path))
+
+
+def _element(node: tree.Block) -> str:
+    """The element the HTML writer writes for a block: `p.letterhead`, `h2`, `div.taglines`."""
+    tags = {tree.Paragraph: "p", tree.Div: "div", tree.BlockQuote: "blockquote", tree.BulletList: "ul",
+            tree.OrderedList: "ol", tree.Table: "table"}
+    if isinstance(node, tree.Heading):
+        return selector(f"h{node.level}", node.cls)
+    if isinstance(node, tree.PageBreak):
+        return selector("div", "page-break")
+    return selector(tags[type(node)], getattr(node, "cls", ""))
+
+
 @dataclass(frozen=True)
 class _Scope:
-    div_style: str = ""  # a div's class's style, for the paragraphs in it without one
-    div_class: str = ""  # a div's class, for the tables in it without one ("addressees")
-    block_style: str = "Normal"  # inside a list or quotation, its style
-    keep: bool = False  # the block is to stay on the page of the one after it
+    path: ElementPath = ()  # the elements the block is in, from <main> down
+    after: str = ""  # `, next: "…"`: the path of the block after this one, if any
 
 
 class TypstWriter(Writer):
     """One method per node kind, each returning the typst code of its node."""
 
-    def __init__(self, look: TypstLook):
-        self.look = look
+    def __init__(self) -> None:
+        self.paths: dict[ElementPath, None] = {}  # every block's path, in order
         self.values: list[str] = []
-        self.pictures: list[list[int]] = []
+        self.pictures: list[bytes] = []
         self._picture_index: dict[bytes, int] = {}
         self.scope = _Scope()
 
@@ -115,23 +141,21 @@ class TypstWriter(Writer):
         self.values.append(_WHITESPACE.sub(" ", text))
         return f"v({len(self.values) - 1})"
 
-    def style(self, cls: str, default: str) -> str:
-        wanted = style_name(cls) if cls else default
-        return wanted if wanted in self.look.styles else default
+    def path(self, *elements: str) -> str:
+        """The path of `elements` in this block, as the source names it; its look goes in."""
+        path = self.scope.path + elements
+        self.paths[path] = None
+        return _key(path)
 
     def inlines(self, nodes) -> str:
         return _join(self.visit_all(nodes))
 
     def blocks(self, nodes) -> str:
-        """The blocks' code; one that the next must not be parted from keeps with it, as
-        the stylesheet (`break-before: avoid`) and the DOCX writer keep it."""
+        """The blocks' code; each knows the path of the block after it, which may ask
+        (`break-before: avoid`) to stay on its page."""
         nodes = list(nodes)
-        return _join(self.within(lambda: self.visit(node), keep=self._kept_by(after))
+        return _join(self.within(lambda: self.visit(node), after=f", next: {self.path(_element(after))}" if after else "")
                      for node, after in zip(nodes, [*nodes[1:], None]))
-
-    def _kept_by(self, after) -> bool:
-        return isinstance(after, tree.BlockQuote) or (
-            isinstance(after, tree.Paragraph) and self.style(after.cls, "") in KEEP_WITH_PREVIOUS)
 
     def in_language(self, lang: str, code: str) -> str:
         arguments = language_arguments(lang)
@@ -157,7 +181,7 @@ class TypstWriter(Writer):
             return _join(self.value(words) if kind == "text" else ("lk-page" if words == "PAGE" else "lk-pages")
                          for kind, words in page_frame.segments(text))
 
-        header, footer = (f'lk-look("{"Header" if where == "header" else "Footer"}")' for where in ("header", "footer"))
+        header, footer = ('lk-frames.Header', 'lk-frames.Footer')
         return (f"#set page(header: context if here().page() == 1 {{ lk-frame({header}, right, "
                 f"{code(parts['first-page-header'])}) }} else {{ lk-frame({header}, right, {code(parts['running-header'])}) }},\n"
                 f"  footer: context if here().page() == 1 {{ lk-frame({footer}, center, {code(parts['first-page-footer'])}) }} "
@@ -182,46 +206,46 @@ class TypstWriter(Writer):
     def visit_image(self, node: tree.Image) -> str:
         if node.data not in self._picture_index:
             self._picture_index[node.data] = len(self.pictures)
-            self.pictures.append(list(node.data))
+            self.pictures.append(node.data)
         width = _INCHES.match(node.width)
         size = f", width: {width.group(1)}in" if width else ""
         return f"box(image(lk-picture({self._picture_index[node.data]}), alt: {self.value(node.alt)}{size}))"
 
     # Blocks
     def visit_heading(self, node: tree.Heading) -> str:
-        name = self.style(node.cls, f"Heading {min(node.level, 9)}")
-        return self.in_language(node.lang, f'lk-heading({node.level}, "{name}", {self.inlines(node.children)})')
+        path = self.path(_element(node))
+        return self.in_language(node.lang, f"lk-heading({node.level}, {path}, {self.inlines(node.children)}{self.scope.after})")
 
     def visit_paragraph(self, node: tree.Paragraph) -> str:
-        name = self.style(node.cls, "") or self.scope.div_style or self.scope.block_style
-        keep = ", keep: true" if self.scope.keep else ""
-        return self.in_language(node.lang, f'lk-par("{name}", {self.inlines(node.children)}{keep})')
+        return self.in_language(node.lang, f"lk-par({self.path(_element(node))}, {self.inlines(node.children)}{self.scope.after})")
 
     def visit_list_item(self, node: tree.ListItem) -> str:
         return self.blocks(node.children)
 
     def visit_bullet_list(self, node: tree.BulletList) -> str:
-        return self._list(node.items, "List Bullet", "false", 1)
+        return self._list(node, "false", 1)
 
     def visit_ordered_list(self, node: tree.OrderedList) -> str:
-        return self._list(node.items, "List Number", "true", node.start)
+        return self._list(node, "true", node.start)
 
-    def _list(self, items, name: str, ordered: str, start: int) -> str:
-        style = name if name in self.look.styles else "Normal"
-        code = self.within(lambda: "(" + "".join(f"{self.visit(item)}, " for item in items) + ")",
-                           block_style=style, div_style="")
-        return f"lk-list({ordered}, {int(start)}, {code})"
+    def _list(self, node: tree.BulletList | tree.OrderedList, ordered: str, start: int) -> str:
+        element = _element(node)
+        path, item = self.path(element), self.path(element, "li", "p")
+        code = self.within(lambda: "(" + "".join(f"{self.visit(item)}, " for item in node.items) + ")",
+                           path=(*self.scope.path, element, "li"))
+        return f"lk-list({path}, {item}, {ordered}, {int(start)}, {code}{self.scope.after})"
 
     def visit_block_quote(self, node: tree.BlockQuote) -> str:
-        style = self.style(node.cls, "Quote")
-        return f"quote(block: true, {self.within(lambda: self.blocks(node.children), block_style=style, div_style='')})"
+        element = _element(node)
+        body = self.within(lambda: self.blocks(node.children), path=(*self.scope.path, element))
+        return f"lk-block({self.path(element)}, quote(block: true, {body}){self.scope.after})"
 
     def visit_cell(self, node: tree.Cell) -> str:
         line = node.line
         if line is not None:
             body = self.inlines(line)
         else:
-            body = self.within(lambda: self.blocks(node.children), div_style="", block_style="Normal")
+            body = self.blocks(node.children)
         body = f"strong({body})" if node.header else body
         align = f", align: {node.align} + top" if node.align in ("left", "center", "right") else ""
         return f"table.cell({body}{align})"
@@ -230,20 +254,19 @@ class TypstWriter(Writer):
         return "".join(f"{self.visit(cell)}, " for cell in node.cells)
 
     def visit_table(self, node: tree.Table) -> str:
-        cls = node.cls or self.scope.div_class
-        name = style_name(cls) if cls and style_name(cls) in self.look.table_styles else "Table Grid"
-        text = self.style(f"{cls} text" if cls else "", "Table Text")
-        text = text if text in self.look.styles else "Normal"
+        element = _element(node)
+        head, body = (element, "thead", "tr", "th"), (element, "tbody", "tr", "td")
         width = max((len(row.cells) for row in (*node.head, *node.body)), default=1)
         columns = f"({', '.join(f'{int(share)}%' for share in node.widths)},)" if node.widths else str(width)
-        header = "".join(self.visit_all(node.head))
-        cells = "".join(self.visit_all(node.body))
-        return f'lk-table("{name}", "{text}", {columns}, ({header}), ({cells}))'
+        header = self.within(lambda: "".join(self.visit_all(node.head)), path=(*self.scope.path, *head))
+        cells = self.within(lambda: "".join(self.visit_all(node.body)), path=(*self.scope.path, *body))
+        return (f"lk-table({self.path(element)}, {self.path(*body)}, {self.path(*head)}, {columns}, ({header}), ({cells})"
+                f"{self.scope.after})")
 
     def visit_div(self, node: tree.Div) -> str:
-        style = self.style(node.cls, "") or self.scope.div_style
-        code = self.within(lambda: self.blocks(node.children), div_style=style, div_class=node.cls or self.scope.div_class)
-        return self.in_language(node.lang, code)
+        element = _element(node)
+        body = self.within(lambda: self.blocks(node.children), path=(*self.scope.path, element))
+        return self.in_language(node.lang, f"lk-block({self.path(element)}, {body}{self.scope.after})")
 
     def visit_page_break(self, node: tree.PageBreak) -> str:
         return "pagebreak(weak: true)"

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
 import weasyprint
+from weasyprint.css import get_all_computed_styles
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.text.ffi import ffi, fontconfig, harfbuzz, harfbuzz_subset
@@ -26,13 +28,22 @@ WRITTEN_FOR = "70.0"
 INSTALLED = weasyprint.__version__
 
 __all__ = ["FatalURLFetchingError", "FontConfiguration", "URLFetcher", "URLFetcherResponse", "INSTALLED",
-           "WRITTEN_FOR", "fontconfig_match", "remove_copied_fonts", "structure_boxes", "subsets_with_harfbuzz"]
+           "WRITTEN_FOR", "computed_styles", "fontconfig_match", "remove_copied_fonts", "structure_boxes", "subsets_with_harfbuzz"]
 
 
 def subsets_with_harfbuzz() -> bool:
     """Whether WeasyPrint subsets fonts with HarfBuzz (fast) rather than fontTools: the
     test it makes itself (weasyprint/pdf/fonts.py)."""
     return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+def computed_styles(page: str, stylesheets: list[weasyprint.CSS]) -> Iterator[tuple[Element, dict]]:
+    """Each element of the HTML `page` with its computed style under `stylesheets`, as
+    WeasyPrint's cascade computes it before layout (lengths in CSS px; weasyprint/css)."""
+    html = weasyprint.HTML(string=page)
+    style_for = get_all_computed_styles(html, stylesheets)
+    for element in html.etree_element.iter():
+        yield element, style_for(element)
 
 
 def remove_copied_fonts(config: FontConfiguration) -> None:
