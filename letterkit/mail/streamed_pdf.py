@@ -27,6 +27,9 @@ Numbers = dict[tuple[int, int], int]  # a source document's object → its numbe
 _STRING_OR_REFERENCE = re.compile(rb"\((?:[^\\()]|\\.)*\)|(?<![\w/.#+-])\d+ \d+ R\b", re.DOTALL)
 
 
+_XREF_LINES = 4096
+
+
 def reference(number: int) -> bytes:
     return b"%d 0 R" % number
 
@@ -97,13 +100,14 @@ class StreamedPdf:
             if not self.offsets[number]:  # reserved and never used: an empty object, still a valid file
                 self.write(number, b"null")
         start = self.position
-        table = [b"xref\n0 %d\n0000000000 65535 f \n" % self.next_number]
-        table += [b"%010d 00000 n \n" % self.offsets[number] for number in range(1, self.next_number)]
+        self._put(b"xref\n0 %d\n0000000000 65535 f \n" % self.next_number)
+        for first in range(1, self.next_number, _XREF_LINES):  # in slices: the table of a long file is megabytes
+            self._put(b"".join(b"%010d 00000 n \n" % self.offsets[number]
+                               for number in range(first, min(first + _XREF_LINES, self.next_number))))
         identifier = self.digest.hexdigest().encode()
-        trailer = b"trailer\n<< /Size %d /Root %s%s /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n" % (
+        self._put(b"trailer\n<< /Size %d /Root %s%s /ID [<%s> <%s>] >>\nstartxref\n%d\n%%%%EOF\n" % (
             self.next_number, reference(root), b" /Info " + reference(info) if info else b"",
-            identifier, identifier, start)
-        self._put(b"".join(table) + trailer)
+            identifier, identifier, start))
 
     def _put(self, data: bytes) -> None:
         self.file.write(data)
