@@ -8,8 +8,11 @@
    (`write_print_file`, duplex) and gives it as a share of each (goal: ≤ 5 % of the
    batch's render time).
 2. Peak memory of the merge alone, in a fresh process, at each count of `--memory`
-   letters: a manifest naming copies of the rendered pieces (one piece a letter,
-   the original), merged as a batch's would be. Goal: flat.
+   letters, and its time as a share of what rendering that many letters takes (the
+   letters-only batch's time a letter, times the count). Rendering 5,000 letters takes
+   hours on a loaded machine, so these letters are not rendered: the manifest names one
+   rendered piece (the original) hard-linked once a letter, merged as a batch's would
+   be. Goal: flat.
 3. Size per page of the print file, and what fonts cost in it: each piece brings its
    own subset of each font (WeasyPrint subsets per document), so fonts are counted.
 """
@@ -28,24 +31,10 @@ from pathlib import Path
 
 import pikepdf
 
-import yaml
-
 import letterkit
+from bench_batch import write_cases
 from letterkit.mail.print_file import PrintOptions, write_print_file
 from letterkit.mail.render import MailJob
-
-
-SEED = Path(__file__).resolve().parent.parent / "examples" / "imr-chiropractic-and-massage.yaml"
-
-
-def write_cases(folder: Path, count: int) -> Path:
-    """`count` copies of the example as JSON Lines (as bench_batch.py writes them)."""
-    data = yaml.safe_load(SEED.read_text())
-    source = folder / "cases.jsonl"
-    with source.open("w") as out:
-        for number in range(count):
-            out.write(json.dumps({"id": f"case-{number:06d}", **data}, default=str) + "\n")
-    return source
 
 
 def batch_seconds(source: Path, outdir: Path, mail: bool) -> float:
@@ -83,7 +72,7 @@ def fonts(path: Path) -> tuple[int, int]:
 
 
 def memory_of_merge(template: Path, letters: int, folder: Path) -> tuple[float, float]:
-    """(seconds, peak MB) of merging `letters` one-piece letters, in a fresh process."""
+    """(seconds, peak MB above its start) of merging `letters` one-piece letters, in a fresh process."""
     outdir = folder / f"memory-{letters}"
     outdir.mkdir()
     entry = json.loads((template / "manifest.jsonl").read_text().splitlines()[0])
@@ -94,19 +83,19 @@ def memory_of_merge(template: Path, letters: int, folder: Path) -> tuple[float, 
             (outdir / name).hardlink_to(template / piece["file"])  # a copy, without the disk
             manifest.write(json.dumps({**entry, "id": f"letter-{number:06d}",
                                        "pieces": [{**piece, "piece_id": f"letter-{number:06d}-1", "file": name}]}) + "\n")
-    code = (f"import time, resource, datetime; from pathlib import Path; "
-            f"from letterkit.mail.print_file import PrintOptions, write_print_file; t=time.perf_counter(); "
+    # The import's own peak (WeasyPrint, fonts) would hide the merge's: the peak is reset
+    # after it (clear_refs 5: Linux resets VmHWM to the current RSS) and read after the merge.
+    code = (f"import time, datetime; from pathlib import Path; "
+            f"from letterkit.mail.print_file import PrintOptions, write_print_file; "
+            f"status = lambda key: int(next(l.split()[1] for l in open('/proc/self/status') if l.startswith(key))); "
+            f"open('/proc/self/clear_refs', 'w').write('5'); start = status('VmRSS:'); t=time.perf_counter(); "
             f"write_print_file(Path({str(outdir)!r}), PrintOptions(Path({str(outdir / 'print.pdf')!r}), duplex=True, "
             f"mail_date=datetime.date.fromisoformat({piece['letter_date']!r}))); "
-            f"print(time.perf_counter()-t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
-    baseline = ("import resource, letterkit.mail.print_file; "
-                "print(0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+            f"print(time.perf_counter()-t, (status('VmHWM:') - start) / 1024)")
     seconds, peak = map(float, subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                               check=True).stdout.split())
-    _, imported = map(float, subprocess.run([sys.executable, "-c", baseline], capture_output=True, text=True,
-                                            check=True).stdout.split())
     shutil.rmtree(outdir)
-    return seconds, peak - imported
+    return seconds, peak
 
 
 def main() -> None:
@@ -135,9 +124,12 @@ def main() -> None:
         print(f"  print file: {size / 1e6:.2f} MB, {size / pages / 1e3:.1f} kB a page; fonts: {count} programs, "
               f"{font_bytes / 1e6:.2f} MB ({100 * font_bytes / size:.0f} % of the file); one letter's PDF has "
               f"{one_count} ({one_bytes / 1e3:.0f} kB)")
-        for letters in (int(n) for n in arguments.memory.split(",")):
+        for letters in (int(n) for n in arguments.memory.split(",") if n):
             seconds, peak = memory_of_merge(folder / "mailed", letters, folder)
-            print(f"  merge of {letters} one-piece letters: {seconds:.1f} s, peak memory {peak:.0f} MB above import")
+            rendering = plain / arguments.letters * letters
+            print(f"  merge of {letters} one-piece letters: {seconds:.1f} s = {100 * seconds / rendering:.1f} % of "
+                  f"rendering {letters} letters ({rendering:.0f} s at this batch's rate); "
+                  f"peak memory {peak:.0f} MB above the RSS it started from")
         print(f"  (parent peak so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 

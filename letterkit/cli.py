@@ -409,7 +409,8 @@ def batch(
     number). Running the same command again resumes: unchanged cases whose files exist
     are skipped. Cases that would write the same files fail, each naming the others.
     One batch at a time may write to OUTDIR. Exit status: 0 if every case rendered,
-    1 if any failed, 2 if the batch could not start, 130 if interrupted.
+    1 if any failed, 2 if the batch could not start, 3 if the letters are done but the
+    print file could not be made, 130 if interrupted.
     """
     chosen = _formats(formats)
     options = _writer_options(pdf_engine, pdf_variant, reference_docx=reference_docx,
@@ -428,7 +429,6 @@ def batch(
                                    force=force, on_result=progress, case_timeout=case_timeout or None,
                                    strict=strict, executor=executor, storage_options=storage, audit_log=audit_log,
                                    mail=MailJob(print_file_variant, strict, imb) if printing else None, profile=profile)
-        printed = write_print_file(Path(outdir), printing) if printing else None
     except LetterkitError as error:
         for line in error.lines():
             _error(line)
@@ -443,6 +443,12 @@ def batch(
     out.print(f"{summary.rendered} rendered, {summary.failed} failed, {summary.skipped} unchanged "
               f"(skipped) in {_elapsed(progress)}; "
               f"manifest: {summary.manifest}")
+    try:
+        printed = write_print_file(Path(outdir), printing) if printing else None
+    except LetterkitError as error:  # the letters are written: only the print file is to make again
+        _error(f"the letters are done, the print file is not: {' '.join(error.lines())}; run the same command "
+               "again to make it (unchanged letters are skipped)")
+        raise typer.Exit(3)
     if printed:
         for line in printed.left_out:
             errors.print(f"[yellow]left out[/yellow] {escape(printable(line))}", markup=True)
@@ -471,7 +477,7 @@ def _print_options(print_file, duplex, sort, variant, mail_date, resequence, rep
         imb_options = ImbOptions(mailer_id, service_type, imb_serials)
     loaded = load_kit(kit, tuple(templates or ()))
     return PrintOptions(print_file.resolve(), duplex, sort, variant, mail_date.date() if mail_date else None,
-                        imb_options, loaded.mail.window if loaded.mail else None, resequence,
+                        imb_options, loaded, resequence,
                         tuple(p.strip() for p in reprint.split(",") if p.strip()) if reprint else (), force)
 
 

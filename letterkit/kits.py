@@ -251,7 +251,7 @@ def _load(kit: str, templates: tuple[str, ...]) -> Kit:
         digest=_digest(files),
         languages=manifest.languages or (kit_languages.OWN,),
         untranslated_case_text=manifest.untranslated_case_text,
-        mail=_mail(chain),
+        mail=_mail(chain, manifest.languages or (kit_languages.OWN,)),
         seal_appearance=_seal_appearance(kit_files, settings.get("seal")),
     )
     # An old folder's removed blocks: a warning each, or past their release an error.
@@ -374,10 +374,10 @@ def _inherited_table(read: Callable[[list[tuple[str, dict]]], T], chain: list[tu
         raise KitError(str(error)) from None
 
 
-def _mail(chain: list[tuple[Path, KitManifest]]) -> MailSettings | None:
+def _mail(chain: list[tuple[Path, KitManifest]], languages: tuple[str, ...]) -> MailSettings | None:
     """The `[mail]` tables of the kit and the kits it extends, merged, the nearest winning."""
     try:
-        return read_mail([dict(m.mail) for _, m in reversed(chain) if m.mail], str(chain[0][0] / "kit.toml"))
+        return read_mail([dict(m.mail) for _, m in reversed(chain) if m.mail], str(chain[0][0] / "kit.toml"), languages)
     except ValueError as error:
         raise KitError(str(error)) from None
 

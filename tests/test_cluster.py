@@ -188,3 +188,39 @@ def test_with_no_dask_worker_left_the_batch_waits_a_while_then_fails_the_rest(tm
     assert summary.rendered + summary.failed == 40 and summary.failed >= 1
     lines = _assert_accounted(outdir, 40, least_ok=2)
     assert all("no worker was left for 3 s" in e["error"] for e in lines if e["status"] == "failed")
+
+
+def test_a_print_file_from_a_dask_batch_holds_the_good_letters_pieces_and_none_of_a_failed_one(tmp_path, dask_client):
+    """Three letters on the cluster with --print-file; the third's copy to the representative
+    has an address too long for the window, so --strict fails that case after its original
+    was drawn: it is listed and left out, none of its pieces in the print file."""
+    import pikepdf
+    import yaml
+
+    from conftest import ROOT
+
+    example = yaml.safe_load((ROOT / "examples" / "imr-chiropractic-and-massage.yaml").read_text())
+    source = tmp_path / "cases"
+    source.mkdir()
+    for number in range(3):
+        case = json.loads(json.dumps(example, default=str))
+        case["case"]["imr_number"] = f"CM15-{number:07d}"
+        if number == 2:
+            case["parties"]["representative"]["address"]["lines"] = [f"Floor {n}" for n in range(1, 8)]
+        (source / f"case-{number:03d}.json").write_text(json.dumps(case))
+    outdir = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "letterkit", "batch", str(source), "-o", str(outdir), "-f", "pdf",
+                             "-q", "--strict", "--scheduler", dask_client.scheduler.address,
+                             "--print-file", str(outdir / "print.pdf"), "--mail-date", "2015-09-14"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 1, result.stderr
+    assert "left out case-002: failed" in " ".join(result.stderr.split())
+    entries = {entry["id"]: entry for entry in _assert_accounted(outdir, 3, least_ok=2)}
+    assert entries["case-002"]["status"] == "failed" and "envelope window" in entries["case-002"]["error"]
+    assert not list(outdir.glob("case-002.*"))
+    with pikepdf.open(outdir / "print.pdf") as pdf:
+        parts = [leaf for array in pdf.Root.DPartRoot.DPartRootNode.DParts for leaf in array]
+        printed = [(str(leaf.DPM.CaseId), str(leaf.DPM.PieceId)) for leaf in parts]
+    wanted = [(case_id, piece["piece_id"]) for case_id in ("case-000", "case-001")
+              for piece in entries[case_id]["pieces"]]
+    assert printed == wanted and len(wanted) == 8

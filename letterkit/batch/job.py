@@ -84,7 +84,7 @@ def _rendered(job: Job, case: Case) -> tuple[dict[str, bytes], dict[str, Any]]:
     fields: dict[str, Any] = {"warnings": case_warnings} if case_warnings else {}
     if job.mail is not None:
         pieces, records, piece_warnings = render_pieces(letter, kit, case.id, job.options, job.mail,
-                                                        Path(job.outdir))
+                                                        Path(job.outdir), job.profile)
         named |= {path.name: content for path, content in pieces.items()}
         fields = {"pieces": records, "warnings": case_warnings + piece_warnings}
     return named, {**fields, **letter_language.manifest_fields(letter, kit),

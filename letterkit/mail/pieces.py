@@ -44,7 +44,7 @@ class Piece:
     def context(self, settings: MailSettings) -> dict[str, Any]:
         """What the kit's `mail-window` block sees as `piece`."""
         return {"recipient": self.recipient, "is_copy": self.number > 1, "number": self.number,
-                "copy_label": settings.copy_label, "endorsement": settings.endorsement}
+                "endorsement": settings.endorsement}
 
 
 def address_lines(address: Address) -> list[str]:

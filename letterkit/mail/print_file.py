@@ -8,8 +8,9 @@ Each piece is one document part (ISO 32000-2 §14.12): the catalog's `/DPartRoot
 one leaf per piece, with `/Start` and `/End` pages and its metadata (`/DPM`: piece id,
 case id, recipient role, sheets, ZIP); each of its pages points back with `/DPart`.
 `duplex` pads a piece to an even number of pages, so the next one starts on a new sheet.
-Pages are copied by reference: qpdf reads each piece's streams from its file only as the
-print file is written, so the pages are never all in memory at once.
+The file is written one piece at a time (letterkit.mail.streamed_pdf): a piece is opened,
+its pages written, and closed before the next, so memory stays flat however many
+letters the batch had.
 
 Merging drops what belongs to one letter: its tags (a production file, not the record),
 its seal's widget and its form; each letter's own PDF stays the record.
@@ -18,11 +19,12 @@ its seal's widget and its form; each letter's own PDF stays the record.
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import os
-import resource
+from array import array
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,10 +32,13 @@ from typing import Any
 import pikepdf
 
 from ..errors import LetterkitError
+from ..kits import Kit
 from . import imb as imb_code
 from .mailpieces_csv import NAME as CSV_NAME, ounces, read_rows, write_rows
+from .render import blank_page_pdf
 from .serials import SerialStore
 from .settings import Window
+from .streamed_pdf import Numbers, StreamedPdf, reference
 
 SORTS = ("none", "zip", "case")
 VARIANTS = (None, "pdf/vt")
@@ -54,7 +59,7 @@ class PrintOptions:
     variant: str | None = None
     mail_date: datetime.date | None = None  # None: today
     imb: ImbOptions | None = None
-    window: Window | None = None  # where the IMb goes: under the address, at the window's foot
+    kit: Kit | None = None  # the batch's: its envelope window (for the IMb), its padding page's sentence
     resequence: Path | None = None  # a mailpieces.csv in the order the mail house wants
     reprint: tuple[str, ...] = ()  # piece ids: a print file of just these, with new serials
     new_serials: bool = False  # --force: every piece a new serial
@@ -118,7 +123,8 @@ def _current_entries(outdir: Path) -> Iterator[tuple[str, dict[str, Any]]]:
             except ValueError:
                 continue
             if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-                last[entry["id"]] = entry
+                # what the print file reads of it: a long batch's whole lines would fill memory
+                last[entry["id"]] = {key: entry[key] for key in ("status", "error", "pieces") if key in entry}
     yield from last.items()
 
 
@@ -168,68 +174,109 @@ def _assign_barcodes(pieces: list[dict], previous: dict[str, dict], options: Pri
 
 
 def _merge(pieces: list[dict], outdir: Path, options: PrintOptions) -> int:
-    """Write the print file; the number of its pages."""
-    _allow_open_files(len(pieces))
-    out = pikepdf.new()
-    leaves = []
-    with ExitStack() as sources:
-        intent = None
-        total = 0
-        for piece in pieces:
-            path = outdir / piece["file"]
-            try:
-                source = sources.enter_context(pikepdf.open(path))
-            except (OSError, pikepdf.PdfError) as error:
-                raise LetterkitError(f"{path}: cannot read mail piece {piece['piece_id']} ({error}); "
-                                     "run the batch again (with --force) to draw it") from None
-            if intent is None and "/OutputIntents" in source.Root:
-                intent = out.copy_foreign(source.Root.OutputIntents)
-            # Page objects are kept as they are copied: indexing `out.pages` after each
-            # append makes qpdf list every page again, which made the merge quadratic.
-            first = total
-            copied = []
-            for source_page in source.pages:
-                page = pikepdf.Page(out.copy_foreign(source_page.obj))
-                _production_page(page)
-                out.pages.append(page)
-                copied.append(page)
-            if piece["imb"] and options.window:
-                _draw_imb(out, copied[0], piece["imb"], options.window)
-            if options.duplex and len(copied) % 2:
-                box = copied[-1].mediabox
-                blank = pikepdf.Page(out.make_indirect(pikepdf.Dictionary(
-                    Type=pikepdf.Name.Page, MediaBox=box, Resources=pikepdf.Dictionary())))
-                out.pages.append(blank)
-                copied.append(blank)
-            total += len(copied)
-            piece["first_page"], piece["last_page"] = first + 1, total
-            piece["sheets"] = _sheets(len(copied), options.duplex)
-            leaves.append((piece, copied))
-        _document_parts(out, leaves)
-        if options.variant == "pdf/vt":
-            _pdf_vt(out, intent)
-        temporary = options.path.with_name(f".{options.path.name}.part")
+    """Write the print file, one piece at a time; the number of its pages."""
+    temporary = options.path.with_name(f".{options.path.name}.part")
+    try:
         options.path.parent.mkdir(parents=True, exist_ok=True)
-        out.save(temporary, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
-                 min_version="1.6" if options.variant == "pdf/vt" else "2.0")
+        with open(temporary, "wb") as file:
+            total = _write_pieces(StreamedPdf(file, "1.6" if options.variant == "pdf/vt" else "2.0"),
+                                  pieces, outdir, options)
         os.replace(temporary, options.path)
+    except OSError as error:
+        raise LetterkitError(f"{options.path}: cannot write the print file ({error.strerror or error})") from None
+    finally:
+        with suppress(OSError):  # a part left by a failed write; none when its folder could not be made
+            temporary.unlink(missing_ok=True)
     return total
 
 
-def _allow_open_files(count: int) -> None:
-    """Every piece's file stays open until the print file is written (its streams are
-    read then): raise the soft limit on open files as far as the hard limit allows."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = count + 256
-    if soft != resource.RLIM_INFINITY and soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+# What a page of the print file leaves behind: its tags (no structure tree comes along),
+# its seal widget and form, and its place in its letter's page tree. Its /MediaBox is
+# written anew: it may have been inherited from that tree.
+_LEFT_OUT = frozenset({"/Parent", "/StructParents", "/Annots", "/Tabs", "/DPart", "/MediaBox"})
 
 
-def _production_page(page: pikepdf.Page) -> None:
-    """A page of the print file: no tags (no structure tree comes along), no seal widget."""
-    for key in ("/StructParents", "/Annots", "/Tabs"):
-        if key in page.obj:
-            del page.obj[key]
+def _write_pieces(pdf: StreamedPdf, pieces: list[dict], outdir: Path, options: PrintOptions) -> int:
+    page_tree = pdf.reserve()
+    pages = array("Q")  # each page's object number, in order
+    parts: list[tuple[int, dict, int, int]] = []  # (its number, the piece, its first and last page)
+    padding = _Padding(pdf, options, page_tree)
+    intent = None
+    for piece in pieces:
+        part = pdf.reserve()
+        first = len(pages)
+        with _opened(outdir / piece["file"], piece) as source:
+            numbers: Numbers = {}
+            if options.variant == "pdf/vt" and intent is None and "/OutputIntents" in source.Root:
+                intent = pdf.inline(source.Root.OutputIntents, numbers)
+            if piece["imb"]:
+                _draw_imb(source, source.pages[0], piece["imb"], _window(piece, options))
+            mediabox = b""
+            for page in source.pages:
+                mediabox = pdf.inline(page.mediabox, numbers)
+                pages.append(pdf.copy(page.obj, numbers, _LEFT_OUT, b"/Parent %s /DPart %s /MediaBox %s" % (
+                    reference(page_tree), reference(part), mediabox)))
+        if options.duplex and (len(pages) - first) % 2:
+            pages.append(padding.page(piece.get("language"), mediabox, part))
+        piece["first_page"], piece["last_page"] = first + 1, len(pages)
+        piece["sheets"] = _sheets(len(pages) - first, options.duplex)
+        parts.append((part, piece, pages[first], pages[-1]))
+    pdf.write(page_tree, b"<< /Type /Pages /Count %d /Kids [%s] >>" % (
+        len(pages), b" ".join(reference(page) for page in pages)))
+    catalog = b"/Type /Catalog /Pages %s /DPartRoot %s" % (reference(page_tree), reference(_document_parts(pdf, parts)))
+    info = None
+    if options.variant == "pdf/vt":
+        catalog += _pdf_vt(pdf, intent)
+        info = pdf.write(pdf.reserve(), b"<< /Trapped /False >>")
+    pdf.finish(pdf.write(pdf.reserve(), b"<< " + catalog + b" >>"), info)
+    return len(pages)
+
+
+@contextmanager
+def _opened(path: Path, piece: dict) -> Iterator[pikepdf.Pdf]:
+    try:
+        source = pikepdf.open(path)
+    except (OSError, pikepdf.PdfError) as error:
+        raise LetterkitError(f"{path}: cannot read mail piece {piece['piece_id']} ({error}); "
+                             "run the batch again (with --force) to draw it") from None
+    with source:
+        yield source
+
+
+def _window(piece: dict, options: PrintOptions) -> Window:
+    """The window the piece was addressed for (a large-print piece's is its envelope's)."""
+    if "window" in piece:
+        return Window.model_validate(piece["window"])
+    if options.kit is None or options.kit.mail is None:
+        raise LetterkitError(f"mail piece {piece['piece_id']}: no envelope window to print its IMb in")
+    return options.kit.mail.window
+
+
+class _Padding:
+    """The page that pads a piece to an even count: blank, or the kit's sentence in the
+    piece's language (`[mail] blank_page`), its page's drawing written once per language
+    and shared by every padding page of that language."""
+
+    def __init__(self, pdf: StreamedPdf, options: PrintOptions, page_tree: int):
+        self.pdf, self.options, self.page_tree = pdf, options, page_tree
+        self.drawn: dict[str, bytes] = {}  # language → "/Contents … /Resources …" in the file
+
+    def page(self, language: str | None, mediabox: bytes, part: int) -> int:
+        kit = self.options.kit
+        drawing = b"/Resources << >>"
+        if kit is not None and kit.mail is not None and kit.mail.blank_page:
+            language = language or kit.languages[0]
+            if language not in self.drawn:
+                self.drawn[language] = self._drawing(blank_page_pdf(kit, language, self.options.variant))
+            drawing = self.drawn[language]
+        return self.pdf.write(self.pdf.reserve(), b"<< /Type /Page /Parent %s /DPart %s /MediaBox %s %s >>" % (
+            reference(self.page_tree), reference(part), mediabox, drawing))
+
+    def _drawing(self, drawn: bytes) -> bytes:
+        with pikepdf.open(io.BytesIO(drawn)) as source:
+            page, numbers = source.pages[0], Numbers()
+            return b"/Contents %s /Resources %s" % (self.pdf.inline(page.obj.Contents, numbers),
+                                                     self.pdf.inline(page.obj.Resources, numbers))
 
 
 def _draw_imb(pdf: pikepdf.Pdf, page: pikepdf.Page, states: str, window: Window) -> None:
@@ -246,43 +293,47 @@ def _sheets(pages: int, duplex: bool) -> int:
     return (pages + 1) // 2 if duplex else pages
 
 
-def _document_parts(out: pikepdf.Pdf, leaves: list[tuple[dict, list[pikepdf.Page]]]) -> None:
-    root = out.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.DPart))
-    nodes = []
-    for piece, pages in leaves:
-        metadata = pikepdf.Dictionary(
-            PieceId=pikepdf.String(piece["piece_id"]), CaseId=pikepdf.String(piece["case_id"]),
-            Role=pikepdf.String(piece["role"]), Sheets=piece["sheets"], ZIP=pikepdf.String(piece["zip"]))
-        leaf = out.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.DPart, Parent=root, Start=pages[0].obj, End=pages[-1].obj, DPM=metadata))
-        for page in pages:
-            page.obj.DPart = leaf
-        nodes.append(leaf)
-    root.DParts = pikepdf.Array([pikepdf.Array(nodes)])
-    out.Root.DPartRoot = out.make_indirect(pikepdf.Dictionary(
-        Type=pikepdf.Name.DPartRoot, DPartRootNode=root, RecordLevel=1,
-        NodeNameList=pikepdf.Array([pikepdf.Name("/PrintFile"), pikepdf.Name("/MailPiece")])))
+def _document_parts(pdf: StreamedPdf, parts: list[tuple[int, dict, int, int]]) -> int:
+    """The document part tree: a root, one leaf per piece; the number of its /DPartRoot."""
+    root = pdf.reserve()
+    for number, piece, start, end in parts:
+        metadata = b"<< /PieceId %s /CaseId %s /Role %s /Sheets %d /ZIP %s >>" % (
+            _string(piece["piece_id"]), _string(piece["case_id"]), _string(piece["role"]), piece["sheets"],
+            _string(piece["zip"]))
+        pdf.write(number, b"<< /Type /DPart /Parent %s /Start %s /End %s /DPM %s >>" % (
+            reference(root), reference(start), reference(end), metadata))
+    pdf.write(root, b"<< /Type /DPart /DParts [[%s]] >>" % b" ".join(reference(number) for number, *_ in parts))
+    return pdf.write(pdf.reserve(), b"<< /Type /DPartRoot /DPartRootNode %s /RecordLevel 1 "
+                                    b"/NodeNameList [/PrintFile /MailPiece] >>" % reference(root))
+
+
+def _string(text: str) -> bytes:
+    return pikepdf.String(text).unparse()
 
 
 PDFVT = "http://www.npes.org/pdfvt/ns/id/"
 PDFX = "http://www.npes.org/pdfx/ns/id/"
 
 
-def _pdf_vt(out: pikepdf.Pdf, intent: Any) -> None:
-    """Say PDF/VT-1 (and PDF/X-4, what it builds on) in the XMP; the pieces' output intent."""
+def _pdf_vt(pdf: StreamedPdf, intent: bytes | None) -> bytes:
+    """The catalog's entries that say PDF/VT-1 (and PDF/X-4, what it builds on): the XMP,
+    and the pieces' output intent."""
     # WeasyPrint 70's PDF/X-4 marks its XMP but writes no output intent, which PDF/X asks
     # for: the print file gets one, sRGB (the colour space WeasyPrint draws in), from
     # the ICC profile WeasyPrint ships.
-    out.Root.OutputIntents = intent if intent is not None else pikepdf.Array([_srgb_intent(out)])
-    out.trailer.Info = out.make_indirect(pikepdf.Dictionary(Trapped=pikepdf.Name.False_))
-    with out.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta.register_xml_namespace(PDFVT, "pdfvtid")
-        meta.register_xml_namespace(PDFX, "pdfxid")
-        meta[f"{{{PDFVT}}}GTS_PDFVTVersion"] = "PDF/VT-1"
-        meta[f"{{{PDFX}}}GTS_PDFXVersion"] = "PDF/X-4"
-        meta["pdf:Trapped"] = "False"
-        meta["xmp:CreateDate"] = meta["xmp:ModifyDate"] = "2000-01-01T00:00:00Z"  # deterministic
-        meta["dc:title"] = "Print file"
+    with pikepdf.new() as made:
+        if intent is None:
+            intent = pdf.inline(pikepdf.Array([_srgb_intent(made)]), {})
+        with made.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta.register_xml_namespace(PDFVT, "pdfvtid")
+            meta.register_xml_namespace(PDFX, "pdfxid")
+            meta[f"{{{PDFVT}}}GTS_PDFVTVersion"] = "PDF/VT-1"
+            meta[f"{{{PDFX}}}GTS_PDFXVersion"] = "PDF/X-4"
+            meta["pdf:Trapped"] = "False"
+            meta["xmp:CreateDate"] = meta["xmp:ModifyDate"] = "2000-01-01T00:00:00Z"  # deterministic
+            meta["dc:title"] = "Print file"
+        metadata = pdf.copy(made.Root.Metadata, {})
+    return b" /OutputIntents %s /Metadata %s" % (intent, reference(metadata))
 
 
 def _srgb_intent(out: pikepdf.Pdf) -> pikepdf.Dictionary:

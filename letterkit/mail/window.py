@@ -5,8 +5,9 @@ long name wrapping, a kit's stylesheet overridden by a folder. So the check read
 1 of the PDF as drawn — each text line's box, from poppler's `pdftotext -bbox-layout`
 — and compares it with the kit's window (`[mail.window]`):
 
-- every line of the address (and the "Copy to" and endorsement lines, when printed)
-  lies wholly inside the window;
+- every line of the address, and every line the kit's `mail-window` block printed
+  with it (its "Copy to" line in the letter's language, an endorsement), lies wholly
+  inside the window;
 - no other text touches the window;
 - with an IMb, the address ends above the barcode's clear zone at the window's foot.
 """
@@ -14,6 +15,7 @@ long name wrapping, a kit's stylesheet overridden by a folder. So the check read
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator, Sequence
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -21,10 +23,11 @@ from pathlib import Path
 
 import lxml.etree
 
+from .. import tree
 from ..errors import LetterkitError
 from . import imb
 from .pieces import Piece
-from .settings import MailSettings
+from .settings import Window
 
 SLACK = 0.5  # points: a glyph box may poke this far past a line drawn exactly at the edge
 
@@ -60,15 +63,45 @@ def first_page_lines(pdf: bytes) -> list[Line]:
     return lines
 
 
-def window_problems(pdf: bytes, piece: Piece, settings: MailSettings, with_imb: bool = False) -> list[str]:
-    """What is wrong with page 1 of `pdf` for an envelope window; [] when nothing is."""
-    left, top, right, bottom = settings.window.points()
+def window_lines(document: tree.Document) -> list[str]:
+    """The lines the letter's `mail-window` block printed, as the composed tree holds them."""
+    lines: list[str] = []
+    for node in _nodes(document):
+        if isinstance(node, tree.Div) and node.cls == "mail-window":
+            for paragraph in (child for child in _nodes(node) if isinstance(child, tree.Paragraph)):
+                lines += [line for line in _paragraph_lines(paragraph) if line]
+    return lines
+
+
+def _nodes(node: tree.Node) -> Iterator[tree.Node]:
+    for child in tree.child_nodes(node):
+        yield child
+        yield from _nodes(child)
+
+
+def _paragraph_lines(paragraph: tree.Paragraph) -> list[str]:
+    lines: list[str] = []
+    words: list[str] = []
+    for node in _nodes(paragraph):
+        if isinstance(node, tree.LineBreak):
+            lines.append("".join(words))
+            words = []
+        elif isinstance(node, tree.Text):
+            words.append(node.text)
+    return [*lines, "".join(words)]
+
+
+def window_problems(pdf: bytes, piece: Piece, window: Window, printed: Sequence[str] = (),
+                    with_imb: bool = False) -> list[str]:
+    """What is wrong with page 1 of `pdf` for an envelope window; [] when nothing is.
+    `printed`: what the letter's `mail-window` block printed (`window_lines`), which the
+    window shows besides the piece's address."""
+    left, top, right, bottom = window.points()
     if with_imb:  # the barcode and its clear zone take the window's foot
         address_bottom = bottom - (imb.FULL + 2 * imb.CLEAR_ZONE) * 72
     else:
         address_bottom = bottom
-    wanted = [text for text in (settings.endorsement, settings.copy_label + ":" if piece.number > 1 else None)
-              if text] + piece.address_lines()
+    wanted = list(dict.fromkeys([*printed, *piece.address_lines()]))
     wanted_keys = {_key(text) for text in wanted}
     found: set[str] = set()
     problems = []
@@ -94,8 +127,11 @@ def _key(text: str) -> str:
     return " ".join(text.split())
 
 
-def check_window(pdf: bytes, piece: Piece, settings: MailSettings, with_imb: bool = False) -> None:
-    """Raise `WindowError` naming every problem of the piece's first page."""
-    if problems := window_problems(pdf, piece, settings, with_imb):
+def check_window(pdf: bytes, piece: Piece, envelope: tuple[str, Window], printed: Sequence[str],
+                 with_imb: bool = False) -> None:
+    """Raise `WindowError` naming every problem of the piece's first page in its envelope
+    (its name and window)."""
+    name, window = envelope
+    if problems := window_problems(pdf, piece, window, printed, with_imb):
         where = f"mail piece {piece.number} ({piece.field})"
-        raise WindowError(f"{where}: " + "; ".join(problems) + f" (window: kit.toml [mail.window], {settings.envelope})")
+        raise WindowError(f"{where}: " + "; ".join(problems) + f" (window: kit.toml [mail], {name})")
