@@ -3,6 +3,7 @@ the workers, a time limit per case there too, and a resume after the client dies
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -224,3 +225,47 @@ def test_a_print_file_from_a_dask_batch_holds_the_good_letters_pieces_and_none_o
     wanted = [(case_id, piece["piece_id"]) for case_id in ("case-000", "case-001")
               for piece in entries[case_id]["pieces"]]
     assert printed == wanted and len(wanted) == 8
+
+
+@pytest.mark.parametrize("comes_back", [True, False], ids=["worker-restarted", "no-worker-left"])
+def test_a_result_lost_with_its_worker_before_it_is_fetched_never_hangs_the_batch(tmp_path, case_data, comes_back):
+    """A hand-off finishes, and its worker is killed before its result is fetched (Dask's one
+    callback thread is held meanwhile, as a slow callback would). Dask computes it again on
+    the restarted worker; with no worker left, its cases fail after the no-worker wait."""
+    from letterkit.batch.dask_cluster import DaskExecutor
+
+    source = _folder_of_cases(tmp_path / "cases", 3, case_data)  # one hand-off
+    outdir = tmp_path / "out"
+    with _cluster(1) as cluster, distributed.Client(cluster) as client, _dask_callbacks_held(client) as release:
+        executor = DaskExecutor(client, no_workers_timeout=10)
+        batch = _InBackground(lambda: letterkit.render_batch(source, outdir, formats=("html",), executor=executor))
+        _wait_for(lambda: client.run_on_scheduler(_hand_off_states) == ["memory"], 60, "the hand-off to finish")
+        (nanny,) = cluster.workers.values()
+        if not comes_back:
+            nanny.close_gracefully()  # its nanny will not start it again
+        os.kill(nanny.pid, signal.SIGKILL)
+        _wait_for(lambda: client.run_on_scheduler(_hand_off_states) != ["memory"], 60, "the result to be lost")
+        release()
+        summary = batch.result(timeout=90)
+    lines = _assert_accounted(outdir, 3, least_ok=3 if comes_back else 0)
+    if not comes_back:
+        assert summary.failed == 3
+        assert all("no worker was left for 10 s" in e["error"] for e in lines)
+
+
+@contextlib.contextmanager
+def _dask_callbacks_held(client):
+    """Holds the one thread that runs every Dask future's done-callbacks, one after another,
+    until the release function it yields is called (or the block ends)."""
+    held, released = threading.Event(), threading.Event()
+    gate = client.submit(int, 0, pure=False)
+    gate.add_done_callback(lambda _: (held.set(), released.wait(120)))
+    _wait_for(held.is_set, 60, "Dask's callback thread to be held")
+    try:
+        yield released.set
+    finally:
+        released.set()
+
+
+def _hand_off_states(dask_scheduler) -> list[str]:
+    return [task.state for key, task in dask_scheduler.tasks.items() if str(key).startswith("render_on_worker")]

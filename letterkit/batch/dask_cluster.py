@@ -13,7 +13,9 @@
   (`distributed.scheduler.allowed-failures`, 3) comes back as `KilledWorker`: its cases go
   again one at a time, so that only a case that kills workers fails, with that reason.
 - No worker left: the batch waits `no_workers_timeout` seconds (120) for one to join, then
-  fails the cases that wait, and those after them, each with that reason.
+  fails the cases that wait, and those after them, each with that reason. A hand-off waits
+  until its result is in hand: one that finished on a worker killed before the result was
+  fetched is computed again by Dask, or fails by that wait.
 - The client dies: the manifest holds a line for every case finished, written after its
   files; the same batch run again renders only what is missing.
 - Files go to a folder every worker and the client can reach (a shared file system),
@@ -29,7 +31,7 @@ import shutil
 import tempfile
 import threading
 import time
-from concurrent.futures import CancelledError, Executor, Future
+from concurrent.futures import CancelledError, Executor, Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
 
 from distributed import Client, KilledWorker, get_worker
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
 
 PLUGIN = "letterkit-renderers"
 NO_WORKERS_SECONDS = 120.0  # how long a batch waits for a worker when none is left
+FETCH_SECONDS = 10.0  # one wait for a finished hand-off's result, before it is looked at again
+FETCH_TRIES = 4  # waits for a result, each after its worker was killed or was slow to send it
 
 
 class WarmRenderers(WorkerPlugin):
@@ -99,6 +103,9 @@ class DaskExecutor(Executor):
         self._given_up: dict[Key, str] = {}  # tasks cancelled here, with the reason their cases fail
         self._lock = threading.Lock()
         self._watch: threading.Thread | None = None  # runs while tasks do (_watch_workers)
+        # Dask runs every future's done-callbacks on one thread: a result fetched there, which
+        # can wait for Dask to compute it again, would hold up every other task's callback.
+        self._settling = ThreadPoolExecutor(1, thread_name_prefix="letterkit-settle")
 
     @property
     def slots(self) -> int:
@@ -117,29 +124,54 @@ class DaskExecutor(Executor):
             if self._watch is None:
                 self._watch = threading.Thread(target=self._watch_workers, name="letterkit-no-workers", daemon=True)
                 self._watch.start()
-        task.add_done_callback(lambda task: self._settle(task, done, job, cases))
+        self._settle_when_done(task, done, job, cases, FETCH_TRIES)
         return done
 
-    def _settle(self, task, done: Future, job: Job, cases: tuple[Case, ...]) -> None:
+    def _settle_when_done(self, task, done: Future, job: Job, cases: tuple[Case, ...], tries: int) -> None:
+        task.add_done_callback(lambda task: self._settling.submit(self._settle, task, done, job, cases, tries))
+
+    def _settle(self, task, done: Future, job: Job, cases: tuple[Case, ...], tries: int) -> None:
+        """Completes `done` with the task's entries. The task stays in `_running` until its
+        result is in hand, so that the no-worker watch sees a result lost with every worker."""
+        try:
+            entries = task.result(timeout=FETCH_SECONDS)
+        except TimeoutError:
+            self._fetch_again(task, done, job, cases, tries)
+        except Exception as error:  # cancelled, KilledWorker, a kit the workers cannot load...
+            self._settle_failed(task, done, job, cases, error)
+        else:
+            self._forget(task)
+            done.set_result(entries)
+
+    def _fetch_again(self, task, done: Future, job: Job, cases: tuple[Case, ...], tries: int) -> None:
+        """A result not in hand after FETCH_SECONDS: lost with its worker (Dask computes it
+        again), or its worker is slow to send it. Each goes again a few times at most."""
+        if tries <= 1:
+            error = TimeoutError(f"its result was lost with its worker, or not sent, {FETCH_TRIES} times")
+            self._settle_failed(task, done, job, cases, error)
+        elif task.status == "finished":
+            self._settling.submit(self._settle, task, done, job, cases, tries - 1)
+        else:
+            self._settle_when_done(task, done, job, cases, tries - 1)
+
+    def _settle_failed(self, task, done: Future, job: Job, cases: tuple[Case, ...], error: Exception) -> None:
+        given_up = self._forget(task)
+        if isinstance(error, CancelledError) and not given_up:  # the client lost the scheduler: stop the batch
+            done.set_exception(LetterkitError(f"the Dask scheduler cancelled the batch's work ({error}); "
+                                              "run the same batch again to resume"))
+        elif isinstance(error, KilledWorker) and len(cases) > 1 and not given_up:
+            # Workers died under this hand-off again and again: one of its cases may be
+            # killing them. Each case goes again on its own, so only that one fails.
+            self._one_at_a_time(done, job, cases)
+        else:
+            reason = given_up or f"on Dask: {type(error).__name__}: {_first_sentence(error)}"
+            done.set_result([failed_entry(job, case, reason) for case in cases])
+
+    def _forget(self, task) -> str | None:
+        """The task is settled: no longer watched. The reason it was given up for, if it was."""
         with self._lock:
             self._running.pop(task.key, None)
-            given_up = self._given_up.pop(task.key, None)
-        try:
-            done.set_result(task.result())
-        except CancelledError as error:
-            if given_up:
-                done.set_result([failed_entry(job, case, given_up) for case in cases])
-            else:  # the client lost the scheduler: stop the batch
-                done.set_exception(LetterkitError(f"the Dask scheduler cancelled the batch's work ({error}); "
-                                                  "run the same batch again to resume"))
-        except Exception as error:  # KilledWorker, a kit the workers cannot load...
-            if isinstance(error, KilledWorker) and len(cases) > 1:
-                # Workers died under this hand-off again and again: one of its cases may be
-                # killing them. Each case goes again on its own, so only that one fails.
-                self._one_at_a_time(done, job, cases)
-                return
-            reason = f"on Dask: {type(error).__name__}: {_first_sentence(error)}"
-            done.set_result([failed_entry(job, case, reason) for case in cases])
+            return self._given_up.pop(task.key, None)
 
     def _one_at_a_time(self, done: Future, job: Job, cases: tuple[Case, ...]) -> None:
         parts = [self.submit(render_cases, job, (case,)) for case in cases]
