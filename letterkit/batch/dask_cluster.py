@@ -181,7 +181,14 @@ class DaskExecutor(Executor):
             with self._lock:
                 left[0] -= 1
                 last = left[0] == 0
-            if last:
+            if not last:
+                return
+            # a part that raised (the client lost the scheduler) ends the whole hand-off so;
+            # a callback that raised instead would leave the batch waiting for it for ever
+            error = next((part.exception() for part in parts if part.exception()), None)
+            if error is not None:
+                done.set_exception(error)
+            else:
                 done.set_result([entry for part in parts for entry in part.result()])
 
         for part in parts:
