@@ -211,6 +211,9 @@ def read_rules(text: str, where: str) -> tuple[_Rule, ...]:
         if rule.id in seen:
             raise KitError(f"{where}: rule id {rule.id!r} is given twice")
         seen.add(rule.id)
+        if rule.in_force_from and rule.until and rule.in_force_from > rule.until:  # a typo, or swapped dates
+            raise KitError(f"{where}: rule {rule.id}: from {rule.in_force_from} is after until {rule.until}, "
+                           "so the rule is never in force")
     return rules
 
 
