@@ -17,6 +17,7 @@ the exact command is printed). `newest` and `lock` use a second environment,
 
 from __future__ import annotations
 
+import contextlib
 import ctypes.util
 import hashlib
 import os
@@ -150,7 +151,7 @@ def _ensure_system_packages(test: bool) -> None:
 def _ensure_venv(environment: Path, pinned: bool) -> None:
     """letterkit and its test tools in `environment`: at the pinned versions, or the newest."""
     stamp = environment / ".installed"
-    sources = [ROOT / "pyproject.toml"] + ([CONSTRAINTS] if pinned else [])
+    sources = [ROOT / "pyproject.toml", ROOT / "tasks.py"] + ([CONSTRAINTS] if pinned else [])  # and how it installs
     wanted = hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
     if pinned and stamp.exists() and stamp.read_text() == wanted:
         return
@@ -163,7 +164,24 @@ def _ensure_venv(environment: Path, pinned: bool) -> None:
     subprocess.run([python, "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
     versions = ["-c", str(CONSTRAINTS)] if pinned else ["--upgrade", "--upgrade-strategy", "eager"]
     subprocess.run([python, "-m", "pip", "install", "-q", *versions, "-e", f"{ROOT}[test]"], check=True)
+    show_type_checkers(python)
     stamp.write_text(wanted)
+
+
+def show_type_checkers(python: Path) -> None:
+    """Put letterkit where type checkers look: a plain path in a .pth file of `python`'s
+    site-packages. They read such lines, but cannot follow the import hook of setuptools'
+    editable install (mypy found no letterkit in .venv); its "strict" and "compat" modes
+    would link files (which the kit loader refuses) or lose letterkit.templates. The path
+    is a folder holding only a link to the package: nothing else of the checkout becomes
+    importable, and a module added to it is seen at once, as with the hook."""
+    folder = ROOT / "build" / "type-checkers"
+    folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # made by an earlier install
+        (folder / "letterkit").symlink_to(ROOT / "letterkit", target_is_directory=True)
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (Path(site) / "letterkit-type-checkers.pth").write_text(f"{folder}\n")
 
 
 def _bin(environment: Path) -> Path:

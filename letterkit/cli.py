@@ -749,11 +749,12 @@ def preview(
     kit: KitOption = "imr",
     templates: Templates = None,
     port: Annotated[int, typer.Option("--port", help="Port on localhost.", metavar="PORT")] = 8000,
+    case_timeout: CaseTimeoutOption = 120.0,
 ) -> None:
     """Serve the case's HTML letter on localhost; the page reloads when a block,
     stylesheet or the case file changes."""
     try:
-        server = serve(Preview(case, kit, tuple(str(t) for t in templates or ())), port=port)
+        server = serve(Preview(case, kit, tuple(str(t) for t in templates or ()), case_timeout or None), port=port)
     except OSError as error:
         _error(f"cannot serve on port {port}: {error.strerror or error}; choose another with --port")
         raise typer.Exit(1)

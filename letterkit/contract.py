@@ -98,7 +98,7 @@ SINCE: dict[str, dict[str, str]] = {
         "drop_rules": "0.2.0", "style": "0.2.0", "mail": "0.2.0", "page": "0.2.0", "dates": "0.2.0",
         "languages": "0.2.0", "fallback": "0.2.0", "untranslated_case_text": "0.2.0",  # unreleased: these take
         "reading_level": "0.2.0", "large_print": "0.2.0",  # the next release's number when it is cut
-        "seal": "0.3.0",  # not released yet: CHANGELOG.md's Unreleased section announces it
+        "seal": "0.3.0", "before_letter": "0.3.0",  # not released yet: CHANGELOG.md's Unreleased section announces it
     },
     "field key": {name: "0.2.0" for name in ("name", "type", "required", "description", "values", "default",
                                              "field")},

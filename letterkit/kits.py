@@ -81,6 +81,7 @@ class KitManifest(BaseModel):
     required_blocks: tuple[str, ...] | None = None  # kept for older kits; a block rule now
     rules: str | None = None  # added to the rules it inherits (see _rules)
     drop_rules: tuple[str, ...] = ()  # ids of inherited rules this kit's letters do not answer to
+    before_letter: tuple[str, ...] = ()  # dates no later than the letter's: a `before` rule each, with the rules
     holidays: str | None = None  # older kits: their one calendar, named "holidays"; inherited
     calendars: dict[str, str] | None = None  # name → calendar file, for rules to count days over; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted (English)
@@ -320,11 +321,13 @@ def _rules(chain: list[tuple[Path, KitManifest]], required_blocks: tuple[str, ..
                 known = ", ".join(by_id) or "none"
                 raise KitError(f"{root / 'kit.toml'}: drop_rules names {rule_id!r}, which is no rule it "
                                f"inherits (inherited: {known})")
+        own: tuple = ()
         if manifest.rules:
             path = Resolver((root,)).find(manifest.rules)
-            for rule in kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path)):
-                by_id.pop(rule.id, None)  # replaced: it takes the place of the inherited rule, last
-                by_id[rule.id] = (rule, manifest.name or root.name)
+            own = kit_rules.read_rules(path.read_text(encoding="utf-8"), str(path))
+        for rule in own + kit_rules.before_letter_rules(manifest.before_letter):
+            by_id.pop(rule.id, None)  # replaced: it takes the place of the inherited rule, last
+            by_id[rule.id] = (rule, manifest.name or root.name)
     kit = chain[0][1].name or chain[0][0].name
     for rule, source in by_id.values():
         if source != kit:
@@ -432,7 +435,7 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "field", "style",
+        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "before_letter", "field", "style",
                                                                       "languages", "fallback", "untranslated_case_text", "mail", "page", "dates"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")

@@ -28,6 +28,7 @@ stylesheets hide (`letterkit.visibility`).
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import typing
 from dataclasses import dataclass
@@ -211,6 +212,9 @@ def read_rules(text: str, where: str) -> tuple[_Rule, ...]:
         if rule.id in seen:
             raise KitError(f"{where}: rule id {rule.id!r} is given twice")
         seen.add(rule.id)
+        if rule.in_force_from and rule.until and rule.in_force_from > rule.until:  # a typo, or swapped dates
+            raise KitError(f"{where}: rule {rule.id}: from {rule.in_force_from} is after until {rule.until}, "
+                           "so the rule is never in force")
     return rules
 
 
@@ -220,6 +224,15 @@ def blocks_rules_from_manifest(blocks: tuple[str, ...]) -> tuple[_Rule, ...]:
         return ()
     return (BlockRule(check="block", id="required-blocks", citation="the kit's kit.toml (required_blocks)",
                       statement="Every letter of the kit includes these blocks.", blocks=blocks),)
+
+
+def before_letter_rules(paths: tuple[str, ...]) -> tuple[_Rule, ...]:
+    """A kit's `before_letter` dates (its kit.toml) as `before` rules from the letter's date:
+    a letter reports an injury, a decision or a record, so none comes after it."""
+    return tuple(BeforeRule(check="before", id=re.sub(r"[^a-z0-9.-]+", "-", path.replace("[*]", "").lower()) + "-before-letter",
+                            citation="the kit's kit.toml (before_letter)", start=LETTER_DATE, end=path, days=0,
+                            statement=f"{path} is a date no later than the letter's: the letter reports it.")
+                 for path in paths)
 
 
 def missing_blocks(rules: tuple[_Rule, ...], used: set[str], kit_name: str) -> None:
@@ -364,9 +377,10 @@ def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFa
 
 def _check_dates(rule: WithinRule | BeforeRule, letter, text, due, calendars) -> list[RuleFailure]:
     """A `within` rule: `end` at most `days` after `start`; a `before` rule: `end` at least
-    `days` before `start` (no later than it, with 0 days)."""
-    start, end = _date_at(letter, rule.start), _date_at(letter, rule.end)
-    if start is None or end is None:
+    `days` before `start` (no later than it, with 0 days). With `[*]`, each `end` of a list."""
+    start = _date_at(letter, rule.start)
+    ends = [(path, end) for path, end in values_at(letter, rule.end) if end is not None]
+    if start is None or not ends:
         return []  # a field rule says whether the dates must be there
     before = isinstance(rule, BeforeRule)
     try:
@@ -377,12 +391,14 @@ def _check_dates(rule: WithinRule | BeforeRule, letter, text, due, calendars) ->
             limit = date.fromordinal(start.toordinal() + (-rule.days if before else rule.days))
     except (DateOutsideCalendar, OverflowError, ValueError) as error:
         return [RuleFailure(rule, rule.start, str(error))]
-    if end <= limit and (before or start <= end):
-        return []
+    if before and not rule.days:
+        return [RuleFailure(rule, path, f"{end.isoformat()} is after {rule.start} {start.isoformat()}; " + rule.statement)
+                for path, end in ends if end > start]
     span = (f"within {rule.days} {rule.counting} days of" if not before else
-            f"at least {rule.days} {rule.counting} days before" if rule.days else "no later than")
-    return [RuleFailure(rule, rule.end, f"{end.isoformat()} is not {span} {rule.start} {start.isoformat()} "
-                                        f"(at the latest {limit.isoformat()}); " + rule.statement)]
+            f"at least {rule.days} {rule.counting} days before")
+    return [RuleFailure(rule, path, f"{end.isoformat()} is not {span} {rule.start} {start.isoformat()} "
+                                    f"(at the latest {limit.isoformat()}); " + rule.statement)
+            for path, end in ends if not (end <= limit and (before or start <= end))]
 
 
 def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[RuleFailure]:

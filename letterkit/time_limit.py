@@ -1,6 +1,6 @@
 """How long one case may take: a template folder's block may loop for ever.
 
-`render` and `validate` give each case `--case-timeout` seconds (120 by default), as a
+`render`, `validate` and `preview` give each case `--case-timeout` seconds (120 by default), as a
 batch does; a case past it fails alone, in one line, with no file written; `verify --kit`
 limits so the rendering of a case a letter carries (it may be anyone's).
 """

@@ -68,8 +68,8 @@ def test_business_days_before_skip_the_weekend_and_holidays(tmp_path):
 
 def test_no_later_than(tmp_path):
     assert _check(tmp_path, "2026-05-21", "2026-05-21", days=0) == ""
-    assert "2026-05-22 is not no later than services_end 2026-05-21" in _check(tmp_path, "2026-05-22", "2026-05-21",
-                                                                               days=0)
+    assert "notice_delivered: 2026-05-22 is after services_end 2026-05-21" in _check(tmp_path, "2026-05-22",
+                                                                                     "2026-05-21", days=0)
 
 
 def test_a_within_rule_with_negative_days_points_to_before(tmp_path):

@@ -147,3 +147,48 @@ def test_a_picture_width_that_is_not_inches_is_a_block_error_naming_the_block(ca
     with pytest.raises(letterkit.TemplateError) as error:
         letterkit.render(case_data, formats=("html",), templates=[tmp_path])
     assert str(error.value).startswith(f"{block}:3: <img width='wide'>: a picture's width is a length in inches")
+
+
+RED_IN_CMYK = (0, 255, 255, 0)
+
+
+def _without_adobe_marker(jpeg: bytes) -> bytes:
+    """The JPEG less its APP14 (Adobe) segment: what a tool that writes plain CMYK makes."""
+    kept, at = [jpeg[:2]], 2
+    while jpeg[at + 1] != 0xDA:  # up to the start of scan, segment by segment
+        length = struct.unpack(">H", jpeg[at + 2:at + 4])[0]
+        if jpeg[at + 1] != 0xEE:
+            kept.append(jpeg[at:at + 2 + length])
+        at += 2 + length
+    return b"".join(kept) + jpeg[at:]
+
+
+def _cmyk_jpeg(adobe: bool) -> bytes:
+    """A red signature as a CMYK JPEG: Pillow writes Adobe's inverted CMYK with its marker; a
+    plain one holds the ink values as they are (Pillow, saving the inverse, then no marker)."""
+    ink = RED_IN_CMYK if adobe else tuple(255 - value for value in RED_IN_CMYK)
+    picture = io.BytesIO()
+    PIL.Image.new("CMYK", (240, 80), ink).save(picture, "JPEG", quality=95)
+    return picture.getvalue() if adobe else _without_adobe_marker(picture.getvalue())
+
+
+def _reddish(pixel) -> bool:
+    red, green, blue = pixel[:3]
+    return red > 200 and green < 60 and blue < 60
+
+
+@pytest.mark.parametrize("adobe", [True, False], ids=["adobe inverted cmyk", "plain cmyk"])
+def test_a_cmyk_jpeg_signature_is_drawn_red_in_every_format(case_data, adobe):
+    case_data["signature"] = {"name": "A. Reviewer",
+                              "image": "data:image/jpeg;base64," + base64.b64encode(_cmyk_jpeg(adobe)).decode()}
+    files = letterkit.render(case_data)
+    signature = lxml.html.document_fromstring(files["html"]).cssselect("img")[-1].get("src")
+    in_docx = [part.blob for part in docx.Document(io.BytesIO(files["docx"])).part.package.image_parts]
+    for picture in (base64.b64decode(signature.split(",", 1)[1]), *in_docx[-1:]):
+        with PIL.Image.open(io.BytesIO(picture)) as image:
+            assert image.mode == "RGB" and _reddish(image.getpixel((120, 40)))
+    import pypdfium2
+    pdf = pypdfium2.PdfDocument(files["pdf"])
+    page = pdf[len(pdf) - 1].render(scale=72 / 72).to_pil().convert("RGB")
+    assert sum(map(_reddish, page.get_flattened_data())) > 1000  # the signature, 2.5 by 0.8 inches or so, in red
+    pdf.close()

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import http.client
-import contextlib
+import os
+import select
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 import urllib.parse
 
 import pytest
@@ -15,10 +21,22 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLES
 from letterkit.cli import app
-from letterkit.preview import Preview, serve
+from letterkit.preview import CONNECTIONS, Preview, serve
 from test_errors import MISTAKES_IN_A_BLOCK
 
 CHROMIUM = shutil.which("chromium")
+
+
+@contextlib.contextmanager
+def _serving(preview: Preview, **limits):
+    """A preview server on a free port, serving from a thread of its own: its URL."""
+    httpd = serve(preview, port=0, **limits)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture
@@ -26,12 +44,8 @@ def server(tmp_path):
     (tmp_path / "blocks").mkdir()
     block = tmp_path / "blocks" / "clinical-case-summary.md.j2"
     block.write_text("# CLINICAL CASE SUMMARY\n\n{{ clinical_summary }}\n")
-    preview = Preview(EXAMPLES[0], "imr", (str(tmp_path),))
-    httpd = serve(preview, port=0)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/", block
-    httpd.shutdown()
-    httpd.server_close()
+    with _serving(Preview(EXAMPLES[0], "imr", (str(tmp_path),))) as url:
+        yield url, block
 
 
 @pytest.mark.slow
@@ -121,3 +135,81 @@ def test_every_preview_response_is_locked_down(server, path):
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
     if path == "/":
         assert b"<script>" not in body  # no inline script, which the policy would block
+
+
+HALF_A_REQUEST = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"  # and never the blank line that ends it
+
+
+def _closed(connection: socket.socket, seconds: float) -> bool:
+    """Whether the server closes the connection within `seconds` (anything it sends first is read)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if select.select([connection], [], [], 0.2)[0]:
+            try:
+                if not connection.recv(4096):
+                    return True
+            except ConnectionResetError:
+                return True
+    return False
+
+
+def test_a_request_not_all_there_in_time_is_closed_however_slowly_it_trickles(tmp_path):
+    with _serving(Preview(EXAMPLES[0], "imr", ()), read_timeout=1) as url:
+        address = urllib.parse.urlsplit(url)
+        with socket.create_connection((address.hostname, address.port)) as stalled, \
+                socket.create_connection((address.hostname, address.port)) as trickling:
+            stalled.sendall(HALF_A_REQUEST)
+            trickling.sendall(HALF_A_REQUEST)
+            started, deadline = time.monotonic(), time.monotonic() + 10
+            while time.monotonic() < deadline and not _closed(trickling, 0.2):
+                with contextlib.suppress(OSError):
+                    trickling.sendall(b"X")  # one byte of a header each turn: never a whole line
+            assert time.monotonic() - started < 5, "the trickling client was never cut off"
+            assert _closed(stalled, 5)
+        assert _get(url, address.netloc)[0] == 200  # and the preview still serves
+
+
+def test_connections_past_the_bound_are_turned_away_not_given_a_thread(tmp_path):
+    with _serving(Preview(EXAMPLES[0], "imr", ())) as url:
+        address = urllib.parse.urlsplit(url)
+        before = threading.active_count()
+        clients = [socket.create_connection((address.hostname, address.port)) for _ in range(CONNECTIONS + 40)]
+        try:
+            for client in clients:
+                client.sendall(HALF_A_REQUEST)
+            turned_away = [client for client in clients if _closed(client, 0.05)]
+            assert len(turned_away) == 40  # at once, not after a read timeout (10 s)
+            assert threading.active_count() - before <= CONNECTIONS
+        finally:
+            for client in clients:
+                client.close()
+        deadline = time.monotonic() + 15
+        while _get(url, address.netloc)[0] != 200:  # the held ones' threads end as their clients leave
+            assert time.monotonic() < deadline
+
+
+@pytest.mark.slow
+def test_a_block_that_never_ends_shows_the_time_limit_and_the_preview_goes_on(tmp_path):
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "clinical-case-summary.md.j2").write_text(
+        "# SUMMARY\n\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n")
+    # Ctrl-C as a terminal sends it, whatever the test runner was started with (SIGINT may be ignored there)
+    letterkit = [sys.executable, "-c", "import signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                                       "from letterkit.cli import app; app()"]
+    preview = subprocess.Popen([*letterkit, "preview", str(EXAMPLES[0]), "-t", str(tmp_path),
+                                "--case-timeout", "2", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        line = preview.stdout.readline()  # "previewing CASE at http://127.0.0.1:PORT/ ..."
+        url = line.split(" at ", 1)[1].split()[0]
+        netloc = urllib.parse.urlsplit(url).netloc
+        status, _, body = _get(url, netloc)
+        assert status == 200 and b"took longer than 2 s to render (--case-timeout)" in body
+        assert _get(url.rstrip("/") + "/version", netloc)[0] == 200
+        assert b"took longer than 2 s" in _get(url, netloc)[2]  # the next render has its own limit
+        preview.send_signal(signal.SIGINT)  # Ctrl-C stops the preview
+        assert preview.wait(timeout=30) is not None
+    finally:
+        preview.kill()
+        stdout, stderr = preview.communicate()
+    assert "Traceback" not in stderr, stderr

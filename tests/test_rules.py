@@ -43,7 +43,14 @@ def _set(case, path, value):
 # rule id: (case edits {path: value, None to remove, or a function that edits it},
 #           block edits [(block, old, new)])
 UR_BREAKS = {
-    "decision-within-5-business-days": ({"decision_date": "2013-11-22"}, []),
+    "decision-within-5-business-days": ({"claim.request_received": "2013-11-01"}, []),
+    # Dates the letter reports, after it (kit.toml's before_letter); the decision still within 5 days
+    "claim.date-of-injury-before-letter": ({"claim.date_of_injury": "9999-12-31"}, []),
+    "decision-date-before-letter": ({"claim.request_received": "2013-11-20", "decision_date": "2013-11-22"}, []),
+    "documents-reviewed.date-before-letter": ({"documents_reviewed": lambda records: records[1].update(
+        date="2013-11-22")}, []),
+    "documents-reviewed.date-to-before-letter": ({"documents_reviewed": lambda records: records[1].update(
+        date_to="2014-01-01")}, []),
     "dates-received-and-decided": ({"decision_date": "2013-11-20"}, [
         ("blocks/ur-opening.md.j2", '<br>**Date of Decision:** {{ decision_date | date("short") }}', ""),
         ("blocks/ur-opening.md.j2", ", and decided it on {{ decision_date | date }}", "")]),
@@ -73,6 +80,13 @@ IMR_BREAKS = {
     "documents-reviewed": ({"documents_reviewed": []}, []),
     "appeal-rights-citation": ({}, [("blocks/appeal-rights.md.j2", "California Labor Code section 4610.6(h)", "state law")]),
     "wcab-appeal-deadline": ({}, [("blocks/appeal-rights.md.j2", "{{ deadlines.wcab_appeal_by | date }}", "soon")]),
+    "case.date-of-injury-before-letter": ({"case.date_of_injury": "9999-12-31"}, []),
+    "case.ur-determination-date-before-letter": ({"case.ur_determination_date": "2016-03-05"}, []),
+    "case.application-received-before-letter": ({"case.application_received": "2016-03-05"}, []),
+    "documents-reviewed.date-before-letter": ({"documents_reviewed": lambda records: records[0].update(
+        date="2016-03-05")}, []),
+    "documents-reviewed.date-to-before-letter": ({"documents_reviewed": lambda records: records[2].update(
+        date_to="2016-03-05")}, []),
 }
 # Block rules: the letter template (or the block that includes it) leaves the block out.
 BLOCK_BREAKS = {

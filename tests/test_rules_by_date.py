@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
+import letterkit
 from letterkit.cli import app
+from letterkit.errors import KitError
 
 IMR_RIGHTS = {"imr-application-enclosed", "imr-statement", "imr-request-30-days"}
 
@@ -34,3 +37,21 @@ def test_the_table_has_an_in_force_column():
     assert line.rstrip().endswith("from 2013-07-01")
     assert next(line for line in result.output.splitlines()
                 if line.lstrip().startswith("records-reviewed")).rstrip().endswith("always")
+
+
+def test_a_rule_in_force_from_a_day_after_its_last_is_refused_at_kit_load(tmp_path):
+    (tmp_path / "kit.toml").write_text('extends = "letter"\nrules = "rules.toml"\n')
+    (tmp_path / "rules.toml").write_text('''[[rule]]
+id = "names-the-recipient"
+citation = "Example Act §1"
+statement = "The letter names its recipient."
+check = "field"
+fields = ["recipient.name"]
+from = 2026-07-01
+until = 2025-06-30
+''')
+    letterkit.forget_kits()
+    with pytest.raises(KitError) as refused:
+        letterkit.load_kit(tmp_path)
+    message = str(refused.value)
+    assert "rule names-the-recipient" in message and "2026-07-01" in message and "2025-06-30" in message

@@ -9,6 +9,8 @@ import re
 from typing import Annotated
 
 import PIL.Image
+import PIL.ImageChops
+from docx.image.exceptions import UnrecognizedImageError
 from docx.image.image import Image as DocxImage
 from pydantic import AfterValidator, Field
 
@@ -48,19 +50,58 @@ def media_type(content: bytes, name: str) -> str:
         raise ValueError(f"{name} is not a PNG or JPEG picture")
     if not content.rstrip(b"\0\r\n ").endswith(_ENDINGS[kind]):
         raise ValueError(f"{name} is a {kind[6:].upper()} picture cut short: it lacks its end")
-    try:  # the header alone, as the DOCX writer reads it: no pixels are decoded yet
-        header = DocxImage.from_blob(content)
+    try:
+        width, height = _size(content)
     except Exception:  # noqa: BLE001 - any failure to parse untrusted bytes means the same
         raise ValueError(f"{name} is a damaged {kind[6:].upper()} picture: its header does not read") from None
-    if header.px_width * header.px_height > MAX_PIXELS:  # a decompression bomb, or just too large
-        raise ValueError(f"{name} is {header.px_width:,} by {header.px_height:,} pixels; "
-                         f"a picture may have {MAX_PIXELS:,} pixels at most")
+    if width * height > MAX_PIXELS:  # a decompression bomb, or just too large
+        raise ValueError(f"{name} is {width:,} by {height:,} pixels; a picture may have {MAX_PIXELS:,} pixels at most")
     try:
         with PIL.Image.open(io.BytesIO(content)) as picture:
             picture.load()
     except Exception as error:  # noqa: BLE001 - Pillow raises OSError, SyntaxError, ValueError...
         raise ValueError(f"{name} is a damaged {kind[6:].upper()} picture ({error})") from None
     return kind
+
+
+def _size(content: bytes) -> tuple[int, int]:
+    """Width and height from the header alone: no pixels are decoded yet. python-docx reads
+    what the DOCX writer takes; a JPEG it does not (Adobe's CMYK one, with no JFIF or Exif
+    header), Pillow reads, and `drawable` makes one it takes."""
+    try:
+        header = DocxImage.from_blob(content)
+        return header.px_width, header.px_height
+    except UnrecognizedImageError:
+        with PIL.Image.open(io.BytesIO(content), formats=["JPEG"]) as picture:
+            return picture.size
+
+
+def drawable(content: bytes, kind: str) -> bytes:
+    """The picture as every writer draws it alike: a CMYK JPEG becomes an sRGB one, and so
+    does a JPEG python-docx cannot read.
+
+    Word (through python-docx) cannot take a CMYK JPEG, PDF/A wants no device CMYK beside
+    an sRGB output intent, and viewers disagree on Adobe's inverted CMYK. Pillow reads every
+    CMYK JPEG as Adobe's (inverted); one without Adobe's marker holds its inks as they are.
+    """
+    if kind != "image/jpeg":
+        return content
+    with PIL.Image.open(io.BytesIO(content)) as picture:
+        if picture.mode != "CMYK" and _docx_reads(content):
+            return content
+        inks = picture if picture.mode != "CMYK" or "adobe" in picture.info else PIL.ImageChops.invert(picture)
+        rgb = inks.convert("RGB")  # Pillow's plain formula: enough for a signature's inks
+    converted = io.BytesIO()
+    rgb.save(converted, "JPEG", quality=95)
+    return converted.getvalue()
+
+
+def _docx_reads(content: bytes) -> bool:
+    try:
+        DocxImage.from_blob(content)
+    except UnrecognizedImageError:
+        return False
+    return True
 
 
 def _check(uri: str) -> str:
