@@ -109,7 +109,9 @@ def _test(environment: Path, pytest_arguments: list[str]) -> int:
     lint = _run([python, "-m", "ruff", "check", "."])
     types = _run([python, "-m", "mypy"])
     layers = _run([_bin(environment) / "lint-imports"])
-    return _run([python, "-m", "pytest", *pytest_arguments]) or lint or types or layers
+    # a worker a core (pytest-xdist), a module's tests together; `-n 0` after the task runs one
+    workers = ["-n", "auto", "--dist", "loadgroup"]
+    return _run([python, "-m", "pytest", *workers, *pytest_arguments]) or lint or types or layers
 
 
 def _lock() -> int:
