@@ -539,3 +539,20 @@ def test_the_progress_bar_counts_failures_as_they_come(tmp_path, case_data):
             assert int(match.group(1)) >= said, f"the bar says {match.group(1)} failed after {said} failures"
     assert said == 3 and re.search(r"6/6 .*3 +failed", drawn)
 
+
+def test_an_interrupted_forced_batch_says_to_resume_without_force(tmp_path, case_data):
+    """Run again as it was, --force would render every case anew: the hint says to leave it out."""
+    source = _folder_of_cases(tmp_path / "cases", 30, case_data)
+    outdir = tmp_path / "out"
+    process = subprocess.Popen([*LETTERKIT, "batch", str(source), "-f", "html", "-j", "1", "-q", "--force",
+                                "-o", str(outdir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    manifest = outdir / "manifest.jsonl"
+    deadline = time.monotonic() + 60
+    while not (manifest.exists() and manifest.read_text().count("\n") >= 2):
+        assert time.monotonic() < deadline and process.poll() is None, "batch did not start"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Run the same command without --force to resume" in stderr
+    assert "Run the same command again" not in stderr
