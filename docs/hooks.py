@@ -149,6 +149,8 @@ def _cli() -> str:
     typer.core.HAS_RICH = False  # plain help text to put in the page, not drawn on a terminal
     command = typer.main.get_command(app)
     lines = ["# CLI reference", "", "Made from the command itself (`letterkit COMMAND --help`).", ""]
+    with click.Context(command, info_name="letterkit") as context:  # the exit statuses, in its epilog
+        lines += ["## letterkit", "", "```", command.get_help(context), "```", ""]
     for name, sub in sorted(command.commands.items()):
         with click.Context(sub, info_name=f"letterkit {name}") as context:
             lines += [f"## letterkit {name}", "", "```", sub.get_help(context), "```", ""]

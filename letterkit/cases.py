@@ -170,8 +170,8 @@ def case_kit(data: dict[str, Any] | Letter, given: str | Path | None) -> str | P
 
 def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None) -> Letter:
     """The case as the kit's model, or a `CaseError` naming every bad field."""
-    if isinstance(data, kit.model):
-        return data
+    if isinstance(data, kit.model):  # validated already, or made in Python: its deadlines, once
+        return _with_deadlines(data, kit, source)
     if isinstance(data, dict) and KIT in data:
         if data[KIT] != kit.name:
             raise CaseError([(KIT, f"the case is for kit {data[KIT]!r}, not {kit.name!r}: leave out --kit, "
@@ -196,11 +196,16 @@ def validate(data: dict[str, Any] | Letter, kit: Kit, source: str | None = None)
     # so that `validate` refuses what `render` would lose.
     if problems := fonts.undrawable_text(letter, fonts.letter_fonts(kit.presentation)):
         raise CaseError(problems, source)
-    try:  # a date the kit's deadlines count from: there, and inside their calendar
-        rules.deadlines(letter, kit.rules, kit.calendars)
+    return _with_deadlines(letter, kit, source)
+
+
+def _with_deadlines(letter: Letter, kit: Kit, source: str | None) -> Letter:
+    """The letter holding its deadlines, counted here once for composing and checking it
+    to read: each one's date is there, and inside its calendar."""
+    try:
+        return rules.kept(letter, kit.rules, kit.calendars)
     except CaseError as error:
         raise CaseError(error.problems, source) from None
-    return letter
 
 
 def _fitting_kit(data: dict[str, Any], kit: Kit) -> str | None:

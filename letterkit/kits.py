@@ -22,6 +22,7 @@ import importlib.util
 import os
 import sys
 import threading
+import traceback
 import types
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -596,11 +597,24 @@ def _run_model(path: Path, class_name: str) -> type[Letter]:
         raise KitError(f"{path}: cannot load the kit's model")
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:  # the kit's own Python: one line naming its file and line, never a traceback
+        del sys.modules[module_name]
+        raise KitError(f"{path}:{_line_in(path, error)}: the kit's model does not load: "
+                       f"{type(error).__name__}: {error.msg if isinstance(error, SyntaxError) else error}") from None
     model = getattr(module, class_name, None)
     if not (isinstance(model, type) and issubclass(model, Letter)):
         raise KitError(f"{path}: {class_name} is not a letterkit.model.Letter")
     return model
+
+
+def _line_in(path: Path, error: Exception) -> int | str:
+    """The line of `path` where `error` was raised (a syntax error's own), or "?"."""
+    if isinstance(error, SyntaxError) and error.filename == str(path):
+        return error.lineno or "?"
+    lines = [frame.lineno for frame in traceback.extract_tb(error.__traceback__) if frame.filename == str(path)]
+    return lines[-1] if lines and lines[-1] is not None else "?"
 
 
 def _digest(files: Resolver) -> str:

@@ -42,7 +42,7 @@ from . import locales, provenance, tree
 from .dates import DateForms
 from .deadlines import DateOutsideCalendar, HolidayCalendar, joined
 from .errors import CaseError, KitError
-from .model import RichText
+from .model import Letter, RichText
 from .model.paths import unwrap as _unwrap
 from .visibility import Visibility
 
@@ -312,8 +312,27 @@ def in_force(letter: Any, rules: tuple[_Rule, ...]) -> list[_Rule]:
 def deadlines(letter: Any, rules: tuple[_Rule, ...],
               calendars: Mapping[str, HolidayCalendar]) -> dict[str, date]:
     """Every deadline the kit's rules in force compute for this letter, by name: what
-    blocks print. A `CaseError` names the date it counts from when the case leaves it
-    out, or when it lies outside the calendar."""
+    blocks print. Validation computes them once and the letter keeps them (`kept`), so
+    that composing and checking it read the same dates; a letter that did not come
+    through validation (or comes to other rules) has them computed here."""
+    held = _held(letter, rules, calendars)
+    return held if held is not None else _computed(letter, rules, calendars)
+
+
+def kept(letter: Letter, rules: tuple[_Rule, ...], calendars: Mapping[str, HolidayCalendar]) -> Letter:
+    """The letter, holding the deadlines the rules compute for it (a `CaseError` names the
+    date one counts from when the case leaves it out, or when it lies outside the calendar)."""
+    if _held(letter, rules, calendars) is None:
+        letter._deadlines = (rules, calendars, _computed(letter, rules, calendars))
+    return letter
+
+
+def _held(letter: Any, rules: tuple[_Rule, ...], calendars: Mapping[str, HolidayCalendar]) -> dict[str, date] | None:
+    held = getattr(letter, "_deadlines", None)
+    return held[2] if held is not None and held[0] is rules and held[1] is calendars else None
+
+
+def _computed(letter: Any, rules: tuple[_Rule, ...], calendars: Mapping[str, HolidayCalendar]) -> dict[str, date]:
     due: dict[str, date] = {}
     for rule in in_force(letter, rules):
         if isinstance(rule, DeadlineRule):

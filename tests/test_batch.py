@@ -512,3 +512,47 @@ def test_twins_by_case_or_unicode_form_fail_like_other_twins(tmp_path, case_data
     assert (summary.rendered, summary.failed) == (1, 4)
     assert all("the same id, so the same files" in failure for failure in summary.failures)
     assert [path.name for path in (tmp_path / "out").glob("*.html")] == ["other.html"]
+
+
+def test_the_progress_bar_counts_failures_as_they_come(tmp_path, case_data):
+    """Failures first: the bar drawn under each failure's line says how many have failed so
+    far, not the "0 failed" of its last refresh."""
+    import io
+    import re
+
+    from rich.console import Console
+
+    from letterkit.batch.progress import BatchProgress
+
+    source = _folder_of_cases(tmp_path / "cases", 3, case_data)
+    for number in range(3):
+        (source / f"a-broken-{number}.yaml").write_text("items: [\n")
+    screen = io.StringIO()
+    with BatchProgress(6, Console(file=screen, force_terminal=True, width=200)) as progress:
+        letterkit.render_batch(source, tmp_path / "out", formats=("html",), jobs=1, on_result=progress)
+    drawn = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", screen.getvalue())
+    said = 0
+    for match in re.finditer(r"(\d+) +failed|failed +(a-broken-\d)", drawn):
+        if match.group(2):
+            said += 1
+        else:
+            assert int(match.group(1)) >= said, f"the bar says {match.group(1)} failed after {said} failures"
+    assert said == 3 and re.search(r"6/6 .*3 +failed", drawn)
+
+
+def test_an_interrupted_forced_batch_says_to_resume_without_force(tmp_path, case_data):
+    """Run again as it was, --force would render every case anew: the hint says to leave it out."""
+    source = _folder_of_cases(tmp_path / "cases", 30, case_data)
+    outdir = tmp_path / "out"
+    process = subprocess.Popen([*LETTERKIT, "batch", str(source), "-f", "html", "-j", "1", "-q", "--force",
+                                "-o", str(outdir)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    manifest = outdir / "manifest.jsonl"
+    deadline = time.monotonic() + 60
+    while not (manifest.exists() and manifest.read_text().count("\n") >= 2):
+        assert time.monotonic() < deadline and process.poll() is None, "batch did not start"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Run the same command without --force to resume" in stderr
+    assert "Run the same command again" not in stderr

@@ -154,3 +154,24 @@ def test_the_federal_calendar_matches_the_package_through_2030_and_observes_new_
 def test_the_california_calendars_run_through_2030():
     calendars = letterkit.load_kit("imr").calendars
     assert {name: calendar.last_year for name, calendar in calendars.items()} == {"courts": 2030, "state-offices": 2030}
+
+
+@pytest.mark.parametrize("how", ["render", "validate"])
+def test_a_strict_letter_counts_its_deadlines_once(monkeypatch, how):
+    """Validation counts them and the letter keeps them: composing it and checking its rules
+    (in its text and in its drawn PDF and DOCX) read the same dates, not three more counts."""
+    from typer.testing import CliRunner
+
+    from conftest import ROOT
+    from letterkit.cli import app
+    from letterkit.rules import DeadlineRule
+
+    counted: list[str] = []
+    due = DeadlineRule.due
+    monkeypatch.setattr(DeadlineRule, "due", lambda self, *args: counted.append(self.name) or due(self, *args))
+    case = ROOT / "examples" / "imr-chiropractic-initial-trial.yaml"
+    if how == "render":
+        letterkit.render(letterkit.read_case(case), formats=("pdf", "docx"), strict=True)
+    else:
+        assert CliRunner().invoke(app, ["validate", "--strict", str(case)]).exit_code == 0
+    assert counted == ["wcab_appeal_by"]

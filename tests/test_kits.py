@@ -8,6 +8,7 @@ import shutil
 import docx
 import lxml.html
 import pypdf
+import pytest
 from typer.testing import CliRunner
 
 import letterkit
@@ -99,3 +100,22 @@ def test_a_relative_template_folder_is_another_folder_in_another_working_directo
         monkeypatch.chdir(tmp_path / place)
         html = letterkit.render(case_data, formats=("html",), templates=["mine"])["html"].decode()
         assert words in html
+
+
+@pytest.mark.parametrize("model, line, message", [
+    ("import os\n\nraise RuntimeError('the plan table is missing')\n", 3, "RuntimeError: the plan table is missing"),
+    ("class Letter(:\n", 1, "SyntaxError: invalid syntax"),
+    ("import no_such_module_of_the_author\n", 1, "ModuleNotFoundError: No module named 'no_such_module_of_the_author'"),
+])
+def test_a_kit_model_that_does_not_import_is_one_line_naming_its_file_and_line(tmp_path, model, line, message):
+    kit = tmp_path / "broken"
+    kit.mkdir()
+    (kit / "kit.toml").write_text('extends = "letter"\nmodel = "model.py:Letter"\n')
+    (kit / "model.py").write_text(model)
+    result = runner.invoke(app, ["schema", "--kit", str(kit)])
+    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr == f"error {kit / 'model.py'}:{line}: the kit's model does not load: {message}\n"
+    case = runner.invoke(app, ["render", str(UR_EXAMPLE), "--kit", str(kit), "-o", str(tmp_path / "out")],
+                         env={"COLUMNS": "300"})
+    assert case.exit_code == 2 and f"model.py:{line}: the kit's model does not load" in case.stderr
+    assert "Traceback" not in result.output + case.output

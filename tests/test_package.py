@@ -46,3 +46,8 @@ def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
     )
     subprocess.run([sys.executable, "-c", script, str(site)], check=True, cwd=tmp_path,
                    env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    # the command too: its package and every package it imports (letterkit.mail) are in the wheel
+    command = subprocess.run([sys.executable, "-m", "letterkit", "render", str(case), "-f", "html", "-o", "out"],
+                             cwd=tmp_path, capture_output=True, text=True,
+                             env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"})
+    assert command.returncode == 0 and (tmp_path / "out" / f"{case.stem}.html").is_file(), command.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,12 +33,31 @@ def test_version_prints_the_installed_version():
     assert result.returncode == 0 and result.stdout == f"letterkit {letterkit.__version__}\n"
 
 
-@pytest.mark.parametrize("command", ["", *COMMANDS])
-def test_help_shows_names_not_python_types(command):
-    result = CliRunner().invoke(app, [*filter(None, [command]), "--help"], env={"COLUMNS": "100"})
+def _every_command() -> list[list[str]]:
+    """The words that name each command and sub-command of the app: [], ["render"], ["translations", "status"]…"""
+    import typer.main
+
+    def below(command, words: list[str]) -> list[list[str]]:
+        return [words] + [found for name, sub in sorted(getattr(command, "commands", {}).items())
+                          for found in below(sub, [*words, name])]
+    return below(typer.main.get_command(app), [])
+
+
+def test_every_command_is_in_the_help_test():
+    assert {words[0] for words in _every_command() if words} <= {*COMMANDS, "kits", "upgrade", "extract", "verify",
+                                                                 "translations"}
+
+
+@pytest.mark.parametrize("command", _every_command(), ids=lambda words: " ".join(words) or "letterkit")
+def test_help_shows_names_as_pandoc_and_git_users_read_them(command):
+    """CASE..., FILE, DIR, FORMAT[,FORMAT...]: no {CASE}, <str>, <list[Path]> nor <case-file-stem>."""
+    result = CliRunner().invoke(app, [*command, "--help"], env={"COLUMNS": "100"})
     assert result.exit_code == 0, result.output
     for python in ("<list", "<str>", "<path>", "<bool>", "<int>", "<float", "Path]", "{cases}"):
         assert python not in result.output, (python, result.output)
+    assert not re.search(r"<[\w\-.\[\], ]+>", result.output), result.output
+    usage = result.output.split("\n\n", 1)[0]
+    assert not re.search(r"[{}]", usage) and not re.search(r"\b[a-z_]+\.\.\.", usage), usage
 
 
 def test_the_shell_completes_commands():

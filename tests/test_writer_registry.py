@@ -14,7 +14,7 @@ from letterkit.writers import DEFAULT_FORMATS, FORMATS, WRITERS, Format, WriterI
 
 
 def test_the_library_the_cli_and_the_registry_name_the_same_formats():
-    from letterkit.cli import _FORMATS_HELP
+    from letterkit.cli.options import FORMATS_HELP as _FORMATS_HELP
 
     assert FORMATS == tuple(entry.name for entry in WRITERS) == letterkit.FORMATS
     assert FORMATS[:3] == DEFAULT_FORMATS == ("html", "pdf", "docx")  # the letter; alternate formats on request

@@ -56,6 +56,9 @@ class BatchProgress:
             print(printable(f"failed {entry['id']}: {entry.get('error')}"), file=sys.stderr, flush=True)
         if self._bar:
             self._bar.update(self._task, advance=1, failed=self.failed)
+            # Drawn now: a line printed above the bar redraws the bar as last drawn, which
+            # between rich's refreshes still says "0 failed" after the first failures.
+            self._bar.refresh()
             if status == "failed":
                 message = escape(printable(f"{entry['id']}: {entry.get('error')}"))
                 self._bar.console.print(f"[red]failed[/red] {message}", highlight=False, markup=True)

@@ -8,7 +8,7 @@ import typing
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
 
 from .text import check_text
 
@@ -85,6 +85,9 @@ class Letter(CaseModel):
         default_factory=dict, description="The case's text in other languages, by language code (es): "
         "a letter in that language prints it in place of the fields it names.")
     alternate_format: Literal["none", "large-print", "braille", "text"] = "none"
+    # What validation computed for the letter once, for composing and checking it to read:
+    # (the kit's rules, its calendars, the deadlines by name) — letterkit.rules.kept.
+    _deadlines: tuple[Any, Any, dict[str, datetime.date]] | None = PrivateAttr(default=None)
 
 
 def text_fields(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
