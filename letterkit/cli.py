@@ -37,6 +37,7 @@ from .batch.storage import is_remote, storage_options_from
 from .deprecations import TemplateDeprecationWarning
 from .errors import CaseError, printable
 from .kits import builtin_kits
+from .long_lived import set_aside_once_loaded
 from .lint import Problem, lint
 from .readability import ReadingScore, rich_text_scores
 from .rules import RuleError
@@ -295,8 +296,9 @@ def render(
     options = _writer_options(pdf_engine, pdf_variant, reference_docx=reference_docx,
                               seal=_seal_key(seal, seal_passphrase, timestamp_url, seal_ltv), dpi=dpi)
     failed = 0
-    with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
+    with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress, set_aside_once_loaded() as next_letter:
         for case in progress.track(cases, description="Rendering"):
+            next_letter()
             try:
                 with time_limit(case_timeout or None):
                     if target is not None or str(case) == STREAM:
