@@ -6,7 +6,9 @@ letterkit: `letterkit.render_file(case, outdir, formats=(format,))` in a warm pr
 (kit loaded): reading the YAML, validating, composing, writing the format, writing the file.
 Twice: for a letter of the shape of the one before (the kit's Markdown of that shape is
 kept, see letterkit.compose), and for a letter of a shape never seen (that kept Markdown,
-and the guideline passages read before, forgotten before each run).
+and the guideline passages read before, forgotten before each run; the Markdown of its
+parts, cut at headings, is still kept from letters before, as it is for a new shape in
+a batch). For DOCX also with nothing kept at all, as the kit's first letter is.
 Raw libraries, on the same letter, writing a file too:
 - PDF: plain WeasyPrint on letterkit's own HTML file (pictures inlined, as the file is)
   with the kit's print stylesheets, reusing what a careful user of WeasyPrint's public API
@@ -46,6 +48,7 @@ def timed(action) -> float:
 
 
 NEW_SHAPE = "letterkit, new shape"
+NOTHING_KEPT = "letterkit, nothing kept"
 TYPST = "letterkit, --pdf-engine typst"
 
 
@@ -68,15 +71,17 @@ def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, callable]]:
                    for path, text in kit.presentation.print_css]
     images: dict = {}
     base_url = kit.root.as_uri() + "/"
-    from letterkit.compose import _kit_markdown, _quotes
+    from letterkit.compose import _kit_markdown, _part_markdown, _quotes
 
-    def letterkit_file(fmt: str, new_shape: bool = False, engine: str = "weasyprint"):
+    def letterkit_file(fmt: str, new_shape: bool = False, engine: str = "weasyprint", nothing_kept: bool = False):
         options = letterkit.WriterOptions(pdf_engine=engine)
 
         def action():
-            if new_shape:  # what letterkit keeps from letter to letter of one kit, forgotten
+            if new_shape or nothing_kept:  # the letter's skeleton and quotes, forgotten
                 _kit_markdown.cache_clear()
                 _quotes.clear()
+            if nothing_kept:  # the parts of skeletons too: the kit's first letter of all
+                _part_markdown.cache_clear()
             letterkit.render_file(case, outdir, kit, formats=(fmt,), options=options)
         return action
 
@@ -101,6 +106,7 @@ def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, callable]]:
         "docx": {
             "letterkit": letterkit_file("docx"),
             NEW_SHAPE: letterkit_file("docx", new_shape=True),
+            NOTHING_KEPT: letterkit_file("docx", nothing_kept=True),
             "docxtpl": docxtpl,
         },
     }
@@ -149,6 +155,7 @@ def main() -> None:
             result = medians(actions, args.runs)
             ours, new_shape = result.pop("letterkit"), result.pop(NEW_SHAPE)
             typst = result.pop(TYPST, None)
+            nothing_kept = result.pop(NOTHING_KEPT, None)
             goal = "letterkit <= 1.00x the time" if fmt == "pdf" else "letterkit >= 3x faster"
             print(f"{fmt:5} letterkit {ours:6.1f} ms, a new letter shape {new_shape:6.1f} ms   (goal: {goal})")
             if typst is not None:
@@ -158,6 +165,9 @@ def main() -> None:
             for raw, theirs in result.items():
                 print(f"      {raw:25} {theirs:6.1f} ms   letterkit: {_ratio(fmt, ours, theirs)}, "
                       f"a new shape {_ratio(fmt, new_shape, theirs)}")
+                if nothing_kept is not None:
+                    print(f"      letterkit with nothing kept (its kit's first letter) {nothing_kept:6.1f} ms: "
+                          f"{_ratio(fmt, nothing_kept, theirs)}")
     print("stages of letterkit, one letter:")
     for name, ms in medians(stages(args.letter, kit), args.runs).items():
         print(f"  {name:12} {ms:6.1f} ms")
