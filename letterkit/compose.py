@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import re
 import sys
 import threading
 import types
@@ -206,6 +207,7 @@ class _NoEmbedding:
 
 
 SKELETONS_KEPT = 32  # a few dozen shapes of letter, each some 25 KB
+PARTS_KEPT = 512  # the parts of those skeletons (letterkit.compose._parts), a few KB each
 
 
 @functools.lru_cache(maxsize=SKELETONS_KEPT)
@@ -213,13 +215,81 @@ def _kit_markdown(skeleton: str) -> tuple[str, Mapping[str, tuple[str, ...]]]:
     """The HTML and metadata of a letter's skeleton, kept for letters of its shape.
 
     Safe to keep and to share between renders: the skeleton holds no case data, and
-    its HTML depends on nothing else. Each thread has its own parser, reset before each
-    skeleton; one that failed part-way is dropped (`reset` leaves its block parser's state).
+    its HTML depends on nothing else. Made part by part (`_parts`), each part's kept
+    too with its placeholders numbered from 0: a letter of a new shape (one more item,
+    one more record) is mostly parts seen before, in another order or numbering.
     """
+    html: list[str] = []
+    meta: dict[str, tuple[str, ...]] = {}
+    for index, part in enumerate(_parts(skeleton)):
+        numbers: list[str] = []
+        part_html, part_meta = _part_markdown(placeholders.NUMBERED.sub(_numbered_from_zero(numbers), part))
+        html.append(_numbered_back(part_html, numbers))
+        if index == 0:  # metadata opens the skeleton, and only the first part
+            meta = {key: tuple(_numbered_back(line, numbers) for line in lines) for key, lines in part_meta.items()}
+    return "\n".join(part for part in html if part), types.MappingProxyType(meta)
+
+
+# A skeleton is cut before a heading line (`#` at a line's start, after a blank line):
+# Markdown reads what follows a heading as it would read it at the start of a page,
+# whatever came before — except inside raw HTML (`<div markdown>` ... `</div>`) or a
+# comment, so a cut is made only where every tag and comment opened before it is closed.
+_HEADING_AFTER_BLANK = re.compile(r"\n\n(?=#)")
+_TAG = re.compile(r"<!--|-->|<(/?)([A-Za-z][\w-]*)\b[^<>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+                   "track", "wbr"})
+
+
+def _parts(skeleton: str) -> list[str]:
+    """The skeleton cut before each heading where Markdown reads the rest as new."""
+    parts, start, depth, scanned = [], 0, 0, 0
+    for cut in _HEADING_AFTER_BLANK.finditer(skeleton):
+        depth += _opened(skeleton[scanned:cut.start()])
+        scanned = cut.start()
+        if depth < 0:  # a closing tag without its opening: read the rest whole
+            break
+        if depth == 0:
+            parts.append(skeleton[start:cut.end()])
+            start = cut.end()
+    return [*parts, skeleton[start:]]
+
+
+def _opened(text: str) -> int:
+    """How many more tags and comments `text` opens than it closes."""
+    depth = 0
+    for match in _TAG.finditer(text):
+        if match.group() == "<!--":
+            depth += 1
+        elif match.group() == "-->" or match.group(1):
+            depth -= 1
+        elif not match.group(3) and match.group(2).lower() not in _VOID:
+            depth += 1
+    return depth
+
+
+def _numbered_from_zero(numbers: list[str]) -> Callable[[re.Match], str]:
+    """A substitution numbering a part's placeholders 0, 1, 2...; `numbers` gets the skeleton's."""
+    def renumber(match: re.Match) -> str:
+        numbers.append(match.group(2))
+        return f"{placeholders.OPEN}{match.group(1)}{len(numbers) - 1}{placeholders.CLOSE}"
+    return renumber
+
+
+def _numbered_back(text: str, numbers: list[str]) -> str:
+    """`text` with a part's placeholders numbered as in the skeleton again."""
+    return placeholders.NUMBERED.sub(
+        lambda match: f"{placeholders.OPEN}{match.group(1)}{numbers[int(match.group(2))]}{placeholders.CLOSE}", text)
+
+
+@functools.lru_cache(maxsize=PARTS_KEPT)
+def _part_markdown(part: str) -> tuple[str, Mapping[str, tuple[str, ...]]]:
+    """The HTML and metadata of a part of a skeleton. Each thread has its own parser,
+    reset before each part; one that failed part-way is dropped (`reset` leaves its
+    block parser's state)."""
     md = getattr(_thread, "markdown", None) or _new_kit_markdown()
     _thread.markdown = None
     md.reset()
-    html = md.convert(skeleton)
+    html = md.convert(part)
     _thread.markdown = md
     meta = {key: tuple(lines) for key, lines in getattr(md, "Meta", {}).items()}
     return html, types.MappingProxyType(meta)

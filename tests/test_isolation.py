@@ -18,7 +18,7 @@ import pytest
 
 import letterkit
 from letterkit.batch.sources import Case
-from letterkit.compose import Composition, _kit_markdown, _quotes
+from letterkit.compose import Composition, _kit_markdown, _part_markdown, _parts, _quotes
 from letterkit.placeholders import take_values
 
 pytestmark = pytest.mark.slow  # thousands of letters on many threads and processes
@@ -163,6 +163,30 @@ def test_markdown_that_failed_part_way_reads_the_next_letter_as_new(monkeypatch)
     assert html == "<p>Dear \ufdd0v0\ufdd1,</p>\n<p>Second paragraph.</p>"
 
 
+def test_a_new_shape_of_letter_reuses_the_markdown_of_parts_seen_before(case_data):
+    """More items make a new shape, but each new item's part of the skeleton (cut at
+    its heading, numbered from 0) is the item before's: Markdown reads only the part
+    that did change, the summary's table of one row an item."""
+    kit = letterkit.load_kit("imr")
+    case_data["items"] = case_data["items"] * 2  # items, in the plural, as the next letter's
+    letterkit.compose(letterkit.validate(case_data, kit), kit)
+    case_data["items"] = case_data["items"] * 2
+    seen = _part_markdown.cache_info().misses
+    shapes = _kit_markdown.cache_info().misses
+    letterkit.compose(letterkit.validate(case_data, kit), kit)
+    assert _kit_markdown.cache_info().misses == shapes + 1  # a shape never seen
+    assert _part_markdown.cache_info().misses == seen + 1
+
+
+def test_a_skeleton_is_cut_only_where_markdown_reads_what_follows_as_new():
+    skeleton = ("Title: t\n\n# One\n\ntext\n\n<div markdown>\n\n# Inside a div\n\n</div>\n\n"
+                "<!-- a comment\n\n# inside it -->\n\n# Two\n\n<hr>\n\n# Three\n\n- a list\n\n#not cut: no blank line before? it is\n")
+    assert _parts(skeleton) == ["Title: t\n\n", "# One\n\ntext\n\n<div markdown>\n\n# Inside a div\n\n</div>\n\n"
+                                "<!-- a comment\n\n# inside it -->\n\n", "# Two\n\n<hr>\n\n", "# Three\n\n- a list\n\n",
+                                "#not cut: no blank line before? it is\n"]
+    assert _parts("</div>\n\n# After a stray closing tag\n") == ["</div>\n\n# After a stray closing tag\n"]
+
+
 def test_letters_of_several_shapes_on_eight_threads_compose_as_alone(case_data):
     """Letters of four shapes (one to four items, quotes in some), composed on eight
     threads sharing the kept Markdown and quotes, each give the very tree it gives
@@ -179,6 +203,7 @@ def test_letters_of_several_shapes_on_eight_threads_compose_as_alone(case_data):
 
     def alone(letter):
         _kit_markdown.cache_clear()
+        _part_markdown.cache_clear()
         _quotes.clear()
         return letterkit.compose(letter, kit)
 

@@ -13,6 +13,7 @@ from rich.progress import Progress
 
 from .. import LetterkitError, WriterOptions, api, audit, read_case, render_file
 from ..cases import read_case_bytes
+from ..long_lived import set_aside_once_loaded
 from ..output import write_all
 from ..time_limit import time_limit
 from ..writers import DEFAULT_FORMATS, WRITERS, file_name
@@ -76,8 +77,10 @@ def render(
 def _render_each(cases: list[Path], one: Callable[[Path], list[Path]], audited: Callable[..., None]) -> int:
     """Each case rendered by `one`, its paths said on stdout, its error on stderr; how many failed."""
     failed = 0
-    with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress:
+    with Progress(console=errors, transient=True, disable=len(cases) < 2) as progress, \
+            set_aside_once_loaded() as next_letter:
         for case in progress.track(cases, description="Rendering"):
+            next_letter()
             try:
                 paths = one(case)
             except LetterkitError as error:

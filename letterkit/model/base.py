@@ -12,6 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, 
 
 from .text import check_text
 
+# The most entries a list of a case holds (items, records reviewed, licences...). A real
+# letter has a few, or a few hundred records; at 2,000 a letter is some 1,600 pages and
+# takes minutes to lay out (benchmarks/bench_big.py). Refused before its entries are
+# validated, naming the field, rather than taking the case's time and the machine's memory.
+MAX_LIST_ENTRIES = 2_000
+
 
 def _check_strings(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):  # YAML's .nan and .inf, JSON's NaN
@@ -38,6 +44,13 @@ class CaseModel(BaseModel):
     @classmethod
     def _text_is_printable(cls, value: Any) -> Any:
         return _check_strings(value)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _lists_are_bounded(cls, value: Any) -> Any:
+        if isinstance(value, (list, tuple)) and len(value) > MAX_LIST_ENTRIES:
+            raise ValueError(f"has {len(value):,} entries; a list in a case holds {MAX_LIST_ENTRIES:,} at most")
+        return value
 
     @field_validator("*", mode="before")
     @classmethod
