@@ -27,7 +27,7 @@ import re
 import sys
 import threading
 import types
-from typing import Any, Callable, Mapping, cast
+from typing import Any, Callable, Mapping, NoReturn, cast
 
 import jinja2
 import lxml.html
@@ -196,13 +196,13 @@ _quotes: dict[str, tree.BlockQuote] = {}
 class _NoEmbedding:
     """Rich text holds no placeholders (case data cannot) and names no kit pictures."""
 
-    def blocks(self, kind: str, text: str, field: str):
+    def blocks(self, kind: str, text: str, field: str) -> NoReturn:
         raise AssertionError("a placeholder inside rich text")
 
-    def picture(self, src: str):
+    def picture(self, src: str) -> NoReturn:
         raise AssertionError("a picture inside rich text")
 
-    def locate(self, snippet: str):
+    def locate(self, snippet: str) -> NoReturn:
         raise AssertionError("a block's mistake inside rich text")
 
 
