@@ -1,23 +1,30 @@
-"""How a batch scales on a cluster: throughput on 1, 2 and 4 workers, against one process.
+"""How a batch scales on a cluster: throughput on 1, 2 and 4 workers, against plain processes.
 
     python benchmarks/bench_scaling.py [--letters 40] [--formats pdf] [--engines dask,ray] [--repeat 3]
 
 Worker processes on this machine stand in for nodes. For each engine and worker count it
 starts a cluster, renders the letters once to warm every worker (kit, fonts, renderer),
 then again (`force`) `--repeat` times and times each whole run, manifest and all, and
-prints medians. The baseline, measured just before each timed run, is one process rendering the same letters one after another, warm
-(`render_case` in a loop, no engine at all). It prints letters per second and their
-ratio to the baseline; the engine's overhead per letter as CPU time (the client's and
-the worker processes', not their renderers', which do the letter's own work: a figure
-that a busy machine does not move, as it moves wall time); and each worker's resident
-memory (the worker process and its renderer) after the run. With more workers than
-cores the ratio stops at the number of cores.
+prints medians. Just before each timed run, the same letters are rendered with no engine
+at all (`render_case` in a loop, warm) by one process, and by as many processes side by
+side as the engine has workers: the first is the baseline of the ratios, the second the
+most this machine gives N processes at that moment (the ceiling: with more workers than
+cores it stops at the number of cores, and on a machine shared with other work it stops
+lower). It prints letters per second and their ratio to one process; the engine's
+overhead per letter as CPU time (the client's, the worker processes', and those of the
+engine's own processes — Ray's raylet and GCS, Dask's nannies — not the renderers', which
+do the letter's own work: a figure that a busy machine does not move, as it moves wall
+time); and each worker's resident memory (the worker process and its renderer) after
+the run. It ends with the ratios the scaling goal is about: 2 workers against 1, and 4
+against 2, each run against the baseline just before it.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import multiprocessing
 import os
 import platform
 import statistics
@@ -33,8 +40,8 @@ from letterkit.batch.runner import render_batch
 from letterkit.batch.sources import read_cases
 
 WORKERS = (1, 2, 4)
-REPEAT = 3  # timed runs of each engine and worker count, each against a baseline just before it
-BASELINE_CPU: list[float] = []  # ms of CPU a letter, one process, each baseline run
+REPEAT = 3  # timed runs of each engine and worker count, each against plain processes just before it
+BASELINE_CPU: list[float] = []  # ms of CPU a letter, one plain process, each baseline run
 SEED = Path(__file__).resolve().parent.parent / "examples" / "imr-chiropractic-and-massage.yaml"
 
 
@@ -46,44 +53,65 @@ def write_cases(folder: Path, count: int) -> Path:
     return source
 
 
-def baseline(source: Path, formats: tuple[str, ...]) -> float:
-    """Letters per second of one warm process, rendering with no engine and no manifest."""
+def side_by_side(source: Path, formats: tuple[str, ...], processes: int) -> float:
+    """Letters per second of `processes` warm processes side by side, each rendering its
+    share of the letters with no engine and no manifest."""
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(processes + 1), context.Queue()
+    shares = [context.Process(target=_render_share, args=(source, formats, part, processes, start, results))
+              for part in range(processes)]
+    for share in shares:
+        share.start()
+    start.wait()
+    started = time.perf_counter()
+    ended = [results.get() for _ in shares]
+    for share in shares:
+        share.join()
+    if processes == 1:
+        BASELINE_CPU.append(ended[0][1])
+    return len(list(read_cases(source))) / (max(end for end, _ in ended) - started)
+
+
+def _render_share(source: Path, formats: tuple[str, ...], part: int, of: int, start, results) -> None:
+    """In a process of its own: warm, wait for the others, render every `of`-th letter;
+    puts when it ended and its CPU per letter in ms."""
     from letterkit.batch.job import Job, render_case
     from letterkit.kits import load_kit
     from letterkit.writers import WriterOptions
 
-    cases = list(read_cases(source))
+    cases = list(read_cases(source))[part::of]
     with tempfile.TemporaryDirectory() as outdir:
         job = Job(str(load_kit("imr").root), (), formats, WriterOptions(), outdir, "-", case_timeout=None)
         render_case(job, cases[0])  # warm: fonts, stylesheets
-        started, cpu = time.perf_counter(), time.process_time()
+        start.wait()
+        cpu = time.process_time()
         for case in cases:
             assert render_case(job, case)["status"] == "ok"
-        BASELINE_CPU.append(1000 * (time.process_time() - cpu) / len(cases))
-        return len(cases) / (time.perf_counter() - started)
+        results.put((time.perf_counter(), 1000 * (time.process_time() - cpu) / len(cases)))
 
 
-def timed(source: Path, formats: tuple[str, ...], executor, workers: list[int]) -> tuple[float, float, float, float]:
-    """Medians over REPEAT runs of a warm cluster, each just after a baseline run: the ratio
-    of its letters per second to the baseline's; its letters per second, over the whole
-    run, manifest and all; the engine's CPU per letter in ms (the client's and the worker
-    processes', less their renderers', which do the letters' own work); and all CPU per
-    letter, renderers too."""
+def timed(source: Path, formats: tuple[str, ...], executor, workers: list[int]) -> tuple[float, ...]:
+    """Medians over REPEAT runs of a warm cluster, each just after one process and N plain
+    processes side by side: the ratio of its letters per second to one process's; the
+    ratio of N processes' to one's (the ceiling); its letters per second, over the whole
+    run, manifest and all; the engine's CPU per letter in ms (all but the renderers',
+    which do the letters' own work); and all CPU per letter, renderers too."""
     runs = []
     with tempfile.TemporaryDirectory() as outdir:
         render_batch(source, outdir, formats=formats, executor=executor)  # warm every worker
         for _ in range(REPEAT):
-            single = baseline(source, formats)  # just before: the machine's speed moves
-            before = _cpu(workers)
+            single = side_by_side(source, formats, 1)  # just before: the machine's speed moves
+            ceiling = side_by_side(source, formats, len(workers)) if len(workers) > 1 else single
+            before = _cpu()
             started = time.perf_counter()
             summary = render_batch(source, outdir, formats=formats, executor=executor, force=True)
             seconds = time.perf_counter() - started
-            (engine, renderers) = (now - then for now, then in zip(_cpu(workers), before))
+            (engine, renderers) = (now - then for now, then in zip(_cpu(), before))
             assert summary.failed == 0, summary.failures
             rate = summary.rendered / seconds
-            runs.append((rate / single, rate, 1000 * engine / summary.rendered,
+            runs.append((rate / single, ceiling / single, rate, 1000 * engine / summary.rendered,
                          1000 * (engine + renderers) / summary.rendered))
-    return tuple(statistics.median(run[i] for run in runs) for i in range(4))  # type: ignore[return-value]
+    return tuple(statistics.median(run[i] for run in runs) for i in range(5))
 
 
 def on_dask(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, ...]:
@@ -112,13 +140,19 @@ def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float,
     return (*figures, memory)
 
 
-def _cpu(workers: list[int]) -> tuple[float, float]:
-    """CPU seconds used so far by this process and the worker processes, and by their
-    children (the renderers)."""
-    processes = [psutil.Process(pid) for pid in workers]
-    children = [child for process in processes for child in process.children(recursive=True)]
-    own = time.process_time() + sum(sum(process.cpu_times()[:2]) for process in processes)
-    return own, sum(sum(child.cpu_times()[:2]) for child in children)
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far by this process and every process under it — the engine's
+    (Ray's raylet, GCS and actors, Dask's nannies and workers) — but the renderers; and by
+    the renderers. (The plain processes of `side_by_side` have ended when it is called.)"""
+    engine, renderers = time.process_time(), 0.0
+    for process in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            seconds = sum(process.cpu_times()[:2])
+            if "letterkit.batch.renderer" in process.cmdline():
+                renderers += seconds
+            else:
+                engine += seconds
+    return engine, renderers
 
 
 def _resident_mib(pid: int | None = None) -> float:
@@ -144,16 +178,21 @@ def main() -> None:
           f"letterkit {letterkit.__version__}, {arguments.letters} letters, {'+'.join(formats)}")
     with tempfile.TemporaryDirectory() as folder:
         source = write_cases(Path(folder), arguments.letters)
+        goals = []
         for engine in arguments.engines.split(","):
+            ratios = {}
             for workers in WORKERS:
                 BASELINE_CPU.clear()
-                ratio, rate, overhead, cpu, memory = ENGINES[engine](source, formats, workers)
+                ratio, ceiling, rate, overhead, cpu, memory = ENGINES[engine](source, formats, workers)
+                ratios[workers] = ratio
                 print(f"{engine} {workers} worker(s), median of {REPEAT}: {rate:6.2f} letters/s = {ratio:.2f}x one "
-                      f"process (each run against one just before); CPU a letter {cpu:.0f} ms "
-                      f"(one process: {statistics.median(BASELINE_CPU):.0f} ms), of which the engine's "
-                      f"{overhead:.1f} ms: {3600_000 / cpu:,.0f} letters per core-hour; {memory:.0f} MiB a worker",
-                      flush=True)
-
+                      f"process (each run against one just before; {workers} plain processes side by side: "
+                      f"{ceiling:.2f}x); CPU a letter {cpu:.0f} ms (one process: {statistics.median(BASELINE_CPU):.0f} ms), "
+                      f"of which the engine's {overhead:.1f} ms: {3600_000 / cpu:,.0f} letters per core-hour; "
+                      f"{memory:.0f} MiB a worker", flush=True)
+            goals.append(f"{engine}: 2 workers {ratios[2] / ratios[1]:.2f}x 1 worker (goal 1.7), "
+                         f"4 workers {ratios[4] / ratios[2]:.2f}x 2 workers (goal 1.0)")
+        print("\n".join(["scaling, from the medians above:", *goals]))
 
 if __name__ == "__main__":
     main()

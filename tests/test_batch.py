@@ -133,27 +133,34 @@ def test_sigterm_mid_batch_then_resume_gives_the_same_files(tmp_path, case_data)
     _assert_consistent(resumed)
 
 
-def _kit_whose_worker_dies(tmp_path: Path) -> Path:
-    """The IMR kit, except that a case whose summary is 'SIGKILL' kills its worker."""
+def _kit_where_a_summary_acts(tmp_path: Path, word: str, action: str) -> Path:
+    """The IMR kit, except that validating a case whose summary is `word` runs `action`
+    (Python statements; os, signal and time imported) in the process that renders it."""
     kit = tmp_path / "kit"
     shutil.copytree(ROOT / "templates" / "imr", kit)
     model = kit / "model.py"
-    model.write_text(model.read_text() + '''
+    statements = "\n".join(f"            {line}" for line in action.splitlines())
+    model.write_text(model.read_text() + f'''
 
-import os, signal
+import os, signal, time
 from pydantic import field_validator
 
-class DyingDetermination(FinalDetermination):
+class ActingDetermination(FinalDetermination):
     @field_validator("clinical_summary")
     @classmethod
-    def _die(cls, value):
-        if value == "SIGKILL":
-            os.kill(os.getpid(), signal.SIGKILL)
+    def _act(cls, value):
+        if value == {word!r}:
+{statements}
         return value
 ''')
     manifest = kit / "kit.toml"
-    manifest.write_text(manifest.read_text().replace("model.py:FinalDetermination", "model.py:DyingDetermination"))
+    manifest.write_text(manifest.read_text().replace("model.py:FinalDetermination", "model.py:ActingDetermination"))
     return kit
+
+
+def _kit_whose_worker_dies(tmp_path: Path) -> Path:
+    """The IMR kit, except that a case whose summary is 'SIGKILL' kills its worker."""
+    return _kit_where_a_summary_acts(tmp_path, "SIGKILL", "os.kill(os.getpid(), signal.SIGKILL)")
 
 
 def test_a_case_that_kills_its_worker_fails_alone(tmp_path, case_data):
@@ -389,27 +396,8 @@ def test_workers_die_with_their_batch_and_the_next_batch_sweeps_its_folder(tmp_p
 def _kit_with_a_slow_case(tmp_path: Path, block_signals: bool) -> Path:
     """The IMR kit, except that a case whose summary is 'SLOW' takes a minute: in Python
     code, or where no signal reaches it (as deep in C code)."""
-    kit = tmp_path / "kit"
-    shutil.copytree(ROOT / "templates" / "imr", kit)
-    model = kit / "model.py"
     block = "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})" if block_signals else "pass"
-    model.write_text(model.read_text() + f'''
-
-import signal, time
-from pydantic import field_validator
-
-class SlowDetermination(FinalDetermination):
-    @field_validator("clinical_summary")
-    @classmethod
-    def _slow(cls, value):
-        if value == "SLOW":
-            {block}
-            time.sleep(60)
-        return value
-''')
-    manifest = kit / "kit.toml"
-    manifest.write_text(manifest.read_text().replace("model.py:FinalDetermination", "model.py:SlowDetermination"))
-    return kit
+    return _kit_where_a_summary_acts(tmp_path, "SLOW", f"{block}\ntime.sleep(60)")
 
 
 @pytest.mark.parametrize("block_signals", [False, True], ids=["in-python", "signals-blocked"])

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import letterkit
-from test_batch import _assert_consistent, _folder_of_cases, _kit_whose_worker_dies, _kit_with_a_slow_case, _manifest
+from test_batch import _assert_consistent, _folder_of_cases, _kit_where_a_summary_acts, _kit_with_a_slow_case, _manifest
 
 pytestmark = pytest.mark.slow  # Dask clusters started and killed
 
@@ -143,12 +143,7 @@ class _InBackground(threading.Thread):
 def _kit_whose_case_kills_its_dask_worker(tmp_path: Path) -> Path:
     """The IMR kit, except that a case whose summary is 'KILL-WORKER' kills the worker it is
     rendered for (its renderer's parent), every time it is tried."""
-    kit = _kit_whose_worker_dies(tmp_path)
-    model = kit / "model.py"
-    model.write_text(model.read_text().replace(
-        'if value == "SIGKILL":', 'if value == "KILL-WORKER":\n            os.kill(os.getppid(), signal.SIGKILL)\n'
-                                  '        if value == "SIGKILL":'))
-    return kit
+    return _kit_where_a_summary_acts(tmp_path, "KILL-WORKER", "os.kill(os.getppid(), signal.SIGKILL)")
 
 
 def test_after_a_killed_worker_the_cases_go_one_at_a_time_so_only_the_killer_fails(tmp_path, case_data):
@@ -269,3 +264,25 @@ def _dask_callbacks_held(client):
 
 def _hand_off_states(dask_scheduler) -> list[str]:
     return [task.state for key, task in dask_scheduler.tasks.items() if str(key).startswith("render_on_worker")]
+
+
+def test_dask_memory_limit_covers_the_renderer(tmp_path, case_data):
+    """A worker's memory limit covers its renderer: one case's renderer grows past it and
+    that case fails, saying so; the others render, on a renderer started again. (Dask
+    watches the worker process alone: a renderer grew to 655 MB under a 300 MB limit.)"""
+    kit = _kit_where_a_summary_acts(tmp_path, "GROW", "held = b'x' * (1536 << 20)\ntime.sleep(30)")
+    source = _folder_of_cases(tmp_path / "cases", 6, case_data)
+    data = json.loads((source / "case-002.json").read_text())
+    data["clinical_summary"] = "GROW"
+    (source / "case-002.json").write_text(json.dumps(data))
+    outdir = tmp_path / "out"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, memory_limit="1GB",
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
+        started = time.monotonic()
+        summary = letterkit.render_batch(source, outdir, kit=kit, formats=FORMATS, executor=client)
+    assert (summary.rendered, summary.failed) == (5, 1)
+    lines = _assert_accounted(outdir, 6, least_ok=5)
+    (failed,) = [entry for entry in lines if entry["status"] == "failed"]
+    assert failed["id"] == "case-002"
+    assert "its renderer process grew to" in failed["error"] and "memory limit" in failed["error"], failed["error"]
+    assert time.monotonic() - started < 30, "stopped as it grew, not when its case ended"

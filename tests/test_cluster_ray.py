@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -66,3 +71,77 @@ def test_scheduler_ray_auto_accounts_for_every_case_like_dask(tmp_path, case_dat
     lines = _assert_accounted(outdir, 12, least_ok=11)
     (failed,) = [e for e in lines if e["status"] == "failed"]
     assert failed["id"] == "case-005" and "items[0].decision" in failed["error"]
+
+
+def test_ray_actors_take_a_cpu_each_spread_over_the_nodes(tmp_path, case_data):
+    """Two nodes of two CPUs: six workers asked, four started, two on each node (Ray's default
+    actor holds no CPU while it runs, and all six went to the driver's node)."""
+    from ray.cluster_utils import Cluster
+
+    from letterkit.batch.ray_cluster import RayExecutor
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 2, "include_dashboard": False})
+    try:
+        cluster.add_node(num_cpus=2)
+        cluster.wait_for_nodes()
+        ray.init(address=cluster.address, log_to_driver=False, configure_logging=False)
+        with RayExecutor(workers=6) as executor:
+            nodes = ray.get([actor.__ray_call__.remote(lambda _: ray.get_runtime_context().get_node_id())
+                             for actor in executor.actors])
+            source = _folder_of_cases(tmp_path / "cases", 8, case_data)
+            summary = letterkit.render_batch(source, tmp_path / "out", formats=FORMATS, executor=executor)
+        assert sorted(Counter(nodes).values()) == [2, 2]
+        assert (summary.rendered, summary.failed) == (8, 0)
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+
+
+def test_scheduler_ray_client_address_accounts_for_every_case(tmp_path, case_data):
+    """`--scheduler ray://HOST:PORT` against a Ray head started here with its client server."""
+    ports = [_free_port() for _ in range(2)]
+    folder = tempfile.mkdtemp(prefix="lk-ray-", dir="/tmp")  # short: Ray's socket paths go under it
+    head = subprocess.Popen([str(Path(sys.executable).with_name("ray")), "start", "--head", "--block", "--num-cpus=2",
+                             f"--port={ports[0]}", f"--ray-client-server-port={ports[1]}", "--include-dashboard=false",
+                             f"--temp-dir={folder}", "--disable-usage-stats"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        _wait_for(lambda: _accepts(ports[1]) or head.poll() is not None, 120, "Ray's client server")
+        source = _folder_of_cases(tmp_path / "cases", 10, case_data)
+        environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
+        result = subprocess.run([sys.executable, "-m", "letterkit", "batch", str(source), "-o", str(tmp_path / "out"),
+                                 "-q", "-f", ",".join(FORMATS), "--scheduler", f"ray://127.0.0.1:{ports[1]}"],
+                                capture_output=True, text=True, timeout=300, env=environment)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "10 rendered, 0 failed, 0 unchanged" in result.stdout
+        _assert_accounted(tmp_path / "out", 10, least_ok=10)
+    finally:
+        _stop_tree(head)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _accepts(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _stop_tree(head: subprocess.Popen) -> None:
+    """Stop the Ray head `ray start --block` runs (SIGINT: it stops what it started), and
+    then, by their ids, any of its processes still there."""
+    import psutil
+
+    tree = [psutil.Process(head.pid), *psutil.Process(head.pid).children(recursive=True)]
+    head.send_signal(signal.SIGINT)
+    try:
+        head.wait(60)
+    except subprocess.TimeoutExpired:
+        head.kill()
+    _, alive = psutil.wait_procs(tree, timeout=30)
+    for process in alive:
+        process.kill()

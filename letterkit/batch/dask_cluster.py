@@ -8,6 +8,10 @@
 - Each worker holds one `Renderer` (a child process, see renderer.py) per thread, kept
   by a worker plugin for the worker's life: the kit, fonts and stylesheets are loaded
   once, and a case past its time limit is stopped there, on the worker.
+- A worker's memory limit (`--memory-limit`) covers its renderers too: what the worker
+  process does not hold of it when it starts is shared among its renderers, and a case
+  whose renderer grows past its share fails, with that reason; its renderer is started
+  again for the next case. (Dask itself watches the worker process alone.)
 - A worker killed mid-case: the scheduler hands its tasks to another worker (or to the
   same one, restarted by its nanny). A hand-off whose workers died too often
   (`distributed.scheduler.allowed-failures`, 3) comes back as `KilledWorker`: its cases go
@@ -34,6 +38,7 @@ import time
 from concurrent.futures import CancelledError, Executor, Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, cast
 
+import psutil
 from distributed import Client, KilledWorker, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
@@ -62,7 +67,8 @@ class WarmRenderers(WorkerPlugin):
         # Named after this worker's process, so that the sweep removes it once it is gone.
         self.folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-")
         self.idle: queue.SimpleQueue[Renderer] = queue.SimpleQueue()
-        self.all = [Renderer(self.folder) for _ in range(max(1, worker.state.nthreads))]
+        threads = max(1, worker.state.nthreads)
+        self.all = [Renderer(self.folder, _share_of_memory_limit(worker, threads)) for _ in range(threads)]
         for renderer in self.all:
             self.idle.put(renderer)
 
@@ -225,6 +231,15 @@ class DaskExecutor(Executor):
             running = list(self._running.values())
         if cancel_futures:
             self.client.cancel(running)
+
+
+def _share_of_memory_limit(worker, renderers: int) -> int | None:
+    """Bytes each of a worker's renderers may hold: what the worker process does not hold
+    of its memory limit, shared (None: the worker has no limit)."""
+    limit = worker.memory_manager.memory_limit
+    if not limit:
+        return None
+    return max(0, limit - psutil.Process().memory_info().rss) // renderers
 
 
 def _has_renderers(dask_scheduler) -> bool:

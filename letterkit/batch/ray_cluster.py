@@ -7,6 +7,11 @@
 
 - Each actor holds one `Renderer` (a child process, see renderer.py): the kit, fonts and
   stylesheets are loaded once, and a case past its time limit is stopped there.
+- Each actor reserves one of the cluster's CPUs, and the actors are spread over its nodes.
+  (Ray's default actor reserves a CPU only to be placed, none while it runs, so every
+  actor of a batch would be placed on the driver's node.) So there are at most as many
+  actors as the cluster has CPUs, and only those that start within `START_SECONDS` (the
+  others' CPUs are held by other work) take cases.
 - An actor whose process is killed is started again by Ray, which runs its hand-offs
   again (`max_restarts`, `max_task_retries`). An actor that is gone for good takes its
   hand-offs with it: each goes once more to an actor still there; when none is left, or
@@ -28,15 +33,17 @@ from typing import Any
 import ray
 from ray.exceptions import ActorDiedError, RayError
 
+from ..errors import LetterkitError
 from .job import Job, failed_entry, render_cases
 from .renderer import Renderer
 from .sources import Case
 from .workers import PREFIX, _sweep_folders_of_dead_batches
 
 RESTARTS = 3  # of one actor's process, and runs of a hand-off whose actor died under it
+START_SECONDS = 60.0  # how long the pool waits for its actors to start
 
 
-@ray.remote(max_restarts=RESTARTS, max_task_retries=RESTARTS)
+@ray.remote(num_cpus=1, scheduling_strategy="SPREAD", max_restarts=RESTARTS, max_task_retries=RESTARTS)
 class LetterWorker:
     """A Ray actor that renders hand-offs of cases, in a renderer it keeps."""
 
@@ -58,12 +65,17 @@ class LetterWorker:
 
 
 class RayExecutor(Executor):
-    """Runs a batch's hand-offs on `workers` Ray actors (one CPU each), each to the actor
-    with the fewest in flight. Only `render_cases` can be submitted."""
+    """Runs a batch's hand-offs on `workers` Ray actors (default and at most: one per CPU of
+    the cluster), each to the actor with the fewest in flight. Only `render_cases` can be
+    submitted."""
 
-    def __init__(self, workers: int = 2):
+    def __init__(self, workers: int | None = None):
+        cpus = int(ray.cluster_resources().get("CPU", 0))
+        if cpus < 1:
+            raise LetterkitError("the Ray cluster has no CPU for letterkit's workers")
         # mypy keeps a decorated class's own type, not ray's ActorClass (python/mypy#3135)
-        self.actors = [LetterWorker.remote() for _ in range(workers)]  # type: ignore[attr-defined]
+        started = [LetterWorker.remote() for _ in range(min(workers or cpus, cpus))]  # type: ignore[attr-defined]
+        self.actors = _those_started(started)
         self._in_flight = {actor: 0 for actor in self.actors}
         self._lock = threading.Lock()
 
@@ -115,3 +127,15 @@ class RayExecutor(Executor):
                 ray.get(reply)
         for actor in actors:
             ray.kill(actor, no_restart=True)
+
+
+def _those_started(actors: list) -> list:
+    """The actors that start within START_SECONDS; the others are given up."""
+    replies = {actor.pid.remote(): actor for actor in actors}
+    ready, _ = ray.wait(list(replies), num_returns=len(replies), timeout=START_SECONDS)
+    started = [replies[reply] for reply in ready]
+    for actor in set(actors) - set(started):
+        ray.kill(actor, no_restart=True)
+    if not started:
+        raise LetterkitError(f"no Ray worker started within {START_SECONDS:g} s: the cluster's CPUs are busy")
+    return started

@@ -8,6 +8,10 @@ stay loaded from one case to the next. The case's own time limit runs in the chi
 (its main thread takes signals); past the hard limit, or if the child dies, the worker
 ends it and starts another. A case that kills its renderer twice fails.
 
+A worker's memory limit (Dask's `--memory-limit`) is watched over the worker process
+alone, not its children: so a renderer given `memory_limit` is watched by the worker
+itself while it renders, and a case whose renderer grows past it is stopped and fails.
+
 The child is a plain `python -m letterkit.batch.renderer`, not a multiprocessing
 process: a Dask worker is a daemonic process, which multiprocessing forbids to have
 children, and forking a process full of threads is unsafe.
@@ -20,12 +24,20 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 from ..kits import load_kit
 from .job import Job, failed_entry, render_case
 from .sources import Case
 from .workers import _die_with_parent
+
+
+MEMORY_CHECKS_PER_SECOND = 10  # while a renderer with a memory limit renders
+
+
+class OverMemoryLimit(Exception):
+    """The renderer's resident memory grew past its limit."""
 
 
 def hard_limit(job: Job) -> float | None:
@@ -37,8 +49,9 @@ def hard_limit(job: Job) -> float | None:
 class Renderer:
     """One child process rendering one case at a time, for the thread that holds it."""
 
-    def __init__(self, temporary: str | None = None):
+    def __init__(self, temporary: str | None = None, memory_limit: int | None = None):
         self.temporary = temporary  # the child's TMPDIR (WeasyPrint copies fonts there)
+        self.memory_limit = memory_limit  # bytes the child may hold resident; past them it is stopped
         self._process: subprocess.Popen | None = None
         self._connection: multiprocessing.connection.Connection | None = None
         self._warm: set[tuple[str, tuple[str, ...]]] = set()
@@ -58,6 +71,9 @@ class Renderer:
                 self.stop()
                 return failed_entry(job, case, f"still rendering after {hard_limit(job):g} s, past its time "
                                                "limit (--case-timeout); its renderer process was stopped")
+            except OverMemoryLimit as error:
+                self.stop()
+                return failed_entry(job, case, f"{error}; the renderer was stopped")
             except (EOFError, OSError):  # the child died under the case
                 self.stop()
         return failed_entry(job, case, "the renderer process died while rendering this case, twice")
@@ -65,12 +81,33 @@ class Renderer:
     def _call(self, function, arguments: tuple, timeout: float | None):
         connection = self._started()
         connection.send((function, arguments))
-        if not connection.poll(timeout):
+        if not self._answered(connection, timeout):
             raise TimeoutError
         kind, value = connection.recv()
         if kind == "error":
             raise value
         return value
+
+    def _answered(self, connection: multiprocessing.connection.Connection, timeout: float | None) -> bool:
+        """Whether the child answers within `timeout` seconds; meanwhile, its memory is
+        checked against the limit, if it has one (raises OverMemoryLimit)."""
+        if self.memory_limit is None:
+            return connection.poll(timeout)
+        import psutil  # with the engines that set a limit (Dask's distributed depends on it)
+
+        child = psutil.Process(self._process.pid)  # type: ignore[union-attr]  # started by _call
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not connection.poll(1 / MEMORY_CHECKS_PER_SECOND):
+            try:
+                resident = child.memory_info().rss
+            except psutil.NoSuchProcess:  # died: poll sees its end of the pipe closed next
+                continue
+            if resident > self.memory_limit:
+                raise OverMemoryLimit(f"its renderer process grew to {resident / 2**20:,.0f} MB, past the "
+                                      f"{self.memory_limit / 2**20:,.0f} MB the worker's memory limit leaves it")
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+        return True
 
     def _started(self) -> multiprocessing.connection.Connection:
         if self._process is None or self._process.poll() is not None:

@@ -83,37 +83,56 @@ def render_batch(
     to `audit_log` too (default: `LETTERKIT_AUDIT_LOG`'s file, if set). One batch at a time
     may write to `outdir`: a second raises `BatchLockedError` at once.
     """
-    if isinstance(outdir, str) and is_remote(outdir):
-        return _render_to_store(cases, outdir, kit, formats, templates, options, jobs, executor, force,
-                                on_result, case_timeout, strict, storage_options or {}, audit_log, mail, profile)
-    outdir = Path(local_path(outdir) if isinstance(outdir, str) else outdir).resolve()
+    remote = isinstance(outdir, str) and is_remote(outdir)
+    job = _loaded(Job(
+        kit=str(kit), templates=tuple(str(Path(t).resolve()) for t in templates), formats=tuple(formats),
+        options=options, outdir=str(outdir) if remote else _absolute(outdir), kit_digest="",
+        case_timeout=case_timeout, strict=strict, storage=json.dumps(storage_options or {}, sort_keys=True),
+        mail=mail, profile=profile))
+    run = _Run(*_engine(executor, jobs), force=force, on_result=on_result, audit_log=audit_log)
+    stream = _stream(cases, storage_options)
+    return _render_to_store(job, stream, run) if remote else _render_to_folder(job, stream, run)
+
+
+def _absolute(outdir: str | Path) -> str:
+    """A local folder, given as a path or a file:// URL, as an absolute path."""
+    return str(Path(local_path(outdir) if isinstance(outdir, str) else outdir).resolve())
+
+
+@dataclass(frozen=True)
+class _Run:
+    """How a batch runs, besides what its cases share (the `Job`)."""
+
+    executor: Executor | None  # None: the batch's own local processes
+    workers: int  # how many render at once: hand-offs in flight are a few times that
+    force: bool = False
+    on_result: Callable[[dict[str, Any]], None] | None = None
+    audit_log: str | Path | None = None
+
+
+def _render_to_folder(job: Job, stream: Iterator[Case], run: _Run) -> BatchSummary:
+    outdir = Path(job.outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     with exclusive(outdir):
         remove_partial_files(outdir)
-        job = _job(kit, templates, formats, options, str(outdir), case_timeout, strict, storage_options or {}, mail, profile)
-        return _render_all(job, _stream(cases, storage_options), force, on_result, Manifest(outdir),
-                           *_engine(executor, jobs), audit_log=audit_log)
+        return _render_all(job, stream, Manifest(outdir), run)
 
 
-def _render_to_store(cases, outdir: str, kit, formats, templates, options, jobs, executor, force, on_result,
-                     case_timeout, strict, storage_options, audit_log, mail, profile) -> BatchSummary:
+def _render_to_store(job: Job, stream: Iterator[Case], run: _Run) -> BatchSummary:
     """The same batch with its letters and manifest in an object store (storage.py)."""
-    folder = Folder(outdir, storage_options)
+    folder = Folder(job.outdir, json.loads(job.storage))
     with exclusive_in_store(folder) as lock, tempfile.TemporaryDirectory(prefix="letterkit-manifest-") as spool:
         folder.remove(folder.partial_files())
-        job = _job(kit, templates, formats, options, folder.url, case_timeout, strict, storage_options, mail, profile)
-        manifest = SpooledManifest(folder, Path(spool))
-        return _render_all(job, _stream(cases, storage_options), force, on_result, manifest,
-                           *_engine(executor, jobs), guard=lock.check, audit_log=audit_log)
+        return _render_all(replace(job, outdir=folder.url), stream, SpooledManifest(folder, Path(spool)), run,
+                           guard=lock.check)
 
 
-def _job(kit, templates, formats, options, outdir: str, case_timeout, strict, storage_options, mail, profile) -> Job:
-    folders = tuple(str(Path(t).resolve()) for t in templates)
-    loaded = load_kit(kit, folders)  # fail fast on a bad kit, before any worker starts
-    return Job(str(loaded.root), folders, tuple(formats), options, outdir,
-               _kit_digest(loaded, tuple(sorted(formats)), options, strict, profile) + (f" mail {mail}" if mail else ""),
-               case_timeout=case_timeout, strict=strict, storage=json.dumps(storage_options, sort_keys=True), mail=mail,
-               profile=profile)
+def _loaded(job: Job) -> Job:
+    """`job` with its kit found and loaded (a bad kit fails here, before any worker
+    starts) and named by its folder, and the digest of what decides its files."""
+    loaded = load_kit(job.kit, job.templates)
+    digest = _kit_digest(loaded, tuple(sorted(job.formats)), job.options, job.strict, job.profile)
+    return replace(job, kit=str(loaded.root), kit_digest=digest + (f" mail {job.mail}" if job.mail else ""))
 
 
 def _stream(cases, storage_options) -> Iterator[Case]:
@@ -132,9 +151,8 @@ def _on_cluster(executor):
     return executor
 
 
-def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, manifest: Manifest,
-                executor: Executor | None, workers: int, guard: Callable[[], None] | None = None,
-                audit_log: str | Path | None = None) -> BatchSummary:
+def _render_all(job: Job, stream: Iterator[Case], manifest: Manifest, run: _Run,
+                guard: Callable[[], None] | None = None) -> BatchSummary:
     """`guard` is called before each manifest line: it raises if the batch must stop."""
     summary = BatchSummary(manifest=manifest.location, warnings=manifest.warnings)
     options = {**job.options.described(), "formats": list(job.formats), "strict": job.strict}
@@ -146,23 +164,23 @@ def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, manife
         if entry["status"] == "failed":
             remove_files_of(job, entry["id"])
         manifest.append(entry)
-        audit.append(audit_log, {"command": "batch", **entry})
+        audit.append(run.audit_log, {"command": "batch", **entry})
         if entry["status"] == "ok":
             summary.rendered += 1
         else:
             summary.failed += 1
             if len(summary.failures) < 20:
                 summary.failures.append(f"{entry['id']}: {entry.get('error')}")
-        if on_result:
-            on_result(entry)
+        if run.on_result:
+            run.on_result(entry)
 
-    todo = _unchanged_skipped(stream, manifest, job, force, summary, on_result)
+    todo = _unchanged_skipped(stream, manifest, job, run, summary)
     completed = False
     try:
-        if executor is not None:
-            _run(executor, job, todo, record, window=IN_FLIGHT_PER_WORKER * workers)
+        if run.executor is not None:
+            _run(run.executor, job, todo, record, window=IN_FLIGHT_PER_WORKER * run.workers)
         else:
-            _run_on_own_pool(job, todo, record, workers)
+            _run_on_own_pool(job, todo, record, run.workers)
         completed = True
     finally:
         manifest.close(compact=completed)
@@ -172,15 +190,16 @@ def _render_all(job: Job, stream: Iterator[Case], force: bool, on_result, manife
     return summary
 
 
-def _unchanged_skipped(stream, manifest, job, force, summary, on_result) -> Iterator[Case]:
+def _unchanged_skipped(stream: Iterator[Case], manifest: Manifest, job: Job, run: _Run,
+                       summary: BatchSummary) -> Iterator[Case]:
     keys = tuple(first_file_key(fmt) for fmt in job.formats)
     for case in stream:
-        if not force and case.error is None and manifest.is_current(
+        if not run.force and case.error is None and manifest.is_current(
             case.id, case.digest, job.kit_digest, tuple(file_name(case.id, key) for key in keys)
         ):
             summary.skipped += 1
-            if on_result:
-                on_result({"id": case.id, "status": "skipped"})
+            if run.on_result:
+                run.on_result({"id": case.id, "status": "skipped"})
             continue
         yield case
 

@@ -20,7 +20,7 @@ from ..errors import LetterkitError
 @contextlib.contextmanager
 def connect(address: str | None, workers: int | None = None) -> Iterator[Executor | None]:
     """The executor for `address` (None: the batch's own local processes). `workers` is the
-    number of Ray actors (default: one per CPU the Ray cluster has)."""
+    number of Ray actors (default and at most: one per CPU the Ray cluster has)."""
     if address is None:
         yield None
     elif address == "ray:auto" or address.startswith("ray://"):
@@ -62,8 +62,7 @@ def _ray(address: str, workers: int | None) -> Iterator[Executor]:
     except (ConnectionError, RuntimeError, ValueError) as error:
         raise LetterkitError(f"--scheduler {address}: cannot reach it ({str(error).splitlines()[0]})") from None
     try:
-        count = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        with RayExecutor(workers=count) as executor:
+        with RayExecutor(workers) as executor:
             yield executor
     finally:
         ray.shutdown()
