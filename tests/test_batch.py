@@ -544,3 +544,17 @@ def test_an_interrupted_forced_batch_says_to_resume_without_force(tmp_path, case
     assert process.returncode == 130, stderr
     assert "Run the same command without --force to resume" in stderr
     assert "Run the same command again" not in stderr
+
+
+def test_a_renderer_child_says_nothing_on_stderr(capfd):
+    """The child a Dask worker or a Ray actor renders in inherits their stderr: as
+    `python -m letterkit.batch.renderer` it printed runpy's RuntimeWarning at every start
+    (the package imports the module before runpy runs it)."""
+    from letterkit.batch.renderer import Renderer
+
+    renderer = Renderer()
+    try:
+        renderer.warm("imr")  # the child started, the kit loaded in it
+    finally:
+        renderer.stop()
+    assert capfd.readouterr().err == ""

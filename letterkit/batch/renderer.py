@@ -12,7 +12,7 @@ A worker's memory limit (Dask's `--memory-limit`) is watched over the worker pro
 alone, not its children: so a renderer given `memory_limit` is watched by the worker
 itself while it renders, and a case whose renderer grows past it is stopped and fails.
 
-The child is a plain `python -m letterkit.batch.renderer`, not a multiprocessing
+The child is a plain `python -c CHILD`, not a multiprocessing
 process: a Dask worker is a daemonic process, which multiprocessing forbids to have
 children, and forking a process full of threads is unsafe.
 """
@@ -115,7 +115,7 @@ class Renderer:
             ours, theirs = multiprocessing.Pipe()
             environment = dict(os.environ, TMPDIR=self.temporary) if self.temporary else None
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "letterkit.batch.renderer", str(theirs.fileno()), str(os.getpid())],
+                [sys.executable, "-c", CHILD, str(theirs.fileno()), str(os.getpid())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=environment)
             theirs.close()
             self._connection = ours
@@ -156,5 +156,6 @@ def _serve(fd: int, parent: int) -> None:
         connection.send(answer)
 
 
-if __name__ == "__main__":
-    _serve(int(sys.argv[1]), int(sys.argv[2]))
+# The child's program. Not `-m letterkit.batch.renderer`: importing the package imports
+# this module first, and runpy warns on stderr that it would run it a second time.
+CHILD = "import sys; from letterkit.batch.renderer import _serve; _serve(int(sys.argv[1]), int(sys.argv[2]))"
