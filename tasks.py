@@ -60,11 +60,13 @@ SYSTEM_NEEDS = [
     (lambda: shutil.which("chromium"), "chromium",
      "the tests watch the live preview reload in a headless browser"),
     (lambda: shutil.which("pdftoppm"), "poppler-utils",
-     "the documentation shows a picture of each example's first page; the tests compare the PDF engines' words (pdftotext)"),
+     "the documentation shows a picture of each example's first page; "
+     "the tests compare the PDF engines' words (pdftotext)"),
     (lambda: shutil.which("msgfmt"), "gettext",
      "the tests check a kit's translation catalogue (.pot) with msgfmt --check"),
     (lambda: shutil.which("lou_translate"), "liblouis-bin",
-     "braille (-f brf) is translated by liblouis (liblouis20, liblouis-data); the tests read it back with lou_translate"),
+     "braille (-f brf) is translated by liblouis (liblouis20, liblouis-data); "
+     "the tests read it back with lou_translate"),
     (lambda: shutil.which("espeak-ng"), "espeak-ng", "audio (-f wav) is read aloud by eSpeak NG"),
 ]
 RENDER_NEEDS = 4

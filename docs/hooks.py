@@ -70,7 +70,8 @@ def _modules_under(name: str) -> list[tuple[str, str]]:
     path = ROOT / Path(*name.split("."))
     files = sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
     return [(".".join(file.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"),
-             " ".join((ast.get_docstring(ast.parse(file.read_text())) or "").split("\n\n")[0].split()).replace("|", "\\|"))
+             " ".join((ast.get_docstring(ast.parse(file.read_text())) or "").split("\n\n")[0].split())
+             .replace("|", "\\|"))
             for file in files]
 
 
@@ -115,7 +116,8 @@ def _gallery(files, config) -> str:
             f"## {stem}", "",
             "| WeasyPrint | typst |", "|---|---|",
             f"| [![First page of {stem} by WeasyPrint](gallery/{stem}/{stem}.png)](gallery/{stem}/{stem}.pdf) "
-            f"| [![First page of {stem} by typst](gallery/{stem}/{stem}.typst.png)](gallery/{stem}/{stem}.typst.pdf) |", "",
+            f"| [![First page of {stem} by typst](gallery/{stem}/{stem}.typst.png)]"
+            f"(gallery/{stem}/{stem}.typst.pdf) |", "",
             f"[HTML letter](gallery/{stem}/{stem}.html) · [PDF](gallery/{stem}/{stem}.pdf) · "
             f"[PDF by typst](gallery/{stem}/{stem}.typst.pdf) · "
             f"[DOCX](gallery/{stem}/{stem}.docx) · [input]({f'gallery/{stem}/{case.name}'}) "

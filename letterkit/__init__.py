@@ -27,9 +27,9 @@ from .writers import FORMATS, WriterOptions
 __version__ = INSTALLED
 
 __all__ = [
-    "BatchLockedError", "BatchSummary", "Case", "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError", "RenderError",
-    "RuleError", "TemplateError", "WriterOptions", "check_rules", "compose", "forget_kits", "load_kit", "read_case", "render",
-    "render_batch", "render_file", "validate", "write", "SealKey",
+    "BatchLockedError", "BatchSummary", "Case", "CaseError", "FORMATS", "Kit", "KitError", "Letter", "LetterkitError",
+    "RenderError", "RuleError", "TemplateError", "WriterOptions", "check_rules", "compose", "forget_kits", "load_kit",
+    "read_case", "render", "render_batch", "render_file", "validate", "write", "SealKey",
 ]
 
 

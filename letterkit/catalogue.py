@@ -139,7 +139,8 @@ def _follow(kit: Kit, path: str) -> tuple[int, str | None]:
             return index + 1, None  # what a computed value holds is not declared to the field
         if part not in model.model_fields:
             where = ".".join(written[:index]) or "the case"
-            return index, f"{where} has no field {part!r}" + _suggestion(part, [*model.model_fields, *computed_values(model)])
+            known = [*model.model_fields, *computed_values(model)]
+            return index, f"{where} has no field {part!r}" + _suggestion(part, known)
         inner = [m for m, _ in _nested_models(model.model_fields[part].annotation)]
         if not inner:
             return index + 1, None  # a text, a date, a list of texts: what follows is Jinja's

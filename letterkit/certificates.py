@@ -16,8 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from asn1crypto import crl as asn1_crl
-from asn1crypto import pem, x509
+from asn1crypto import crl as asn1_crl, pem, x509
 
 from .errors import LetterkitError
 
@@ -88,8 +87,13 @@ def chain_problem(certificate: x509.Certificate, others: Iterable[x509.Certifica
     CRLs given (`--crl`), a certificate of the chain that none of them covers fails.
     """
     from pyhanko_certvalidator import CertificateValidator, ValidationContext
-    from pyhanko_certvalidator.errors import (InsufficientRevinfoError, PathBuildingError, PathError,
-                                              RevokedError, ValidationError)
+    from pyhanko_certvalidator.errors import (
+        InsufficientRevinfoError,
+        PathBuildingError,
+        PathError,
+        RevokedError,
+        ValidationError,
+    )
 
     context = ValidationContext(
         trust_roots=list(trust.roots), other_certs=list(others), moment=moment, allow_fetching=False,
@@ -106,7 +110,8 @@ def chain_problem(certificate: x509.Certificate, others: Iterable[x509.Certifica
         names = "; ".join(root.subject.human_friendly for root in trust.roots)
         return f"does not chain to a trusted root (trusted: {names})"
     except (PathError, ValidationError) as error:  # a self-signed certificate, a signature that does not verify
-        return f"does not chain to a trusted root ({str(error).removeprefix('The path could not be validated because ')})"
+        reason = str(error).removeprefix("The path could not be validated because ")
+        return f"does not chain to a trusted root ({reason})"
     return None
 
 

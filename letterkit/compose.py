@@ -74,7 +74,8 @@ class Composition:
         # Case text the letter's language has no translation of is said to be in the
         # kit's own language where it stands (letterkit.letter_language).
         self.foreign = dict.fromkeys(letter_language.untranslated_text(letter, self.kit), self.kit.languages[0])
-        self.quotes_language = "" if locales.primary(letter.language) == self.kit.languages[0] else self.kit.languages[0]
+        own = self.kit.languages[0]
+        self.quotes_language = "" if locales.primary(letter.language) == own else own
         skeleton, values = placeholders.take_values(self._render(letter))
         if placeholders.STRAY.search(placeholders.NUMBERED.sub("", skeleton)):
             # A value a block changed after printing it ({% filter upper %}): not a
@@ -95,7 +96,8 @@ class Composition:
         context = {name: provenance.traced(getattr(letter, name), name) for name in type(letter).model_fields
                    if name != letter_language.TRANSLATIONS}  # already in place (letterkit.letter_language)
         due = rules.deadlines(letter, self.kit.rules, self.kit.calendars)
-        context.setdefault("deadlines", Deadlines({name: provenance.traced(day, f"deadlines.{name}") for name, day in due.items()}))
+        context.setdefault("deadlines", Deadlines({name: provenance.traced(day, f"deadlines.{name}")
+                                                   for name, day in due.items()}))
         # The mail piece: whose address the envelope window shows. None: the letter itself,
         # its address in the text (a piece is drawn for the print file, letterkit.mail).
         piece = self.piece

@@ -93,7 +93,8 @@ SINCE: dict[str, dict[str, str]] = {
     "kit.toml key": {
         "name": "0.1.0", "description": "0.1.0", "extends": "0.1.0", "model": "0.1.0", "letter": "0.1.0",
         "stylesheets": "0.1.0", "pdf_stylesheets": "0.1.0", "reference_docx": "0.1.0",
-        "required_blocks": "0.1.0", "rules": "0.2.0", "holidays": "0.2.0", "calendars": "0.2.0", "reading_grade": "0.2.0",
+        "required_blocks": "0.1.0", "rules": "0.2.0", "holidays": "0.2.0", "calendars": "0.2.0",
+        "reading_grade": "0.2.0",
         "cite_quotes": "0.2.0", "field": "0.2.0",
         "drop_rules": "0.2.0", "style": "0.2.0", "mail": "0.2.0", "page": "0.2.0", "dates": "0.2.0",
         "languages": "0.2.0", "fallback": "0.2.0", "untranslated_case_text": "0.2.0",  # unreleased: these take

@@ -42,11 +42,21 @@ import re
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, create_model,
-                      field_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    create_model,
+    field_validator,
+)
 
 from .model import Address, CaseModel, CopyRecipient, Letter, Organisation, Party, RichText, Signature
 from .pydantic_errors import first_problem
+
 
 def _a_number(value: Any) -> Any:
     """A number as a letter prints it: typed as one (not "12", not true), finite, at most
@@ -172,7 +182,8 @@ def read_declared(tables: list[dict], where: str) -> tuple[DeclaredField, ...]:
     """The `[[field]]` tables of a manifest, checked; a mistake is a ValueError naming the field."""
     declared, seen = [], set()
     for index, table in enumerate(tables):
-        label = f"{where}: field[{index}]" + (f" {table['name']!r}" if isinstance(table, dict) and "name" in table else "")
+        label = f"{where}: field[{index}]" + (f" {table['name']!r}"
+                                              if isinstance(table, dict) and "name" in table else "")
         try:
             field = DeclaredField.model_validate(table)
             field.pydantic_field()

@@ -80,7 +80,8 @@ def removed_block(name: str) -> tuple[str, str, Any]:
     removed = _still_working(name)
     if removed is None:
         raise jinja2.TemplateNotFound(name)
-    return removed.source.removesuffix("\n"), f"<{name}, as letterkit had it before {removed.deprecated_in}>", lambda: True
+    shown_as = f"<{name}, as letterkit had it before {removed.deprecated_in}>"
+    return removed.source.removesuffix("\n"), shown_as, lambda: True
 
 
 def as_read(name: str, source: str) -> str:

@@ -119,7 +119,8 @@ class _Page:
         left, bottom = max(0.0, min(box[0] for box in boxes) - 1), max(0.0, min(box[1] for box in boxes) - 1)
         right, top = min(width, max(box[2] for box in boxes) + 1), min(height, max(box[3] for box in boxes) + 1)
         crop = (left, bottom, width - right, height - top)  # what rendering leaves out on each side
-        drawn, bare = (page.render(scale=SCALE, grayscale=True, crop=crop).to_pil() for page in (self.page, self.bare()))
+        drawn, bare = (page.render(scale=SCALE, grayscale=True, crop=crop).to_pil()
+                       for page in (self.page, self.bare()))
         return ImageChops.difference(drawn, bare), left, top
 
     def problem(self, indices: list[int]) -> str | None:

@@ -68,7 +68,8 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         if field in RESERVED_NAMES:
             return f"a name letterkit gives every block ({', '.join(sorted(RESERVED_NAMES))})"
         if field in self.globals:
-            return f"the {'macro' if isinstance(self.globals[field], jinja2.runtime.Macro) else 'name'} {field!r} every block can call"
+            kind = "macro" if isinstance(self.globals[field], jinja2.runtime.Macro) else "name"
+            return f"the {kind} {field!r} every block can call"
         return None
 
     def __init__(self, *args, **kwargs) -> None:

@@ -22,30 +22,28 @@ import importlib.util
 import os
 import sys
 import threading
+import tomllib
 import traceback
 import types
-import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import deprecations, languages as kit_languages, rule_inheritance, rules as kit_rules
-from .declared_fields import DeclaredField, extend_model, read_declared
+from .dates import DateForms, read_dates
 from .deadlines import HolidayCalendar, read_calendar
+from .declared_fields import DeclaredField, extend_model, read_declared
 from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
 from .mail.settings import MailSettings, read_mail
 from .model import Letter
-from .dates import DateForms, read_dates
 from .page_setup import PageSetup, page_css, read_page, with_page
 from .presentation import Presentation
 from .pydantic_errors import first_problem
@@ -86,7 +84,8 @@ class KitManifest(BaseModel):
     holidays: str | None = None  # older kits: their one calendar, named "holidays"; inherited
     calendars: dict[str, str] | None = None  # name → calendar file, for rules to count days over; inherited
     reading_grade: float | None = None  # plain language: the highest Flesch-Kincaid grade wanted (English)
-    reading_level: dict[str, dict[str, float]] | None = None  # by language: {"es": {"ease": 60}} (letterkit.readability)
+    # by language: {"es": {"ease": 60}} (letterkit.readability)
+    reading_level: dict[str, dict[str, float]] | None = None
     large_print: LargePrint | None = None  # `--profile large-print`: its floor (letterkit.profiles)
     cite_quotes: bool | None = None  # a citation line under each quoted passage; inherited, default yes
     # `[[field]]` tables: case fields declared without Python (letterkit.declared_fields).
@@ -96,7 +95,8 @@ class KitManifest(BaseModel):
     # block's translation is beside it: blocks/es/x.md.j2 (letterkit.languages). Not inherited.
     languages: tuple[str, ...] | None = None
     fallback: str | None = None  # the language a block without a translation is printed in; none: refused
-    untranslated_case_text: Literal["tag", "refuse"] = "tag"  # rich text with no translation: tagged with its language, or refused
+    # rich text with no translation: tagged with its language, or refused
+    untranslated_case_text: Literal["tag", "refuse"] = "tag"
     # `[[style]]` tables: Word styles for the kit's classes (letterkit.word_styles), added
     # to the reference DOCX; inherited, a nearer kit's replacing a farther one's.
     style: tuple[dict, ...] = ()
@@ -148,7 +148,8 @@ class Kit:
     dates: DateForms  # the kit's [dates]: how its letters print dates, and its rules find them
     digest: str  # of every file on the search path: what decides a letter's bytes
     languages: tuple[str, ...] = (kit_languages.OWN,)  # its letters' languages, its blocks' own first
-    speeches: Mapping[str, kit_languages.Speech] = dataclasses.field(default_factory=dict)  # each other language's blocks
+    # each other language's blocks
+    speeches: Mapping[str, kit_languages.Speech] = dataclasses.field(default_factory=dict)
     untranslated_case_text: str = "tag"  # "tag" or "refuse" (letterkit.case_translations)
     mail: MailSettings | None = None  # its recipients and envelope window; None: not mailed
     seal_appearance: SealAppearance | None = None  # a visible seal; None: the seal is invisible
@@ -180,7 +181,8 @@ def builtin_kits() -> list[str]:
 
 
 _loaded: dict[tuple[str, tuple[str, ...]], Kit] = {}
-_models: dict[Path | None, type[Letter]] = {}  # one class per model file (None: none, the bare Letter), whatever folders sit in front
+# one class per model file (None: none, the bare Letter), whatever folders sit in front
+_models: dict[Path | None, type[Letter]] = {}
 _extended: dict[tuple, type[Letter]] = {}  # one class per model file and declared fields
 _lock = threading.Lock()
 
@@ -436,8 +438,9 @@ def _inherited(chain: list[tuple[Path, KitManifest]]) -> dict:
     settings = dict(_DEFAULTS)
     for _, manifest in reversed(chain):
         # Rules go with the model, and declared fields extend it (see _rules, _declared_fields).
-        settings.update(manifest.model_dump(exclude_none=True, exclude={"name", "description", "extends", "rules", "drop_rules", "before_letter", "field", "style",
-                                                                      "languages", "fallback", "untranslated_case_text", "mail", "page", "dates"}))
+        settings.update(manifest.model_dump(exclude_none=True, exclude={
+            "name", "description", "extends", "rules", "drop_rules", "before_letter", "field", "style",
+            "languages", "fallback", "untranslated_case_text", "mail", "page", "dates"}))
     if missing := sorted(_REQUIRED - set(settings)):
         raise KitError(f"{chain[0][0] / 'kit.toml'}: missing key {', '.join(missing)}")
     return settings

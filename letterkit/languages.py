@@ -116,7 +116,8 @@ def has_words(source: str) -> bool:
     expression prints, an image's `alt` — anything but values, markup and comments."""
     text = _STATEMENT.sub(" ", JINJA_COMMENT.sub(" ", source))
     text = JINJA_EXPRESSION.sub(lambda match: " ".join(a or b for a, b in _STRING.findall(match.group(1))), text)
-    text = _ELEMENT.sub(lambda match: " ".join(_SPOKEN_ATTRIBUTE.findall(match.group())), _ATTRIBUTE_LIST.sub(" ", text))
+    text = _ELEMENT.sub(lambda match: " ".join(_SPOKEN_ATTRIBUTE.findall(match.group())),
+                        _ATTRIBUTE_LIST.sub(" ", text))
     return bool(_LETTER.search(_ENTITY.sub(" ", text)))
 
 

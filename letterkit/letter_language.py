@@ -92,7 +92,8 @@ def problems(letter: Letter, kit: Kit) -> list[tuple[str, str]]:
                              f"{locales.language_name(code)} ({letter.language}); a letter is never tagged "
                              "with a language its text is not in")]
     found = [("language", f"kit {kit.name!r} has no {locales.language_name(code)} ({code}) translation of {name} "
-                          f"and no fallback language: add {translated_name(name, code)}, or fallback = \"en\" in its kit.toml")
+                          f"and no fallback language: add {translated_name(name, code)}, "
+                          "or fallback = \"en\" in its kit.toml")
              for name in speech.missing()]
     if kit.untranslated_case_text == "refuse":
         found += [(path, f"has no {locales.language_name(code)} translation ({TRANSLATIONS}.{code}.text), and kit "

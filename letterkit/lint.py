@@ -199,10 +199,12 @@ def _unstyled(kit: Kit, classes: dict[tuple[str, str], str]) -> list[str]:
             continue
         styled_for = _elements_styled(selectors, cls)
         if not styled_for:
-            problems.append(Problem(f"{where}: class {cls!r} has no rule in the stylesheets ({stylesheets})", "warning"))
+            problems.append(Problem(f"{where}: class {cls!r} has no rule in the stylesheets ({stylesheets})",
+                                    "warning"))
         elif None not in styled_for and element not in styled_for:
             problems.append(Problem(f"{where}: class {cls!r} is on a {element} element, but the stylesheets "
-                                    f"({stylesheets}) style it only on {', '.join(sorted(filter(None, styled_for)))}", "warning"))
+                                    f"({stylesheets}) style it only on {', '.join(sorted(filter(None, styled_for)))}",
+                                    "warning"))
         if style_name(cls) not in word_styles:
             problems.append(Problem(f"{where}: class {cls!r} has no style {style_name(cls)!r} in "
                                     f"{kit.presentation.reference_file.name}", "warning"))

@@ -138,7 +138,8 @@ def page_css(page: PageSetup) -> str:
     stack = ", ".join(_family(name) for name in (page.font, *page.fallback_fonts))
     by_language = "".join(
         f":lang({language}) {{ font-family: "
-        f"{', '.join(_family(name) for name in (page.font, font, *(f for f in page.fallback_fonts if f != font)))}; }}\n"
+        f"{', '.join(_family(name) for name in (page.font, font, *(f for f in page.fallback_fonts if f != font)))}"
+        "; }\n"
         for language, font in page.language_fonts.items())
     return (f"/* [page] of the kit.toml: Word's page setup and Normal style follow it too */\n"
             f"@page {{ size: {width:g}pt {height:g}pt; margin: {sides}; }}\n"

@@ -76,8 +76,9 @@ def catalogue(kit: Kit) -> bytes:
         _add(catalog, phrase, [(template, line)], kind)
     for rule in kit.rules:
         if isinstance(rule, PhraseRule):
-            _add(catalog, rule.phrase_in("en"), [], f"rule {rule.id} ({rule.citation}): a letter must hold this "
-                                                    "phrase; give its translation as the rule's phrase in that language")
+            _add(catalog, rule.phrase_in("en"), [],
+                 f"rule {rule.id} ({rule.citation}): a letter must hold this "
+                 "phrase; give its translation as the rule's phrase in that language")
     out = io.BytesIO()
     write_po(out, catalog, width=100, sort_output=False)
     return out.getvalue()

@@ -55,7 +55,8 @@ def presentation(kit: Kit, profile: str | None) -> Presentation:
         raise ValueError(f"unknown profile {profile!r}; choose from {', '.join(PROFILES)}")
     with _lock:
         if kit not in _made:
-            _made[kit] = large_print(kit.presentation, kit.large_print_floor / kit.page.font_size, kit.large_print_floor)
+            scale = kit.large_print_floor / kit.page.font_size
+            _made[kit] = large_print(kit.presentation, scale, kit.large_print_floor)
         return _made[kit]
 
 

@@ -324,7 +324,8 @@ def read_meta(raw: Mapping[str, Sequence[str]], template: str, values: Values) -
         )
     # One line each, as HTML and PDF show them: a tab or line break typed in a value would
     # otherwise reach a DOCX header or a document property as one.
-    fields: dict[str, Any] = {key: " ".join(_fill(" ".join(lines), key, template, values).split()) for key, lines in raw.items()}
+    fields: dict[str, Any] = {key: " ".join(_fill(" ".join(lines), key, template, values).split())
+                              for key, lines in raw.items()}
     if "title" not in fields:
         raise TemplateError("the letter template must set 'Title:' metadata", template)
     if "date" in fields:

@@ -193,7 +193,8 @@ def _stamp_style(appearance: SealAppearance):
             pairs = sorted(self._cid_to_unicode.items())
             blocks = [pairs[start:start + 100] for start in range(0, len(pairs), 100)]
             body = "\n".join(f"{len(block)} beginbfchar\n"
-                             + "\n".join(f"<{cid:04X}> <{text.encode('utf-16be').hex().upper()}>" for cid, text in block)
+                             + "\n".join(f"<{cid:04X}> <{text.encode('utf-16be').hex().upper()}>"
+                                         for cid, text in block)
                              + "\nendbfchar" for block in blocks)
             stream = super()._format_tounicode_cmap()
             header, _, rest = stream.data.decode("ascii").partition("endcodespacerange\n")

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import tree
+from .dates import DateForms
 from .deadlines import HolidayCalendar
 from .drawn import key, sightings
-from .dates import DateForms
 from .rules import LetterText, Rule, RuleFailure, required_words
 from .visibility import Visibility
 from .writers.docx_formatting import Run, runs

@@ -81,7 +81,8 @@ REMOVED_BLOCKS: tuple[RemovedBlock, ...] = (
             '{% set citation = item.guideline %}\n'
             '{{- citation.source }}{% if citation.edition %} {{ citation.edition }}{% endif %}\n'
             '{%- if citation.pages %}\n'
-            '{%- if citation.sections %} {{ citation.sections | join(", ") }}{% endif %} Page(s): {{ citation.pages }}.\n'
+            '{%- if citation.sections %} {{ citation.sections | join(", ") }}{% endif %}'
+            ' Page(s): {{ citation.pages }}.\n'
             '{%- elif citation.sections %}, Section(s): {{ citation.sections | join(", ") }}.\n'
             '{%- else %}.{% endif %}\n'),
     ),
@@ -228,7 +229,8 @@ def _inside_only(upgrade: Upgrade) -> Upgrade:
     outside = sorted(path for path in upgrade.files if not path.resolve().is_relative_to(inside))
     if outside:
         upgrade.by_hand += [f"{shown(path)}: a link out of {shown(upgrade.folder)}; letterkit upgrade changes files "
-                            "inside the folder only, so it changed none: replace the link by a file" for path in outside]
+                            "inside the folder only, so it changed none: replace the link by a file"
+                            for path in outside]
         upgrade.files = {}
     return upgrade
 
@@ -268,7 +270,8 @@ def _call(macro: str, argument: str, tag: re.Match) -> str:
 def _to_macro(upgrade: Upgrade, use: Use, kit_vocabulary: Path) -> None:
     removed = use.removed
     body = use.path.read_text(encoding="utf-8").removesuffix("\n")  # as the old release read it
-    body = re.sub(rf"\b{re.escape(removed.reads)}\b", removed.parameter, body) if removed.reads != removed.parameter else body
+    if removed.reads != removed.parameter:
+        body = re.sub(rf"\b{re.escape(removed.reads)}\b", removed.parameter, body)
     reads = meta.find_undeclared_variables(jinja2.Environment().parse(body)) - {removed.parameter}
     vocabulary_file = upgrade.folder / VOCABULARY_FILE
     vocabulary = upgrade.files.get(vocabulary_file) or (

@@ -128,7 +128,8 @@ def _signature_findings(signature, trust: Trust, embedded_crls: list, dss_certif
                  and status.modification_level is not None
                  and status.modification_level <= ModificationLevel.LTA_UPDATES))
     seal = (Finding("seal", OK, f"{name}: intact, covers the whole file"
-                    + (" (and the validation data added after it)" if status.coverage != SignatureCoverageLevel.ENTIRE_FILE else ""))
+                    + (" (and the validation data added after it)"
+                       if status.coverage != SignatureCoverageLevel.ENTIRE_FILE else ""))
             if whole else
             Finding("seal", FAIL, f"{name}: intact, but does not cover the whole file: something was added after it"))
     others = list(signature.other_embedded_certs) + dss_certificates
@@ -211,7 +212,8 @@ def _verify_detached(data: bytes, p7s: Path, trust: Trust) -> list[Finding]:
     except Exception as error:  # noqa: BLE001 - any damage to the .p7s is a failed seal
         return [Finding("seal", FAIL, f"{p7s.name} cannot be checked ({error})")]
     if not (status.intact and status.valid):
-        return [Finding("seal", FAIL, f"{p7s.name}: does not match the file: its bytes were changed after it was sealed")]
+        return [Finding("seal", FAIL,
+                        f"{p7s.name}: does not match the file: its bytes were changed after it was sealed")]
     others = [choice.chosen for choice in signed_data["certificates"] if choice.name == "certificate"]
     return [Finding("seal", OK, f"{p7s.name}: matches the file"), *signer_findings(status, others, trust)]
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import tinycss2
 import tinycss2.color3
+
 from .presentation import Presentation
 from .writers.docx_styles import reference_styles, style_name
 
@@ -54,7 +55,8 @@ def _of_presentation(presentation: Presentation) -> Visibility:
     word = reference_styles(presentation).hidden
     classes = {cls for cls in _classes(presentation.print_css) if style_name(cls) in word}
     return Visibility(css.hidden_classes | classes, css.unclassed,
-                      tuple(f"{presentation.reference_file.name}: the Word style {name!r} is hidden" for name in sorted(word)))
+                      tuple(f"{presentation.reference_file.name}: the Word style {name!r} is hidden"
+                            for name in sorted(word)))
 
 
 def of_stylesheets(sheets: tuple[tuple[Path, str], ...]) -> Visibility:

@@ -110,7 +110,8 @@ def read_styles(tables: list[dict], where: str) -> tuple[WordStyle, ...]:
     """The `[[style]]` tables of a manifest; mistakes are a KitError naming each style."""
     styles, mistakes = [], []
     for index, table in enumerate(tables):
-        label = f"{where}: style[{index}]" + (f" {table['class']!r}" if isinstance(table, dict) and "class" in table else "")
+        label = f"{where}: style[{index}]" + (f" {table['class']!r}"
+                                              if isinstance(table, dict) and "class" in table else "")
         try:
             styles.append(WordStyle.model_validate(table))
             _check_normal(styles[-1], label)

@@ -22,9 +22,9 @@ from ..api import render
 from ..cases import validate
 from ..errors import CaseError, LetterkitError
 from ..kits import load_kit
+from ..mail.render import MailJob, render_pieces
 from ..model import CaseDeprecationWarning
 from ..output import remove_stale, write_all
-from ..mail.render import MailJob, render_pieces
 from ..time_limit import time_limit
 from ..writers import WRITERS, WriterOptions, file_name, files_of, writer
 from .sources import Case

@@ -32,7 +32,6 @@ from .job import Job, failed_entry, render_case
 from .sources import Case
 from .workers import _die_with_parent
 
-
 MEMORY_CHECKS_PER_SECOND = 10  # while a renderer with a memory limit renders
 
 

@@ -340,7 +340,8 @@ def _kit_digest(kit: Kit, formats: tuple[str, ...], options: WriterOptions, stri
     """A fingerprint of everything besides the case that decides its files: letterkit's
     version, the kit's files, the formats, the options, whether rules are checked and
     the reference DOCX's contents."""
-    digest = hashlib.sha256(f"{version.INSTALLED} {formats} {options.pdf_variant} {options.dpi} {strict} {profile} {kit.digest}".encode())
+    digest = hashlib.sha256(f"{version.INSTALLED} {formats} {options.pdf_variant} {options.dpi} {strict} {profile} "
+                            f"{kit.digest}".encode())
     if options.pdf_engine != "weasyprint":  # (the default adds nothing: earlier runs' digests stand)
         digest.update(f"laid out by {options.pdf_engine}".encode())
     if options.seal:  # a sealed run redoes letters an unsealed one wrote, and the other way round

@@ -38,7 +38,8 @@ def _dask(address: str) -> Iterator[Executor]:
 
         from .dask_cluster import DaskExecutor
     except ImportError:
-        raise LetterkitError("--scheduler needs Dask: install letterkit with its dask extra (see docs/cluster.md)") from None
+        raise LetterkitError("--scheduler needs Dask: install letterkit with its dask extra "
+                             "(see docs/cluster.md)") from None
     try:
         client = Client(address, timeout=30)
     except (OSError, TimeoutError, ValueError) as error:
@@ -54,7 +55,8 @@ def _ray(address: str, workers: int | None) -> Iterator[Executor]:
 
         from .ray_cluster import RayExecutor
     except ImportError:
-        raise LetterkitError("--scheduler needs Ray: install letterkit with its ray extra (see docs/cluster.md)") from None
+        raise LetterkitError("--scheduler needs Ray: install letterkit with its ray extra "
+                             "(see docs/cluster.md)") from None
     try:
         # ray:auto: Ray's own default, which joins a Ray running on this machine or starts one.
         ray.init(address=None if address == "ray:auto" else address, include_dashboard=False,

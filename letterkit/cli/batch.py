@@ -31,15 +31,19 @@ _MAIL = "Mail"  # the help's panel of the print file's options
 
 @reporting_errors(letterkit_error=USAGE)  # a letterkit error here: the batch could not start
 def batch(
-    source: Annotated[str, typer.Argument(help="A folder of case files, or a .jsonl file (one case per line); local, or a URL such as s3://bucket/cases/.",
-                                          show_default=False, metavar="SOURCE")],
+    source: Annotated[str, typer.Argument(
+        help="A folder of case files, or a .jsonl file (one case per line); local, or a URL such as s3://bucket/cases/.",
+        show_default=False, metavar="SOURCE")],
     formats: o.Formats = ",".join(DEFAULT_FORMATS),
-    outdir: Annotated[str, typer.Option("--outdir", "-o", help="Folder for the letters and manifest.jsonl; local, or a URL such as s3://bucket/letters/.",
-                                        metavar="DIR")] = "out",
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes.", show_default="one per core", metavar="N")] = None,
+    outdir: Annotated[str, typer.Option(
+        "--outdir", "-o", help="Folder for the letters and manifest.jsonl; local, or a URL such as s3://bucket/letters/.",
+        metavar="DIR")] = "out",
+    jobs: Annotated[Optional[int], typer.Option(
+        "--jobs", "-j", min=1, help="Worker processes.", show_default="one per core", metavar="N")] = None,
     kit: o.Kit = "imr",
     templates: o.Templates = None,
-    force: Annotated[bool, typer.Option("--force", help="Render again cases that are unchanged since the last run.")] = False,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Render again cases that are unchanged since the last run.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress; only failures and the summary.")] = False,
     pdf_variant: o.PdfVariant = None,
     reference_docx: o.ReferenceDocx = None,
@@ -49,22 +53,47 @@ def batch(
     seal_passphrase: o.SealPassphrase = None,
     timestamp_url: o.TimestampUrl = None,
     seal_ltv: o.SealLtv = False,
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Render on this cluster instead of local processes: Dask (tcp://host:8786), Ray (ray://host:10001, or ray:auto for Ray on this machine); its workers must reach SOURCE and DIR.")] = None,
-    storage_options: Annotated[Optional[str], typer.Option("--storage-options", metavar="JSON", help='fsspec options for URLs, e.g. {"endpoint_url": "http://minio:9000"}; credentials come from the environment (AWS_ACCESS_KEY_ID...), never from here.')] = None,
+    scheduler: Annotated[Optional[str], typer.Option(
+        "--scheduler", metavar="ADDRESS",
+        help="Render on this cluster instead of local processes: Dask (tcp://host:8786), "
+             "Ray (ray://host:10001, or ray:auto for Ray on this machine); "
+             "its workers must reach SOURCE and DIR.")] = None,
+    storage_options: Annotated[Optional[str], typer.Option(
+        "--storage-options", metavar="JSON",
+        help='fsspec options for URLs, e.g. {"endpoint_url": "http://minio:9000"}; '
+             'credentials come from the environment (AWS_ACCESS_KEY_ID...), never from here.')] = None,
     audit_log: o.AuditLog = None,
     dpi: o.Dpi = WriterOptions.dpi,
     profile: o.Profile = None,
-    print_file: Annotated[Optional[Path], typer.Option("--print-file", metavar="FILE", help="After the batch, one PDF of every mail piece of its successful letters, and DIR/mailpieces.csv.", rich_help_panel=_MAIL)] = None,
-    duplex: Annotated[bool, typer.Option("--duplex", help="Pad each piece to an even number of pages.", rich_help_panel=_MAIL)] = False,
-    sort: Annotated[str, typer.Option("--sort", metavar="ORDER", help="Order of the pieces: zip, case or none.", rich_help_panel=_MAIL)] = "none",
-    print_file_variant: Annotated[Optional[str], typer.Option("--print-file-variant", metavar="VARIANT", help="pdf/vt: pieces drawn as PDF/X-4, the file marked PDF/VT-1.", rich_help_panel=_MAIL)] = None,
-    mail_date: Annotated[Optional[datetime.datetime], typer.Option("--mail-date", formats=["%Y-%m-%d"], metavar="DATE", show_default="today", help="Letters dated otherwise (YYYY-MM-DD) are left out of the print file.", rich_help_panel=_MAIL)] = None,
-    resequence: Annotated[Optional[Path], typer.Option("--resequence", metavar="FILE", help="Rebuild the print file in the order of this mailpieces.csv.", rich_help_panel=_MAIL)] = None,
-    reprint: Annotated[Optional[str], typer.Option("--reprint", metavar="PIECE_ID[,PIECE_ID...]", help="A print file of just these pieces, with new IMb serials.", rich_help_panel=_MAIL)] = None,
-    imb: Annotated[bool, typer.Option("--imb", help="Print a USPS Intelligent Mail barcode under each address.", rich_help_panel=_MAIL)] = False,
-    mailer_id: Annotated[Optional[str], typer.Option("--mailer-id", metavar="N", help="Your USPS Mailer ID (6 or 9 digits).", rich_help_panel=_MAIL)] = None,
-    service_type: Annotated[Optional[str], typer.Option("--service-type", metavar="N", help="The IMb Service Type ID (3 digits).", rich_help_panel=_MAIL)] = None,
-    imb_serials: Annotated[Optional[Path], typer.Option("--imb-serials", metavar="FILE", show_default="one per user", help="The store of IMb serials issued.", rich_help_panel=_MAIL)] = None,
+    print_file: Annotated[Optional[Path], typer.Option(
+        "--print-file", metavar="FILE",
+        help="After the batch, one PDF of every mail piece of its successful letters, and DIR/mailpieces.csv.",
+        rich_help_panel=_MAIL)] = None,
+    duplex: Annotated[bool, typer.Option(
+        "--duplex", help="Pad each piece to an even number of pages.", rich_help_panel=_MAIL)] = False,
+    sort: Annotated[str, typer.Option(
+        "--sort", metavar="ORDER", help="Order of the pieces: zip, case or none.", rich_help_panel=_MAIL)] = "none",
+    print_file_variant: Annotated[Optional[str], typer.Option(
+        "--print-file-variant", metavar="VARIANT", help="pdf/vt: pieces drawn as PDF/X-4, the file marked PDF/VT-1.",
+        rich_help_panel=_MAIL)] = None,
+    mail_date: Annotated[Optional[datetime.datetime], typer.Option(
+        "--mail-date", formats=["%Y-%m-%d"], metavar="DATE", show_default="today",
+        help="Letters dated otherwise (YYYY-MM-DD) are left out of the print file.", rich_help_panel=_MAIL)] = None,
+    resequence: Annotated[Optional[Path], typer.Option(
+        "--resequence", metavar="FILE", help="Rebuild the print file in the order of this mailpieces.csv.",
+        rich_help_panel=_MAIL)] = None,
+    reprint: Annotated[Optional[str], typer.Option(
+        "--reprint", metavar="PIECE_ID[,PIECE_ID...]", help="A print file of just these pieces, with new IMb serials.",
+        rich_help_panel=_MAIL)] = None,
+    imb: Annotated[bool, typer.Option(
+        "--imb", help="Print a USPS Intelligent Mail barcode under each address.", rich_help_panel=_MAIL)] = False,
+    mailer_id: Annotated[Optional[str], typer.Option(
+        "--mailer-id", metavar="N", help="Your USPS Mailer ID (6 or 9 digits).", rich_help_panel=_MAIL)] = None,
+    service_type: Annotated[Optional[str], typer.Option(
+        "--service-type", metavar="N", help="The IMb Service Type ID (3 digits).", rich_help_panel=_MAIL)] = None,
+    imb_serials: Annotated[Optional[Path], typer.Option(
+        "--imb-serials", metavar="FILE", show_default="one per user", help="The store of IMb serials issued.",
+        rich_help_panel=_MAIL)] = None,
     pdf_engine: o.PdfEngine = "weasyprint",
 ) -> int | None:
     """Render many cases in parallel to DIR/ID.FORMAT, with DIR/manifest.jsonl.

@@ -55,7 +55,8 @@ def validate_command(cases: o.Cases, kit: o.CaseKit = None, templates: o.Templat
                 report(case, error)
             continue
         results.append({"case": str(case), "valid": True, "problems": []}
-                       | ({"reading": [score.describe(loaded.reading_limits.fields) for score in reading]} if strict else {}))
+                       | ({"reading": [score.describe(loaded.reading_limits.fields) for score in reading]}
+                          if strict else {}))
         if not as_json:
             _say_valid(case, loaded, reading)
     if as_json:
@@ -138,7 +139,8 @@ def lint_command(
         problems = [Problem(line) for line in error.lines()]
     failed = any(problem.severity in ({"error", "warning"} if strict else {"error"}) for problem in problems)
     if as_json:
-        answer(json.dumps([{"severity": p.severity, "message": str(p)} for p in problems], indent=2, ensure_ascii=False) + "\n")
+        answer(json.dumps([{"severity": p.severity, "message": str(p)} for p in problems],
+                          indent=2, ensure_ascii=False) + "\n")
     else:
         _say_problems(problems, failed)
     return FAILED if failed else None

@@ -1,4 +1,5 @@
-"""`letterkit kits`, `blocks`, `vars`, `schema`, `new-kit` and `upgrade`: what a kit holds, and making or upgrading one."""
+"""`letterkit kits`, `blocks`, `vars`, `schema`, `new-kit` and `upgrade`: what a kit holds,
+and making or upgrading one."""
 
 from __future__ import annotations
 
@@ -68,10 +69,11 @@ def schema(kit: o.Kit = "imr") -> None:
 
 @reporting_errors()
 def new_kit_command(
-    folder: Annotated[Path, typer.Argument(help="Folder for the new kit; its name is the kit's name.", show_default=False,
-                                           metavar="DIR")],
+    folder: Annotated[Path, typer.Argument(
+        help="Folder for the new kit; its name is the kit's name.", show_default=False, metavar="DIR")],
     extends: Annotated[Optional[str], typer.Option(
-        "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.", metavar="KIT")] = None,
+        "--extends", help="Build on this kit's model, letter and rules, adding fields in kit.toml.",
+        metavar="KIT")] = None,
 ) -> None:
     """Start a kit: a new family of letters on the neutral `letter` kit (fields in
     kit.toml, a block, an example case; no Python); or, with --extends, a kit that builds

@@ -84,7 +84,8 @@ def complete_formats(incomplete: str) -> list[str]:
 def writer_options(pdf_engine: str, pdf_variant: str | None, **others) -> WriterOptions:
     """The writers' options, the engine and variant checked together."""
     if pdf_engine not in PDF_ENGINES:
-        raise typer.BadParameter(f"choose from {', '.join(PDF_ENGINES)} (got {pdf_engine!r})", param_hint="'--pdf-engine'")
+        raise typer.BadParameter(f"choose from {', '.join(PDF_ENGINES)} (got {pdf_engine!r})",
+                                 param_hint="'--pdf-engine'")
     if pdf_engine == "typst" and pdf_variant not in (None, *TYPST_VARIANTS):
         raise typer.BadParameter(f"the typst engine writes a plain or an archival PDF, not {pdf_variant}",
                                  param_hint="'--pdf-variant'")
@@ -117,7 +118,8 @@ CaseKit = Annotated[Optional[str], typer.Option(
 Templates = Annotated[Optional[list[Path]], typer.Option(
     "--templates", "-t", help="A folder of blocks that override the kit's (repeatable).", metavar="DIR")]
 AsJson = Annotated[bool, typer.Option("--json", help="JSON on standard output, for other tools.")]
-Strict = Annotated[bool, typer.Option("--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
+Strict = Annotated[bool, typer.Option(
+    "--strict", help="Check each letter against its kit's legal rules (letterkit rules).")]
 Language = Annotated[Optional[str], typer.Option(
     "--language", "-l", metavar="LANG", help="Write the letter in this language (es), or in two, one after the other "
     "in one file (en+es); default: the case's `language`.")]
@@ -134,15 +136,16 @@ Formats = Annotated[str, typer.Option("--formats", "-f", help=FORMATS_HELP, meta
 PdfVariant = Annotated[Optional[str], typer.Option(
     "--pdf-variant", metavar="VARIANT", callback=lambda value: _choice(PDF_VARIANTS, value),
     autocompletion=complete_from(lambda: PDF_VARIANTS),
-    help="pdf/a-2b, pdf/a-3b, pdf/ua-1 (tagged, accessible), or archival (pdf/a-3a+ua-1: both at once, with the case inside).")]
+    help="pdf/a-2b, pdf/a-3b, pdf/ua-1 (tagged, accessible), "
+         "or archival (pdf/a-3a+ua-1: both at once, with the case inside).")]
 PdfEngine = Annotated[str, typer.Option(
     "--pdf-engine", metavar="ENGINE", help=f"What lays the PDF out: {' or '.join(PDF_ENGINES)} (about 10x faster; "
     "plain or archival PDF). Same words, same pages.")]
 ReferenceDocx = Annotated[Optional[Path], typer.Option(
     "--reference-docx", metavar="FILE", callback=_reference_docx,
     help="A .docx whose Word styles, header and footer replace the kit's.")]
-Dpi = Annotated[int, typer.Option("--dpi", min=18, max=1200, help="Resolution of the page pictures (-f png), in dots per inch.",
-                                  metavar="DPI")]
+Dpi = Annotated[int, typer.Option(
+    "--dpi", min=18, max=1200, help="Resolution of the page pictures (-f png), in dots per inch.", metavar="DPI")]
 Profile = Annotated[Optional[str], typer.Option(
     "--profile", help="large-print: no text below the kit's large-print floor (18 pt unless the kit says).",
     metavar="PROFILE", callback=lambda value: _choice(PROFILES, value))]

@@ -60,7 +60,8 @@ def verify_command(
     letter: Annotated[Path, typer.Argument(help="A sealed PDF, or a DOCX with its .p7s beside it.", show_default=False,
                                            metavar="LETTER")],
     kit: Annotated[Optional[str], typer.Option(
-        "--kit", "-k", metavar="KIT", help="Also render the embedded case with this kit and compare the letter.")] = None,
+        "--kit", "-k", metavar="KIT",
+        help="Also render the embedded case with this kit and compare the letter.")] = None,
     trust: Annotated[Optional[list[Path]], typer.Option(
         "--trust", help="Root certificates (a PEM or DER file, or a folder of them) the signer must chain to "
                         "(repeatable); default: what LETTERKIT_TRUST names.", metavar="FILE|DIR")] = None,

@@ -88,7 +88,8 @@ def write_print_file(outdir: str | Path, options: PrintOptions) -> PrintSummary:
     pieces = []
     for case_id, entry in _current_entries(outdir):
         if entry["status"] != "ok":
-            summary.left_out.append(f"{case_id}: failed ({entry.get('error', 'see the manifest')}); not in the print file")
+            summary.left_out.append(f"{case_id}: failed ({entry.get('error', 'see the manifest')}); "
+                                    "not in the print file")
         elif "pieces" not in entry:
             summary.left_out.append(f"{case_id}: rendered without mail pieces; run the batch with --print-file again")
         elif entry["pieces"] and entry["pieces"][0].get("letter_date") != mail_date:

@@ -41,8 +41,8 @@ def piece_file(outdir: Path, case_id: str, number: int) -> Path:
     return outdir / f"{case_id}.piece-{number}.pdf"
 
 
-def render_pieces(letter: Letter, kit: Kit, case_id: str, options: WriterOptions, mail: MailJob,
-                  outdir: Path, profile: str | None = None) -> tuple[dict[Path, bytes], list[dict[str, Any]], list[str]]:
+def render_pieces(letter: Letter, kit: Kit, case_id: str, options: WriterOptions, mail: MailJob, outdir: Path,
+                  profile: str | None = None) -> tuple[dict[Path, bytes], list[dict[str, Any]], list[str]]:
     """(files to write, a manifest record per piece, warnings) for one letter, in
     `profile` (a large-print letter's pieces are large print, in the kit's large envelope).
 

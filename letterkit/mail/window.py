@@ -15,9 +15,9 @@ long name wrapping, a kit's stylesheet overridden by a folder. So the check read
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Sequence
 import subprocess
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,7 +53,8 @@ def first_page_lines(pdf: bytes) -> list[Line]:
         result = subprocess.run([pdftotext, "-q", "-bbox-layout", "-f", "1", "-l", "1", str(path), "-"],
                                 capture_output=True, check=False)
     if result.returncode != 0:
-        raise LetterkitError(f"pdftotext cannot read the letter's PDF: {result.stderr.decode(errors='replace').strip()}")
+        reason = result.stderr.decode(errors="replace").strip()
+        raise LetterkitError(f"pdftotext cannot read the letter's PDF: {reason}")
     root = lxml.etree.fromstring(result.stdout, lxml.etree.XMLParser(recover=True, resolve_entities=False))
     lines = []
     for line in root.iter("{*}line"):

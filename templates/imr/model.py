@@ -9,7 +9,16 @@ from typing import Literal
 from pydantic import Field
 
 from letterkit.model import (
-    CaseModel, CopyRecipient, GuidelineCitation, Letter, Organisation, Party, ReviewedDocument, Reviewer, RichText, Signature,
+    CaseModel,
+    CopyRecipient,
+    GuidelineCitation,
+    Letter,
+    Organisation,
+    Party,
+    ReviewedDocument,
+    Reviewer,
+    RichText,
+    Signature,
 )
 
 

@@ -13,7 +13,16 @@ from enum import StrEnum
 from pydantic import Field, model_validator
 
 from letterkit.model import (
-    CaseModel, CopyRecipient, GuidelineCitation, Letter, Organisation, Party, ReviewedDocument, Reviewer, RichText, Signature,
+    CaseModel,
+    CopyRecipient,
+    GuidelineCitation,
+    Letter,
+    Organisation,
+    Party,
+    ReviewedDocument,
+    Reviewer,
+    RichText,
+    Signature,
 )
 
 
