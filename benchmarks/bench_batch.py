@@ -137,23 +137,27 @@ def worker_peaks() -> dict[int, int]:
 
 
 def memory(source: Path, kit: str, letters: int) -> tuple[dict[int, int], dict[int, int]]:
-    seen = {"count": 0, "at_100": {}, "at_end": {}}
+    count = 0
+    at_100: dict[int, int] = {}
+    at_end: dict[int, int] = {}
 
     def on_result(entry):
-        seen["count"] += 1
-        if seen["count"] == 100:
-            seen["at_100"] = worker_peaks()
-        if seen["count"] >= letters - 4:  # before the pool winds down
-            seen["at_end"] = worker_peaks() or seen["at_end"]
+        nonlocal count, at_100, at_end
+        count += 1
+        if count == 100:
+            at_100 = worker_peaks()
+        if count >= letters - 4:  # before the pool winds down
+            at_end = worker_peaks() or at_end
 
     with tempfile.TemporaryDirectory() as outdir:
         letterkit.render_batch(source, outdir, kit=kit, jobs=2, force=True, on_result=on_result)
-    return seen["at_100"], seen["at_end"]
+    return at_100, at_end
 
 
 def compare(source: Path, kit: str, letter: dict, formats: tuple[str, ...], repeat: int, count: int) -> None:
     """letterkit and the raw pool, alternating, at -j 1 and -j 2: a table row each."""
-    rates = {(who, jobs): [] for who in ("letterkit", "raw") for jobs in (1, 2)}
+    rates: dict[tuple[str, int], list[float]] = {
+        (who, jobs): [] for who in ("letterkit", "raw") for jobs in (1, 2)}
     PARENT_CPU.clear()
     for _ in range(repeat):
         for jobs in (1, 2):

@@ -23,6 +23,7 @@ then `ln -s ../templates FOLDER/letterkit/templates` (the built-in kits).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import resource
@@ -32,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,14 +122,15 @@ def main() -> None:
                         help="also an earlier letterkit: a folder holding its letterkit package (and templates)")
     args = parser.parse_args()
     added = args.copies - 1
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
         cases, plain_arguments = prepared(args.letter, args.kit, args.copies, folder)
-        runs = {"plain": lambda: plain_letter(plain_arguments, added, folder)}
-        for name, source in (("letterkit", None), ("before", args.before)):
-            if name == "letterkit" or source:
-                runs[f"{name}, one"] = lambda source=source: timed_cli(cases[:1], folder / "one", source)
-                runs[f"{name}, many"] = lambda source=source: timed_cli(cases, folder / "many", source)
+        runs: dict[str, Callable[[], tuple[float, float]]] = {
+            "plain": functools.partial(plain_letter, plain_arguments, added, folder)}
+        for label, source in (("letterkit", None), ("before", args.before)):
+            if label == "letterkit" or source:
+                runs[f"{label}, one"] = functools.partial(timed_cli, cases[:1], folder / "one", source)
+                runs[f"{label}, many"] = functools.partial(timed_cli, cases, folder / "many", source)
         timings: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
         for round_number in range(args.rounds):
             turn = round_number % len(runs)

@@ -103,7 +103,7 @@ def main() -> None:
 
         contenders = {"docxtpl": with_docxtpl, "naive python-docx": with_python_docx,
                       "letterkit write_docx": with_letterkit, "letterkit compose + write": compose_and_write}
-        timings = {name: [] for name in contenders}
+        timings: dict[str, list[float]] = {name: [] for name in contenders}
         for run in contenders.values():
             run()  # warm-up
         for _ in range(args.runs):

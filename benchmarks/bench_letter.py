@@ -30,22 +30,25 @@ letterkit's stages (read, validate, compose, each writer) follows.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import itertools
 import statistics
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
+Action = Callable[[], object]  # one timed step: writing a letter, composing it
 
 
 CLOCK = time.perf_counter  # --cpu: time.process_time, steadier on a shared machine
 
 
-def timed(action) -> float:
+def timed(action: Action) -> float:
     gc.collect()
     started = CLOCK()
     action()
@@ -86,7 +89,7 @@ def other_cases(case: Path, outdir: Path) -> list[Path]:
     return paths
 
 
-def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, callable]]:
+def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, Action]]:
     """{format: {name: action}}: letterkit (as the letter before, and a new shape) and the
     raw library, each writing a file."""
     import io
@@ -149,7 +152,7 @@ def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, callable]]:
     }
 
 
-def stages(case: Path, kit) -> dict[str, callable]:
+def stages(case: Path, kit) -> dict[str, Action]:
     import letterkit
 
     data = letterkit.read_case(case)
@@ -159,14 +162,15 @@ def stages(case: Path, kit) -> dict[str, callable]:
         "read": lambda: letterkit.read_case(case),
         "validate": lambda: letterkit.validate(data, kit),
         "compose": lambda: letterkit.compose(letter, kit),
-        **{f"write {fmt}": (lambda fmt=fmt: letterkit.write(document, fmt, kit)) for fmt in ("html", "pdf", "docx")},
+        **{f"write {fmt}": functools.partial(letterkit.write, document, fmt, kit)
+           for fmt in ("html", "pdf", "docx")},
     }
 
 
-def medians(actions: dict[str, callable], runs: int) -> dict[str, float]:
+def medians(actions: dict[str, Action], runs: int) -> dict[str, float]:
     for action in actions.values():
         action()  # warm-up: fonts loaded, stylesheets parsed
-    timings = {name: [] for name in actions}
+    timings: dict[str, list[float]] = {name: [] for name in actions}
     for run in range(runs):
         for name in sorted(actions, reverse=run % 2 == 1):  # each goes first half the time
             timings[name].append(timed(actions[name]))
@@ -195,7 +199,7 @@ def main() -> None:
             nothing_kept = result.pop(NOTHING_KEPT, None)
             goal = "letterkit <= 1.00x the time" if fmt == "pdf" else "letterkit >= 3x faster"
             print(f"{fmt:5} letterkit {ours:6.1f} ms, a new letter shape {new_shape:6.1f} ms   (goal: {goal})")
-            if typst is not None:
+            if typst is not None and typst_other is not None:
                 plain = result["plain WeasyPrint, /ID"]
                 for label, ms in (("the same case", typst), ("another case", typst_other)):
                     print(f"      letterkit --pdf-engine typst, {label:13} {ms:6.1f} ms: {plain / ms:.1f}x faster than "

@@ -75,7 +75,8 @@ def profile(document, kit, runs: int) -> None:
     profiler = cProfile.Profile()
     profiler.runcall(lambda: [write_pdf(document, kit.presentation) for _ in range(runs)])
     stats = pstats.Stats(profiler)
-    print(f"\ncProfile, {runs} letters: total {stats.total_tt:.2f} s; letterkit's own code:")
+    total = stats.get_stats_profile().total_tt
+    print(f"\ncProfile, {runs} letters: total {total:.2f} s; letterkit's own code:")
     stats.sort_stats("cumulative").print_stats(r"letterkit[/\\]", 8)
 
 
@@ -103,7 +104,7 @@ def main() -> None:
 
     runners = {"plain": plain, "letterkit": ours}
     plain(), ours()  # warm-up: fonts loaded, stylesheets parsed
-    timings = {name: [] for name in runners}
+    timings: dict[str, list[float]] = {name: [] for name in runners}
     for run in range(args.runs):
         # Each starts with no garbage of the other's to collect, and each goes first half the time.
         for name in sorted(runners, reverse=run % 2 == 1):

@@ -63,7 +63,7 @@ def main() -> None:
     }
     for step in steps.values():  # warm
         step()
-    times = {name: [] for name in steps}
+    times: dict[str, list[float]] = {name: [] for name in steps}
     for _ in range(runs):
         for name, step in steps.items():
             gc.collect()

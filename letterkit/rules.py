@@ -360,7 +360,8 @@ def check(letter: Any, document: tree.Document, rules: tuple[_Rule, ...],
     return failures
 
 
-def _check_fields(rule: FieldRule, letter, text, due, calendars) -> list[RuleFailure]:
+def _check_fields(rule: FieldRule, letter: Any, text: LetterText, due: Mapping[str, date],
+                  calendars: Mapping[str, HolidayCalendar]) -> list[RuleFailure]:
     failures = []
     reported: set[str] = set()  # two fields of one missing group: its path, once
     for pattern in rule.fields:
@@ -376,11 +377,13 @@ def _check_fields(rule: FieldRule, letter, text, due, calendars) -> list[RuleFai
     return failures
 
 
-def _check_blocks(rule: BlockRule, letter, text, due, calendars) -> list[RuleFailure]:
+def _check_blocks(rule: BlockRule, letter: Any, text: LetterText, due: Mapping[str, date],
+                  calendars: Mapping[str, HolidayCalendar]) -> list[RuleFailure]:
     return []  # checked once, when the kit loads (`missing_blocks`): blocks do not vary by case
 
 
-def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFailure]:
+def _check_phrase(rule: PhraseRule, letter: Any, text: LetterText, due: Mapping[str, date],
+                  calendars: Mapping[str, HolidayCalendar]) -> list[RuleFailure]:
     wanted = len(values_at(letter, rule.per)[0][1] or ()) if rule.per else 1  # a list left out: none wanted
     phrase = _normal(rule.phrase_in(locales.primary(text.language)))
     found = text.kit.count(phrase)
@@ -394,7 +397,9 @@ def _check_phrase(rule: PhraseRule, letter, text, due, calendars) -> list[RuleFa
                                                f"not {times}{why}; " + rule.statement)]
 
 
-def _check_dates(rule: WithinRule | BeforeRule, letter, text, due, calendars) -> list[RuleFailure]:
+def _check_dates(rule: WithinRule | BeforeRule, letter: Any, text: LetterText,
+                 due: Mapping[str, date],
+                 calendars: Mapping[str, HolidayCalendar]) -> list[RuleFailure]:
     """A `within` rule: `end` at most `days` after `start`; a `before` rule: `end` at least
     `days` before `start` (no later than it, with 0 days). With `[*]`, each `end` of a list."""
     start = _date_at(letter, rule.start)
@@ -420,7 +425,8 @@ def _check_dates(rule: WithinRule | BeforeRule, letter, text, due, calendars) ->
             for path, end in ends if not (end <= limit and (before or start <= end))]
 
 
-def _check_deadline(rule: DeadlineRule, letter, text, due, calendars) -> list[RuleFailure]:
+def _check_deadline(rule: DeadlineRule, letter: Any, text: LetterText, due: Mapping[str, date],
+                    calendars: Mapping[str, HolidayCalendar]) -> list[RuleFailure]:
     path = f"deadlines.{rule.name}"
     if text.unprinted(path, due[rule.name]) is None:
         return []
@@ -543,7 +549,7 @@ class LetterText:
         printed: dict[str, list[str]] = {}
         lost: dict[str, str] = {}
 
-        def walk(node, hides: bool) -> None:
+        def walk(node: tree.Node, hides: bool) -> None:
             hides = hides or visibility.hides(getattr(node, "cls", ""))
             if isinstance(node, tree.Text):
                 whole.append(node.text)

@@ -27,7 +27,7 @@ def text(case: Path, templates: tuple[Path, ...] = (), kit: str | Path = "imr") 
     return re.sub(r"\s", "", lxml.html.document_fromstring(html).body.text_content())
 
 
-def changes(case: Path, folder: Path = None, kit: Path = None) -> list[list[str]]:
+def changes(case: Path, folder: Path | None = None, kit: Path | None = None) -> list[list[str]]:
     """What a template folder, or a kit that extends imr, changes in the imr kit's letter."""
     theirs, mine = text(case), text(case, (folder,) if folder else (), kit or "imr")
     return _differences(theirs, mine)

@@ -74,13 +74,17 @@ FRAME = 72  # points: the frame is drawn in the page's one-inch margins
 
 def pdf_page_count(pdf: Path) -> int:
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
+    pages = re.search(r"^Pages:\s+(\d+)", info, re.M)
+    assert pages, f"pdfinfo tells no page count: {info}"
+    return int(pages.group(1))
 
 
 def pdf_reading(pdf: Path) -> tuple[list[str], list[str], list[list[str]]]:
     """(the text's words in order, the list markers in order, each page's frame words)."""
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
-    width, height = (float(n) for n in re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info).groups())
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info)
+    assert size, f"pdfinfo tells no page size: {info}"
+    width, height = (float(n) for n in size.groups())
     pages = pdf_page_count(pdf)
 
     def area(page: int, top: float, tall: float, raw: bool) -> str:

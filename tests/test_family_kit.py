@@ -253,7 +253,9 @@ SPANISH = "Si necesita ayuda en español, llame al 1-800-555-0100."
 
 def _text_by_mcid(pdf: bytes, page_number: int) -> dict[int, str]:
     """The text each marked-content sequence of a page draws, by its MCID."""
-    page, found, current = pypdf.PdfReader(io.BytesIO(pdf)).pages[page_number], {}, []
+    page = pypdf.PdfReader(io.BytesIO(pdf)).pages[page_number]
+    found: dict[int, str] = {}
+    current: list[int] = []  # the MCIDs of the sequences open at this point, innermost last
 
     def operator(op, args, *_):
         if op == b"BDC" and isinstance(args[1], dict) and "/MCID" in args[1]:
@@ -347,8 +349,11 @@ def test_a_footer_with_page_x_of_y_in_pdf_and_docx(kit):
         assert "<w:titlePg/>" in document  # page 1 has a header and footer of its own
 
         def part(kind: str, page: str) -> str:
-            rid = re.search(rf'<w:{kind}Reference w:type="{page}" r:id="(\w+)"/>', document).group(1)
+            reference = re.search(rf'<w:{kind}Reference w:type="{page}" r:id="(\w+)"/>', document)
+            assert reference, f"no {page} {kind} in document.xml"
+            rid = reference.group(1)
             target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', relationships)
+            assert target, f"no relationship {rid}"
             return word.read("word/" + (target.group(1) or target.group(2))).decode()
 
         for page in ("default", "first"):

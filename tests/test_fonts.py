@@ -93,6 +93,7 @@ def _inked_characters(pdf: bytes) -> dict[str, set[str]]:
         for font in embedded.values():
             descriptor = font.DescendantFonts[0].FontDescriptor
             program = descriptor.get("/FontFile2") or descriptor.get("/FontFile3")
+            assert program is not None, f"{font.BaseFont} is not embedded"
             glyph_font = TTFont(io.BytesIO(program.read_bytes()))
             order, glyphs = glyph_font.getGlyphOrder(), glyph_font.getGlyphSet()
             to_unicode = font.ToUnicode.read_bytes().decode("latin-1")

@@ -60,7 +60,7 @@ def _rows(outdir: Path) -> list[dict]:
         return list(csv.DictReader(rows))
 
 
-def _leaves(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+def _leaves(pdf: pikepdf.Pdf) -> list[pikepdf.Object]:
     root = pdf.Root.DPartRoot.DPartRootNode
     return [leaf for array in root.DParts for leaf in array]
 

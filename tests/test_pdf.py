@@ -107,7 +107,8 @@ def _line(baseline: float, runs: list[tuple[float, str]]) -> Line:
 def _pictures(page: pikepdf.Page) -> list[pikepdf.Rectangle]:
     """Where the page's content draws each picture (XObject), in points from the bottom left."""
     matrix, saved, drawn = pikepdf.Matrix(), [], []
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, operator = instruction.operands, instruction.operator
         if str(operator) == "q":
             saved.append(matrix)
         elif str(operator) == "Q":

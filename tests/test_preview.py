@@ -102,6 +102,7 @@ def test_a_busy_port_is_one_line(tmp_path):
 
 def _get(url: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
     address = urllib.parse.urlsplit(url)
+    assert address.hostname is not None, url
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
     connection.putrequest("GET", address.path or "/", skip_host=True)
     if host is not None:

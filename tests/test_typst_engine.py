@@ -176,7 +176,8 @@ def _cff_widths_match(pdf: bytes) -> bool:
 
 def _declared_widths(font) -> dict[int, float]:
     """A CIDFont's /W array: `c [w1 w2 …]` and `first last w`."""
-    entries, widths, index = list(font.get("/W", [])), {}, 0
+    entries, index = list(font.get("/W", [])), 0
+    widths: dict[int, float] = {}
     while index < len(entries):
         first, following = int(entries[index]), entries[index + 1]
         if isinstance(following, pikepdf.Array):

@@ -18,6 +18,7 @@ from asn1crypto import keys, tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from pki import Pki
 
@@ -30,7 +31,8 @@ def timestamp_server(pki: Pki, crl: Path | None = None) -> Iterator[str]:
         tsa_cert=asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
         tsa_key=keys.PrivateKeyInfo.load(key.private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
-        certs_to_embed=[asn1_x509.Certificate.load(pki.ca.public_bytes(serialization.Encoding.DER))])
+        certs_to_embed=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(pki.ca.public_bytes(serialization.Encoding.DER))]))
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name

@@ -8,7 +8,7 @@ and holds the page setup, header and footer. The writer never sets fonts or size
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
@@ -16,6 +16,7 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any, Sequence
 
+from docx.document import Document
 from docx.shared import Inches
 
 from .. import tree
@@ -73,7 +74,7 @@ def _write_frame(template: ReferenceDocument, meta: tree.Meta) -> None:
             docx_ooxml.replace_content(element, paragraph)
 
 
-def _set_properties(docx, meta: tree.Meta, when: datetime) -> None:
+def _set_properties(docx: Document, meta: tree.Meta, when: datetime) -> None:
     properties = docx.core_properties
     # Word allows 255 characters in a core property; the letter itself holds the whole text.
     properties.title = _property(meta.title)
@@ -155,7 +156,7 @@ class _Scope:
         return self.bold, self.italic, self.lang
 
 
-class DocxWriter(Writer):
+class DocxWriter(Writer[None]):
     """Writes the tree as the XML text of a document's body (`docx_ooxml`), paragraph by
     paragraph; python-docx only for what lives in other parts (pictures, list numbering)."""
 
@@ -172,7 +173,7 @@ class DocxWriter(Writer):
         self.styles = set(self.style_ids)
         self.break_pending = False  # a page break waiting for the paragraph it goes before
 
-    def write(self, blocks) -> str:
+    def write(self, blocks: Iterable[tree.Block]) -> str:
         """The body's content, as XML text."""
         self.visit_all(blocks)
         self._flush_page_break()
@@ -228,7 +229,7 @@ class DocxWriter(Writer):
         self.shape_id += 1
 
     # Blocks
-    def _paragraph(self, children, style: str) -> None:
+    def _paragraph(self, children: Iterable[tree.Inline], style: str) -> None:
         if style in KEEP_WITH_PREVIOUS:
             self._keep_previous_with_next()
         self.paragraph = _Paragraph(self.style_ids[style], page_break_before=self.break_pending)
@@ -247,7 +248,7 @@ class DocxWriter(Writer):
         with self._in_language(node.lang):
             self._paragraph(node.children, self.style(node.cls or self.scope.div_cls, default))
 
-    def _list(self, items, base: str, start: int | None = None) -> None:
+    def _list(self, items: Iterable[tree.ListItem], base: str, start: int | None = None) -> None:
         depth = self.scope.list_depth + 1
         name = base if depth == 1 else f"{base} {min(depth, 3)}"
         name = name if name in self.styles else base

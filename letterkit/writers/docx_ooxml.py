@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from typing import cast
 
 import lxml.etree
@@ -31,19 +32,21 @@ from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, nsmap, qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Length
+from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
 
 
 def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
     """Append a field such as `PAGE` or `NUMPAGES`, which Word updates as it lays out."""
-    def run_with(*children):
+    def run_with(*children: BaseOxmlElement) -> None:
         run = OxmlElement("w:r")
         for child in children:
             run.append(child)
         paragraph._p.append(run)
 
-    def char(kind):
+    def char(kind: str) -> BaseOxmlElement:
         element = OxmlElement("w:fldChar")
         element.set(qn("w:fldCharType"), kind)
         return element
@@ -60,7 +63,7 @@ def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") ->
     run_with(char("end"))
 
 
-def set_font(style, name: str) -> None:
+def set_font(style: BaseStyle, name: str) -> None:
     """Give a style the font `name` for all scripts, overriding the theme's fonts.
 
     python-docx's `font.name` leaves the theme attributes, which Word and LibreOffice
@@ -97,7 +100,7 @@ def set_default_font(document: Document, name: str, size: Length | None = None) 
             element.set(qn("w:val"), half_points)
 
 
-def set_box(style, sides: tuple[str, ...] | None = None) -> None:
+def set_box(style: BaseStyle, sides: tuple[str, ...] | None = None) -> None:
     """Draw a thin rule around paragraphs of a style, or on `sides` of them (no API for
     paragraph borders)."""
     borders = OxmlElement("w:pBdr")
@@ -111,7 +114,8 @@ def set_box(style, sides: tuple[str, ...] | None = None) -> None:
     _insert_in_order(style.element.get_or_add_pPr(), borders)
 
 
-def set_table_borders(table_style, table_sides: tuple[str, ...], cell_sides: tuple[str, ...] = ()) -> None:
+def set_table_borders(table_style: BaseStyle, table_sides: tuple[str, ...],
+                      cell_sides: tuple[str, ...] = ()) -> None:
     """A table style's borders: a thin rule on each of `table_sides` of its tables (top,
     left, bottom, right, insideH, insideV), none on the others; and on `cell_sides` of
     every cell (top, left, bottom, right), as CSS's `td { border-top }` draws."""
@@ -136,7 +140,7 @@ _AFTER_TABLE_BORDERS = {qn(f"w:{name}") for name in ("shd", "tblLayout", "tblCel
 _STYLE_TABLE_PARTS = [qn(f"w:{name}") for name in ("tblPr", "trPr", "tcPr", "tblStylePr")]
 
 
-def _style_child(table_style, tag: str):
+def _style_child(table_style: BaseStyle, tag: str) -> BaseOxmlElement:
     """The style's `tag` child (w:tblPr, w:tcPr), made in its place if it has none."""
     found = table_style.element.find(qn(tag))
     if found is not None:
@@ -148,7 +152,7 @@ def _style_child(table_style, tag: str):
     return child
 
 
-def _borders(tag: str, sides: tuple[str, ...], drawn: tuple[str, ...]):
+def _borders(tag: str, sides: tuple[str, ...], drawn: tuple[str, ...]) -> BaseOxmlElement:
     borders = OxmlElement(tag)
     for side in sides:
         border = OxmlElement(f"w:{side}")
@@ -160,14 +164,14 @@ def _borders(tag: str, sides: tuple[str, ...], drawn: tuple[str, ...]):
     return borders
 
 
-def set_language(style, language: str) -> None:
+def set_language(style: BaseStyle, language: str) -> None:
     """The language a style's text is in (spelling, hyphenation, screen readers)."""
     lang = OxmlElement("w:lang")
     lang.set(qn("w:val"), language)
     _insert_in_order(style.element.get_or_add_rPr(), lang)
 
 
-def set_line_height(style, points: float) -> None:
+def set_line_height(style: BaseStyle, points: float) -> None:
     """Lines of a style at least `points` apart, as CSS's line-height sets them in the PDF.
 
     At least, not exactly: a line holding a picture (the signature) grows to fit it.
@@ -177,7 +181,7 @@ def set_line_height(style, points: float) -> None:
     spacing.set(qn("w:lineRule"), "atLeast")
 
 
-def set_contextual_spacing(style, on: bool) -> None:
+def set_contextual_spacing(style: BaseStyle, on: bool) -> None:
     """Whether paragraphs of a style next to each other drop their spacing (Word's lists do)."""
     properties = style.element.get_or_add_pPr()
     for old in properties.findall(qn("w:contextualSpacing")):
@@ -186,7 +190,7 @@ def set_contextual_spacing(style, on: bool) -> None:
         _insert_in_order(properties, OxmlElement("w:contextualSpacing"))
 
 
-def set_cell_padding(table_style, vertical: int, horizontal: int) -> None:
+def set_cell_padding(table_style: BaseStyle, vertical: int, horizontal: int) -> None:
     """The space between a table style's cell borders and their text (CSS td padding)."""
     table = table_style.element.find(qn("w:tblPr"))
     if table is None:
@@ -226,7 +230,7 @@ _ORDER = {
 }
 
 
-def _insert_in_order(parent, child) -> None:
+def _insert_in_order(parent: BaseOxmlElement, child: BaseOxmlElement) -> None:
     """Put `child` before the first sibling the schema places after it."""
     order = _ORDER[parent.tag]
     rank = order.index(child.tag)
@@ -237,7 +241,7 @@ def _insert_in_order(parent, child) -> None:
     parent.append(child)
 
 
-def is_in_schema_order(parent) -> bool:
+def is_in_schema_order(parent: BaseOxmlElement) -> bool:
     """Whether a w:pPr or w:rPr holds its children in the schema's order."""
     order = _ORDER[parent.tag]
     ranks = [order.index(child.tag) for child in parent if child.tag in order]
@@ -301,7 +305,7 @@ def frame_paragraph(style_id: str | None, alignment: str, segments: list[tuple[s
     return f'<w:p><w:pPr>{style}<w:jc w:val="{alignment}"/></w:pPr>{"".join(runs)}</w:p>'
 
 
-def replace_content(part_element, paragraph: str) -> None:
+def replace_content(part_element: BaseOxmlElement, paragraph: str) -> None:
     """A header or footer part (w:hdr, w:ftr) holding `paragraph` (XML text) and nothing else."""
     for child in list(part_element):
         part_element.remove(child)
@@ -524,7 +528,7 @@ def declare_font(document: Document, name: str, like: str, panose: str, family: 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
-def zip_parts(parts) -> bytes:
+def zip_parts(parts: Iterable[Part]) -> bytes:
     """A zip of these parts (and their relationships), to be completed by `save`."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -564,7 +568,7 @@ def save_all(document: Document) -> bytes:
     return save(document, zip_parts([]), set())
 
 
-def _write(archive: zipfile.ZipFile, pack_uri, blob: bytes) -> None:
+def _write(archive: zipfile.ZipFile, pack_uri: PackURI, blob: bytes) -> None:
     entry = zipfile.ZipInfo(pack_uri.membername, date_time=_ZIP_DATE)
     entry.compress_type = zipfile.ZIP_DEFLATED
     archive.writestr(entry, blob)

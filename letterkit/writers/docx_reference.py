@@ -18,8 +18,10 @@ import threading
 import zipfile
 from importlib import metadata
 
+from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Inches
 
 from ..errors import RenderError
@@ -62,7 +64,8 @@ class ReferenceDocument:
         changing = {self.docx.part.partname, self.docx.part.numbering_part.partname,
                     "/docProps/core.xml"}
         changing |= {section.header.part.partname for section in self.docx.sections}
-        self.frame_parts: dict[str, list] = {}  # page_frame part name → the w:hdr / w:ftr elements
+        # page_frame part name → the w:hdr / w:ftr elements
+        self.frame_parts: dict[str, list[BaseOxmlElement]] = {}
         if framed:
             for section in sections:
                 section.different_first_page_header_footer = True
@@ -81,7 +84,7 @@ class ReferenceDocument:
         self.picture_namespaces = docx_ooxml.picture_namespaces(self.docx)
         self._document_xml = docx_ooxml.body_xml(self.docx)  # last: reading headers may add to it
 
-    def fresh(self):
+    def fresh(self) -> Document:
         """The document as the reference left it: only the reference's lists and pictures."""
         for added in self._numbering.num_lst[self._lists:]:
             self._numbering.remove(added)

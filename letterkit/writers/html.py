@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
@@ -102,16 +103,16 @@ def _class(cls: str, lang: str = "") -> str:
     return (f' class="{escape(cls)}"' if cls else "") + (f' lang="{escape(lang)}"' if lang else "")
 
 
-class HtmlWriter(Writer):
+class HtmlWriter(Writer[str]):
     """One method per node kind, each returning that node's HTML."""
 
     def __init__(self) -> None:
         self.pictures: dict[str, tree.Image] = {}  # by `picture_url`
 
-    def inlines(self, nodes) -> str:
+    def inlines(self, nodes: Iterable[tree.Inline]) -> str:
         return "".join(self.visit_all(nodes))
 
-    def blocks(self, nodes) -> str:
+    def blocks(self, nodes: Iterable[tree.Node]) -> str:
         return "\n".join(self.visit_all(nodes))
 
     # Inlines

@@ -19,7 +19,8 @@ from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
 from .html import HtmlPage, html_page
-from .pdf_archival import ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, attachment, finisher
+from .pdf_archival import (ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, Finisher, attachment,
+                           finisher)
 from .format import Files, Format, WriterInput
 from .pdf_fetcher import KitFetcher, LetterFetcher
 from . import page_frame
@@ -50,7 +51,7 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
     page = page or html_page(document)
     meta = document.meta
     identifier = hashlib.sha256((meta.identifier or meta.title).encode()).hexdigest()[:32]
-    finishers = [add_languages]  # a tagged PDF's paragraphs say their language
+    finishers: list[Finisher] = [add_languages]  # a tagged PDF's paragraphs say their language
     attachments = None
     if variant in ARCHIVAL_ALIASES:
         variant = WEASYPRINT_VARIANT

@@ -20,16 +20,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, SubElement, fromstring, register_namespace, tostring
 
 import pydyf
 from weasyprint import Attachment
 
+from .weasyprint_adapter import Document
+
 ARCHIVAL_VARIANT = "pdf/a-3a+ua-1"  # what --pdf-variant names; "archival" is the same
 ARCHIVAL_ALIASES = {ARCHIVAL_VARIANT: ARCHIVAL_VARIANT, "archival": ARCHIVAL_VARIANT}
 WEASYPRINT_VARIANT = "pdf/a-3a"  # tagged: level a, which PDF/UA's tags also give
 CASE_FILE = "case.json"
+# What WeasyPrint's `write_pdf(finisher=...)` calls with the laid-out document and its PDF objects
+Finisher = Callable[[Document, pydyf.PDF], None]
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
@@ -75,9 +80,9 @@ def attachment(record: CaseRecord, when: dt.date | None) -> Attachment:
                       created=moment, modified=moment)
 
 
-def finisher(record: CaseRecord | None):
+def finisher(record: CaseRecord | None) -> Finisher:
     """WeasyPrint's `finisher`: the PDF objects made archival and accessible at once."""
-    def finish(document, pdf: pydyf.PDF) -> None:
+    def finish(document: Document, pdf: pydyf.PDF) -> None:
         _write_xmp(document, pdf, record)
         if "AF" in pdf.catalog:  # WeasyPrint 70 lists an attachment twice, as a name and as a file
             pdf.catalog["AF"] = pydyf.Array(dict.fromkeys(pdf.catalog["AF"]))
@@ -91,7 +96,7 @@ def finisher(record: CaseRecord | None):
     return finish
 
 
-def _write_xmp(document, pdf: pydyf.PDF, record: CaseRecord | None) -> None:
+def _write_xmp(document: Document, pdf: pydyf.PDF, record: CaseRecord | None) -> None:
     rdf = fromstring(document.metadata.generate_rdf_metadata("a", 3, "A"))
     _description(rdf, PDFUAID, part="1")
     if record:
@@ -176,5 +181,5 @@ def _wrap_list_item(pdf: pydyf.PDF, item: pydyf.Dictionary) -> None:
     item["K"] = pydyf.Array([kid for kid in kids if kid not in loose] + [body.reference])
 
 
-def _number(reference) -> int:
+def _number(reference: str | bytes) -> int:
     return int(reference.split()[0])  # "12 0 R", as bytes or str

@@ -10,6 +10,7 @@ the render with an error that names the URL, rather than leaving a silent gap.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -31,7 +32,7 @@ class KitFetcher(URLFetcher):
         super().__init__(fail_on_errors=True)
         self._files = files
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)
@@ -52,7 +53,7 @@ class LetterFetcher(URLFetcher):
         self._kit = kit
         self._pictures = pictures
 
-    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
         if (image := self._pictures.get(url)) is not None:
             return URLFetcherResponse(url, body=image.data, headers={"Content-Type": image.media_type})
         return self._kit.fetch(url, headers)

@@ -28,7 +28,7 @@ def keep_korean_words(page: str) -> str:
     return "<!DOCTYPE html>\n" + lxml.html.tostring(root, encoding="unicode")
 
 
-def _walk(element, korean: bool) -> None:
+def _walk(element: lxml.html.HtmlElement, korean: bool) -> None:
     lang = element.get("lang")
     korean = lang.lower().split("-")[0] == "ko" if lang is not None else korean
     if element.tag in ("style", "script"):
@@ -48,7 +48,7 @@ def _walk(element, korean: bool) -> None:
                 previous = span
 
 
-def _split(text: str) -> tuple[str, list]:
+def _split(text: str) -> tuple[str, list[lxml.html.HtmlElement]]:
     """The text before its first Korean word, and a span per Korean word (with the text
     after it as its tail)."""
     matches = list(_WORD.finditer(text))

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import pydyf
 
-from .weasyprint_adapter import structure_boxes
+from .weasyprint_adapter import Document, structure_boxes
 
 _TAGS = {"p": "/P", "div": "/Div", **{f"h{level}": f"/H{level}" for level in range(1, 7)}}
 
 
-def add_languages(document, pdf) -> None:
+def add_languages(document: Document, pdf: pydyf.PDF) -> None:
     """A `finisher` for WeasyPrint's `write_pdf`: /Lang on each structure element whose
     HTML element (or an ancestor below <html>) has a `lang`."""
     if "StructTreeRoot" not in pdf.catalog:

@@ -8,6 +8,7 @@ its header first and its footer last, the page numbers left out (a text has no p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import tree
@@ -44,18 +45,18 @@ def _without_numbers(text: str) -> str:
     return " ".join("".join(value for kind, value in page_frame.segments(text) if kind == "text").split())
 
 
-def _lines(inlines) -> tuple[str, ...]:
+def _lines(inlines: Iterable[tree.Inline]) -> tuple[str, ...]:
     return tuple(line.strip() for line in tree.plain_text(inlines).split("\n"))
 
 
-class _Reader(Writer):
+class _Reader(Writer[list[Unit]]):
     """One method per node kind, each returning the units of a block."""
 
     def __init__(self) -> None:
         self.depth = 0
         self.role = "paragraph"  # what a paragraph is where it stands: in a quotation, a cell
 
-    def blocks(self, nodes) -> list[Unit]:
+    def blocks(self, nodes: Iterable[tree.Node]) -> list[Unit]:
         return [unit for node in nodes for unit in self.visit(node)]
 
     def visit_heading(self, node: tree.Heading) -> list[Unit]:
@@ -65,7 +66,7 @@ class _Reader(Writer):
         lines = tuple(line for line in _lines(node.children) if line)
         return [Unit(self.role, lines, depth=self.depth)] if lines else []
 
-    def _list(self, items, markers) -> list[Unit]:
+    def _list(self, items: Iterable[tree.ListItem], markers: Iterable[str]) -> list[Unit]:
         units: list[Unit] = []
         self.depth += 1
         for number, (item, marker) in enumerate(zip(items, markers)):
@@ -117,7 +118,7 @@ class _Reader(Writer):
         return self.blocks(node.children)
 
     # Inlines are read by their block (tree.plain_text), never visited alone.
-    def _inline(self, node) -> list[Unit]:
+    def _inline(self, node: tree.Node) -> list[Unit]:
         raise TypeError(f"{node.kind} outside a block")
 
     visit_text = visit_emph = visit_strong = visit_span = visit_line_break = visit_image = _inline

@@ -13,6 +13,7 @@ producer to the metadata, which PDF/A then finds out of step with the document's
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from .pdf_archival import CASE_FILE, LETTERKIT, RECORD_PROPERTIES, CaseRecord
@@ -73,7 +74,7 @@ def recorded(packet: bytes, record: CaseRecord | None, engine: str) -> bytes:
     return packet[:at] + _schema(properties).encode("utf-8") + packet[at:]
 
 
-def _schema(properties) -> str:
+def _schema(properties: Iterable[tuple[str, str, str]]) -> str:
     entries = "".join(
         f'<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name>'
         f"<pdfaProperty:valueType>{kind}</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>"

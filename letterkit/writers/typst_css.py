@@ -25,7 +25,7 @@ from weasyprint import CSS
 
 from ..presentation import Presentation
 from .pdf_fetcher import KitFetcher
-from .weasyprint_adapter import computed_styles
+from .weasyprint_adapter import ComputedStyle, CssValue, computed_styles
 
 ElementPath = tuple[str, ...]  # ("div.taglines", "p"): tag, then each class after a dot
 TEXT: ElementPath = ("p",)  # a paragraph of no class: the letter's text
@@ -92,7 +92,7 @@ def _open_tag(part: str, index: int | None) -> str:
     return f"<{escape(tag)}{cls}{mark}>"
 
 
-def _look(style, ascent: float, descent: float) -> str:
+def _look(style: ComputedStyle, ascent: float, descent: float) -> str:
     """A typst dictionary of the element's computed look; lengths in points."""
     size = style["font_size"] * _PT_PER_PX
     line = style["line_height"]
@@ -124,14 +124,14 @@ def _look(style, ascent: float, descent: float) -> str:
     return "(" + ", ".join(f"{key}: {value}" for key, value in look.items()) + ")"
 
 
-def _stroke(style) -> str:
+def _stroke(style: ComputedStyle) -> str:
     sides = [f"{side}: {style[f'border_{side}_width'] * _PT_PER_PX:.3f}pt + {_colour(style[f'border_{side}_color'])}"
              for side in _SIDES
              if style[f"border_{side}_style"] not in ("none", "hidden") and style[f"border_{side}_width"]]
     return "(" + ", ".join(sides) + ")" if sides else "none"
 
 
-def _inset(style) -> str:
+def _inset(style: ComputedStyle) -> str:
     """The padding, and the border's width: typst draws a stroke on the box's edge, taking no room."""
     def side(name: str) -> float:
         padding = style[f"padding_{name}"]
@@ -140,14 +140,14 @@ def _inset(style) -> str:
     return "(" + ", ".join(f"{name}: {side(name):.3f}pt" for name in _SIDES) + ")"
 
 
-def _colour(colour) -> str:
+def _colour(colour: CssValue) -> str:
     if colour == "currentcolor" or not hasattr(colour, "to"):
         return 'rgb("#000000")'
     red, green, blue, *_ = colour.to("srgb").coordinates
     return f"rgb({red * 100:.2f}%, {green * 100:.2f}%, {blue * 100:.2f}%)"
 
 
-def _points(length) -> str:
+def _points(length: CssValue) -> str:
     value = getattr(length, "value", 0) if getattr(length, "unit", None) == "px" else 0
     return f"{value * _PT_PER_PX:.3f}pt"
 

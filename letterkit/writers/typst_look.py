@@ -22,10 +22,13 @@ names and colours checked as they are read. A letter's words never are (see
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote
 
+from docx.styles.style import CharacterStyle
 from fontTools.ttLib import TTFont
 
 from ..css_fonts import font_rules
@@ -37,6 +40,7 @@ _EMU_PER_PT = 12700
 # The page frame's lines, as the letter kit's print.css sets them (`line-height` of `html`)
 _LINE_HEIGHT = 1.35
 _FRAME_STYLES = ("Header", "Footer")
+Read = TypeVar("Read")  # what `_chain` reads of a style: a font size
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,8 @@ def _metrics(font: Path) -> tuple[float, float]:
         return face["hhea"].ascent / units, -face["hhea"].descent / units
 
 
-def _chain(style, read):
+def _chain(style: CharacterStyle | None,
+           read: Callable[[CharacterStyle], Read | None]) -> Read | None:
     """`read(style)` of the style or the first style it is based on that says."""
     while style is not None:
         value = read(style)
@@ -104,7 +109,7 @@ def _chain(style, read):
     return None
 
 
-def _frame_look(style, ascent: float, descent: float) -> str:
+def _frame_look(style: CharacterStyle | None, ascent: float, descent: float) -> str:
     """The running header's or footer's text: the Word style's size, in lines of the
     kit's line height (the unframed letter's `.running-header` and page number)."""
     size = _chain(style, lambda s: s.font.size) or 9 * _EMU_PER_PT

@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from .. import tree
 from ..presentation import Presentation
@@ -126,7 +127,7 @@ class _Scope:
     after: str = ""  # `, next: "…"`: the path of the block after this one, if any
 
 
-class TypstWriter(Writer):
+class TypstWriter(Writer[str]):
     """One method per node kind, each returning the typst code of its node."""
 
     def __init__(self) -> None:
@@ -147,10 +148,10 @@ class TypstWriter(Writer):
         self.paths[path] = None
         return _key(path)
 
-    def inlines(self, nodes) -> str:
+    def inlines(self, nodes: Iterable[tree.Inline]) -> str:
         return _join(self.visit_all(nodes))
 
-    def blocks(self, nodes) -> str:
+    def blocks(self, nodes: Iterable[tree.Block]) -> str:
         """The blocks' code; each knows the path of the block after it, which may ask
         (`break-before: avoid`) to stay on its page."""
         nodes = list(nodes)
@@ -161,7 +162,7 @@ class TypstWriter(Writer):
         arguments = language_arguments(lang)
         return f"text({arguments}, {code})" if arguments else code
 
-    def within(self, code_of, **changes) -> str:
+    def within(self, code_of: Callable[[], str], **changes: Any) -> str:
         outer = self.scope
         self.scope = _Scope(**{**outer.__dict__, **changes})
         try:

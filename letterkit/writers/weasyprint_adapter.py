@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TypeAlias
 from xml.etree.ElementTree import Element
 
 import weasyprint
+from weasyprint import Document  # laid out: what write_pdf's finishers receive
 from weasyprint.css import get_all_computed_styles
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
@@ -24,11 +26,18 @@ from weasyprint.text.ffi import ffi, fontconfig, harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+# A computed CSS value: a number, a keyword, a Dimension(value, unit), a tinycss2 colour…;
+# WeasyPrint ships no types
+CssValue: TypeAlias = Any
+# weasyprint.css.ComputedStyle: each CSS property (its name with "_" for "-") to its computed value
+ComputedStyle: TypeAlias = dict[str, CssValue]
+
 WRITTEN_FOR = "70.0"
 INSTALLED = weasyprint.__version__
 
-__all__ = ["FatalURLFetchingError", "FontConfiguration", "URLFetcher", "URLFetcherResponse", "INSTALLED",
-           "WRITTEN_FOR", "computed_styles", "fontconfig_match", "remove_copied_fonts", "structure_boxes", "subsets_with_harfbuzz"]
+__all__ = ["ComputedStyle", "CssValue", "Document", "FatalURLFetchingError", "FontConfiguration",
+           "URLFetcher", "URLFetcherResponse", "INSTALLED", "WRITTEN_FOR", "computed_styles",
+           "fontconfig_match", "remove_copied_fonts", "structure_boxes", "subsets_with_harfbuzz"]
 
 
 def subsets_with_harfbuzz() -> bool:
@@ -37,7 +46,8 @@ def subsets_with_harfbuzz() -> bool:
     return harfbuzz_subset is not None and bool(harfbuzz.hb_version_atleast(4, 1, 0))
 
 
-def computed_styles(page: str, stylesheets: list[weasyprint.CSS]) -> Iterator[tuple[Element, dict]]:
+def computed_styles(page: str,
+                    stylesheets: list[weasyprint.CSS]) -> Iterator[tuple[Element, ComputedStyle]]:
     """Each element of the HTML `page` with its computed style under `stylesheets`, as
     WeasyPrint's cascade computes it before layout (lengths in CSS px; weasyprint/css)."""
     html = weasyprint.HTML(string=page)
@@ -85,7 +95,7 @@ def structure_boxes(page: weasyprint.Page, lang: str) -> Iterator[tuple[str, str
         yield box.element_tag, box_lang
 
 
-def _boxes(box, lang: str) -> Iterator[tuple[boxes.Box, str]]:
+def _boxes(box: boxes.Box | AbsolutePlaceholder, lang: str) -> Iterator[tuple[boxes.Box, str]]:
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
     if box.element is not None and box.element_tag != "html":
