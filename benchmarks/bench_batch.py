@@ -26,10 +26,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import yaml
-
-import letterkit
 from bench_docx import make_docxtpl_template, paragraphs
 from bench_pdf import setup
+
+import letterkit
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"

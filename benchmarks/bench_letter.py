@@ -94,10 +94,11 @@ def contenders(case: Path, kit, outdir: Path) -> dict[str, dict[str, Action]]:
     raw library, each writing a file."""
     import io
 
-    import letterkit
     from docxtpl import DocxTemplate
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
+
+    import letterkit
     from letterkit.writers.html import write_html
 
     document = letterkit.compose(letterkit.validate(letterkit.read_case(case), kit), kit)

@@ -70,6 +70,7 @@ def profile(document, kit, runs: int) -> None:
     """letterkit's own functions by cumulative time, over `runs` letters."""
     import cProfile
     import pstats
+
     from letterkit.writers.pdf import write_pdf
 
     profiler = cProfile.Profile()
@@ -90,7 +91,9 @@ def main() -> None:
         return child(args.runs)
 
     import warnings
+
     from weasyprint.text.ffi import harfbuzz_subset
+
     from letterkit.writers.pdf import write_pdf
 
     warnings.simplefilter("ignore")

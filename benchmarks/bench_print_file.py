@@ -30,9 +30,9 @@ import time
 from pathlib import Path
 
 import pikepdf
+from bench_batch import write_cases
 
 import letterkit
-from bench_batch import write_cases
 from letterkit.mail.print_file import PrintOptions, write_print_file
 from letterkit.mail.render import MailJob
 

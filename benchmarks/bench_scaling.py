@@ -127,6 +127,7 @@ def on_dask(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float
 
 def on_ray(source: Path, formats: tuple[str, ...], workers: int) -> tuple[float, ...]:
     import ray
+
     from letterkit.batch.ray_cluster import RayExecutor
 
     ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)

@@ -32,12 +32,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
 
+    from pki import PASSPHRASE, make_pki
+
     import letterkit
     from letterkit.certificates import load_trust
     from letterkit.seal import SealKey, _signer, detached_signature, seal_pdf
     from letterkit.seal_appearance import DEFAULT_TEXT, SealAppearance
     from letterkit.verify import seal_findings
-    from pki import PASSPHRASE, make_pki
 
     pki = make_pki(Path(tempfile.mkdtemp(prefix="bench-seal-")))
     key = SealKey(pki.key, PASSPHRASE)

@@ -31,9 +31,9 @@ import dataclasses
 import re
 import tomllib
 import typing
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -45,8 +45,6 @@ from .errors import CaseError, KitError
 from .model import Letter, RichText
 from .model.paths import unwrap as _unwrap
 from .visibility import Visibility
-
-
 
 LETTER_DATE = "letter_date"  # the field whose date picks the rules in force (`from`, `until`)
 

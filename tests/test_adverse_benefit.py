@@ -11,10 +11,10 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import ROOT, lint_problems
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT, lint_problems
 from letterkit.cli import app
 
 KIT = "adverse-benefit"

@@ -12,9 +12,9 @@ from pathlib import Path
 import page
 import pikepdf
 import pytest
+from conftest import EXAMPLES, ROOT
 
 import letterkit
-from conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow  # every example checked as PDF/A and PDF/UA
 

@@ -7,10 +7,10 @@ import shutil
 import wave
 
 import pytest
+from conftest import EXAMPLES
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import EXAMPLES
 from letterkit.cli import app
 
 runner = CliRunner()

@@ -10,10 +10,10 @@ import multiprocessing
 import shutil
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit import audit
 from letterkit.cli import app
 

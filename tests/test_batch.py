@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import EXAMPLES, ROOT
 
 import letterkit
-from conftest import EXAMPLES, ROOT
 
 pytestmark = pytest.mark.slow  # worker processes started, killed and timed out
 

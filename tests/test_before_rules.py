@@ -5,9 +5,9 @@ the kit's rules.toml, checked by `validate --strict`."""
 from __future__ import annotations
 
 import pytest
+from author_kit import RULED_KIT_TOML, calendar_toml, write_kit
 
 import letterkit
-from author_kit import RULED_KIT_TOML, calendar_toml, write_kit
 from letterkit.errors import KitError, LetterkitError
 
 KIT_TOML = RULED_KIT_TOML + '''

@@ -8,10 +8,10 @@ import shutil
 import subprocess
 
 import pytest
+from conftest import EXAMPLES
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import EXAMPLES
 from letterkit.cli import app
 from letterkit.writers import liblouis
 

@@ -4,10 +4,10 @@ and fits another built-in kit says so, as an author meets it on the command line
 from __future__ import annotations
 
 import yaml
+from conftest import ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit.cli import app
 
 UR_EXAMPLE = ROOT / "examples" / "ur" / "ur-chiropractic-modified.yaml"

@@ -10,10 +10,10 @@ import docx
 import lxml.html
 import pypdf
 import pytest
+from author_kit import body_kit
 from typer.testing import CliRunner
 
 import letterkit
-from author_kit import body_kit
 from letterkit.cli import app
 
 BODY = '''{{ table([[labelled("Date", letter_date | date), labelled("Member", recipient.name)],

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from test_batch import _assert_consistent, _folder_of_cases, _kit_where_a_summary_acts, _kit_with_a_slow_case, _manifest
 
 import letterkit
-from test_batch import _assert_consistent, _folder_of_cases, _kit_where_a_summary_acts, _kit_with_a_slow_case, _manifest
 
 pytestmark = pytest.mark.slow  # Dask clusters started and killed
 
@@ -192,7 +192,6 @@ def test_a_print_file_from_a_dask_batch_holds_the_good_letters_pieces_and_none_o
     was drawn: it is listed and left out, none of its pieces in the print file."""
     import pikepdf
     import yaml
-
     from conftest import ROOT
 
     example = yaml.safe_load((ROOT / "examples" / "imr-chiropractic-and-massage.yaml").read_text())

@@ -14,10 +14,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-import letterkit
 from test_batch import _folder_of_cases
 from test_cluster import FORMATS, _assert_accounted, _InBackground, _lines, _wait_for
+
+import letterkit
 
 pytestmark = pytest.mark.slow  # Ray started and its actors killed
 

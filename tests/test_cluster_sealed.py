@@ -8,12 +8,12 @@ import subprocess
 import sys
 
 import pytest
-
-import letterkit
-from letterkit.seal import SealKey
 from pki import PASSPHRASE, make_pki
 from test_batch import _folder_of_cases
 from test_cluster import _assert_accounted, _cluster
+
+import letterkit
+from letterkit.seal import SealKey
 
 pytestmark = pytest.mark.slow  # a cluster started, keys made, letters sealed and verified
 

@@ -9,10 +9,10 @@ import warnings
 from pathlib import Path
 
 import pytest
-
-import letterkit
 from compat_text import COMPAT, _differences, changes, text
 from extract import docx_text, pdf_body_text
+
+import letterkit
 from letterkit import version
 from letterkit.deprecations import TemplateDeprecationWarning
 from letterkit.upgrade import plan, shown

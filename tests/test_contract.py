@@ -7,6 +7,7 @@ import re
 import tomllib
 
 from conftest import ROOT
+
 from letterkit import contract, version
 from letterkit.upgrade import REMOVED_BLOCKS
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import lxml.html
 import pytest
+from author_kit import RULED_KIT_TOML, calendar_toml, write_kit
 
 import letterkit
-from author_kit import RULED_KIT_TOML, calendar_toml, write_kit
 from letterkit.errors import KitError
 
 KIT_TOML = RULED_KIT_TOML + '''

@@ -8,10 +8,10 @@ import json
 
 import pytest
 import yaml
+from conftest import ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit.cli import app
 
 IMR = ROOT / "examples" / "imr-medications-mixed.yaml"  # letter_date: 2016-03-04

@@ -160,9 +160,9 @@ def test_the_california_calendars_run_through_2030():
 def test_a_strict_letter_counts_its_deadlines_once(monkeypatch, how):
     """Validation counts them and the letter keeps them: composing it and checking its rules
     (in its text and in its drawn PDF and DOCX) read the same dates, not three more counts."""
+    from conftest import ROOT
     from typer.testing import CliRunner
 
-    from conftest import ROOT
     from letterkit.cli import app
     from letterkit.rules import DeadlineRule
 

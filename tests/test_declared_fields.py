@@ -7,10 +7,10 @@ import json
 
 import docx
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit.cli import app
 
 runner = CliRunner()

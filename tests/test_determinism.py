@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import EXAMPLES
 
 pytestmark = pytest.mark.slow  # letters rendered in separate processes

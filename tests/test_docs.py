@@ -11,7 +11,6 @@ import sys
 import threading
 
 import pytest
-
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow  # the docs site built, its snippets run, a browser opened

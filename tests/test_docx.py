@@ -11,14 +11,14 @@ import subprocess
 import zipfile
 
 import docx
+import lxml.etree
 import pypdf
 import pytest
-import lxml.etree
+from conftest import EXAMPLES, ROOT
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Inches, Pt
 
 import letterkit
-from conftest import EXAMPLES, ROOT
 from letterkit import tree
 from letterkit.kits import builtin_kits
 from letterkit.writers import docx_ooxml

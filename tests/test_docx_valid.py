@@ -13,11 +13,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, ROOT
 from openxml_audit import AppPrediction, OpenXmlValidator, predict
 from openxml_audit.errors import FileFormat
 
 import letterkit
-from conftest import EXAMPLES, ROOT
 from letterkit.writers.docx_reference import APPLICATION
 
 pytestmark = pytest.mark.slow  # every DOCX audited against the OOXML schema

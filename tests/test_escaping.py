@@ -7,10 +7,10 @@ import io
 import docx
 import lxml.html
 import pytest
+from extract import EXTRACT, words
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import letterkit
-from extract import EXTRACT, words
 
 # Printable Latin text (not the soft hyphen, Cf, which is invisible by design), weighted towards what Markdown, HTML and Jinja would interpret.
 SYNTAX = ["**", "*", "_", "#", "1. ", "- ", "> ", "<script>", "</p>", "<b>", "{{ 7*7 }}",

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from letterkit.cli import app, exits
 
 LETTERKIT = [sys.executable, "-m", "letterkit"]

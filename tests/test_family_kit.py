@@ -13,10 +13,10 @@ import docx
 import pikepdf
 import pypdf
 import pytest
+from author_kit import PLAN_FIELD, write_kit
 from typer.testing import CliRunner
 
 import letterkit
-from author_kit import PLAN_FIELD, write_kit
 from letterkit.cli import app
 
 runner = CliRunner()

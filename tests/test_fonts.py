@@ -13,13 +13,13 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
+from conftest import ROOT, small_case
+from extract import EXTRACT
 from fontTools.pens.boundsPen import BoundsPen
 from fontTools.ttLib import TTFont
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT, small_case
-from extract import EXTRACT
 from letterkit import fonts
 from letterkit.cli import app
 

@@ -7,9 +7,9 @@ import io
 import docx
 import lxml.html
 import pytest
+from extract import EXTRACT, pdf_body_text, words
 
 import letterkit
-from extract import EXTRACT, pdf_body_text, words
 
 KIT = letterkit.load_kit("imr")
 KEYS = sorted(KIT.guidelines)

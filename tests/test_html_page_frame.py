@@ -12,9 +12,9 @@ import subprocess
 import lxml.html
 import pypdf
 import pytest
+from test_family_kit import family_case, family_kit
 
 import letterkit
-from test_family_kit import family_case, family_kit
 
 
 @pytest.fixture(scope="module")

@@ -10,13 +10,13 @@ import zlib
 
 import docx
 import lxml.html
-import PIL.Image
 import pikepdf
+import PIL.Image
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit.cli import app
 
 SIGNATURE = letterkit.read_case(ROOT / "examples" / "imr-medications-mixed.yaml")["signature"]["image"]

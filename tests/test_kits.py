@@ -9,10 +9,10 @@ import docx
 import lxml.html
 import pypdf
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit.cli import app
 
 runner = CliRunner()

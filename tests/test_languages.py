@@ -13,10 +13,10 @@ import docx
 import pikepdf
 import pytest
 import yaml
+from conftest import ROOT, small_case
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT, small_case
 from letterkit.cli import app
 
 BODY = "You may appeal this decision within 30 days.\n"
@@ -329,6 +329,7 @@ def test_the_pot_of_a_kits_phrases_passes_msgfmt_check(tmp_path, kit_name):
 
 def test_the_pot_holds_headings_labels_the_closing_and_the_rules_phrases_with_where_they_stand():
     from babel.messages.pofile import read_po
+
     from letterkit.phrasebook import catalogue
     pot = read_po(io.BytesIO(catalogue(letterkit.load_kit("ur"))))
     assert ("blocks/ur-summary.md.j2", 2) in pot["CLINICAL SUMMARY"].locations

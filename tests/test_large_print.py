@@ -17,12 +17,12 @@ import pikepdf
 import pypdf
 import pytest
 import yaml
+from conftest import EXAMPLES, ROOT
 from fontTools.ttLib import TTFont
 from lxml import etree
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import EXAMPLES, ROOT
 from letterkit import profiles
 from letterkit.cli import app
 

@@ -6,10 +6,10 @@ import io
 
 import docx
 import pytest
+from conftest import ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit.cli import app
 
 runner = CliRunner()

@@ -8,9 +8,9 @@ import docx
 import lxml.html
 import pypdf
 import pytest
+from extract import EXTRACT, words
 
 import letterkit
-from extract import EXTRACT, words
 
 KIT = letterkit.load_kit("imr")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import ROOT, lint_problems
 from typer.testing import CliRunner
 
-from conftest import ROOT, lint_problems
 from letterkit.cli import app
 
 runner = CliRunner()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import gc
 import shutil
 
+from conftest import ROOT
 from typer.testing import CliRunner
 
-from conftest import ROOT
 from letterkit.cli import app
 
 SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
+from conftest import ROOT
 
 import letterkit
-from conftest import ROOT
 from letterkit.mail.imb import bar_states
 from letterkit.mail.pieces import Piece, pieces_of
 from letterkit.mail.render import piece_look

@@ -8,7 +8,6 @@ import sys
 
 import pytest
 import yaml
-
 from test_batch import _manifest
 
 pytestmark = pytest.mark.slow  # each case through the CLI in its own process

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import ROOT
 from pki import PASSPHRASE, make_pki, make_self_signed
 

@@ -6,12 +6,11 @@ import io
 import re
 
 import docx
-
 import pytest
-
-import letterkit
 from conftest import ROOT
 from extract import EXTRACT, pdf_body_text, words
+
+import letterkit
 
 FORMATS = ("html", "pdf", "docx")
 

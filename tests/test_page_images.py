@@ -8,11 +8,11 @@ import json
 import pypdf
 import pytest
 import yaml
+from conftest import EXAMPLES, small_case
 from PIL import Image
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import EXAMPLES, small_case
 from letterkit.cli import app
 
 runner = CliRunner()

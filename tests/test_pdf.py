@@ -18,11 +18,11 @@ import lxml.html
 import pikepdf
 import pypdf
 import pytest
+from conftest import ROOT
 
 import letterkit
-from conftest import ROOT
-from letterkit.writers import pdf as pdf_writer
 from letterkit.resolver import Resolver
+from letterkit.writers import pdf as pdf_writer
 from letterkit.writers.pdf_fetcher import KitFetcher, RefusedResource
 
 KIT = ROOT / "templates" / "imr"

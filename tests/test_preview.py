@@ -17,12 +17,12 @@ import time
 import urllib.parse
 
 import pytest
+from conftest import EXAMPLES
+from test_errors import MISTAKES_IN_A_BLOCK
 from typer.testing import CliRunner
 
-from conftest import EXAMPLES
 from letterkit.cli import app
 from letterkit.preview import CONNECTIONS, Preview, serve
-from test_errors import MISTAKES_IN_A_BLOCK
 
 CHROMIUM = shutil.which("chromium")
 

@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 import yaml
+from conftest import EXAMPLES, ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import EXAMPLES, ROOT
 from letterkit.cli import app
 from letterkit.readability import fernandez_huerta_ease, flesch_kincaid_grade
 

@@ -7,10 +7,10 @@ import io
 import docx
 import lxml.html
 import pytest
+from extract import EXTRACT, docx_text, pdf_body_text, pdf_text, words
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import letterkit
-from extract import EXTRACT, docx_text, pdf_body_text, pdf_text, words
 
 # Lines that full Markdown (with the extensions the kit's blocks use) would interpret,
 # hide or move: none of them may do so in case data.

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import EXAMPLES, ROOT
+from extract import EXTRACT, words
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import EXAMPLES, ROOT
-from extract import EXTRACT, words
 from letterkit.cli import app
 from letterkit.readability import flesch_kincaid_grade
 

@@ -5,18 +5,19 @@ rule check can go wrong is one line, not a traceback."""
 from __future__ import annotations
 
 import copy
+
 import docx
 import pytest
 import yaml
+from conftest import ROOT
 from docx.enum.style import WD_STYLE_TYPE
+from extract import EXTRACT, words
+from test_rules import UR_EXAMPLE, _edited_block
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
-from extract import EXTRACT, words
 from letterkit.cli import app
 from letterkit.visibility import of_presentation
-from test_rules import UR_EXAMPLE, _edited_block
 
 runner = CliRunner()
 IMR_EXAMPLE = ROOT / "examples" / "imr-chiropractic-initial-trial.yaml"

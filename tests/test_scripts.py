@@ -11,9 +11,9 @@ import zipfile
 
 import pypdf
 import pytest
+from author_kit import LETTER_CASE, body_kit
 
 import letterkit
-from author_kit import LETTER_CASE, body_kit
 
 KOREAN = ("귀하의 요청을 검토한 결과 다음과 같이 결정하였습니다. 이 결정에 동의하지 않으시면 결정 통지를 받은 "
           "날로부터 육십 일 이내에 이의를 제기하실 수 있습니다. 도움이 필요하시면 고객 서비스 센터로 "

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
-import letterkit
 from conftest import ROOT
-from letterkit.seal import SealKey, _signer, seal_pdf
 from pki import PASSPHRASE, make_pki
 from test_archival import LETTERS, archival, failures  # noqa: F401 - archival is a fixture
+
+import letterkit
+from letterkit.seal import SealKey, _signer, seal_pdf
 
 pytestmark = pytest.mark.slow  # keys made, letters sealed and verified by three tools
 

@@ -16,12 +16,12 @@ import time
 from pathlib import Path
 
 import pytest
-
-import letterkit
 from conftest import ROOT
 from pki import PASSPHRASE, make_pki
 from test_archival import failures
 from tsa import timestamp_server
+
+import letterkit
 
 pytestmark = pytest.mark.slow  # keys made, letters sealed, a timestamp server started
 

@@ -7,7 +7,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES
 from extract import EXTRACT, in_order, pdf_body_text, words
 

@@ -9,12 +9,12 @@ import copy
 
 import docx
 import pytest
+from conftest import ROOT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt, RGBColor
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit.cli import app
 from letterkit.rules import RuleError
 from letterkit.writers import WriterOptions

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-
+from conftest import ROOT
 from typer.testing import CliRunner
 
 import letterkit
-from conftest import ROOT
 from letterkit.cli import app
 
 pytestmark = pytest.mark.slow  # the CLI run in its own process, as a shell user does

@@ -14,13 +14,13 @@ import re
 import docx
 import lxml.html
 import pytest
+from conftest import ROOT
 from docx.oxml.ns import qn
+from extract import pdf_text
 from openxml_audit import AppPrediction, OpenXmlValidator, predict
 from openxml_audit.errors import FileFormat
 
 import letterkit
-from conftest import ROOT
-from extract import pdf_text
 from letterkit import tree
 from letterkit.rules import LetterText
 from letterkit.visibility import of_presentation

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from conftest import EXAMPLES, ROOT
 
 import letterkit
-from conftest import EXAMPLES, ROOT
 from letterkit.writers.text import WIDTH
 
 LETTERS = [*EXAMPLES, ROOT / "examples" / "ur" / "ur-chiropractic-modified.yaml",
@@ -85,6 +85,7 @@ def test_lists_quotations_and_a_frame_with_page_numbers_read_in_order(case_data)
 
 def test_the_cli_writes_the_text_beside_the_other_formats(tmp_path):
     from typer.testing import CliRunner
+
     from letterkit.cli import app
 
     result = CliRunner().invoke(app, ["render", str(EXAMPLES[0]), "-f", "txt,html", "-o", str(tmp_path)])

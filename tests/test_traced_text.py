@@ -6,9 +6,9 @@ Written as an author meets it: a kit of TOML and Jinja, rendered with --strict."
 from __future__ import annotations
 
 import pytest
+from author_kit import PLAN_FIELD, write_kit
 
 import letterkit
-from author_kit import PLAN_FIELD, write_kit
 from letterkit.errors import LetterkitError
 
 KIT_TOML = 'extends = "letter"\nrules = "rules.toml"\n\n' + PLAN_FIELD

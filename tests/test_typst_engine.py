@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import ROOT
+from extract import pdf_page_count, pdf_reading, words
 from fontTools.cffLib import CFFFontSet
 from fontTools.misc.psCharStrings import T2WidthExtractor
-
-import letterkit
-from conftest import ROOT
-from letterkit.archive import case_record
-from extract import pdf_page_count, pdf_reading, words
 from pki import PASSPHRASE, make_pki
 from test_archival import LETTERKIT, LETTERS, failures
+
+import letterkit
+from letterkit.archive import case_record
 
 TYPST = letterkit.WriterOptions(pdf_engine="typst")
 TYPST_ARCHIVAL = letterkit.WriterOptions(pdf_engine="typst", pdf_variant="archival")

@@ -10,9 +10,9 @@ import warnings
 from pathlib import Path
 
 import pytest
+from extract import pdf_text
 
 import letterkit
-from extract import pdf_text
 from letterkit.deprecations import TemplateDeprecationWarning
 from letterkit.upgrade import plan
 

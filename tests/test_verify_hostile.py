@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from conftest import ROOT
+from pki import PASSPHRASE, make_pki
 
 import letterkit
-from conftest import ROOT
 from letterkit.seal import SealKey, seal_pdf
-from pki import PASSPHRASE, make_pki
 
 pytestmark = pytest.mark.slow  # letters sealed, verified and extracted in subprocesses
 

@@ -14,10 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-import letterkit
 from conftest import ROOT
 from pki import PASSPHRASE, make_pki, make_self_signed
+
+import letterkit
 
 pytestmark = pytest.mark.slow  # keys made, letters rendered, sealed and verified in subprocesses
 
@@ -53,6 +53,7 @@ def letters(tmp_path_factory, pki, unsealed) -> dict[str, Path]:
 
 def sign_anyway(pdf: bytes, key: Path) -> bytes:
     from pyhanko.sign import fields, signers
+
     from letterkit.seal import _MetadataKeepingWriter  # the XMP, with the case's record, as letterkit keeps it
 
     signer = signers.SimpleSigner.load_pkcs12(str(key), passphrase=PASSPHRASE.encode())

@@ -6,6 +6,7 @@ import ast
 from pathlib import Path
 
 from conftest import ROOT
+
 from letterkit.writers import weasyprint_adapter
 
 PUBLIC = {"weasyprint": {"CSS", "HTML", "Attachment"}}  # what any module may import from WeasyPrint

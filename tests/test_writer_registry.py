@@ -6,9 +6,9 @@ import io
 
 import pypdf
 import pytest
+from conftest import small_case
 
 import letterkit
-from conftest import small_case
 from letterkit import writers
 from letterkit.writers import DEFAULT_FORMATS, FORMATS, WRITERS, Format, WriterInput, file_name
 

@@ -14,13 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
-from asn1crypto import keys, tsp
-from asn1crypto import x509 as asn1_x509
+from asn1crypto import keys, tsp, x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from pki import Pki
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
-
-from pki import Pki
 
 
 @contextmanager

@@ -15,8 +15,8 @@ from ..presentation import Presentation
 from . import audio, braille, docx, html, naming, page_images, pdf, text, typst_pdf
 from .docx import reference_docx, write_docx
 from .format import Files, Format, WriterInput, WriterOptions
-from .naming import file_name, files_of, page_key
 from .html import HtmlPage, html_page, write_html
+from .naming import file_name, files_of, page_key
 from .pdf import write_pdf
 from .pdf_archival import CaseRecord
 

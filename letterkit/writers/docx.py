@@ -25,8 +25,8 @@ from ..presentation import Presentation
 from . import docx_measure, docx_ooxml, page_frame
 from .base import Writer
 from .docx_measure import CHARACTERS, TextMeasure
-from .docx_styles import style_name
 from .docx_reference import ReferenceDocument, reference_document
+from .docx_styles import style_name
 from .format import Files, Format, WriterInput, WriterOptions
 
 # Stamped on a letter without a date, so its bytes still never depend on the clock.

@@ -18,16 +18,14 @@ from weasyprint import CSS, HTML
 from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
-from .html import HtmlPage, html_page
-from .pdf_archival import (ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, Finisher, attachment,
-                           finisher)
-from .format import Files, Format, WriterInput
-from .pdf_fetcher import KitFetcher, LetterFetcher
 from . import page_frame
+from .format import Files, Format, WriterInput
+from .html import HtmlPage, html_page
+from .pdf_archival import ARCHIVAL_ALIASES, WEASYPRINT_VARIANT, CaseRecord, Finisher, attachment, finisher
+from .pdf_fetcher import KitFetcher, LetterFetcher
 from .pdf_keep_all import keep_korean_words
 from .pdf_language import add_languages
 from .weasyprint_adapter import FatalURLFetchingError, FontConfiguration, remove_copied_fonts, subsets_with_harfbuzz
-
 
 PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", "pdf/x-4", *ARCHIVAL_ALIASES)  # x-4: mail pieces of a PDF/VT print file
 # WeasyPrint (through Pango and fontconfig, with one shared font configuration) is not

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-
 from .. import tree
 from ..errors import KitError
 from ..resolver import Resolver

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import Field
-
 from letterkit.templates.imr.model import FinalDetermination
+from pydantic import Field
 
 
 class NoticeDetermination(FinalDetermination):
