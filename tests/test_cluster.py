@@ -206,7 +206,8 @@ def test_a_print_file_from_a_dask_batch_holds_the_good_letters_pieces_and_none_o
     outdir = tmp_path / "out"
     result = subprocess.run([sys.executable, "-m", "letterkit", "batch", str(source), "-o", str(outdir), "-f", "pdf",
                              "-q", "--strict", "--scheduler", dask_client.scheduler.address,
-                             "--print-file", str(outdir / "print.pdf"), "--mail-date", "2015-09-14"],
+                             "--print-file", str(outdir / "print.pdf"), "--mail-date", "2015-09-14",
+                             "--sort", "case"],  # the cluster finishes cases in any order
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 1, result.stderr
     assert "left out case-002: failed" in " ".join(result.stderr.split())

@@ -44,7 +44,9 @@ def test_plain_field_is_shown_verbatim_never_as_markup(case_data, text):
     assert words(paragraph.text) == expected
     assert all(not run.bold and not run.italic for run in paragraph.runs)
 
-    assert " ".join(expected) in " ".join(words(EXTRACT["pdf"](files["pdf"])))
+    # a token wider than the line is broken across lines in the PDF (overflow-wrap), so the
+    # PDF is read without its spaces: "[x](http://exa" + "mple.com)" is still the text typed
+    assert "".join(expected) in "".join(words(EXTRACT["pdf"](files["pdf"])))
 
 
 def test_rich_text_allows_markdown_but_shows_raw_html_as_typed(case_data):

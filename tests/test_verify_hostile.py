@@ -63,7 +63,8 @@ MALFORMED = {  # the case a letter carries (made when the test runs), and what i
     "invalid UTF-8": (lambda: b'{"letter_date": "\xff\xfe"}', "not UTF-8 (byte 17)"),
     "a 100,000-digit number": (lambda: b'{"n": ' + b"9" * 100_000 + b"}", "a number of 100000 digits"),
     "20,000 items": (many_items, "44,102,580 bytes; no case is larger than 16 MB"),
-    "6,000 items": (lambda: many_items(6_000), "took longer than 3 s to render (--case-timeout)"),
+    "2,000 items": (lambda: many_items(2_000), "took longer than 3 s to render (--case-timeout)"),
+    "2,001 items": (lambda: many_items(2_001), "items: has 2,001 entries; a list in a case holds 2,000 at most"),
 }
 
 
