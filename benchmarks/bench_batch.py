@@ -55,7 +55,8 @@ def throughput(source: Path, kit: str, formats: tuple[str, ...], jobs: int, engi
     cpu = time.process_time()
     options = letterkit.WriterOptions(pdf_engine=engine)
     with tempfile.TemporaryDirectory() as outdir:
-        summary = letterkit.render_batch(source, outdir, kit=kit, formats=formats, jobs=jobs, force=True, options=options,
+        summary = letterkit.render_batch(source, outdir, kit=kit, formats=formats, jobs=jobs, force=True,
+                                         options=options,
                                          on_result=lambda entry: finished.append(time.perf_counter()))
     assert summary.failed == 0, summary.failures
     PARENT_CPU.append((time.process_time() - cpu) * 1000 / len(finished))

@@ -81,7 +81,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    print(f"{SEED.name} with {args.list} of each size: CPU seconds, medians of {args.rounds} runs, each in a process of its own")
+    print(f"{SEED.name} with {args.list} of each size: CPU seconds, medians of {args.rounds} runs, "
+          "each in a process of its own")
     print(f"{'size':>6} {'validate':>9} {'compose':>9} {'PDF writer':>11} {'plain WP':>9} "
           f"{'ours/entry':>11} {'plain/entry':>12} {'peak MB':>8} {'plain MB':>9}")
     with tempfile.TemporaryDirectory() as folder:

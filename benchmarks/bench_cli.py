@@ -138,7 +138,8 @@ def main() -> None:
                 timings[name].append(runs[name]())
     print(f"{args.letter.name}, -f pdf: medians of {args.rounds} rounds")
     for clock, index in (("wall-clock", 0), ("CPU", 1)):
-        print(f"{clock}:  plain WeasyPrint, warm, a letter  {statistics.median(t[index] for t in timings['plain']) * 1000:7.1f} ms")
+        plain_seconds = statistics.median(t[index] for t in timings['plain'])
+        print(f"{clock}:  plain WeasyPrint, warm, a letter  {plain_seconds * 1000:7.1f} ms")
         for name in ("letterkit", "before"):
             if f"{name}, one" in timings:
                 report(name, {kind: [t[index] for t in timings[key]] for kind, key in

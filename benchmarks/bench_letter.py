@@ -191,7 +191,8 @@ def main() -> None:
     import letterkit
 
     kit = letterkit.load_kit(args.kit)
-    print(f"{args.letter.name}: medians of {args.runs} interleaved runs, warm process, {'CPU' if args.cpu else 'wall-clock'} time")
+    print(f"{args.letter.name}: medians of {args.runs} interleaved runs, warm process, "
+          f"{'CPU' if args.cpu else 'wall-clock'} time")
     with tempfile.TemporaryDirectory() as outdir:
         for fmt, actions in contenders(args.letter, kit, Path(outdir)).items():
             result = medians(actions, args.runs)

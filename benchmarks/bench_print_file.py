@@ -82,7 +82,8 @@ def memory_of_merge(template: Path, letters: int, folder: Path) -> tuple[float, 
             name = f"letter-{number:06d}.pdf"
             (outdir / name).hardlink_to(template / piece["file"])  # a copy, without the disk
             manifest.write(json.dumps({**entry, "id": f"letter-{number:06d}",
-                                       "pieces": [{**piece, "piece_id": f"letter-{number:06d}-1", "file": name}]}) + "\n")
+                                       "pieces": [{**piece, "piece_id": f"letter-{number:06d}-1", "file": name}]})
+                           + "\n")
     # The import's own peak (WeasyPrint, fonts) would hide the merge's: the peak is reset
     # after it (clear_refs 5: Linux resets VmHWM to the current RSS) and read after the merge.
     code = (f"import time, datetime; from pathlib import Path; "

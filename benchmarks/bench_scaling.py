@@ -188,7 +188,8 @@ def main() -> None:
                 ratios[workers] = ratio
                 print(f"{engine} {workers} worker(s), median of {REPEAT}: {rate:6.2f} letters/s = {ratio:.2f}x one "
                       f"process (each run against one just before; {workers} plain processes side by side: "
-                      f"{ceiling:.2f}x); CPU a letter {cpu:.0f} ms (one process: {statistics.median(BASELINE_CPU):.0f} ms), "
+                      f"{ceiling:.2f}x); CPU a letter {cpu:.0f} ms "
+                      f"(one process: {statistics.median(BASELINE_CPU):.0f} ms), "
                       f"of which the engine's {overhead:.1f} ms: {3600_000 / cpu:,.0f} letters per core-hour; "
                       f"{memory:.0f} MiB a worker", flush=True)
             goals.append(f"{engine}: 2 workers {ratios[2] / ratios[1]:.2f}x 1 worker (goal 1.7), "

@@ -49,8 +49,8 @@ def main() -> None:
     letter = letterkit.validate(case, kit)
     document = letterkit.compose(letter, kit)
     pdf, docx = letterkit.write(document, "pdf", kit), letterkit.write(document, "docx", kit)
-    words = [text for _, _, text in required_words(letter, LetterText.read(document, Visibility(frozenset())), kit.rules,
-                                                         kit.calendars)]
+    letter_text = LetterText.read(document, Visibility(frozenset()))
+    words = [text for _, _, text in required_words(letter, letter_text, kit.rules, kit.calendars)]
     parts = {
         "PDF judged (PDFium: text, letter boxes, renderings around the words)": lambda: sightings(pdf, words),
         "DOCX written (validate --strict only: render judges the DOCX it writes)":

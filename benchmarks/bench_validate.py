@@ -40,7 +40,8 @@ def main() -> None:
             started = time.perf_counter()
             fonts.undrawable_text(letter, letter_fonts)
             check.append(time.perf_counter() - started)
-        print(f"{Path(path).name}: first {first * 1e3:.1f} ms, then validate {statistics.median(validate) * 1e3:.2f} ms, "
+        print(f"{Path(path).name}: first {first * 1e3:.1f} ms, "
+              f"then validate {statistics.median(validate) * 1e3:.2f} ms, "
               f"of which the font check {statistics.median(check) * 1e3:.3f} ms")
 
 

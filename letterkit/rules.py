@@ -227,7 +227,8 @@ def blocks_rules_from_manifest(blocks: tuple[str, ...]) -> tuple[_Rule, ...]:
 def before_letter_rules(paths: tuple[str, ...]) -> tuple[_Rule, ...]:
     """A kit's `before_letter` dates (its kit.toml) as `before` rules from the letter's date:
     a letter reports an injury, a decision or a record, so none comes after it."""
-    return tuple(BeforeRule(check="before", id=re.sub(r"[^a-z0-9.-]+", "-", path.replace("[*]", "").lower()) + "-before-letter",
+    return tuple(BeforeRule(check="before",
+                            id=re.sub(r"[^a-z0-9.-]+", "-", path.replace("[*]", "").lower()) + "-before-letter",
                             citation="the kit's kit.toml (before_letter)", start=LETTER_DATE, end=path, days=0,
                             statement=f"{path} is a date no later than the letter's: the letter reports it.")
                  for path in paths)
@@ -414,7 +415,8 @@ def _check_dates(rule: WithinRule | BeforeRule, letter: Any, text: LetterText,
     except (DateOutsideCalendar, OverflowError, ValueError) as error:
         return [RuleFailure(rule, rule.start, str(error))]
     if before and not rule.days:
-        return [RuleFailure(rule, path, f"{end.isoformat()} is after {rule.start} {start.isoformat()}; " + rule.statement)
+        return [RuleFailure(rule, path,
+                            f"{end.isoformat()} is after {rule.start} {start.isoformat()}; " + rule.statement)
                 for path, end in ends if end > start]
     span = (f"within {rule.days} {rule.counting} days of" if not before else
             f"at least {rule.days} {rule.counting} days before")
@@ -596,7 +598,8 @@ class LetterText:
             if isinstance(element, RichText):
                 if not shown:
                     return f"the text of {path}"
-            elif not any(form.casefold() in shown.casefold() for form in _printed_forms(element, self.dates, self.language)):
+            elif not any(form.casefold() in shown.casefold()
+                         for form in _printed_forms(element, self.dates, self.language)):
                 return repr(_printed_forms(element, self.dates, self.language)[0])
         return None
 

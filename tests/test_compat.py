@@ -117,7 +117,8 @@ def test_an_old_kit_renders_the_letter_it_did_in_its_release(name):
 
 def test_a_kit_of_0_1_0_with_its_own_model_keeps_the_imr_rules():
     notice = COMPAT / "0.1.0" / "kits" / "notice"
-    assert [rule.id for rule in letterkit.load_kit(notice).rules] == [rule.id for rule in letterkit.load_kit("imr").rules]
+    assert ([rule.id for rule in letterkit.load_kit(notice).rules]
+            == [rule.id for rule in letterkit.load_kit("imr").rules])
 
 
 def test_a_kit_that_inherits_rules_its_model_cannot_meet_is_refused_naming_rule_and_kit(tmp_path):

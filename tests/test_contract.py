@@ -26,7 +26,8 @@ def test_the_contract_lists_nothing_the_code_no_longer_has():
 def test_no_part_appeared_after_this_release_but_those_the_changelog_announces():
     changelog = (ROOT / "CHANGELOG.md").read_text()
     unreleased = changelog.split("## Unreleased\n", 1)[1].split("\n## ", 1)[0] if "## Unreleased\n" in changelog else ""
-    authors = unreleased.split("### For template authors", 1)[1].split("\n### ", 1)[0] if "### For template authors" in unreleased else ""
+    authors = (unreleased.split("### For template authors", 1)[1].split("\n### ", 1)[0]
+               if "### For template authors" in unreleased else "")
     for part in contract.parts():
         if version.release_key(part.since) > version.release_key(version.RELEASE):
             assert f"`[{part.name}]`" in authors or f"`{part.name}`" in authors, part  # coming in the next release
@@ -37,7 +38,8 @@ def test_the_contract_page_shows_every_part_and_every_deprecation():
     for part in contract.parts():
         assert f"| `{part.name}` | {part.since} |" in page
     for removed in REMOVED_BLOCKS:
-        assert f"block `{removed.block}` | macro `{removed.call}` | {removed.deprecated_in} | {removed.removed_in}" in page
+        assert (f"block `{removed.block}` | macro `{removed.call}` | {removed.deprecated_in} | {removed.removed_in}"
+                in page)
     assert "| `citation` | 0.2.0 | `{{ citation(guideline) }}` |" in page
 
 

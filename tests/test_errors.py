@@ -74,7 +74,8 @@ def test_unknown_block_in_user_folder_suggests_the_real_name(tmp_path, case_data
 
 
 def test_undefined_variable_in_user_block_names_file_and_line(tmp_path, case_data):
-    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2", "# SUMMARY\n\n{{ clinical_sumary }}\n")
+    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2",
+                                        "# SUMMARY\n\n{{ clinical_sumary }}\n")
     _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:3",
                            "'clinical_sumary' is undefined", "did you mean clinical_summary?")
 
@@ -89,7 +90,8 @@ MISTAKES_IN_A_BLOCK = {
     "{{ items[0].rationle }}": "a DisputedItem has no field 'rationle'; did you mean rationale",
     "{{ case.imr_numbr }}": "a CaseNumbers has no field 'imr_numbr'; did you mean imr_number",
     "{{ organisaton }}": "'organisaton' is undefined; did you mean organisation?",
-    "{{ deadlines.wcab_appeal_byx | date }}": "no rule of the kit computes the deadline 'wcab_appeal_byx'; did you mean wcab_appeal_by?",
+    "{{ deadlines.wcab_appeal_byx | date }}":
+        "no rule of the kit computes the deadline 'wcab_appeal_byx'; did you mean wcab_appeal_by?",
     "{{ reviewer.specialtys | and_list }}": "a Reviewer has no field 'specialtys'; did you mean specialties",
     "<!-- a note for reviewers -->": "an HTML comment or <?…?> has no place in a letter",
 }
@@ -97,7 +99,8 @@ MISTAKES_IN_A_BLOCK = {
 
 @pytest.mark.parametrize("line", sorted(MISTAKES_IN_A_BLOCK))
 def test_a_mistake_in_a_block_is_one_line_naming_the_block_and_line(tmp_path, case_data, line):
-    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2", f"# SUMMARY\n\nThe summary:\n\n{line}\n")
+    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2",
+                                        f"# SUMMARY\n\nThe summary:\n\n{line}\n")
     _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:5", MISTAKES_IN_A_BLOCK[line])
     errors = [text for text in result.stderr.splitlines() if text.startswith("error ")]
     assert len(errors) == 1 and "Traceback" not in result.stderr and "letterkit_kit_" not in result.stderr
@@ -118,7 +121,8 @@ def test_an_unknown_kit_is_one_line(command):
 
 
 def test_template_syntax_error_names_file_and_line(tmp_path, case_data):
-    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2", "# SUMMARY\n\n{% if clinical_summary %}\n")
+    result, outdir = _render_with_block(tmp_path, case_data, "clinical-case-summary.md.j2",
+                                        "# SUMMARY\n\n{% if clinical_summary %}\n")
     _assert_failed_cleanly(result, outdir, "clinical-case-summary.md.j2:3")
 
 

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import letterkit
 
-# Printable Latin text (not the soft hyphen, Cf, which is invisible by design), weighted towards what Markdown, HTML and Jinja would interpret.
+# Printable Latin text (not the soft hyphen, Cf, which is invisible by design), weighted
+# towards what Markdown, HTML and Jinja would interpret.
 SYNTAX = ["**", "*", "_", "#", "1. ", "- ", "> ", "<script>", "</p>", "<b>", "{{ 7*7 }}",
           "{% if x %}", "&amp;", "&", "`", "[x](http://example.com)", "![i](file:///etc/passwd)",
           "{: .x }", "|", "---", "\\", "é", "ß", "Æ"]

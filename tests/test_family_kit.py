@@ -162,7 +162,8 @@ EXTRA_CSS = """p.denied-item { font-size: 13pt; font-weight: bold; color: #8b000
 
 def family_kit(folder):
     """The family's folder: kit.toml, rules.toml, its letter, one block. TOML, Jinja, CSS."""
-    return write_kit(folder, {"kit.toml": KIT_TOML.replace('extends = "letter"', 'extends = "letter"\nletter = "letter.md.j2"'),
+    kit_toml = KIT_TOML.replace('extends = "letter"', 'extends = "letter"\nletter = "letter.md.j2"')
+    return write_kit(folder, {"kit.toml": kit_toml,
                               "letter.md.j2": LETTER, "rules.toml": RULES_TOML, "blocks/body.md.j2": BODY,
                               "extra.css": EXTRA_CSS})
 
@@ -330,7 +331,8 @@ def test_a_two_column_table_without_a_header_row_keeps_its_widths_in_every_forma
 
 
 def test_the_table_macro_makes_a_header_row_when_asked(kit):
-    (kit / "blocks" / "body.md.j2").write_text('{{ table([["Item", "Decision"], ["Wheelchair", "Denied"]], header=true) }}\n')
+    (kit / "blocks" / "body.md.j2").write_text(
+        '{{ table([["Item", "Decision"], ["Wheelchair", "Denied"]], header=true) }}\n')
     files = letterkit.render(family_case(), kit=kit, formats=("html", "docx"))
     assert '<thead>\n<tr><th scope="col">Item</th>' in files["html"].decode()
     assert "w:tblHeader" in docx.Document(io.BytesIO(files["docx"])).tables[0]._tbl.xml

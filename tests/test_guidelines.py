@@ -90,7 +90,8 @@ def test_unknown_key_in_case_data_names_the_field_and_the_nearest_keys(case_data
 def test_unknown_key_in_a_block_names_the_block(case_data, tmp_path):
     (tmp_path / "blocks").mkdir()
     (tmp_path / "blocks" / "clinical-case-summary.md.j2").write_text('{{ quote("acoem/knee") }}\n')
-    with pytest.raises(letterkit.TemplateError, match=r"clinical-case-summary.md.j2:1.*no guideline passage 'acoem/knee'"):
+    with pytest.raises(letterkit.TemplateError,
+                       match=r"clinical-case-summary.md.j2:1.*no guideline passage 'acoem/knee'"):
         letterkit.render(case_data, formats=("html",), templates=[tmp_path])
 
 

@@ -180,7 +180,8 @@ def test_a_new_shape_of_letter_reuses_the_markdown_of_parts_seen_before(case_dat
 
 def test_a_skeleton_is_cut_only_where_markdown_reads_what_follows_as_new():
     skeleton = ("Title: t\n\n# One\n\ntext\n\n<div markdown>\n\n# Inside a div\n\n</div>\n\n"
-                "<!-- a comment\n\n# inside it -->\n\n# Two\n\n<hr>\n\n# Three\n\n- a list\n\n#not cut: no blank line before? it is\n")
+                "<!-- a comment\n\n# inside it -->\n\n# Two\n\n<hr>\n\n# Three\n\n- a list\n\n"
+                "#not cut: no blank line before? it is\n")
     assert _parts(skeleton) == ["Title: t\n\n", "# One\n\ntext\n\n<div markdown>\n\n# Inside a div\n\n</div>\n\n"
                                 "<!-- a comment\n\n# inside it -->\n\n", "# Two\n\n<hr>\n\n", "# Three\n\n- a list\n\n",
                                 "#not cut: no blank line before? it is\n"]
@@ -198,7 +199,8 @@ def test_letters_of_several_shapes_on_eight_threads_compose_as_alone(case_data):
     for number in range(40):
         case = _case(case_data, number)
         item = case["items"][0]
-        case["items"] = [dict(item, description=f"Item {index} of PATIENT{number:04d}") for index in range(number % 4 + 1)]
+        case["items"] = [dict(item, description=f"Item {index} of PATIENT{number:04d}")
+                         for index in range(number % 4 + 1)]
         letters.append(letterkit.validate(case, kit))
 
     def alone(letter):

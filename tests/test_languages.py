@@ -174,7 +174,8 @@ def test_en_plus_es_is_one_tagged_file_english_then_spanish_each_part_in_its_lan
     word = docx.Document(tmp_path / "ur-chiropractic-modified-es.docx")
     lang = docx.oxml.ns.qn("w:lang")
     by_text = {run.text: run._r.rPr.find(lang).get(docx.oxml.ns.qn("w:val"))
-               for p in word.paragraphs for run in p.runs if run._r.rPr is not None and run._r.rPr.find(lang) is not None}
+               for p in word.paragraphs for run in p.runs
+               if run._r.rPr is not None and run._r.rPr.find(lang) is not None}
     assert by_text["Sincerely,"] == "en-US" and by_text["Atentamente,"] == "es-US"
 
 
@@ -258,7 +259,8 @@ roll_forward = false
 def test_strict_checks_a_spanish_letter_against_the_spanish_phrase(tmp_path):
     kit = _notice(tmp_path, rules=PHRASE_RULE)
     (kit / "blocks" / "notice.md.j2").write_text(BODY + "Appeal by {{ deadlines.appeal_by | date }}.\n")
-    (kit / "blocks" / "es" / "notice.md.j2").write_text(CUERPO + "Apele a más tardar el {{ deadlines.appeal_by | date }}.\n")
+    (kit / "blocks" / "es" / "notice.md.j2").write_text(CUERPO
+                                                       + "Apele a más tardar el {{ deadlines.appeal_by | date }}.\n")
     files = letterkit.render(_case(), kit, ("html",), strict=True, language="en+es")  # both meet both rules
     page = files["html"].decode()
     assert "Appeal by January 6, 2027." in page and "Apele a más tardar el 6 de enero de 2027." in page

@@ -323,7 +323,8 @@ def test_an_unknown_alternate_format_is_refused_naming_the_field(case_data):
 def test_the_cli_takes_the_profile_and_names_the_choices(tmp_path):
     result = runner.invoke(app, ["render", str(EXAMPLES[0]), "-f", "html", "--profile", "huge", "-o", str(tmp_path)])
     assert result.exit_code == 2 and "large-print" in result.output
-    result = runner.invoke(app, ["render", str(EXAMPLES[0]), "-f", "html", "--profile", "large-print", "-o", str(tmp_path)])
+    result = runner.invoke(app, ["render", str(EXAMPLES[0]), "-f", "html", "--profile", "large-print",
+                                 "-o", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "18pt !important" in (tmp_path / f"{EXAMPLES[0].stem}.html").read_text()
 
@@ -342,7 +343,8 @@ def test_a_style_lifted_to_the_floor_keeps_its_line_height_to_its_size():
             continue
         grown = large[style.name].element
         ratio = int(spacing.get(f"{W}line")) / int(size.get(f"{W}val"))
-        grown_ratio = int(grown.find(f"{W}pPr/{W}spacing").get(f"{W}line")) / int(grown.find(f"{W}rPr/{W}sz").get(f"{W}val"))
+        grown_ratio = (int(grown.find(f"{W}pPr/{W}spacing").get(f"{W}line"))
+                       / int(grown.find(f"{W}rPr/{W}sz").get(f"{W}val")))
         assert grown_ratio == pytest.approx(ratio, rel=0.01), style.name
         checked += 1
     assert checked  # "Addressees Text": 10 pt on 13.5 pt lines

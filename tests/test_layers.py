@@ -29,8 +29,8 @@ def test_every_module_of_the_package_is_in_a_layer():
 
 def test_every_module_of_the_command_is_in_a_layer_of_its_own_contract():
     """letterkit/cli/: its commands above the options they share, above how it ends and what it writes."""
-    contract = next(contract for contract in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-                    ["contracts"] if contract.get("containers") == ["letterkit.cli"])
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    contract = next(contract for contract in contracts if contract.get("containers") == ["letterkit.cli"])
     named = {name.strip() for layer in contract["layers"] for name in layer.split("|")}
     modules = {path.stem for path in (ROOT / "letterkit" / "cli").glob("*.py")} - {"__init__"}
     assert modules == named

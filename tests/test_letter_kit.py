@@ -24,11 +24,13 @@ def test_the_letter_kit_has_no_python_and_no_rules():
     kit = letterkit.load_kit("letter")
     assert not list((ROOT / "templates" / "letter").rglob("*.py"))
     assert kit.rules == ()
-    assert {"letter_date", "organisation", "recipient", "subject", "body", "signature", "cc"} <= set(kit.model.model_fields)
+    assert ({"letter_date", "organisation", "recipient", "subject", "body", "signature", "cc"}
+            <= set(kit.model.model_fields))
 
 
 def test_a_letter_of_the_letter_kit_renders_in_every_format():
-    files = letterkit.render(_case(subject="Your request", body="We have **received** it.", cc=[{"name": "File"}]), kit="letter")
+    files = letterkit.render(_case(subject="Your request", body="We have **received** it.", cc=[{"name": "File"}]),
+                             kit="letter")
     page = files["html"].decode()
     assert "Dear Jordan Example:" in page and "<strong>received</strong>" in page and "Sincerely," in page
     text = [p.text for p in docx.Document(io.BytesIO(files["docx"])).paragraphs]

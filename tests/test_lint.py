@@ -70,7 +70,8 @@ def test_unknown_guideline_key_in_a_block(kit):
           '{{ clinical_summary }}\n\n{{ quote("mtus-chronic-pain-2009/manual-therapie") }}')
     result = _lint("--kit", str(kit))
     assert result.exit_code == 1
-    assert "clinical-case-summary.md.j2:9: no guideline passage 'mtus-chronic-pain-2009/manual-therapie'" in result.stderr
+    assert ("clinical-case-summary.md.j2:9: no guideline passage 'mtus-chronic-pain-2009/manual-therapie'"
+            in result.stderr)
     assert "nearest: mtus-chronic-pain-2009/manual-therapy" in result.stderr
 
 
@@ -94,7 +95,8 @@ def test_a_block_printing_a_field_the_case_lacks(tmp_path):
 
 
 def test_an_included_block_is_checked_with_its_includers_loop_variable(kit):
-    _edit(kit / "blocks" / "disputed-item.md.j2", "{{ item.rationale }}", "{{ item.rationale }} {{ item.guideline.pagez }}")
+    _edit(kit / "blocks" / "disputed-item.md.j2", "{{ item.rationale }}",
+          "{{ item.rationale }} {{ item.guideline.pagez }}")
     result = _lint("--kit", str(kit))
     assert result.exit_code == 1
     assert ("disputed-item.md.j2:11: prints 'items[].guideline.pagez': items[].guideline has no field 'pagez'; "
@@ -115,8 +117,8 @@ def test_a_class_on_an_element_the_stylesheet_does_not_style_it_on(kit):
     _edit(kit / "blocks" / "closing.md.j2", "Sincerely,\n{: .closing }", "## Sincerely, {: .closing }")
     result = _lint("--kit", str(kit), "--strict")
     assert result.exit_code == 1
-    assert ("closing.md.j2:2: class 'closing' is on a h2 element, but the stylesheets (letter.css, style.css, print.css) "
-            "style it only on p") in result.stderr
+    assert ("closing.md.j2:2: class 'closing' is on a h2 element, "
+            "but the stylesheets (letter.css, style.css, print.css) style it only on p") in result.stderr
 
 
 def test_jinja_whitespace_mechanics_and_long_lines_are_flagged(tmp_path):
@@ -145,7 +147,8 @@ def test_a_block_tag_ending_a_text_line_that_glues_the_next_is_an_error(tmp_path
     (tmp_path / "blocks" / "closing.md.j2").write_text(f"Sincerely,\n{{: .closing }}\n\n{line}\n{following}\n")
     result = _lint("--templates", str(tmp_path))
     assert result.exit_code == 1
-    assert f"error {tmp_path / 'blocks' / 'closing.md.j2'}:4: the tag at the end of this line joins the next" in result.stderr
+    assert (f"error {tmp_path / 'blocks' / 'closing.md.j2'}:4: the tag at the end of this line joins the next"
+            in result.stderr)
 
 
 def test_a_tag_on_a_line_of_its_own_or_before_a_line_break_glues_nothing(tmp_path):

@@ -133,7 +133,8 @@ def test_two_copy_recipients_give_three_pieces_each_addressed_in_the_window(dupl
             assert window_problems(drawn, piece, kit.mail.window, printed) == []  # its own address, and nothing else
             left, top, right, bottom = kit.mail.window.points()
             in_window = [line.text for line in first_page_lines(drawn)
-                         if left <= line.box[0] and line.box[2] <= right and top <= line.box[1] and line.box[3] <= bottom]
+                         if left <= line.box[0] and line.box[2] <= right
+                         and top <= line.box[1] and line.box[3] <= bottom]
             assert in_window[-len(piece.address_lines()):] == piece.address_lines()
             assert ("Copy to:" in in_window) == (row["role"] == "copy")
 
@@ -333,7 +334,8 @@ def test_the_merges_memory_does_not_grow_with_the_number_of_letters(duplex_batch
         peaks.append(int(merged.stdout) / 1024)
         with pikepdf.open(outdir / "print.pdf") as pdf:
             assert len(_leaves(pdf)) == letters
-    assert peaks[1] - peaks[0] < 25, f"peak memory above start: {peaks[0]:.0f} MB for 100 letters, {peaks[1]:.0f} MB for 700"
+    assert peaks[1] - peaks[0] < 25, (f"peak memory above start: {peaks[0]:.0f} MB for 100 letters, "
+                                      f"{peaks[1]:.0f} MB for 700")
 
 
 @pytest.mark.slow

@@ -53,7 +53,8 @@ def test_a_shorter_letter_leaves_no_picture_of_the_longer_ones_last_pages(tmp_pa
     outdir = tmp_path / "out"
     letterkit.render_file(_case(tmp_path, 120), outdir, formats=("png",), options=letterkit.WriterOptions(dpi=20))
     longer = len(_pictures(outdir, "letter"))
-    written = letterkit.render_file(_case(tmp_path, 1), outdir, formats=("png",), options=letterkit.WriterOptions(dpi=20))
+    written = letterkit.render_file(_case(tmp_path, 1), outdir, formats=("png",),
+                                    options=letterkit.WriterOptions(dpi=20))
     assert len(written) < longer
     assert _pictures(outdir, "letter") == written
 

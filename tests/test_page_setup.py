@@ -169,7 +169,7 @@ def test_a_stylesheet_that_sets_the_page_itself_is_a_lint_warning(tmp_path):
     (tmp_path / "print-extra.css").write_text("p { orphans: 3 }\n@page { margin: 0.5in; }\nhtml { font-size: 13pt }\n")
     result = CliRunner().invoke(app, ["lint", "--kit", "letter", "--templates", str(tmp_path), "--strict"])
     assert result.exit_code == 1
-    assert "print-extra.css:2: @page { margin } reaches the PDF but not Word: set it in the kit.toml's [page] (margin)" \
-        in result.output
+    assert ("print-extra.css:2: @page { margin } reaches the PDF but not Word: "
+            "set it in the kit.toml's [page] (margin)") in result.output
     assert "print-extra.css:3: html { font-size } reaches the PDF but not Word: set it in the kit.toml's [page] " \
         "(font_size)" in result.output

@@ -65,7 +65,8 @@ def test_page_reloads_when_a_block_changes(server):
         assert "CLINICAL CASE SUMMARY" in page.locator("h1").all_inner_texts()
 
         block.write_text("# SUMMARY AS EDITED\n\n{{ clinical_summary }}\n")
-        page.wait_for_function("() => [...document.querySelectorAll('h1')].some(h => h.textContent === 'SUMMARY AS EDITED')",
+        page.wait_for_function("() => [...document.querySelectorAll('h1')]"
+                               ".some(h => h.textContent === 'SUMMARY AS EDITED')",
                                timeout=10_000)
 
         block.write_text("# BROKEN\n\n{{ clinical_sumary }}\n")

@@ -34,7 +34,8 @@ def kit(tmp_path):
     shutil.copytree(ROOT / "templates" / "imr", copy)
     (copy / "blocks" / "es").mkdir()
     (copy / "blocks" / "es" / "plain.md.j2").write_text(PLAIN_SPANISH + "\n")
-    (copy / "blocks" / "es" / "dense.md.j2").write_text("# {{ title }}\n\n" + DENSE_SPANISH.replace(" documentación", "\ndocumentación") + "\n")
+    dense = DENSE_SPANISH.replace(" documentación", "\ndocumentación")
+    (copy / "blocks" / "es" / "dense.md.j2").write_text("# {{ title }}\n\n" + dense + "\n")
     return copy
 
 
@@ -71,7 +72,8 @@ def test_a_limit_for_a_language_letterkit_cannot_score_or_in_the_wrong_measure_i
     toml = kit / "kit.toml"
     original = toml.read_text()
     toml.write_text(original.replace("[calendars]", "[reading_level]\nfr = { grade = 8 }\n\n[calendars]"))
-    with pytest.raises(letterkit.KitError, match=r"reading_level.fr: no measure for this language; letterkit scores en, es"):
+    with pytest.raises(letterkit.KitError,
+                       match=r"reading_level.fr: no measure for this language; letterkit scores en, es"):
         letterkit.load_kit(kit)
     toml.write_text(original.replace("[calendars]", "[reading_level]\nes = { grade = 8 }\n\n[calendars]"))
     letterkit.forget_kits()
@@ -88,7 +90,8 @@ def test_validate_strict_reports_every_fields_score_and_warns_past_the_limit():
     reading = {entry["field"]: entry for entry in report[0]["reading"]}
     assert set(reading) == {"clinical_summary", "items[0].rationale", "items[1].rationale"}
     assert reading["items[0].rationale"] == {"field": "items[0].rationale", "language": "en",
-                                             "measure": "Flesch-Kincaid grade", "score": 13.7, "limit": 12.0, "past": True}
+                                             "measure": "Flesch-Kincaid grade", "score": 13.7, "limit": 12.0,
+                                             "past": True}
     assert flesch_kincaid_grade("The pain is better.") < 12
 
 

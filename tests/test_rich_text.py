@@ -77,7 +77,8 @@ def test_attribute_lists_in_case_data_never_give_it_the_kits_styles(case_data):
     styled = [p.text for p in document.paragraphs if p.style.name == "Item Title"]
     assert styled == ["Massage therapy, 6 sessions: Upheld"]
     page = lxml.html.document_fromstring(files["html"])
-    assert [e.text_content() for e in page.cssselect(".running-header")] == ["IMR Case CM15-0000001 · September 1, 2015"]
+    assert ([e.text_content() for e in page.cssselect(".running-header")]
+            == ["IMR Case CM15-0000001 · September 1, 2015"])
 
 
 def test_the_subset_is_interpreted(case_data):

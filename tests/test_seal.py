@@ -108,7 +108,8 @@ def test_verify_fails_a_letter_sealed_again_by_another_key(sealed, pki, stranger
     (tmp_path / "resealed.pdf").write_bytes(seal_pdf(unsealed, SealKey(stranger.key, PASSPHRASE)))
     result = verify(tmp_path / "resealed.pdf", "--kit", "imr", "--trust", str(pki.ca_pem))
     assert result.returncode == 1
-    assert "FAIL signer: Common Name: Someone Else, issued by Common Name: letterkit test root of Someone Else" in result.stderr
+    assert ("FAIL signer: Common Name: Someone Else, issued by Common Name: letterkit test root of Someone Else"
+            in result.stderr)
     assert "does not chain to a trusted root" in result.stderr
     assert "ok   seal" in result.stdout  # a sound seal, by the wrong signer
 

@@ -100,7 +100,8 @@ def test_a_b_lt_letter_verifies_after_its_certificate_expires_and_a_b_b_letter_d
     assert finding(later, "letter").startswith("ok   letter")
     stale = run("verify", str(b_b), "--trust", str(pki.ca_pem), "--at", after)
     assert stale.returncode == 1
-    assert finding(stale, "timestamp").startswith(f"FAIL timestamp: none, and the certificate expired on {ends:%Y-%m-%d}")
+    assert finding(stale, "timestamp").startswith(
+        f"FAIL timestamp: none, and the certificate expired on {ends:%Y-%m-%d}")
 
 
 def test_sealing_b_lt_with_a_revoked_certificate_is_refused(pki, tmp_path):
@@ -108,7 +109,8 @@ def test_sealing_b_lt_with_a_revoked_certificate_is_refused(pki, tmp_path):
     crl = tmp_path / "ca.crl"
     with timestamp_server(pki, crl=crl) as url:
         key = pki.issue("Revoked Later Reviewer", crl_url=f"{url}ca.crl")
-        crl.write_bytes(pki.crl(revoked=(key,), revoked_on=NOW - dt.timedelta(days=1), name="published.crl").read_bytes())
+        published = pki.crl(revoked=(key,), revoked_on=NOW - dt.timedelta(days=1), name="published.crl")
+        crl.write_bytes(published.read_bytes())
         sealed = seal(tmp_path / "out", key, "--timestamp-url", url, "--seal-ltv")
     assert sealed.returncode == 1
     assert sealed.stderr.splitlines()[0].startswith(f"error {CASE}: cannot add long-term validation data: ")

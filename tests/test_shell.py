@@ -116,7 +116,8 @@ def test_a_case_from_standard_input_renders_to_standard_output(tmp_path):
     assert result.returncode == 0 and b"CM16-0034417" in (tmp_path / "out" / "stdin.html").read_bytes()
 
 
-@pytest.mark.parametrize("arguments", [["-", "-f", "html,pdf", "-o", "-"], ["a.yaml", "b.yaml", "-f", "pdf", "-o", "-"]])
+@pytest.mark.parametrize("arguments", [["-", "-f", "html,pdf", "-o", "-"],
+                                       ["a.yaml", "b.yaml", "-f", "pdf", "-o", "-"]])
 def test_standard_output_takes_one_letter_in_one_format(arguments):
     result = CliRunner().invoke(app, ["render", *arguments])
     assert result.exit_code == 2 and "give one case and one format" in result.stderr
@@ -174,11 +175,13 @@ def test_standard_input_that_is_not_utf8_is_refused_as_the_same_file_would_be(tm
     (tmp_path / "bad.yaml").write_bytes(data)
     piped = subprocess.run([*LETTERKIT, "render", "-", "-f", "html", "-o", str(tmp_path / "out")], input=data,
                            capture_output=True, timeout=120)
-    from_file = subprocess.run([*LETTERKIT, "render", str(tmp_path / "bad.yaml"), "-f", "html", "-o", str(tmp_path / "out")],
+    from_file = subprocess.run([*LETTERKIT, "render", str(tmp_path / "bad.yaml"), "-f", "html",
+                                "-o", str(tmp_path / "out")],
                                capture_output=True, timeout=120)
     assert piped.returncode == from_file.returncode == 1
     assert b"cannot read: 'utf-8' codec can't decode byte 0xff" in piped.stderr
-    assert piped.stderr.replace(b"(standard input)", b"") == from_file.stderr.replace(str(tmp_path / "bad.yaml").encode(), b"")
+    assert (piped.stderr.replace(b"(standard input)", b"")
+            == from_file.stderr.replace(str(tmp_path / "bad.yaml").encode(), b""))
     assert not (tmp_path / "out").exists()
 
 
@@ -230,7 +233,8 @@ def test_validate_reads_standard_input_and_json_lines_as_batch_does(tmp_path):
     from_export = CliRunner().invoke(app, ["validate", str(export)], env={"COLUMNS": "200"})
     assert from_export.exit_code == 1
     assert f"{export}:1: valid" in from_export.stdout
-    assert from_export.stderr.startswith(f"error {export}:2: invalid JSON") and len(from_export.stderr.splitlines()) == 1
+    assert (from_export.stderr.startswith(f"error {export}:2: invalid JSON")
+            and len(from_export.stderr.splitlines()) == 1)
     piped = subprocess.run([*LETTERKIT, "validate", "-"], input=MIXED.read_bytes(), capture_output=True, timeout=120)
     assert piped.returncode == 0 and b"(standard input): valid" in piped.stdout
 

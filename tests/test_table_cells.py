@@ -41,18 +41,14 @@ KIT_LINES = ["First kit paragraph.", "Second kit paragraph.", "kit item one", "k
 
 # The case's rich text in a cell by the `table` macro; a cell of the kit's own
 # paragraphs and list, in a table of its own.
-SUMMARY_BLOCK = """# CLINICAL CASE SUMMARY
-
-{{ table([["Item", "Rationale"], [items[0].description, items[0].rationale], ["Plain", "one line"]], header=true, widths=[30, 70]) }}
-
-Between the tables.
-
-<table>
-<tr><td>Kit</td><td><p>First kit paragraph.</p><p>Second kit paragraph.</p><ul><li>kit item one</li><li>kit item two</li></ul></td></tr>
-</table>
-
-{{ clinical_summary }}
-"""
+TABLE_CALL = ('{{ table([["Item", "Rationale"], [items[0].description, items[0].rationale], ["Plain", "one line"]], '
+              'header=true, widths=[30, 70]) }}')
+KIT_TABLE = ("<table>\n"
+             "<tr><td>Kit</td><td><p>First kit paragraph.</p><p>Second kit paragraph.</p>"
+             "<ul><li>kit item one</li><li>kit item two</li></ul></td></tr>\n"
+             "</table>")
+SUMMARY_BLOCK = ("# CLINICAL CASE SUMMARY\n\n" + TABLE_CALL + "\n\nBetween the tables.\n\n" + KIT_TABLE
+                 + "\n\n{{ clinical_summary }}\n")
 
 
 def _case(rationale: str = RATIONALE) -> dict:

@@ -216,8 +216,9 @@ def test_the_typst_engine_refuses_a_variant_it_does_not_write(case_data):
 def test_a_sealed_typst_letter_passes_verify_with_the_kit_and_the_trust_root(tmp_path):
     pki = make_pki(tmp_path / "pki")
     case = ROOT / "examples" / "imr-chiropractic-initial-trial.yaml"
-    rendered = subprocess.run([*LETTERKIT, "render", str(case), "-f", "pdf", "-o", str(tmp_path), "--pdf-engine", "typst",
-                               "--pdf-variant", "archival", "--seal", str(pki.key), "--seal-passphrase", PASSPHRASE],
+    rendered = subprocess.run([*LETTERKIT, "render", str(case), "-f", "pdf", "-o", str(tmp_path),
+                               "--pdf-engine", "typst", "--pdf-variant", "archival",
+                               "--seal", str(pki.key), "--seal-passphrase", PASSPHRASE],
                               capture_output=True, text=True)
     assert rendered.returncode == 0, rendered.stderr
     letter = tmp_path / "imr-chiropractic-initial-trial.pdf"

@@ -63,8 +63,10 @@ def test_upgrade_shows_a_diff_then_writes_a_folder_that_renders_the_same_letter_
     assert after.returncode == 0, after.stderr
     assert after.stderr == ""
     for format in ("html", "docx"):
-        assert (mine / "after" / f"{CASE.stem}.{format}").read_bytes() == (mine / "before" / f"{CASE.stem}.{format}").read_bytes()
-    assert pdf_text((mine / "after" / f"{CASE.stem}.pdf").read_bytes()) == pdf_text((mine / "before" / f"{CASE.stem}.pdf").read_bytes())
+        assert ((mine / "after" / f"{CASE.stem}.{format}").read_bytes()
+                == (mine / "before" / f"{CASE.stem}.{format}").read_bytes())
+    assert (pdf_text((mine / "after" / f"{CASE.stem}.pdf").read_bytes())
+            == pdf_text((mine / "before" / f"{CASE.stem}.pdf").read_bytes()))
     assert cli("upgrade", "mine", cwd=mine).stdout == "mine: nothing to upgrade\n"
 
 

@@ -40,7 +40,8 @@ def carrying(unsealed: bytes, case_json: bytes, key: Path | None, path: Path) ->
         stream = pdf.Root.AF[0].EF.F
         old = hashlib.sha256(stream.read_bytes()).hexdigest().encode()
         stream.write(case_json)
-        pdf.Root.Metadata.write(pdf.Root.Metadata.read_bytes().replace(old, hashlib.sha256(case_json).hexdigest().encode()))
+        digest = hashlib.sha256(case_json).hexdigest().encode()
+        pdf.Root.Metadata.write(pdf.Root.Metadata.read_bytes().replace(old, digest))
         out = io.BytesIO()
         pdf.save(out)
     path.write_bytes(seal_pdf(out.getvalue(), SealKey(key, PASSPHRASE)) if key else out.getvalue())

@@ -145,7 +145,8 @@ def test_a_changed_byte_is_called_changed_not_untrusted(letters, pki, tmp_path):
     (tmp_path / "changed.pdf").write_bytes(bytes(data))
     result = verify(tmp_path / "changed.pdf", "--trust", str(pki.ca_pem))
     assert result.returncode == 1
-    assert lines(result)["seal"] == "FAIL seal: letterkit-seal: broken: the file's bytes were changed after it was sealed"
+    assert lines(result)["seal"] == ("FAIL seal: letterkit-seal: broken: "
+                                     "the file's bytes were changed after it was sealed")
     assert "chain" not in lines(result)["signer"] and "the seal is broken" in lines(result)["signer"]
 
 
@@ -202,7 +203,8 @@ def test_a_sealed_letter_whose_case_says_eof_verifies(pki, tmp_path):
     assert sealed.index(b"%%EOF") < sealed.index(b"/ByteRange")  # the case's text comes first
     result = verify(tmp_path / "eof.pdf", "--kit", "imr", "--trust", str(pki.ca_pem))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert lines(result)["letter"] == "ok   letter: rendering the embedded case with kit imr (weasyprint) gives the same bytes"
+    assert lines(result)["letter"] == ("ok   letter: rendering the embedded case with kit imr (weasyprint) "
+                                       "gives the same bytes")
 
 
 def test_the_sealed_docx_is_judged_by_the_same_rules(pki, tmp_path):

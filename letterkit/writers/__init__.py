@@ -100,5 +100,6 @@ def write_format(
     return next(iter(files.values()))
 
 
-__all__ = ["DEFAULT_FORMATS", "FORMATS", "PDF_ENGINES", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions", "file_name", "files_of", "first_file_key", "page_key", "reference_docx", "write_docx",
-           "write_files", "write_format", "write_formats", "write_html", "write_pdf", "writer"]
+__all__ = ["DEFAULT_FORMATS", "FORMATS", "PDF_ENGINES", "WRITERS", "Files", "Format", "WriterInput", "WriterOptions",
+           "file_name", "files_of", "first_file_key", "page_key", "reference_docx", "write_docx", "write_files",
+           "write_format", "write_formats", "write_html", "write_pdf", "writer"]

@@ -38,4 +38,5 @@ def _write_file(letter: WriterInput) -> Files:
     return {"wav": speech(letter.written["txt"]["txt"].decode("utf-8"), letter.document.meta.language)}
 
 
-FORMAT = Format("wav", "wav", _write_file, "the plain text read aloud by eSpeak NG, where it is installed", needs=("txt",))
+FORMAT = Format("wav", "wav", _write_file, "the plain text read aloud by eSpeak NG, where it is installed",
+                needs=("txt",))

@@ -1,8 +1,9 @@
 """Document tree → braille: contracted (grade 2) braille in BRF, the ASCII form embossers take.
 
-liblouis translates (letterkit.writers.liblouis); this module lays the braille out as the Braille Authority of North America's formats
-do, on pages of `CELLS` cells by `LINES` lines: a paragraph starts in cell 3 and runs
-over to cell 1; an address's lines start in cell 1 and run over to cell 3; a list entry
+liblouis translates (letterkit.writers.liblouis); this module lays the braille out as the
+Braille Authority of North America's formats do, on pages of `CELLS` cells by `LINES`
+lines: a paragraph starts in cell 3 and runs over to cell 1; an address's lines start
+in cell 1 and run over to cell 3; a list entry
 starts in cell 1 and runs over to cell 3, each level two cells further; a main heading
 is centred, a lower one starts in cell 5; a table is read row by row, a blank line
 between rows. The last line of every page carries its braille page number at the right

@@ -69,8 +69,10 @@ class ReferenceDocument:
         if framed:
             for section in sections:
                 section.different_first_page_header_footer = True
-                for name, part in (("running-header", section.header), ("first-page-header", section.first_page_header),
-                                   ("running-footer", section.footer), ("first-page-footer", section.first_page_footer)):
+                for name, part in (("running-header", section.header),
+                                   ("first-page-header", section.first_page_header),
+                                   ("running-footer", section.footer),
+                                   ("first-page-footer", section.first_page_footer)):
                     part.is_linked_to_previous = False  # a part of its own, made when the reference has none
                     self.frame_parts.setdefault(name, []).append(part.part.element)
                     changing.add(part.part.partname)

@@ -27,7 +27,8 @@ from .pdf_keep_all import keep_korean_words
 from .pdf_language import add_languages
 from .weasyprint_adapter import FatalURLFetchingError, FontConfiguration, remove_copied_fonts, subsets_with_harfbuzz
 
-PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", "pdf/x-4", *ARCHIVAL_ALIASES)  # x-4: mail pieces of a PDF/VT print file
+# x-4: mail pieces of a PDF/VT print file
+PDF_VARIANTS = ("pdf/a-2b", "pdf/a-3b", "pdf/ua-1", "pdf/x-4", *ARCHIVAL_ALIASES)
 # WeasyPrint (through Pango and fontconfig, with one shared font configuration) is not
 # safe on several threads at once: without this lock, PDFs rendered on 8 threads crashed
 # the process later (segmentation fault) or hung it in Pango (g_cond_wait). Threads take
@@ -62,7 +63,9 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
         with _WEASYPRINT:
             # Pictures referenced, not inlined: WeasyPrint's HTML parser need not read a
             # data: URI of tens of kilobytes, and its image cache keys on the short URL.
-            return HTML(string=keep_korean_words(page.head + page.print_order()), url_fetcher=LetterFetcher(fetcher, page.pictures)).write_pdf(
+            html_document = HTML(string=keep_korean_words(page.head + page.print_order()),
+                                 url_fetcher=LetterFetcher(fetcher, page.pictures))
+            return html_document.write_pdf(
                 stylesheets=stylesheets,
                 font_config=_font_config(),
                 cache=_image_cache(),

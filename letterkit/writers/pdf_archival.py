@@ -124,8 +124,9 @@ def _description(rdf: Element, namespace: str, **properties: str) -> Element:
 def _extension_schemas(rdf: Element, with_record: bool) -> None:
     """PDF/A accepts only XMP properties it knows or that the file declares."""
     bag = SubElement(SubElement(_description(rdf, EXTENSION), f"{{{EXTENSION}}}schemas"), f"{{{RDF}}}Bag")
-    schemas: list[tuple[str, str, str, tuple[tuple[str, str, str], ...]]] = [("PDF/UA identification schema", PDFUAID, "pdfuaid",
-                (("part", "Integer", "Indicates, which part of ISO 14289 standard is followed"),))]
+    schemas: list[tuple[str, str, str, tuple[tuple[str, str, str], ...]]] = [
+        ("PDF/UA identification schema", PDFUAID, "pdfuaid",
+         (("part", "Integer", "Indicates, which part of ISO 14289 standard is followed"),))]
     if with_record:
         schemas.append(("letterkit case record", LETTERKIT, "letterkit", RECORD_PROPERTIES))
     for name, uri, prefix, properties in schemas:

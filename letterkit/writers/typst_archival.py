@@ -45,7 +45,8 @@ def with_record(pdf: bytes, record: CaseRecord | None, engine: str) -> bytes:
     kept = re.search(rb"<<(.*)>>", trailer, re.S)
     assert kept is not None
     fields = re.sub(rb"/Prev \d+", b"", kept.group(1))
-    return body + (b"xref\n0 1\n0000000000 65535 f\r\n%d 1\n%010d 00000 n\r\ntrailer\n<<%s/Prev %d>>\nstartxref\n%d\n%%%%EOF\n"
+    return body + (b"xref\n0 1\n0000000000 65535 f\r\n%d 1\n%010d 00000 n\r\n"
+                   b"trailer\n<<%s/Prev %d>>\nstartxref\n%d\n%%%%EOF\n"
                    % (metadata, offset, fields, _number(rb"startxref\s+(\d+)", trailer), xref))
 
 

@@ -155,7 +155,8 @@ class TypstWriter(Writer[str]):
         """The blocks' code; each knows the path of the block after it, which may ask
         (`break-before: avoid`) to stay on its page."""
         nodes = list(nodes)
-        return _join(self.within(lambda: self.visit(node), after=f", next: {self.path(_element(after))}" if after else "")
+        return _join(self.within(lambda: self.visit(node),
+                                 after=f", next: {self.path(_element(after))}" if after else "")
                      for node, after in zip(nodes, [*nodes[1:], None]))
 
     def in_language(self, lang: str, code: str) -> str:
@@ -184,8 +185,10 @@ class TypstWriter(Writer[str]):
 
         header, footer = ('lk-frames.Header', 'lk-frames.Footer')
         return (f"#set page(header: context if here().page() == 1 {{ lk-frame({header}, right, "
-                f"{code(parts['first-page-header'])}) }} else {{ lk-frame({header}, right, {code(parts['running-header'])}) }},\n"
-                f"  footer: context if here().page() == 1 {{ lk-frame({footer}, center, {code(parts['first-page-footer'])}) }} "
+                f"{code(parts['first-page-header'])}) }} "
+                f"else {{ lk-frame({header}, right, {code(parts['running-header'])}) }},\n"
+                f"  footer: context if here().page() == 1 "
+                f"{{ lk-frame({footer}, center, {code(parts['first-page-footer'])}) }} "
                 f"else {{ lk-frame({footer}, center, {code(parts['running-footer'])}) }})")
 
     # Inlines
@@ -215,10 +218,12 @@ class TypstWriter(Writer[str]):
     # Blocks
     def visit_heading(self, node: tree.Heading) -> str:
         path = self.path(_element(node))
-        return self.in_language(node.lang, f"lk-heading({node.level}, {path}, {self.inlines(node.children)}{self.scope.after})")
+        return self.in_language(node.lang,
+                                f"lk-heading({node.level}, {path}, {self.inlines(node.children)}{self.scope.after})")
 
     def visit_paragraph(self, node: tree.Paragraph) -> str:
-        return self.in_language(node.lang, f"lk-par({self.path(_element(node))}, {self.inlines(node.children)}{self.scope.after})")
+        return self.in_language(node.lang,
+                                f"lk-par({self.path(_element(node))}, {self.inlines(node.children)}{self.scope.after})")
 
     def visit_list_item(self, node: tree.ListItem) -> str:
         return self.blocks(node.children)
@@ -261,8 +266,8 @@ class TypstWriter(Writer[str]):
         columns = f"({', '.join(f'{int(share)}%' for share in node.widths)},)" if node.widths else str(width)
         header = self.within(lambda: "".join(self.visit_all(node.head)), path=(*self.scope.path, *head))
         cells = self.within(lambda: "".join(self.visit_all(node.body)), path=(*self.scope.path, *body))
-        return (f"lk-table({self.path(element)}, {self.path(*body)}, {self.path(*head)}, {columns}, ({header}), ({cells})"
-                f"{self.scope.after})")
+        return (f"lk-table({self.path(element)}, {self.path(*body)}, {self.path(*head)}, {columns}, "
+                f"({header}), ({cells}){self.scope.after})")
 
     def visit_div(self, node: tree.Div) -> str:
         element = _element(node)
