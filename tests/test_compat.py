@@ -70,6 +70,7 @@ def test_an_old_folder_warns_once_per_removed_part_naming_file_and_line(name):
     assert _loaded_warnings((folder,)) == expected
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 @pytest.mark.parametrize("name", sorted(WARNINGS))
 def test_an_old_folder_changes_the_letter_as_it_did_in_its_release(name):
     release, folder = name.split("/")
@@ -93,6 +94,7 @@ def test_an_upgraded_folder_renders_the_same_letter_without_a_warning(name, tmp_
         assert text(case, (new,)) == _quietly(text, case, (old,))
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 @pytest.mark.parametrize("folder", ["old-blocks", "old-credentials", "old-letter"])
 def test_the_blocks_0_1_0_shipped_still_say_in_every_format_exactly_what_the_kit_says(folder):
     case = letterkit.read_case(COMPAT / "0.1.0" / "cases" / "imr-medications-mixed.yaml")

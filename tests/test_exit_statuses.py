@@ -43,6 +43,7 @@ def test_a_folder_where_a_file_is_wanted_is_one_line_and_status_1(tmp_path):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
 @pytest.mark.parametrize("command", [["schema"], ["kits"], ["rules", "--json"]])
 def test_a_full_disk_under_standard_output_is_one_line_and_status_1(command):
@@ -51,6 +52,7 @@ def test_a_full_disk_under_standard_output_is_one_line_and_status_1(command):
     assert (result.returncode, result.stderr) == (exits.FAILED, "error standard output: No space left on device\n")
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 def test_ctrl_c_is_one_line_and_status_130(tmp_path):
     """Rendering six letters, stopped by SIGINT after the first: no traceback, no half file."""
     cases = [tmp_path / f"case-{number}.yaml" for number in range(6)]

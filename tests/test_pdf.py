@@ -396,6 +396,7 @@ def _signature(shade: int) -> str:
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 def test_pictures_cached_across_letters_change_no_bytes_and_stay_bounded(case, monkeypatch):
     """The letterhead is decoded once per thread; a letter's bytes never depend on the ones before."""
     monkeypatch.setattr(pdf_writer, "IMAGE_CACHE_ENTRIES", 4)

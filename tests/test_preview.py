@@ -155,6 +155,7 @@ def _closed(connection: socket.socket, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 def test_a_request_not_all_there_in_time_is_closed_however_slowly_it_trickles(tmp_path):
     with _serving(Preview(EXAMPLES[0], "imr", ()), read_timeout=1) as url:
         address = urllib.parse.urlsplit(url)
@@ -171,6 +172,7 @@ def test_a_request_not_all_there_in_time_is_closed_however_slowly_it_trickles(tm
         assert _get(url, address.netloc)[0] == 200  # and the preview still serves
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 def test_connections_past_the_bound_are_turned_away_not_given_a_thread(tmp_path):
     with _serving(Preview(EXAMPLES[0], "imr", ())) as url:
         address = urllib.parse.urlsplit(url)

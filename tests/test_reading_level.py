@@ -99,6 +99,7 @@ SPANISH_UR = ROOT / "examples" / "ur" / "ur-chiropractic-modified-es.yaml"
 SPANISH_ABD = ROOT / "examples" / "adverse-benefit" / "abd-lumbar-mri-es.yaml"
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 def test_the_spanish_kits_state_a_fernandez_huerta_floor_and_validate_scores_against_it():
     for kit in ("ur", "adverse-benefit"):
         assert letterkit.load_kit(kit).reading_limits.fields["es"] == 60  # "normal (para adulto)"

@@ -130,6 +130,7 @@ def test_a_kept_answer_is_for_its_type_only():
         environment.from_string("{{ s.count('a') }}").render(s="aa")
 
 
+@pytest.mark.slow  # a second or more each, on a quiet machine
 def test_a_huge_constant_in_a_block_neither_hangs_loading_nor_renders(case_data, tmp_path):
     # Jinja folds constant expressions when it compiles a block: this one would take
     # minutes inside load_kit, before any time limit. A child process, so that a hang fails.
