@@ -558,3 +558,12 @@ def test_a_renderer_child_says_nothing_on_stderr(capfd):
     finally:
         renderer.stop()
     assert capfd.readouterr().err == ""
+
+
+def test_a_batch_without_a_cluster_never_imports_dask():
+    """Dask is an extra that takes 0.2 s to import: a local batch, and every renderer child
+    (which imports this package), must not pay it."""
+    code = ("import sys, letterkit.batch, letterkit.cli; from letterkit.batch.renderer import Renderer; "
+            "print(sorted(m for m in ('dask', 'distributed', 'ray') if m in sys.modules))")
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert found.strip() == "[]"

@@ -22,7 +22,6 @@ from .. import audit, version
 from ..kits import Kit, load_kit
 from ..mail.render import MailJob
 from ..writers import DEFAULT_FORMATS, WriterOptions, file_name, first_file_key, reference_docx
-from .dask_cluster import DaskExecutor
 from .job import Job, failed_entry, remove_files_of, render_case, render_cases
 from .lock import exclusive, exclusive_in_store
 from .manifest import Manifest, SpooledManifest, remove_partial_files
@@ -147,6 +146,9 @@ def _engine(executor, jobs: int | None) -> tuple[Executor | None, int]:
 def _on_cluster(executor):
     """A Dask `Client` given as the executor runs the batch as a `DaskExecutor` (dask_cluster.py)."""
     if type(executor).__module__.startswith("distributed.") and type(executor).__name__ == "Client":
+        # here, not at the top: Dask is an extra and takes 0.2 s to import, which every batch
+        # and every renderer child (python -c CHILD imports this package) would pay
+        from .dask_cluster import DaskExecutor
         return DaskExecutor(executor)
     return executor
 
