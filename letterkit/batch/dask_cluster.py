@@ -191,7 +191,7 @@ class DaskExecutor(Executor):
                 return
             # a part that raised (the client lost the scheduler) ends the whole hand-off so;
             # a callback that raised instead would leave the batch waiting for it for ever
-            error = next((part.exception() for part in parts if part.exception()), None)
+            error = next(filter(None, (part.exception() for part in parts)), None)
             if error is not None:
                 done.set_exception(error)
             else:
