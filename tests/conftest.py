@@ -10,7 +10,7 @@ import letterkit
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 # The one warning a built-in kit's lint gives: a Spanish block below the kit's reading-ease
-# floor (its headings and labels are short, long-worded text), which a translator revises
+# floor (the UR opening's lines of labels, long words), which a translator revises
 _SPANISH_BELOW_FLOOR = re.compile(r"warning \S+/blocks/es/\S+: reading ease [\d.]+ \(Fernández-Huerta\), "
                                   r"below the kit's \d+")
 
