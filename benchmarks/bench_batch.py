@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 from bench_docx import make_docxtpl_template, paragraphs
+from bench_letter import number_first_name
 from bench_pdf import setup
 
 import letterkit
@@ -36,11 +37,13 @@ SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
 
 
 def write_cases(folder: Path, count: int, seed: Path = SEED) -> Path:
-    """`count` copies of the seed case as JSON Lines, told apart by their id."""
-    data = yaml.safe_load(seed.read_text())
+    """`count` cases of the seed's shape as JSON Lines, told apart by their id and their
+    first name, numbered: a letter typst has not laid out before, as a batch's next one is."""
     source = folder / "cases.jsonl"
     with source.open("w") as out:
         for number in range(count):
+            data = yaml.safe_load(seed.read_text())
+            number_first_name(data, number)
             out.write(json.dumps({"id": f"case-{number:06d}", **data}, default=str) + "\n")
     return source
 
@@ -201,7 +204,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs per configuration (median)")
     parser.add_argument("--formats", default="html;pdf;docx;html,pdf,docx",
                         help="format sets to measure, separated by ';' (\"\" for none)")
-    parser.add_argument("--letter", type=Path, default=SEED, help="the case every letter copies")
+    parser.add_argument("--letter", type=Path, default=SEED, help="the case every letter is made from")
     parser.add_argument("--engines", action=argparse.BooleanOptionalAction, default=True,
                         help="compare the PDF engines' batches (--pdf-engine weasyprint and typst)")
     parser.add_argument("--kit", default="imr", help="the kit that renders it")
@@ -212,7 +215,7 @@ def main() -> None:
             source = write_cases(Path(folder), args.letters, args.letter)
             letter = raw_letter(Path(folder), args.letter, args.kit)
             print(f"this machine: a pure-Python loop scales {machine_scaling(args.repeat):.2f}x at 2 processes")
-            print(f"{args.letters} copies of {args.letter.name}; medians of {args.repeat} alternating runs; "
+            print(f"{args.letters} cases of {args.letter.name}'s shape; medians of {args.repeat} alternating runs; "
                   f"letters/second")
             print(f"{'formats':<16}{'':>10}{'-j 1':>8}{'-j 2':>8}{'scaling':>9}{'letterkit / raw':>17}")
             for formats in groups:

@@ -64,6 +64,17 @@ TYPST_OTHER = "letterkit, --pdf-engine typst, another case"
 OTHER_CASES = 13  # more than typst-py keeps (comemo.evict(10) after each compile)
 
 
+def number_first_name(data: object, number: int) -> bool:
+    """Number the first `name` in the case data (in place): a case of the same shape, other
+    data. False if it has no name."""
+    if isinstance(data, dict):
+        if isinstance(data.get("name"), str):
+            data["name"] += f" {number}"
+            return True
+        return any(number_first_name(inner, number) for inner in data.values())
+    return isinstance(data, list) and any(number_first_name(inner, number) for inner in data)
+
+
 def other_cases(case: Path, outdir: Path) -> list[Path]:
     """The case with its first `name` numbered, OTHER_CASES times: letters of the same
     shape, other data."""
@@ -71,18 +82,10 @@ def other_cases(case: Path, outdir: Path) -> list[Path]:
 
     import letterkit
 
-    def renamed(value, number: int) -> bool:
-        if isinstance(value, dict):
-            if isinstance(value.get("name"), str):
-                value["name"] += f" {number}"
-                return True
-            return any(renamed(inner, number) for inner in value.values())
-        return isinstance(value, list) and any(renamed(inner, number) for inner in value)
-
     paths = []
     for number in range(OTHER_CASES):
         data = letterkit.read_case(case)
-        if not renamed(data, number):
+        if not number_first_name(data, number):
             raise SystemExit(f"{case}: no name to change for the typst runs of other cases")
         paths.append(outdir / f"{case.stem}-{number}.json")
         paths[-1].write_text(json.dumps(data, default=str), encoding="utf-8")

@@ -31,6 +31,8 @@ TYPST = letterkit.WriterOptions(pdf_engine="typst")
 TYPST_ARCHIVAL = letterkit.WriterOptions(pdf_engine="typst", pdf_variant="archival")
 # typst syntax, and what would end a string, a content block or a comment around a value
 HOSTILE = r'#set text(red) $x^2$ *b* _i_ @ref <lbl> ] \ // c /* d #{1+1} #import "x": * "q"'
+# What would end a typst string literal, or begin an escape in one: the texts are literals
+LITERAL = r'" + str(panic()) + " \u{41} \" \ end'
 # In rich text, Markdown's own syntax means what it says (`*b*` is emphasis): these are not Markdown
 HOSTILE_RICH = r'#set text(red) $x^2$ 2 * 3 a_b_c @ref <lbl> ] \ // c /* d #{1+1} #import "x"'
 
@@ -94,6 +96,31 @@ def test_the_same_letter_gives_the_same_bytes(case_data):
     assert _render("imr", case_data, TYPST) == _render("imr", case_data, TYPST)
 
 
+def test_what_differs_between_two_cases_is_only_in_the_body_where_typst_can_reuse_the_rest():
+    """typst lays out again every element after a set rule it has not seen, and every
+    element when `sys.inputs` changes (it is part of typst's library): a new case's
+    letter took twice the time of the one before. So the texts of a case (here its
+    organisation, which signs the letter, its case number and date, which the running
+    header and the title show) are neither in the set rules before the body nor in
+    typst's inputs."""
+    from letterkit.writers.typst_look import typst_look
+    from letterkit.writers.typst_source import typst_letter
+
+    kit = letterkit.load_kit("imr")
+    seed = letterkit.read_case(ROOT / "examples" / "imr-chiropractic-and-massage.yaml")
+    other = letterkit.read_case(ROOT / "examples" / "imr-chiropractic-and-massage.yaml")
+    other["organisation"]["name"] = "Other Review Services"
+    other["case"]["imr_number"] = "CM16-0000001"
+    other["letter_date"] = "2015-10-02"
+    first, second = (typst_letter(letterkit.compose(letterkit.validate(data, kit), kit),
+                                  typst_look(kit.presentation), kit.presentation) for data in (seed, other))
+    assert first.inputs() == second.inputs()
+    before_body = [letter.source[:letter.source.index("\n#{\n")] for letter in (first, second)]
+    assert before_body[0] == before_body[1]
+    assert "CM15-0171234" not in before_body[0] and "MAXIMUS Federal Services" not in before_body[0]
+    assert "CM16-0000001" in second.source and "CM16-0000001" not in first.source
+
+
 def _shown(pdf: bytes) -> str:
     text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout
     return " ".join(words(text.decode("utf-8")))
@@ -103,12 +130,15 @@ def test_typst_syntax_in_a_plain_field_a_table_cell_and_rich_text_is_shown_as_ty
     case_data["items"][0]["description"] = HOSTILE  # the item's heading, and its cell in the summary table
     case_data["items"][0]["rationale"] = HOSTILE_RICH
     case_data["clinical_summary"] = f"First line.\n\n{HOSTILE_RICH}"
+    case_data["items"].append({**case_data["items"][0], "description": LITERAL, "rationale": "Not necessary."})
     shown = _shown(_render("imr", case_data, TYPST))
     assert shown.count(" ".join(words(HOSTILE))) == 2  # heading and table cell
     assert shown.count(" ".join(words(HOSTILE_RICH))) == 2  # rationale and summary
+    assert shown.count(" ".join(words(LITERAL))) == 2
 
 
-@pytest.mark.parametrize("hostile", [HOSTILE, "]) #panic() [", "\\", "//", "#", "$", "@x", "<x>", "*", "_"])
+@pytest.mark.parametrize("hostile",
+                         [HOSTILE, LITERAL, "]) #panic() [", "\\", '"', "//", "#", "$", "@x", "<x>", "*", "_"])
 def test_typst_syntax_in_the_page_frame_is_shown_as_typed(hostile):
     data = letterkit.read_case(ROOT / "examples" / "adverse-benefit" / "abd-lumbar-mri.yaml")
     data["plan"]["name"] = f"Plan {hostile} end"  # the footer of every page but the first, and the title

@@ -1,7 +1,7 @@
 """The archival PDF from typst: what typst's own PDF/A-3a + PDF/UA-1 lacks of letterkit's.
 
 typst writes the standards, the tags, the title and language, and attaches the case
-(`ATTACH_CASE`: the case JSON comes in `sys.inputs`, as data). What it cannot write is
+(`attach_case`: the case JSON a string literal, as every text is). What it cannot write is
 letterkit's record in the XMP — kit, kit digest, letterkit version, case digest, and
 the engine — which `verify` reads back. `with_record` adds it to typst's packet, with
 its extension schema as PDF/A asks, in an incremental update: typst's bytes stay as
@@ -17,13 +17,18 @@ from collections.abc import Iterable
 from xml.sax.saxutils import escape
 
 from .pdf_archival import CASE_FILE, LETTERKIT, RECORD_PROPERTIES, CaseRecord
+from .typst_source import typst_string
 
-ATTACH_CASE = f"""
-#pdf.attach("{CASE_FILE}", bytes(sys.inputs.case), relationship: "source", mime-type: "application/json",
-  description: "The case data this letter was rendered from (letterkit)")
-"""
 ENGINE_PROPERTY = ("engine", "Text", "The PDF engine that laid the letter out (weasyprint when absent)")
 _SCHEMAS_END = b"</rdf:Bag></pdfaExtension:schemas>"
+
+
+def attach_case(case_json: bytes) -> str:
+    """The typst that attaches the case, as `case.json` (its text a string literal, as
+    every text of a letter is)."""
+    return (f'\n#pdf.attach("{CASE_FILE}", bytes({typst_string(case_json.decode("utf-8"))}), '
+            'relationship: "source", mime-type: "application/json",\n'
+            '  description: "The case data this letter was rendered from (letterkit)")\n')
 
 
 def with_record(pdf: bytes, record: CaseRecord | None, engine: str) -> bytes:

@@ -28,7 +28,7 @@ from ..errors import RenderError
 from ..presentation import Presentation
 from .format import Files, Format, WriterInput
 from .pdf_archival import ARCHIVAL_ALIASES, CaseRecord
-from .typst_archival import ATTACH_CASE, with_record
+from .typst_archival import attach_case, with_record
 from .typst_look import typst_look
 from .typst_source import typst_letter
 
@@ -47,17 +47,15 @@ def write_pdf(document: tree.Document, presentation: Presentation, variant: str 
                           "choose archival, or --pdf-engine weasyprint")
     look = typst_look(presentation)
     letter = typst_letter(document, look, presentation)
-    inputs = letter.inputs()
     source = letter.source
     standards: list = []
     if variant is not None:
         standards = ["a-3a", "ua-1"]
         if record is not None:
-            source += ATTACH_CASE
-            inputs["case"] = record.case_json.decode("utf-8")
+            source += attach_case(record.case_json)
     moment = dt.datetime.combine(document.meta.date or dt.date(2000, 1, 1), dt.time(), dt.timezone.utc)
     try:
-        pdf = _compiler(look.font_folders).compile(input=source.encode("utf-8"), sys_inputs=inputs,
+        pdf = _compiler(look.font_folders).compile(input=source.encode("utf-8"), sys_inputs=letter.inputs(),
                                                    pdf_standards=standards, timestamp=moment)
     except typst.TypstError as error:  # a kit's style.typ, or a bug: one line, no traceback
         raise RenderError(f"typst: {error.message}") from None

@@ -1,13 +1,18 @@
-"""Document tree → typst source and the data it shows.
+"""Document tree → typst source.
 
 The writer is a visitor, as every writer is: one `visit_<kind>` per node kind, each
 returning typst code for its node (an expression in code mode that makes content).
-A letter's words are never part of that code. Each text — of a case field or of the
-kit, in the body, a table cell, a picture's description or the page frame — goes through
-one function, `TypstWriter.value`, which files it in the letter's data and gives back
-`v(N)`, a look-up in that data. The data reaches typst as JSON in `sys.inputs` and is
-read with `json`: `#`, `$`, `*`, `_`, `@`, `<`, `]`, `\\` and `//` in a value are
-characters of a string, shown as typed, never markup.
+A letter's words are never code. Each text — of a case field or of the kit, in the
+body, a table cell, a picture's description or the page frame — goes through one
+function, `typst_string`, which writes it as a typst string literal: a value, shown
+as text. `#`, `$`, `*`, `_`, `@`, `<`, `]` and `//` in a string are its characters,
+never markup, and the two characters that could end the literal or begin an escape
+(`"` and `\\`), and every control character, are escaped.
+
+Why literals and not data in `sys.inputs`: `sys.inputs` is part of typst's standard
+library, and a library that changes from letter to letter makes typst lay out every
+page again; a source that differs only in its strings lets it reuse what it laid out
+for the letter before (docs/typst.md, "What a new case costs typst").
 
 Each block is named by its element path, the elements from `<main>` down to it as the
 HTML writer writes them (`div.taglines > p`), and takes the look the kit's print
@@ -44,17 +49,26 @@ _ENGLISH = 'lang: "en"'  # a letter whose language typst cannot take is laid out
 
 @dataclass
 class Letter:
-    """A letter as typst: its source, and the data the source shows (`sys.inputs`)."""
+    """A letter as typst: its source, and its pictures (`sys.inputs`)."""
 
     source: str
-    values: list[str] = field(default_factory=list)
     pictures: list[bytes] = field(default_factory=list)
 
     def inputs(self) -> dict[str, str]:
-        """The texts, and apart from them the pictures: the same letterhead from letter to
-        letter is the same input, which typst has decoded before and does not again."""
-        return {"letter": json.dumps(self.values, ensure_ascii=False, separators=(",", ":")),
-                "pictures": "[" + ",".join(_picture_json(picture) for picture in self.pictures) + "]"}
+        """The pictures, which are the same from letter to letter (the letterhead): the
+        same input, which typst has decoded before and does not again."""
+        return {"pictures": "[" + ",".join(_picture_json(picture) for picture in self.pictures) + "]"}
+
+
+# `\u{…}` for every character a string literal should not hold as it is: the C0 and C1
+# controls, DEL and the line and paragraph separators
+_ESCAPES = {code: f"\\u{{{code:x}}}" for code in [*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]}
+_ESCAPES |= {ord("\\"): "\\\\", ord('"'): '\\"'}
+
+
+def typst_string(text: str) -> str:
+    """`text` as a typst string literal: the one way a text reaches the source."""
+    return '"' + text.translate(_ESCAPES) + '"'
 
 
 @lru_cache(maxsize=64)
@@ -64,23 +78,32 @@ def _picture_json(data: bytes) -> str:
 
 
 def typst_letter(document: tree.Document, look: TypstLook, presentation: Presentation) -> Letter:
-    """The letter's typst source, in the kit's look, and its data."""
+    """The letter's typst source, in the kit's look, and its pictures.
+
+    A set rule becomes part of the style of every element after it, and typst lays out
+    again any element whose style it has not seen. So what changes from case to case
+    stays out of the set rules before the body: the page frame reads its texts from a
+    `metadata` element in the document (`lk-frame-texts`), and the document's title and
+    author are set after the body. A new case's pages then cost typst what changed in
+    them, not the whole letter."""
     writer = TypstWriter()
     meta = document.meta
     body = writer.visit(document)
-    settings = [
-        f"#set document(title: {writer.value(meta.title)}"
-        + (f", author: {writer.value(meta.author)}" if meta.author else "")
-        + (f", description: {writer.value(meta.subject)}" if meta.subject else "")
-        + (f", date: datetime(year: {meta.date.year}, month: {meta.date.month}, day: {meta.date.day})"
-           if meta.date else "") + ")",
-        f"#set text({language_arguments(meta.language) or _ENGLISH})",
-        writer.frame(meta),
-    ]
+    frame, frame_texts = writer.frame(meta)
     looks = css_looks(presentation, [TEXT, *writer.paths], look.ascent, look.descent)
     styles = "#let lk-styles = (\n" + "".join(f"  {_key(path)}: {code},\n" for path, code in looks.items()) + ")"
-    source = "\n".join([_DATA, styles, look.rules, *settings, f"#{{\n{body}\n}}\n"])
-    return Letter(source, writer.values, writer.pictures)
+    return Letter("\n".join([
+        _DATA, styles, look.rules, f"#set text({language_arguments(meta.language) or _ENGLISH})", frame,
+        f"#{{\n[#metadata(({frame_texts})) <lk-frame>]\n{body}\n}}", _document_settings(writer, meta), ""]),
+        writer.pictures)
+
+
+def _document_settings(writer: TypstWriter, meta: tree.Meta) -> str:
+    return (f"#set document(title: {writer.value(meta.title)}"
+            + (f", author: {writer.value(meta.author)}" if meta.author else "")
+            + (f", description: {writer.value(meta.subject)}" if meta.subject else "")
+            + (f", date: datetime(year: {meta.date.year}, month: {meta.date.month}, day: {meta.date.day})"
+               if meta.date else "") + ")")
 
 
 def language_arguments(tag: str) -> str:
@@ -91,10 +114,10 @@ def language_arguments(tag: str) -> str:
     return f'lang: "{match.group(1)}"' + (f', region: "{match.group(2)}"' if match.group(2) else "")
 
 
-# The letter's data, read once; `v(N)` is its Nth text.
-_DATA = """#let lk-data = json(bytes(sys.inputs.letter))
-#let v(index) = lk-data.at(index)
-#let lk-picture(index) = bytes(json(bytes(sys.inputs.pictures)).at(index))"""
+# The letter's pictures, read once; `lk-picture(N)` is the Nth. The page frame's texts,
+# which the document holds (none on typst's first pass, which lays the pages out to count them).
+_DATA = """#let lk-picture(index) = bytes(json(bytes(sys.inputs.pictures)).at(index))
+#let lk-frame-texts() = { let found = query(<lk-frame>); if found.len() > 0 { found.first().value } else { () } }"""
 
 
 def _join(parts: Iterable[str]) -> str:
@@ -132,15 +155,13 @@ class TypstWriter(Writer[str]):
 
     def __init__(self) -> None:
         self.paths: dict[ElementPath, None] = {}  # every block's path, in order
-        self.values: list[str] = []
         self.pictures: list[bytes] = []
         self._picture_index: dict[bytes, int] = {}
         self.scope = _Scope()
 
     def value(self, text: str) -> str:
-        """The one way a text reaches the document: filed as data, `v(N)` in the code."""
-        self.values.append(_WHITESPACE.sub(" ", text))
-        return f"v({len(self.values) - 1})"
+        """A text of the letter, as HTML shows its whitespace, as a string literal."""
+        return typst_string(_WHITESPACE.sub(" ", text))
 
     def path(self, *elements: str) -> str:
         """The path of `elements` in this block, as the source names it; its look goes in."""
@@ -171,25 +192,33 @@ class TypstWriter(Writer[str]):
         finally:
             self.scope = outer
 
-    def frame(self, meta: tree.Meta) -> str:
-        """The page's header and footer: each part's text as data, its numbers counted by typst."""
+    def frame(self, meta: tree.Meta) -> tuple[str, str]:
+        """The page's header and footer, and the texts they show (`lk-frame-texts`); their
+        numbers counted by typst."""
         if page_frame.framed(meta):
             parts = page_frame.parts(meta)
         else:
             parts = {"running-header": meta.header, "first-page-header": "",
                      "running-footer": UNFRAMED_FOOTER, "first-page-footer": UNFRAMED_FOOTER}
+        texts: list[str] = []
 
         def code(text: str) -> str:
-            return _join(self.value(words) if kind == "text" else ("lk-page" if words == "PAGE" else "lk-pages")
+            return _join(self._filed(texts, words) if kind == "text" else ("lk-page" if words == "PAGE" else "lk-pages")
                          for kind, words in page_frame.segments(text))
 
         header, footer = ('lk-frames.Header', 'lk-frames.Footer')
-        return (f"#set page(header: context if here().page() == 1 {{ lk-frame({header}, right, "
-                f"{code(parts['first-page-header'])}) }} "
-                f"else {{ lk-frame({header}, right, {code(parts['running-header'])}) }},\n"
-                f"  footer: context if here().page() == 1 "
-                f"{{ lk-frame({footer}, center, {code(parts['first-page-footer'])}) }} "
-                f"else {{ lk-frame({footer}, center, {code(parts['running-footer'])}) }})")
+        frame = (f"#set page(header: context {{ let lk-t = lk-frame-texts(); if here().page() == 1 {{ "
+                 f"lk-frame({header}, right, {code(parts['first-page-header'])}) }} "
+                 f"else {{ lk-frame({header}, right, {code(parts['running-header'])}) }} }},\n"
+                 f"  footer: context {{ let lk-t = lk-frame-texts(); if here().page() == 1 "
+                 f"{{ lk-frame({footer}, center, {code(parts['first-page-footer'])}) }} "
+                 f"else {{ lk-frame({footer}, center, {code(parts['running-footer'])}) }} }})")
+        return frame, "".join(f"{text}, " for text in texts)
+
+    def _filed(self, texts: list[str], words: str) -> str:
+        """A text of the frame, filed in `texts`: the code that reads it back."""
+        texts.append(self.value(words))
+        return f'lk-t.at({len(texts) - 1}, default: "")'
 
     # Inlines
     def visit_text(self, node: tree.Text) -> str:
