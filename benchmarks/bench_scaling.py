@@ -36,6 +36,7 @@ import psutil
 import yaml
 
 import letterkit
+from letterkit.batch.renderer import CHILD
 from letterkit.batch.runner import render_batch
 from letterkit.batch.sources import read_cases
 
@@ -149,7 +150,7 @@ def _cpu() -> tuple[float, float]:
     for process in psutil.Process().children(recursive=True):
         with contextlib.suppress(psutil.NoSuchProcess):
             seconds = sum(process.cpu_times()[:2])
-            if "letterkit.batch.renderer" in process.cmdline():
+            if CHILD in process.cmdline():  # `python -c CHILD`: a renderer
                 renderers += seconds
             else:
                 engine += seconds

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
+from pydantic.json_schema import DEFAULT_REF_TEMPLATE, GenerateJsonSchema, JsonSchemaMode, JsonSchemaValue
+from pydantic_core import core_schema
 
 from .text import check_text
 
@@ -35,10 +37,33 @@ def _check_strings(value: Any) -> Any:
     return value
 
 
+class _BoundedLists(GenerateJsonSchema):
+    """pydantic's JSON Schema, with the bound every list of a case has (`maxItems`): the
+    check is a validator of ours, which pydantic's schema cannot see, and an exporter
+    that checks its cases against the schema should meet the bound there first."""
+
+    def list_schema(self, schema: core_schema.ListSchema) -> JsonSchemaValue:
+        return _bounded(super().list_schema(schema))
+
+    def tuple_schema(self, schema: core_schema.TupleSchema) -> JsonSchemaValue:
+        return _bounded(super().tuple_schema(schema))
+
+
+def _bounded(array: JsonSchemaValue) -> JsonSchemaValue:
+    return {**array, "maxItems": min(array.get("maxItems", MAX_LIST_ENTRIES), MAX_LIST_ENTRIES)}
+
+
 class CaseModel(BaseModel):
     """A part of a case: unknown fields are errors, and no text is blank or breaks a writer."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def model_json_schema(cls, by_alias: bool | None = None, ref_template: str = DEFAULT_REF_TEMPLATE,
+                          schema_generator: type[GenerateJsonSchema] = _BoundedLists,
+                          mode: JsonSchemaMode = "validation", **kwargs: Any) -> dict[str, Any]:
+        """The JSON Schema of the case data, lists bounded (`_BoundedLists`)."""
+        return super().model_json_schema(by_alias, ref_template, schema_generator, mode, **kwargs)
 
     @field_validator("*", mode="after")
     @classmethod
