@@ -4,6 +4,7 @@ status `letterkit --help` lists; never a traceback."""
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -24,7 +25,7 @@ CASE = ROOT / "examples" / "imr-medications-mixed.yaml"
 def test_help_lists_every_exit_status():
     said = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "100"}).stdout
     epilog = " ".join(said.split("Exit status:", 1)[1].split())
-    for status in (exits.OK, exits.FAILED, exits.USAGE, exits.UNCHECKED, exits.INTERRUPTED):
+    for status in (exits.OK, exits.FAILED, exits.USAGE, exits.UNCHECKED, exits.INTERRUPTED, exits.READER_GONE):
         assert f"{status} " in epilog, (status, epilog)
 
 
@@ -50,6 +51,25 @@ def test_a_full_disk_under_standard_output_is_one_line_and_status_1(command):
     with open("/dev/full", "w") as full:
         result = subprocess.run([*LETTERKIT, *command], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
     assert (result.returncode, result.stderr) == (exits.FAILED, "error standard output: No space left on device\n")
+
+
+@pytest.mark.slow  # a second or more each, on a quiet machine
+@pytest.mark.parametrize("command", [
+    ["rules"], ["rules", "--json"], ["kits"], ["validate", str(CASE)], ["render", str(CASE), "-f", "html", "-o", "-"],
+    ["--help"], ["--version"], ["render", "--help"]], ids=lambda command: " ".join(command).replace(f"{ROOT}/", ""))
+def test_a_reader_that_stops_early_ends_the_command_quietly_as_git_does(command):
+    """`letterkit rules | head`: once the reader has gone, the command stops without a word
+    and with the status a shell reports for git or grep killed by SIGPIPE (128 + 13). The
+    pipe's reading end is closed before letterkit starts, so every write meets a gone reader."""
+    reading_end, writing_end = os.pipe()
+    os.close(reading_end)
+    try:
+        result = subprocess.run([*LETTERKIT, *command], stdout=writing_end, stderr=subprocess.PIPE, text=True,
+                                timeout=120)
+    finally:
+        os.close(writing_end)
+    assert (result.returncode, result.stderr) == (exits.READER_GONE, "")
+    assert exits.READER_GONE == 128 + signal.SIGPIPE
 
 
 @pytest.mark.slow  # a second or more each, on a quiet machine

@@ -8,16 +8,24 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import docx
 import pikepdf
 import pytest
 import yaml
+from author_kit import write_kit
 from conftest import ROOT, small_case
+from jinja2 import nodes
 from typer.testing import CliRunner
 
 import letterkit
+from letterkit import tree
 from letterkit.cli import app
+from letterkit.kits import VOCABULARY, builtin_kits
+from letterkit.languages import translated_name
 
 BODY = "You may appeal this decision within 30 days.\n"
 CUERPO = "Puede apelar esta decisión dentro de 30 días.\n"
@@ -232,6 +240,121 @@ def test_a_translation_naming_no_text_field_is_refused_naming_its_path(tmp_path)
         letterkit.render(_case(language="es-US", body="We agree.", translations=translated), kit, ("html",))
     assert [path for path, _ in refused.value.problems] == ["translations.es.text.letter_date",
                                                              "translations.es.text.bdy"]
+
+
+# The macros in each language: the blocks' vocabulary, the same in each ---------------------
+
+_CATCH_ALLS = {"varargs", "kwargs", "caller"}
+_MARKUP = re.compile(r"<(/?[\w-]+)|\s([\w-]+)=")  # the tags and attribute names raw text writes
+
+
+def _macros(kit: letterkit.Kit, path: Path) -> dict[str, tuple]:
+    """Each macro a macros file defines: its parameters, their defaults, the catch-alls it
+    takes (`varargs`…) and what its body does, without its words."""
+    parsed = kit.environment.parse(path.read_text(encoding="utf-8"))
+    return {macro.name: ([parameter.name for parameter in macro.args], _shape(macro.defaults),
+                         sorted({name.name for name in macro.find_all(nodes.Name)} & _CATCH_ALLS), _shape(macro.body))
+            for macro in parsed.find_all(nodes.Macro)}
+
+
+def _shape(node: Any) -> Any:
+    """A template's nodes with its words taken out: raw text is reduced to the HTML it
+    writes (tags, attribute names), a constant printed as it is to "words"; every call,
+    filter, test, name and other constant stays as it is."""
+    if isinstance(node, list):
+        return [_shape(child) for child in node]
+    if isinstance(node, nodes.TemplateData):
+        return ("markup", _MARKUP.findall(node.data))
+    if isinstance(node, nodes.Output):
+        return ("output", [("words",) if isinstance(child, nodes.Const) and isinstance(child.value, str)
+                           else _shape(child) for child in node.nodes])
+    if isinstance(node, nodes.Node):
+        return (type(node).__name__, *(_shape(value) for _, value in node.iter_fields()))
+    return node
+
+
+@pytest.mark.parametrize("kit_name", builtin_kits())
+def test_each_language_of_a_built_in_kit_has_the_same_macros_doing_the_same_thing(kit_name):
+    """A Spanish block calls what an English one calls: each language's macros file defines
+    the macros of the kit's own language, each with the same parameters and the same body
+    but for its words. The Spanish `lines_of` had lost its party handling, `long_date` and
+    `short_date` the kit's date forms, `table` the Markdown of its cells."""
+    kit = letterkit.load_kit(kit_name)
+    for name, path in kit.files.names(VOCABULARY).items():
+        own = _macros(kit, path)
+        for language in kit.languages[1:]:
+            translation = kit.files.locate(translated_name(name, language))
+            assert translation is not None, f"kit {kit_name}: {name} has no {language} translation"
+            translated = _macros(kit, translation)
+            assert sorted(translated) == sorted(own), f"{translation}: not the macros of {path}"
+            assert [macro for macro in own if translated[macro] != own[macro]] == [], \
+                f"{translation}: these macros do something else than {path}'s"
+
+
+def _ur_case_of_the_kit(path: Path) -> dict:
+    """A UR example's case for a kit that extends ur (the example names its kit)."""
+    return {key: value for key, value in yaml.safe_load(path.read_text(encoding="utf-8")).items() if key != "kit"}
+
+
+def _copies_named(tmp_path: Path, extends: str) -> Path:
+    """A kit on `extends` whose rule asks that each copy's recipient be printed by name."""
+    return write_kit(tmp_path / f"copies-{extends}", {
+        "kit.toml": f'extends = "{extends}"\nlanguages = ["en", "es"]\nrules = "rules.toml"\n',
+        "rules.toml": '[[rule]]\nid = "copies-named"\ncitation = "Local policy 3"\n'
+                      'statement = "The letter names who gets a copy."\ncheck = "field"\n'
+                      'fields = ["cc[*].name", "cc[*].organisation"]\nprinted = true\n'})
+
+
+@pytest.mark.parametrize("extends, case", [
+    ("letter", _case(cc=[{"name": "Dana Lee", "organisation": "Lee Law"}])),
+    ("ur", _ur_case_of_the_kit(UR_ES) | {"cc": [{"name": "Claims Unit", "organisation": "Pacific Coast Risk"}]}),
+], ids=["letter", "ur"])
+def test_a_spanish_letter_prints_each_copys_recipient_as_the_english_one_does(tmp_path, extends, case):
+    """The closing prints `cc` through `party_line` in both languages, so a rule that each
+    copy's recipient be printed is met in both. The Spanish closings printed each party
+    whole (`lines_of(cc)`, and the Spanish `lines_of` had no party handling): the same
+    words, of no field, and `--strict` refused the Spanish letter."""
+    kit = _copies_named(tmp_path, extends)
+    for language in ("en-US", "es-US"):
+        assert letterkit.check_rules(case | {"language": language}, letterkit.load_kit(kit)) == [], language
+    english = letterkit.render(case | {"language": "en-US"}, kit, ("html",))["html"].decode()
+    spanish = letterkit.render(case | {"language": "es-US"}, kit, ("html",))["html"].decode()
+    cc = case["cc"][0]
+    spanish_name = case.get("translations", {}).get("es", {}).get("text", {}).get("cc[0].name", cc["name"])
+    assert f"{cc['name']}, {cc['organisation']}</p>" in english
+    assert f"{spanish_name}, {cc['organisation']}</p>" in spanish
+
+
+def test_the_spanish_macros_print_dates_in_the_kits_forms_and_markdown_in_table_cells(tmp_path):
+    """The same block in English and Spanish, through the macros, composes the same nodes:
+    the kit's short date form (the Spanish macros wrote the US one), the kit's Markdown in a
+    table cell (the Spanish table printed `bold("Plan")` as "**Plan**"), each copy's name
+    and organisation as its fields (the Spanish printed the party whole, of no field)."""
+    block = ('<div class="probe" markdown="1">\n\n{{ short_date(letter_date) }}\n\n{{ lines_of(cc) }}\n\n'
+             '{{ table([[bold("Plan"), body]]) }}\n\n</div>\n')
+    kit = letterkit.load_kit(write_kit(tmp_path / "probe", {
+        "kit.toml": 'extends = "letter"\nlanguages = ["en", "es"]\n\n[dates]\nshort = "%d/%m/%Y"\n',
+        "blocks/body.md.j2": block, "blocks/es/body.md.j2": block}))
+    body = "A plan.\n\n- one\n- two\n"  # its own translation: not tagged as English in the Spanish letter
+    case = _case(letter_date="2026-03-02", cc=[{"name": "Dana Lee", "organisation": "Lee Law"}], body=body,
+                 translations={"es": {"translator": "A. Ruiz", "date": "2026-03-01", "text": {"body": body}}})
+    probes = {language: _probe(letterkit.compose(letterkit.validate(case | {"language": language}, kit), kit))
+              for language in ("en-US", "es-US")}
+    assert probes["es-US"] == probes["en-US"]
+    texts = [(node.text, node.field) for node in _walk(probes["en-US"]) if isinstance(node, tree.Text)]
+    assert texts[:5] == [("02/03/2026", "letter_date"), ("Dana Lee", "cc[0].name"), (", ", None),
+                         ("Lee Law", "cc[0].organisation"), ("Plan", "")]
+    assert any(isinstance(node, tree.Strong) for node in _walk(probes["en-US"]))
+
+
+def _probe(document: tree.Document) -> tree.Div:
+    return next(node for node in _walk(document) if isinstance(node, tree.Div) and node.cls == "probe")
+
+
+def _walk(node: tree.Node) -> Iterator[tree.Node]:
+    yield node
+    for child in tree.child_nodes(node):
+        yield from _walk(child)
 
 
 # Rules in each language -----------------------------------------------------------------

@@ -13,15 +13,16 @@ from pathlib import Path
 import pikepdf
 import pytest
 import yaml
+from author_kit import LETTER_CASE, write_kit
 from conftest import ROOT
 
 import letterkit
 from letterkit.mail.imb import bar_states
 from letterkit.mail.pieces import Piece, pieces_of
-from letterkit.mail.render import piece_look
+from letterkit.mail.render import MailJob, piece_look, render_pieces
 from letterkit.mail.window import first_page_lines, window_lines, window_problems
 from letterkit.model import CaseDeprecationWarning
-from letterkit.writers import write_format
+from letterkit.writers import WriterOptions, write_format
 
 LETTERKIT = [sys.executable, "-m", "letterkit"]
 EXAMPLE = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
@@ -368,3 +369,39 @@ def test_a_large_print_piece_prints_its_address_large_in_the_large_envelopes_win
             heights = [line.box[3] - line.box[1] for line in first_page_lines(path.read_bytes())
                        if top <= line.box[1] and line.box[3] <= bottom and left <= line.box[0]]
             assert len(heights) >= len(piece.address_lines()) and min(heights) >= 18, heights
+
+
+MOVED_WINDOWS = '''extends = "letter"
+
+[mail.window]
+left = 1.875
+top = 3.125
+width = 4.0
+height = 1.125
+
+[mail.large_print]
+envelope = "9 x 12 flat window envelope"
+window = { left = 1.875, top = 3.875, width = 4.5, height = 2.25 }
+'''
+
+
+@pytest.mark.parametrize("profile", [None, "large-print"])
+def test_kit_toml_alone_places_the_address_a_window_moved_an_inch_moves_it(tmp_path, profile):
+    """The window's numbers are written once, in kit.toml: a kit whose windows are an inch
+    right and an inch lower prints the address an inch right and an inch lower, and
+    `--strict`'s check of the drawn piece passes; a kit with other page margins prints it
+    where the window is all the same. (print.css and print-piece-large-print.css placed the
+    window with numbers of their own, from the page area's corner: the address stayed.)"""
+    case = LETTER_CASE | {"recipient": {"name": "Pat Member", "address": _address("1 Main Street", "93721")}}
+    drawn = {}
+    for name, kit in (("letter", letterkit.load_kit("letter")),
+                      ("moved", letterkit.load_kit(write_kit(tmp_path / "moved", {"kit.toml": MOVED_WINDOWS}))),
+                      ("margins", letterkit.load_kit(write_kit(tmp_path / "margins", {
+                          "kit.toml": 'extends = "letter"\n\n[page]\nmargin = "0.75in 1.25in"\n'})))):
+        files, records, _ = render_pieces(letterkit.validate(case, kit), kit, "case", WriterOptions(),
+                                          MailJob(strict=True), tmp_path / name, profile)  # WindowError if outside
+        assert kit.mail is not None and records[0]["window"] == kit.mail.envelope_for(profile)[1].model_dump()
+        lines = first_page_lines(next(iter(files.values())))
+        drawn[name] = next(line.box for line in lines if line.text == "Pat Member")
+    assert drawn["moved"] == pytest.approx(tuple(corner + 72 for corner in drawn["letter"]), abs=0.5)
+    assert drawn["margins"] == pytest.approx(drawn["letter"], abs=0.5)

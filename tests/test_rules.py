@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from author_kit import LETTER_CASE, write_kit
 from conftest import EXAMPLES, ROOT
 from extract import EXTRACT, words
 from typer.testing import CliRunner
@@ -285,3 +286,20 @@ def test_required_blocks_in_an_older_kit_still_works_as_a_block_rule(tmp_path):
     letterkit.forget_kits()
     with pytest.raises(letterkit.KitError, match="rule required-blocks .*blocks/body.md.j2"):
         letterkit.load_kit(kit)
+
+
+def test_a_rule_may_name_the_fields_of_a_copy_recipient(tmp_path):
+    """`cc` is a list of parties each read through a validator (`Annotated[Party, …]`):
+    a rule naming `cc[*].name` was refused as naming no field, and a case's misspelt
+    field there had no "did you mean"."""
+    kit = write_kit(tmp_path / "kit", {
+        "kit.toml": 'extends = "letter"\nrules = "rules.toml"\n',
+        "rules.toml": '[[rule]]\nid = "copies-named"\ncitation = "Local policy 3"\n'
+                      'statement = "The letter names who gets a copy."\ncheck = "field"\n'
+                      'fields = ["cc[*].name", "cc[*].organisation"]\nprinted = true\n'})
+    case = LETTER_CASE | {"cc": [{"name": "Dana Lee", "organisation": "Lee Law"}]}
+    assert letterkit.check_rules(case, letterkit.load_kit(kit)) == []
+    with pytest.raises(letterkit.CaseError) as refused:
+        letterkit.validate(LETTER_CASE | {"cc": [{"nmae": "Dana Lee"}]}, letterkit.load_kit(kit))
+    assert ("cc[0].nmae", "unknown field (not in the kit's model; see `letterkit schema`); did you mean name?") \
+        in refused.value.problems

@@ -14,10 +14,11 @@ from typing import Annotated
 import typer
 
 from .. import __version__, libraries
-from . import batch, check, kits, preview, render, seal, translations
-from .exits import EPILOG
+from . import batch, check, kits, preview, render, seal, terminal, translations
+from .exits import EPILOG, CommandGroup
 
 app = typer.Typer(
+    cls=CommandGroup,
     help="Compose medical determination letters from blocks; render HTML, PDF and DOCX.",
     epilog=EPILOG,
     no_args_is_help=True,
@@ -49,7 +50,7 @@ app.add_typer(translations.app, name="translations")
 
 def _print_version(asked: bool) -> None:
     if asked:
-        print(f"letterkit {__version__}")
+        terminal.answer(f"letterkit {__version__}\n")
         raise typer.Exit()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -15,12 +17,20 @@ from .. import libraries
 from ..deprecations import TemplateDeprecationWarning
 from ..errors import CaseError, LetterkitError, printable
 
+STANDARD_OUTPUT = "standard output"  # the file an error writing the command's answer names
+
+
+class _AnswerConsole(Console):
+    """Standard output's console: a reader gone is an error naming standard output, as in
+    `answer`, so that the command ends quietly (rich's own way exits 1 on the spot)."""
+
+    def on_broken_pipe(self) -> None:
+        raise OSError(errno.EPIPE, os.strerror(errno.EPIPE), STANDARD_OUTPUT)
+
+
 # No markup unless asked for: paths and messages hold what users typed, `[/]` included.
 errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-out = Console(highlight=False, soft_wrap=True, markup=False)
-
-
-STANDARD_OUTPUT = "standard output"  # the file an error writing the command's answer names
+out = _AnswerConsole(highlight=False, soft_wrap=True, markup=False)
 
 
 def answer(content: str | bytes) -> None:

@@ -23,6 +23,7 @@ from ..model import Letter
 from ..presentation import Presentation
 from ..writers import WriterOptions, write_format
 from .pieces import Piece, address_lines, pieces_of, zip_code
+from .settings import Window
 from .window import check_window, window_lines
 
 PIECE_VARIANT = "pdf/x-4"  # the pieces of a PDF/VT print file
@@ -71,24 +72,53 @@ def render_pieces(letter: Letter, kit: Kit, case_id: str, options: WriterOptions
 
 
 PIECE_CSS = "print-piece.css"  # the kit's page 1 of a mail piece (templates/letter/)
+LARGE_PRINT_PIECE_CSS = "print-piece-large-print.css"  # and of a large-print piece, after it
+PAGE_ONE_TOP = 0.5  # inches: a piece's page 1 starts this far down, its letterhead ending above the window
+BELOW_WINDOW = 0.1  # inches between the window's foot and the text that follows the address
 
 
 def piece_look(kit: Kit, profile: str | None = None) -> Presentation:
     """How the kit's mail pieces look in `profile`: page 1 with its envelope's window."""
+    if kit.mail is None:
+        raise ValueError(f"kit {kit.name!r} has no [mail] table in its kit.toml: its letters make no mail piece")
     look = profiles.presentation(kit, profile)
-    large_envelope = profile == "large-print" and kit.mail is not None and kit.mail.large_print is not None
-    return look.derived(_large_print_piece_look if large_envelope else _piece_look)
+    large_envelope = profile == "large-print" and kit.mail.large_print is not None
+    stylesheets = (PIECE_CSS, LARGE_PRINT_PIECE_CSS) if large_envelope else (PIECE_CSS,)
+    return look.derived(_PieceLook(stylesheets, kit.mail.envelope_for(profile)[1], kit.page.margins[3]))
 
 
-def _piece_look(look: Presentation, *added: str) -> Presentation:
-    """`look` with its mail piece's page 1 (made once per kit: Presentation.derived)."""
-    return replace(look, print_css=(*look.print_css, *((look.files.find(name), look.files.read_text(name))
-                                                       for name in (PIECE_CSS, *added))), _derived={})
+@dataclass(frozen=True)
+class _PieceLook:
+    """A mail piece's page 1 on a kit's look: the kit's piece stylesheets, then the place of
+    the envelope's window from kit.toml's numbers, the one place they are written (made once
+    per look and window: `Presentation.derived` keeps it by this key)."""
+
+    stylesheets: tuple[str, ...]
+    window: Window
+    page_left: float  # points: the page's left margin (kit.toml [page])
+
+    def __call__(self, look: Presentation) -> Presentation:
+        kit_css = tuple((look.files.find(name), look.files.read_text(name)) for name in self.stylesheets)
+        placed = (look.reference_file.parent / "mail-window.css", window_css(self.window, self.page_left))
+        return replace(look, print_css=(*look.print_css, *kit_css, placed), _derived={})
 
 
-def _large_print_piece_look(look: Presentation) -> Presentation:
-    """A large-print piece's page 1: its window is the kit's large envelope's ([mail.large_print])."""
-    return _piece_look(look, "print-piece-large-print.css")
+def window_css(window: Window, page_left: float) -> str:
+    """The CSS that puts page 1's address in `window` (inches from the page's top left
+    corner). An absolute box is placed from the page area's corner: the page's left margin
+    (`page_left`, points) and page 1's top margin are taken off. A float as tall as the
+    window's foot keeps the text after the address out of the window; the letterhead above
+    flows beside it (print-piece.css); the date stands level with the window (print.css)."""
+    left, top = window.left - page_left / 72, window.top - PAGE_ONE_TOP
+    return (f"@page :first {{ margin-top: {_inches(PAGE_ONE_TOP)}; }}\n"
+            f".mail-window {{ position: absolute; left: {_inches(left)}; top: {_inches(top)}; "
+            f"width: {_inches(window.width)}; height: {_inches(window.height)}; }}\n"
+            f".mail-window + p.letter-date {{ top: {_inches(top)}; }}\n"
+            f"body::before {{ height: {_inches(top + window.height + BELOW_WINDOW)}; }}\n")
+
+
+def _inches(value: float) -> str:
+    return f"{round(value, 4):g}in"
 
 
 def blank_page_pdf(kit: Kit, language: str, variant: str | None) -> bytes:

@@ -18,8 +18,9 @@ envelope = "9 x 12 flat window envelope"
 window = { left = 0.875, top = 2.875, width = 4.5, height = 2.25 }
 ```
 The "Copy to" line is the kit's words, in its `mail-window` block (translated as every
-block is: `blocks/es/mail-window.md.j2`). A large-print piece's page 1 places its window
-with the kit's `print-piece-large-print.css`; `--strict` checks it against these numbers.
+block is: `blocks/es/mail-window.md.j2`). The windows' numbers are written here only:
+the CSS that places a piece's address is made from them (`letterkit.mail.render`), and
+`--strict` checks the drawn piece against them.
 A kit inherits the table from the kits it extends, key by key, the nearest kit winning.
 """
 

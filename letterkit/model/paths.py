@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import types
 import typing
-from typing import Any, Union
+from typing import Annotated, Any, Union
 
 from pydantic import BaseModel
 
 
 def unwrap(kind: Any) -> Any:
-    """`X` of `X | None`; None for a union of several kinds (not followed further)."""
+    """`X` of `X | None` and of `Annotated[X, …]` (a field read through a validator: a copy
+    recipient); None for a union of several kinds (not followed further)."""
+    kind = _bare(kind)
     if typing.get_origin(kind) in (Union, types.UnionType):
         arguments = [argument for argument in typing.get_args(kind) if argument is not type(None)]
-        return arguments[0] if len(arguments) == 1 else None
+        return _bare(arguments[0]) if len(arguments) == 1 else None
     return kind
+
+
+def _bare(kind: Any) -> Any:
+    return typing.get_args(kind)[0] if typing.get_origin(kind) is Annotated else kind
 
 
 def fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
