@@ -25,6 +25,7 @@ drawn, at two pixels a point, in grey: a few milliseconds a page.
 from __future__ import annotations
 
 import ctypes
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -59,6 +60,7 @@ class Sighting:
 
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top, in points
+Pixels = tuple[int, int, int, int]  # left, top, right, bottom, in pixels of an image
 
 
 @dataclass
@@ -111,17 +113,16 @@ class _Page:
         pdfium_c.FPDFText_GetLooseCharBox(self.text.raw, index, rect)
         return abs(rect.right - rect.left), abs(rect.top - rect.bottom)
 
-    def ink(self, boxes: list[Box]) -> tuple[Image.Image, float, float]:
+    def ink(self, boxes: list[Box]) -> tuple[Image.Image, Callable[[Box], Pixels]]:
         """Per pixel around `boxes`, how much the page's text changes what is drawn (the
-        page rendered as drawn against the page with its text invisible), and the page
-        point at the image's top left corner."""
+        page rendered as drawn against the page with its text invisible), and where a
+        page box lies in that image."""
         width, height = self.page.get_size()
         left, bottom = max(0.0, min(box[0] for box in boxes) - 1), max(0.0, min(box[1] for box in boxes) - 1)
         right, top = min(width, max(box[2] for box in boxes) + 1), min(height, max(box[3] for box in boxes) + 1)
         crop = (left, bottom, width - right, height - top)  # what rendering leaves out on each side
-        drawn, bare = (page.render(scale=SCALE, grayscale=True, crop=crop).to_pil()
-                       for page in (self.page, self.bare()))
-        return ImageChops.difference(drawn, bare), left, top
+        drawn, bare = (page.render(scale=SCALE, grayscale=True, crop=crop) for page in (self.page, self.bare()))
+        return ImageChops.difference(drawn.to_pil(), bare.to_pil()), _pixels_of(drawn.get_posconv(self.page), drawn)
 
     def problem(self, indices: list[int]) -> str | None:
         """Why a reader cannot see these characters of the page (None: a reader can)."""
@@ -176,14 +177,26 @@ class _Page:
 
     def _faint(self, boxes: list[Box]) -> bool:
         """Whether a letter's box of `boxes` shows no ink: its text changes too few grey levels there."""
-        ink, left, top = self.ink(boxes)
+        ink, pixels = self.ink(boxes)
         for box in boxes:
-            pixels = (int((box[0] - left) * SCALE), int((top - box[3]) * SCALE),
-                      int((box[2] - left) * SCALE + 1), int((top - box[1]) * SCALE + 1))
-            strongest = ink.crop(pixels).getextrema()[1]  # a grey image: (least, most) change
+            strongest = ink.crop(pixels(box)).getextrema()[1]  # a grey image: (least, most) change
             if isinstance(strongest, (int, float)) and strongest < INK:
                 return True
         return False
+
+
+def _pixels_of(posconv: pdfium.PdfPosConv, bitmap: pdfium.PdfBitmap) -> Callable[[Box], Pixels]:
+    """What turns a page box into the pixels of `bitmap` it touches. The bitmap's corners
+    are asked of PDFium: rendering rounds a crop up to whole pixels and the page to a
+    whole number of them, so the top left corner is not the page point the crop named,
+    and a thin letter's ink (an apostrophe, a "|") lay a pixel left of where it was sought."""
+    (left, top), (right, bottom) = posconv.to_page(0, 0), posconv.to_page(bitmap.width, bitmap.height)
+    across, down = bitmap.width / (right - left), bitmap.height / (top - bottom)
+
+    def pixels(box: Box) -> Pixels:
+        return (math.floor((box[0] - left) * across), math.floor((top - box[3]) * down),
+                math.ceil((box[2] - left) * across), math.ceil((top - box[1]) * down))
+    return pixels
 
 
 def _area(box: Box) -> float:
