@@ -238,3 +238,23 @@ def _lines(html: str, size: str) -> bytes:
 def test_thin_letters_are_seen_wherever_they_fall_on_the_pixels(size):
     found = sightings(_lines(THIN, size), [THIN])[THIN]
     assert len(found) == 40 and [sighting.problem for sighting in found] == [None] * 40
+
+
+HIDDEN_THIN = {  # words, and the same words with one thin letter white on the white page
+    "apostrophe": ("O'Brien", "O<span style='color: #fff'>'</span>Brien"),
+    "l": ("Ilić", "I<span style='color: #fff'>l</span>ić"),
+    "l-between-l": ("fill", "fi<span style='color: #fff'>l</span>l"),
+    "bar": ("i|i", "i<span style='color: #fff'>|</span>i"),
+    "kerned": ("AVA", "A<span style='color: #fff'>V</span>A"),
+}
+
+
+@pytest.mark.parametrize("size", ["8pt", "9pt", "10pt", "12pt"])
+@pytest.mark.parametrize("words, html", HIDDEN_THIN.values(), ids=HIDDEN_THIN.keys())
+def test_one_thin_letter_hidden_among_seen_ones_is_caught_wherever_it_falls(words, html, size):
+    """The ink of a letter is what its own text changes: the ink of the letters beside it,
+    which spills into its box's edge pixels (or into its box, kerned), was counted as its
+    own, and a white "l" in "Ilić" passed on most of the lines."""
+    found = sightings(_lines(html, size), [words])[words]
+    assert len(found) == 40 and [sighting.problem for sighting in found] == ["its text has no contrast with what is "
+                                                                             "drawn under it"] * 40
