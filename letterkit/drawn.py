@@ -10,7 +10,8 @@ with PDFium (pypdfium2), which knows nothing of letterkit or CSS:
   occurrence of required words is found where it was drawn, whatever styled it;
 - its boxes tell the size of the letters after every transform (a scale, a tiny font),
   whether they lie on the page, and whether they are drawn on top of other letters
-  (negative letter-spacing, no line height);
+  (negative letter-spacing, no line height); each letter's matrix, whether a transform
+  squeezed it;
 - PDFium renders the page around the words as drawn, and again with the text object
   that draws them (a run of letters alike) made invisible: the pixels that object
   changes inside each of its letters' boxes are the ink a reader sees. Whatever hides
@@ -40,7 +41,7 @@ from PIL import ImageChops
 
 SCALE = 2.0  # pixels a point: the thin strokes of 8 pt text still reach full ink
 LEGIBLE_HEIGHT = 5.0  # points from ascent to descent of a letter's line: below, no one reads it
-SQUEEZED = 0.2  # a letter narrower than this part of its height is squeezed past reading
+SQUEEZED = 0.2  # a letter scaled across less than this part of its scale up is squeezed past reading
 PILED = 0.5  # a letter whose box is covered this much by another letter's is not legible
 CROWDED = 1.3  # text whose lines are covered more than this by lines of text may be piled
 INK = 64  # of 255 grey levels: the least change text must make to what is under it
@@ -110,12 +111,20 @@ class _Page:
         box = (left.value, bottom.value, right.value, top.value)
         return box if box[2] > box[0] and box[3] > box[1] else None
 
-    def line_box(self, index: int) -> tuple[float, float]:
-        """(width, height) of a character's box on its line: its advance, and the font's
-        ascent to descent, after every transform."""
+    def line_height(self, index: int) -> float:
+        """The height of a character's box on its line: its font's ascent to descent, after every transform."""
         rect = pdfium_c.FS_RECTF()
         pdfium_c.FPDFText_GetLooseCharBox(self.text.raw, index, rect)
-        return abs(rect.right - rect.left), abs(rect.top - rect.bottom)
+        return abs(rect.top - rect.bottom)
+
+    def width_for_height(self, index: int) -> float:
+        """How much a character's font is scaled across for each point it is scaled up:
+        1 as its font drew it; far less, squeezed (a transform, a scale). Judged on the
+        transform, not on the letter's width: an apostrophe or an "l" is narrow as drawn."""
+        matrix = pdfium_c.FS_MATRIX()
+        pdfium_c.FPDFText_GetMatrix(self.text.raw, index, matrix)
+        up = math.hypot(matrix.c, matrix.d)
+        return math.hypot(matrix.a, matrix.b) / up if up else 0.0
 
     def problem(self, indices: list[int]) -> str | None:
         """Why a reader cannot see these characters of the page (None: a reader can)."""
@@ -123,11 +132,10 @@ class _Page:
         drawn = list(shapes)
         if not drawn:
             return "none of its letters has a shape"
-        sizes = [self.line_box(index) for index in drawn]
-        height = min(height for _, height in sizes)
+        height = min(self.line_height(index) for index in drawn)
         if height < LEGIBLE_HEIGHT:
             return f"its letters are {height:.2g} pt high, too small to read"
-        if sum(width for width, _ in sizes) < SQUEEZED * height * len(drawn):
+        if min(self.width_for_height(index) for index in drawn) < SQUEEZED:
             return "its letters are squeezed together past reading"
         left, bottom, right, top = self.page.get_mediabox()
         if any(not (left - 1 <= box[0] and box[2] <= right + 1 and bottom - 1 <= box[1] and box[3] <= top + 1)

@@ -226,12 +226,12 @@ def test_a_name_of_thin_letters_is_seen_by_strict(tmp_path, extends, engine, cop
                      options=WriterOptions(pdf_engine=engine), strict=True)
 
 
-def _lines(html: str, size: str) -> bytes:
+def _lines(html: str, size: str, font: str = "Liberation Serif") -> bytes:
     """A PDF of `html` on 40 lines, each moved right and down by a fraction of a point more
     than the last, so that its letters fall on every place within a pixel."""
     lines = "".join(f'<p style="margin: {line * 0.03:.2f}pt 0 0 {line * 0.025:.3f}pt">{html}</p>'
                     for line in range(40))
-    return weasyprint.HTML(string=f"<body style=\"font: {size} 'Liberation Serif'\">{lines}</body>").write_pdf()
+    return weasyprint.HTML(string=f"<body style=\"font: {size} '{font}'\">{lines}</body>").write_pdf()
 
 
 @pytest.mark.parametrize("size", ["8pt", "9pt", "10pt"])
@@ -258,3 +258,13 @@ def test_one_thin_letter_hidden_among_seen_ones_is_caught_wherever_it_falls(word
     found = sightings(_lines(html, size), [words])[words]
     assert len(found) == 40 and [sighting.problem for sighting in found] == ["its text has no contrast with what is "
                                                                              "drawn under it"] * 40
+
+
+@pytest.mark.parametrize("font", ["Liberation Serif", "Liberation Sans", "DejaVu Sans"])
+@pytest.mark.parametrize("words", ["'", "|", "l", "il", "Ill."])
+def test_a_word_of_narrow_letters_is_not_taken_for_squeezed(words, font):
+    """A letter is squeezed when it is drawn narrower than its font made it, not when its
+    font made it narrow: "il" in Liberation Sans, or an apostrophe alone, were refused as
+    "squeezed together past reading" (their advance under a fifth of their line's height)."""
+    found = sightings(_lines(words, "10pt", font), [words])[words]
+    assert len(found) >= 40 and {sighting.problem for sighting in found} == {None}
