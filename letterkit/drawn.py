@@ -10,32 +10,38 @@ with PDFium (pypdfium2), which knows nothing of letterkit or CSS:
   occurrence of required words is found where it was drawn, whatever styled it;
 - its boxes tell the size of the letters after every transform (a scale, a tiny font),
   whether they lie on the page, and whether they are drawn on top of other letters
-  (negative letter-spacing, no line height);
-- PDFium renders the page twice, as drawn and with its text made invisible: the pixels
-  the text changes inside each letter's box are the ink a reader sees. Whatever hides
+  (negative letter-spacing, no line height); each letter's matrix, whether a transform
+  squeezed it;
+- PDFium renders the page around the words as drawn, and again with the text object
+  that draws them (a run of letters alike) made invisible: the pixels that object
+  changes inside each of its letters' boxes are the ink a reader sees. Whatever hides
   text without removing it — white on white, the colour of a background set anywhere, a
   background picture, opacity, a box drawn over it, clipping, an invisible text mode —
-  leaves no ink there.
+  leaves no ink there; and the ink of the letters beside a hidden one, which spills into
+  its box, is theirs, not its.
 
-Comparing the two renderings rather than judging colours makes no assumption about
-what is painted under the text. Pages are rendered only where required words are
-drawn, at two pixels a point, in grey: a few milliseconds a page.
+Comparing renderings rather than judging colours makes no assumption about what is
+painted under the text. Pages are rendered only where required words are drawn, at two
+pixels a point, in grey: a few milliseconds a page.
 """
 
 from __future__ import annotations
 
 import ctypes
+import math
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import cached_property, partial
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from PIL import Image, ImageChops
+from PIL import ImageChops
 
 SCALE = 2.0  # pixels a point: the thin strokes of 8 pt text still reach full ink
 LEGIBLE_HEIGHT = 5.0  # points from ascent to descent of a letter's line: below, no one reads it
-SQUEEZED = 0.2  # a letter narrower than this part of its height is squeezed past reading
+SQUEEZED = 0.2  # a letter scaled across less than this part of its scale up is squeezed past reading
 PILED = 0.5  # a letter whose box is covered this much by another letter's is not legible
 CROWDED = 1.3  # text whose lines are covered more than this by lines of text may be piled
 INK = 64  # of 255 grey levels: the least change text must make to what is under it
@@ -59,6 +65,8 @@ class Sighting:
 
 
 Box = tuple[float, float, float, float]  # left, bottom, right, top, in points
+Pixels = tuple[int, int, int, int]  # left, top, right, bottom, in pixels of an image
+TextObject = Any  # PDFium's handle of a text object of a page (FPDF_PAGEOBJECT)
 
 
 @dataclass
@@ -68,10 +76,9 @@ class _Page:
     text: pdfium.PdfTextPage
     key: str  # the page's words as `key` gives them
     at: list[int]  # the character index of each character of `key`
-    bare: Callable[[], pdfium.PdfPage] = field(repr=False)  # the page with its text made invisible
 
     @classmethod
-    def read(cls, number: int, page: pdfium.PdfPage, bare: Callable[[], pdfium.PdfPage]) -> _Page:
+    def read(cls, number: int, page: pdfium.PdfPage) -> _Page:
         text = page.get_textpage()
         count = text.count_chars()
         drawn = text.get_text_range()  # one call; one character an index unless it holds surrogates
@@ -83,7 +90,7 @@ class _Page:
                 for letter in _FOLD.get(char, char).casefold():
                     letters.append(letter)
                     at.append(index)
-        return cls(number, page, text, "".join(letters), at, bare)
+        return cls(number, page, text, "".join(letters), at)
 
     def find(self, words: str) -> Iterator[int]:
         """Where `words` (a key) start in this page's key, occurrence after occurrence."""
@@ -104,24 +111,20 @@ class _Page:
         box = (left.value, bottom.value, right.value, top.value)
         return box if box[2] > box[0] and box[3] > box[1] else None
 
-    def line_box(self, index: int) -> tuple[float, float]:
-        """(width, height) of a character's box on its line: its advance, and the font's
-        ascent to descent, after every transform."""
+    def line_height(self, index: int) -> float:
+        """The height of a character's box on its line: its font's ascent to descent, after every transform."""
         rect = pdfium_c.FS_RECTF()
         pdfium_c.FPDFText_GetLooseCharBox(self.text.raw, index, rect)
-        return abs(rect.right - rect.left), abs(rect.top - rect.bottom)
+        return abs(rect.top - rect.bottom)
 
-    def ink(self, boxes: list[Box]) -> tuple[Image.Image, float, float]:
-        """Per pixel around `boxes`, how much the page's text changes what is drawn (the
-        page rendered as drawn against the page with its text invisible), and the page
-        point at the image's top left corner."""
-        width, height = self.page.get_size()
-        left, bottom = max(0.0, min(box[0] for box in boxes) - 1), max(0.0, min(box[1] for box in boxes) - 1)
-        right, top = min(width, max(box[2] for box in boxes) + 1), min(height, max(box[3] for box in boxes) + 1)
-        crop = (left, bottom, width - right, height - top)  # what rendering leaves out on each side
-        drawn, bare = (page.render(scale=SCALE, grayscale=True, crop=crop).to_pil()
-                       for page in (self.page, self.bare()))
-        return ImageChops.difference(drawn, bare), left, top
+    def width_for_height(self, index: int) -> float:
+        """How much a character's font is scaled across for each point it is scaled up:
+        1 as its font drew it; far less, squeezed (a transform, a scale). Judged on the
+        transform, not on the letter's width: an apostrophe or an "l" is narrow as drawn."""
+        matrix = pdfium_c.FS_MATRIX()
+        pdfium_c.FPDFText_GetMatrix(self.text.raw, index, matrix)
+        up = math.hypot(matrix.c, matrix.d)
+        return math.hypot(matrix.a, matrix.b) / up if up else 0.0
 
     def problem(self, indices: list[int]) -> str | None:
         """Why a reader cannot see these characters of the page (None: a reader can)."""
@@ -129,11 +132,10 @@ class _Page:
         drawn = list(shapes)
         if not drawn:
             return "none of its letters has a shape"
-        sizes = [self.line_box(index) for index in drawn]
-        height = min(height for _, height in sizes)
+        height = min(self.line_height(index) for index in drawn)
         if height < LEGIBLE_HEIGHT:
             return f"its letters are {height:.2g} pt high, too small to read"
-        if sum(width for width, _ in sizes) < SQUEEZED * height * len(drawn):
+        if min(self.width_for_height(index) for index in drawn) < SQUEEZED:
             return "its letters are squeezed together past reading"
         left, bottom, right, top = self.page.get_mediabox()
         if any(not (left - 1 <= box[0] and box[2] <= right + 1 and bottom - 1 <= box[1] and box[3] <= top + 1)
@@ -141,7 +143,7 @@ class _Page:
             return "it lies outside the page"
         if self._piled(shapes):
             return "its letters are drawn on top of other letters"
-        if self._faint(list(shapes.values())):
+        if self._faint(shapes):
             return "its text has no contrast with what is drawn under it"
         return None
 
@@ -174,16 +176,64 @@ class _Page:
             rects.append((left.value, min(bottom.value, top.value), right.value, max(bottom.value, top.value)))
         return rects
 
-    def _faint(self, boxes: list[Box]) -> bool:
-        """Whether a letter's box of `boxes` shows no ink: its text changes too few grey levels there."""
-        ink, left, top = self.ink(boxes)
-        for box in boxes:
-            pixels = (int((box[0] - left) * SCALE), int((top - box[3]) * SCALE),
-                      int((box[2] - left) * SCALE + 1), int((top - box[1]) * SCALE + 1))
-            strongest = ink.crop(pixels).getextrema()[1]  # a grey image: (least, most) change
-            if isinstance(strongest, (int, float)) and strongest < INK:
-                return True
+    def _faint(self, shapes: dict[int, Box]) -> bool:
+        """Whether a letter of `shapes` (characters' boxes by index) shows no ink: the text
+        that draws it changes too few grey levels in its box. Only its own text is made
+        invisible to tell: the ink of the letters beside it, which spills into the edge
+        pixels of its box (into its box, kerned), is not its own."""
+        crop = self._crop(list(shapes.values()))
+        drawn = self.page.render(scale=SCALE, grayscale=True, crop=crop)
+        pixels, as_drawn = _pixels_of(drawn.get_posconv(self.page), drawn), drawn.to_pil()
+        for text, boxes in self._by_text(shapes):
+            with _invisible(text):
+                bare = self.page.render(scale=SCALE, grayscale=True, crop=crop).to_pil()
+            ink = ImageChops.difference(as_drawn, bare)
+            for box in boxes:
+                strongest = ink.crop(pixels(box)).getextrema()[1]  # a grey image: (least, most) change
+                if isinstance(strongest, (int, float)) and strongest < INK:
+                    return True
         return False
+
+    def _crop(self, boxes: list[Box]) -> Box:
+        """What rendering leaves out on each side of the page to draw `boxes` and a point around them."""
+        width, height = self.page.get_size()
+        left, bottom = max(0.0, min(box[0] for box in boxes) - 1), max(0.0, min(box[1] for box in boxes) - 1)
+        right, top = min(width, max(box[2] for box in boxes) + 1), min(height, max(box[3] for box in boxes) + 1)
+        return left, bottom, width - right, height - top
+
+    def _by_text(self, shapes: dict[int, Box]) -> list[tuple[TextObject, list[Box]]]:
+        """The boxes of `shapes` with the text object that draws them, one object a run of
+        letters alike (a line, the letters of one style)."""
+        runs: dict[int, tuple[TextObject, list[Box]]] = {}
+        for index, box in shapes.items():
+            if text := pdfium_c.FPDFText_GetTextObject(self.text.raw, index):  # None: a character PDFium made up
+                runs.setdefault(ctypes.addressof(text.contents), (text, []))[1].append(box)
+        return list(runs.values())
+
+
+@contextmanager
+def _invisible(text: TextObject) -> Iterator[None]:
+    """The text object `text` invisible while the `with` lasts, then as drawn again."""
+    mode = pdfium_c.FPDFTextObj_GetTextRenderMode(text)
+    pdfium_c.FPDFTextObj_SetTextRenderMode(text, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
+    try:
+        yield
+    finally:
+        pdfium_c.FPDFTextObj_SetTextRenderMode(text, mode)
+
+
+def _pixels_of(posconv: pdfium.PdfPosConv, bitmap: pdfium.PdfBitmap) -> Callable[[Box], Pixels]:
+    """What turns a page box into the pixels of `bitmap` it touches. The bitmap's corners
+    are asked of PDFium: rendering rounds a crop up to whole pixels and the page to a
+    whole number of them, so the top left corner is not the page point the crop named,
+    and a thin letter's ink (an apostrophe, a "|") lay a pixel left of where it was sought."""
+    (left, top), (right, bottom) = posconv.to_page(0, 0), posconv.to_page(bitmap.width, bitmap.height)
+    across, down = bitmap.width / (right - left), bitmap.height / (top - bottom)
+
+    def pixels(box: Box) -> Pixels:
+        return (math.floor((box[0] - left) * across), math.floor((top - box[3]) * down),
+                math.ceil((box[2] - left) * across), math.ceil((top - box[1]) * down))
+    return pixels
 
 
 def _area(box: Box) -> float:
@@ -200,14 +250,11 @@ class DrawnLetter:
     (or use it in a `with`) when done."""
 
     def __init__(self, pdf: bytes):
-        self._pdf = pdf
         self._document = pdfium.PdfDocument(pdf)
-        self._bare: pdfium.PdfDocument | None = None
-        self._bare_pages: dict[int, pdfium.PdfPage] = {}
         self._pages: list[_Page] = []
         try:
             for number, page in enumerate(self._document, 1):
-                self._pages.append(_Page.read(number, page, partial(self._bare_page, number - 1)))
+                self._pages.append(_Page.read(number, page))
         except BaseException:
             self.close()  # else PDFium's objects are closed at exit, with a line on stderr
             raise
@@ -218,25 +265,11 @@ class DrawnLetter:
     def __exit__(self, *exception) -> None:
         self.close()
 
-    def _bare_page(self, index: int) -> pdfium.PdfPage:
-        """Page `index` of a second copy of the PDF, with all its text made invisible."""
-        if self._bare is None:
-            self._bare = pdfium.PdfDocument(self._pdf)
-        if index not in self._bare_pages:
-            page = self._bare_pages[index] = self._bare[index]
-            for text in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_TEXT], max_depth=32):
-                pdfium_c.FPDFTextObj_SetTextRenderMode(text.raw, pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE)
-        return self._bare_pages[index]
-
     def close(self) -> None:
         for page in self._pages:
             page.text.close()
             page.page.close()
-        for bare in self._bare_pages.values():
-            bare.close()
         self._document.close()
-        if self._bare is not None:
-            self._bare.close()
 
     def sightings(self, words: str) -> list[Sighting]:
         """Every occurrence of `words` drawn in the PDF, in page order, with whether a

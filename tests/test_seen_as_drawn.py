@@ -9,19 +9,24 @@ import copy
 
 import docx
 import pytest
+import weasyprint
+from author_kit import LETTER_CASE
 from conftest import ROOT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt, RGBColor
+from test_languages import _copies_named, _ur_case_of_the_kit
 from typer.testing import CliRunner
 
 import letterkit
 from letterkit.cli import app
+from letterkit.drawn import sightings
 from letterkit.rules import RuleError
 from letterkit.writers import WriterOptions
 
 pytestmark = pytest.mark.slow  # a PDF and a DOCX laid out per case: about a second each
 
 IMR_EXAMPLE = ROOT / "examples" / "imr-chiropractic-initial-trial.yaml"
+UR_EXAMPLE = ROOT / "examples" / "ur" / "ur-chiropractic-modified.yaml"
 CITATION, DEADLINE = "appeal-rights-citation", "wcab-appeal-deadline"
 CITING = ".lead-in"  # the paragraph that cites Labor Code section 4610.6(h)
 DUE = "ol + p:not(.x)"  # the paragraph printing the last day to appeal (:not: a class the old scan took)
@@ -196,3 +201,70 @@ def test_a_reference_docx_option_that_hides_fails_strict_render(tmp_path, look):
     with pytest.raises(RuleError) as raised:
         letterkit.render(letterkit.read_case(IMR_EXAMPLE), "imr", ("pdf", "docx"), options=options, strict=True)
     assert CITATION in _ids(raised.value.failures) and _word_failures(raised.value.failures)
+
+
+# Thin letters: an apostrophe, "l", "|", "."… are a pixel or two wide at 9 and 10 pt
+
+COPIES = {  # whether a thin letter met its pixels depended on where it fell: each of these met one
+    "two": [{"name": "Mary O'Brien-Ilić", "organisation": "O'Neil & Lil' Ilić, LLP"},
+            {"name": "I. l; i: |! ’ı", "organisation": "Workers' Compensation Claims"}],
+    "one": [{"name": "I. l; i: |! ’ı", "organisation": "O'Neil & Lil' Ilić, LLP"}],
+    "ur-example": [{"name": "Workers' Compensation Claims", "organisation": "Pacific Coast Risk Services"}]}
+THIN = "Mary O'Brien-Ilić I. l; i: |! ’ı Lil' Ilić"  # each on its own line, at many sub-pixel places
+
+
+@pytest.mark.parametrize("copies", COPIES.values(), ids=COPIES.keys())
+@pytest.mark.parametrize("engine", ["weasyprint", "typst"])
+@pytest.mark.parametrize("extends", ["letter", "ur"])
+def test_a_name_of_thin_letters_is_seen_by_strict(tmp_path, extends, engine, copies):
+    """A rule requires each copy's recipient printed; the 10 pt copy line names Mary
+    O'Brien, or the UR example's "Workers' Compensation Claims": `--strict` refused the
+    letter, "no contrast", because the apostrophe's ink was sought up to a pixel right of
+    and below where it was drawn (PDFium rounds a rendering's crop up to whole pixels)."""
+    case = LETTER_CASE if extends == "letter" else _ur_case_of_the_kit(UR_EXAMPLE)
+    letterkit.render(case | {"cc": copies}, _copies_named(tmp_path, extends), ("pdf",),
+                     options=WriterOptions(pdf_engine=engine), strict=True)
+
+
+def _lines(html: str, size: str, font: str = "Liberation Serif") -> bytes:
+    """A PDF of `html` on 40 lines, each moved right and down by a fraction of a point more
+    than the last, so that its letters fall on every place within a pixel."""
+    lines = "".join(f'<p style="margin: {line * 0.03:.2f}pt 0 0 {line * 0.025:.3f}pt">{html}</p>'
+                    for line in range(40))
+    return weasyprint.HTML(string=f"<body style=\"font: {size} '{font}'\">{lines}</body>").write_pdf()
+
+
+@pytest.mark.parametrize("size", ["8pt", "9pt", "10pt"])
+def test_thin_letters_are_seen_wherever_they_fall_on_the_pixels(size):
+    found = sightings(_lines(THIN, size), [THIN])[THIN]
+    assert len(found) == 40 and [sighting.problem for sighting in found] == [None] * 40
+
+
+HIDDEN_THIN = {  # words, and the same words with one thin letter white on the white page
+    "apostrophe": ("O'Brien", "O<span style='color: #fff'>'</span>Brien"),
+    "l": ("Ilić", "I<span style='color: #fff'>l</span>ić"),
+    "l-between-l": ("fill", "fi<span style='color: #fff'>l</span>l"),
+    "bar": ("i|i", "i<span style='color: #fff'>|</span>i"),
+    "kerned": ("AVA", "A<span style='color: #fff'>V</span>A"),
+}
+
+
+@pytest.mark.parametrize("size", ["8pt", "9pt", "10pt", "12pt"])
+@pytest.mark.parametrize("words, html", HIDDEN_THIN.values(), ids=HIDDEN_THIN.keys())
+def test_one_thin_letter_hidden_among_seen_ones_is_caught_wherever_it_falls(words, html, size):
+    """The ink of a letter is what its own text changes: the ink of the letters beside it,
+    which spills into its box's edge pixels (or into its box, kerned), was counted as its
+    own, and a white "l" in "Ilić" passed on most of the lines."""
+    found = sightings(_lines(html, size), [words])[words]
+    assert len(found) == 40 and [sighting.problem for sighting in found] == ["its text has no contrast with what is "
+                                                                             "drawn under it"] * 40
+
+
+@pytest.mark.parametrize("font", ["Liberation Serif", "Liberation Sans", "DejaVu Sans"])
+@pytest.mark.parametrize("words", ["'", "|", "l", "il", "Ill."])
+def test_a_word_of_narrow_letters_is_not_taken_for_squeezed(words, font):
+    """A letter is squeezed when it is drawn narrower than its font made it, not when its
+    font made it narrow: "il" in Liberation Sans, or an apostrophe alone, were refused as
+    "squeezed together past reading" (their advance under a fifth of their line's height)."""
+    found = sightings(_lines(words, "10pt", font), [words])[words]
+    assert len(found) >= 40 and {sighting.problem for sighting in found} == {None}
