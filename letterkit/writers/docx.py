@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from itertools import zip_longest
@@ -22,7 +22,7 @@ from docx.shared import Inches
 from .. import tree
 from ..errors import RenderError
 from ..presentation import Presentation
-from . import docx_measure, docx_ooxml, page_frame
+from . import docx_ooxml, page_frame
 from .base import Writer
 from .docx_measure import CHARACTERS, TextMeasure
 from .docx_reference import ReferenceDocument, reference_document
@@ -60,7 +60,7 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
     when = datetime.combine(document.meta.date, time()) if document.meta.date else _EPOCH
     _set_properties(docx, document.meta, when)
     written = {docx.part.partname: template.document_xml(body)}
-    return docx_ooxml.save(docx, template.unchanged_zip, template.unchanged, written)
+    return docx_ooxml.save(docx, template.unchanged_zip, template.unchanged, written, template.package_xml)
 
 
 def _write_frame(template: ReferenceDocument, meta: tree.Meta) -> None:
@@ -165,7 +165,7 @@ class DocxWriter(Writer[None]):
         self.style_ids = template.style_ids
         self.numbered_styles = template.numbered_styles
         self.text_width = template.text_width
-        self.style_chain = template.style_chain
+        self.table_measure = template.table_measure
         self.shape_id = template.first_shape_id  # the next picture's
         self.picture_namespaces = template.picture_namespaces
         self.scope = _Scope()
@@ -194,8 +194,10 @@ class DocxWriter(Writer[None]):
             self.scope = outer
 
     def _in_language(self, lang: str) -> AbstractContextManager[_Scope]:
-        """Runs written inside take `lang`; "" keeps the language they are in."""
-        return self._local(lang=lang) if lang else self._local()
+        """Runs written inside take `lang`; "" keeps the language they are in (and the
+        scope itself: most paragraphs have no language of their own, and copying the
+        scope for each was a tenth of the writer's time)."""
+        return self._local(lang=lang) if lang else nullcontext(self.scope)
 
     # Inlines
     # Every inline of the tree is inside a heading, paragraph or cell, which set self.paragraph.
@@ -289,7 +291,7 @@ class DocxWriter(Writer[None]):
         if node.widths:  # the kit's, as the stylesheet lays them out
             widths = [self.text_width * width // 100 for width in node.widths]
         else:
-            measure = docx_measure.table_text(self.style_chain, style_id, self.style_ids.get(text_style))
+            measure = self.table_measure(style_id, self.style_ids.get(text_style))
             widths = column_widths(texts, self.text_width, measure, len(node.head)) if rows else []
         table = _Table(style_id, widths, len(node.head), [], fixed=bool(node.widths))
         self.scope.body.append(table)

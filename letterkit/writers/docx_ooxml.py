@@ -28,6 +28,7 @@ from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
 from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
+from docx.opc.rel import Relationships
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, nsmap, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
@@ -537,27 +538,57 @@ def zip_parts(parts: Iterable[Part]) -> bytes:
     return buffer.getvalue()
 
 
+class PackageXml:
+    """The content types and relationships of packages, as XML, made once for what they
+    say: letter after letter of one reference has the same parts and relationships, and
+    python-docx builds the XML element by element each time."""
+
+    KEPT = 64
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple, bytes] = {}
+
+    def content_types(self, parts: list[Part]) -> bytes:
+        key = ("[Content_Types]", tuple((part.partname, part.content_type) for part in parts))
+        return self._kept.get(key) or self._keep(key, _ContentTypesItem.from_parts(parts).blob)
+
+    def relationships(self, source: str, relationships: Relationships) -> bytes:
+        """The .rels of the part named `source` ("/" for the package's)."""
+        key = (source, tuple((rel.rId, rel.reltype, rel.is_external,
+                              rel.target_ref if rel.is_external else rel.target_part.partname)
+                             for rel in relationships.values()))
+        # python-docx types `xml` as text; it is the bytes of serialize_part_xml
+        return self._kept.get(key) or self._keep(key, cast(bytes, relationships.xml))
+
+    def _keep(self, key: tuple, xml: bytes) -> bytes:
+        if len(self._kept) >= self.KEPT:  # a long-running process given one reference after another
+            self._kept.clear()
+        self._kept[key] = xml
+        return xml
+
+
 def save(document: Document, unchanged_zip: bytes, unchanged: set[str],
-         written: dict[str, bytes] | None = None) -> bytes:
+         written: dict[str, bytes] | None = None, package_xml: PackageXml | None = None) -> bytes:
     """The package as bytes: `unchanged_zip` (from `zip_parts`, holding the parts named in
     `unchanged`) plus every other part, serialised now, or as `written` gives it by name.
 
     The content types and package relationships are written each time, in case the
-    letter added a part.
+    letter added a part (from `package_xml` when it has them already).
     """
     written = written or {}
+    package_xml = package_xml or PackageXml()
     package = document.part.package
     parts = list(package.iter_parts())
     buffer = io.BytesIO(unchanged_zip)
     buffer.seek(0, io.SEEK_END)
     with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        _write(archive, CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
-        _write(archive, PACKAGE_URI.rels_uri, package.rels.xml)
+        _write(archive, CONTENT_TYPES_URI, package_xml.content_types(parts))
+        _write(archive, PACKAGE_URI.rels_uri, package_xml.relationships(PACKAGE_URI, package.rels))
         for part in parts:
             if part.partname not in unchanged:
                 _write(archive, part.partname, written.get(part.partname) or part.blob)
                 if len(part.rels):
-                    _write(archive, part.partname.rels_uri, part.rels.xml)
+                    _write(archive, part.partname.rels_uri, package_xml.relationships(part.partname, part.rels))
     return buffer.getvalue()
 
 

@@ -25,8 +25,9 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Inches
 
 from ..errors import RenderError
-from . import docx_ooxml
+from . import docx_measure, docx_ooxml
 from .docx_formatting import StyleChain
+from .docx_measure import TextMeasure
 from .docx_styles import open_reference
 
 try:
@@ -52,7 +53,8 @@ class ReferenceDocument:
         self.style_ids = {style.name: (None if style in defaults else style.style_id)
                           for style in self.docx.styles}
         self.numbered_styles = docx_ooxml.numbered_styles(self.docx)
-        self.style_chain = StyleChain(self.docx.styles.element)  # what a table's text is measured in
+        self._style_chain = StyleChain(self.docx.styles.element)  # what a table's text is measured in
+        self._table_measures: dict[tuple[str | None, str | None], TextMeasure] = {}
         sections = self.docx.sections
         # A document without page setup, or a section without a size or margins (valid
         # OOXML), is on Word's default page: Letter, 1-inch margins.
@@ -79,6 +81,7 @@ class ReferenceDocument:
         unchanged = [part for part in self.docx.part.package.iter_parts() if part.partname not in changing]
         self.unchanged_zip = docx_ooxml.zip_parts(unchanged)
         self.unchanged = {part.partname for part in unchanged}
+        self.package_xml = docx_ooxml.PackageXml()
         # What a letter's pictures add: relationships of the document, image parts.
         self._relationships = set(self.docx.part.rels)
         self._images = list(self.docx.part.package.image_parts)
@@ -97,6 +100,14 @@ class ReferenceDocument:
         # forget the last letter's, so that a letter's bytes never depend on another.
         self.docx.part.package.image_parts._image_parts[:] = self._images
         return self.docx
+
+    def table_measure(self, table_style: str | None, text_style: str | None) -> TextMeasure:
+        """How the text of a table in these styles (ids; None: the default) is measured,
+        worked out once: the styles are the reference's, the same for every letter."""
+        key = (table_style, text_style)
+        if key not in self._table_measures:
+            self._table_measures[key] = docx_measure.table_text(self._style_chain, *key)
+        return self._table_measures[key]
 
     def document_xml(self, body: str) -> bytes:
         """document.xml with `body` (XML text of w:p and w:tbl elements) as its body's content."""
