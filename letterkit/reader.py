@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -352,22 +353,33 @@ def _value(values: Values, match: re.Match) -> tuple[str, str, str]:
 
 def check_no_placeholders(node: object, template: str) -> None:
     """Every string of the tree is text: a placeholder left anywhere is an error, never output."""
-    if isinstance(node, str):
-        if placeholders.STRAY.search(node):
-            raise TemplateError("case data is printed where the letter cannot show it "
-                                "(an attribute letterkit does not read?)", template)
-    elif isinstance(node, tuple):
-        for child in node:
-            check_no_placeholders(child, template)
-    elif dataclasses.is_dataclass(node):
+    # One walk over the letter's thousand objects, without a call for each: strings are
+    # gathered and searched at once (a mark is one character, so joining makes none).
+    pending, strings = [node], []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str):
+            strings.append(node)
+        elif isinstance(node, tuple):
+            pending += node
         # a class is hashable; mypy does not see it for type[...] (python/mypy#11470)
-        for name in _field_names(type(node)):  # type: ignore[arg-type]
-            check_no_placeholders(getattr(node, name), template)
+        elif (values := _field_values(type(node))) is not None:  # type: ignore[arg-type]
+            pending += values(node)
+    if placeholders.STRAY.search("".join(strings)):
+        raise TemplateError("case data is printed where the letter cannot show it "
+                            "(an attribute letterkit does not read?)", template)
 
 
 @functools.cache  # dataclasses.fields() builds its answer anew, for each of a letter's thousand nodes
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(kind))
+def _field_values(kind: type) -> Callable[[Any], tuple] | None:
+    """What gives the values of each field of a dataclass `kind`, as a tuple; None for
+    any other type (a number, a date, bytes: no strings in them)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    names = [field.name for field in dataclasses.fields(kind)]
+    if len(names) < 2:  # attrgetter of one name gives the value itself, of none fails
+        return lambda node: tuple(getattr(node, name) for name in names)
+    return operator.attrgetter(*names)
 
 
 def _plain(text: str, field: str | None) -> list[tree.Inline]:
