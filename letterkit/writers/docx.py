@@ -52,7 +52,7 @@ def write_docx(document: tree.Document, reference: bytes) -> bytes:
             _write_frame(template, document.meta)
         else:
             for paragraph in template.header_paragraphs:
-                paragraph.text = page_frame.literal(document.meta.header)
+                docx_ooxml.set_text(paragraph, page_frame.literal(document.meta.header))
         body = DocxWriter(template).write(document.children)
     except ValueError as error:  # XML cannot hold a character
         raise RenderError(f"the letter has text a DOCX cannot hold ({error}); "

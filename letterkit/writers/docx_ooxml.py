@@ -16,6 +16,7 @@ it (`_insert_in_order`, and the fixed order of `paragraph` and `text_run`): Word
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from collections.abc import Iterable
@@ -253,21 +254,29 @@ def is_in_schema_order(parent: BaseOxmlElement) -> bool:
 # lxml serialises for the same elements, in the schema's order; it goes between the
 # halves of the reference's document.xml that `body_xml` cuts.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                    "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+# "&" first: the other escapes bring their own. (str.replace for each, not str.translate,
+# which looks each character up in a table: several times slower on a letter's text.)
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+_ATTRIBUTE_ESCAPES = (*_TEXT_ESCAPES, ('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;"))
 LINE_BREAK = "<w:r><w:br/></w:r>"
 PAGE_BREAK_PARAGRAPH = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
 def text(value: str) -> str:
     """`value` as XML character data; ValueError for a character XML cannot hold."""
-    return _xml_compatible(value).translate(_TEXT_ESCAPES)
+    return _escaped(_xml_compatible(value), _TEXT_ESCAPES)
 
 
 def attribute(value: str) -> str:
     """`value` as an XML attribute's value, between double quotes."""
-    return _xml_compatible(value).translate(_ATTRIBUTE_ESCAPES)
+    return _escaped(_xml_compatible(value), _ATTRIBUTE_ESCAPES)
+
+
+def _escaped(value: str, escapes: tuple[tuple[str, str], ...]) -> str:
+    for character, escape in escapes:
+        if character in value:
+            value = value.replace(character, escape)
+    return value
 
 
 def _xml_compatible(value: str) -> str:
@@ -309,6 +318,26 @@ def replace_content(part_element: BaseOxmlElement, paragraph: str) -> None:
     for child in list(part_element):
         part_element.remove(child)
     part_element.append(parse_xml(f'<w:body {nsdecls("w")}>{paragraph}</w:body>')[0])
+
+
+def set_text(paragraph: Paragraph, value: str) -> None:
+    """`paragraph.text = value`: the paragraph's properties, then one run of `value`.
+
+    python-docx finds what to remove with an XPath it compiles each time and looks at
+    each character for a tab or line break: most of the time of a letter's header.
+    Text that holds one is still left to it."""
+    if "\t" in value or "\r" in value or "\n" in value:
+        paragraph.text = value
+        return
+    element = paragraph._p
+    for child in list(element):
+        if isinstance(child.tag, str) and child.tag != _PARAGRAPH_PROPERTIES:  # elements alone, as its XPath
+            element.remove(child)
+    run = text_run(value, False, False) if value else "<w:r/>"  # no w:t for no text, as add_run
+    element.append(parse_xml(f'<w:body {nsdecls("w")}>{run}</w:body>')[0])
+
+
+_PARAGRAPH_PROPERTIES = qn("w:pPr")
 
 
 # Word reads the language of East Asian text from w:eastAsia, of other text from w:val.
@@ -431,9 +460,15 @@ def restart_numbering(document: Document, abstract: int, start: int) -> int:
     counting from the first; each list gets its own w:num over the same abstract
     numbering, with a start override.
     """
-    num = document.part.numbering_part.element.add_num(abstract)
-    num.add_lvlOverride(ilvl=0).add_startOverride(start)
-    return num.numId
+    numbering = document.part.numbering_part.element
+    # The first number no list has, as python-docx's add_num finds it (it compiles an
+    # XPath for that, and builds the element node by node: most of the time this took).
+    taken = {int(num.get(qn("w:numId"))) for num in numbering.iterchildren(qn("w:num"))}
+    num_id = next(number for number in itertools.count(1) if number not in taken)
+    numbering._insert_num(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract}"/><w:lvlOverride '
+        f'w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'))
+    return num_id
 
 
 def clear_body(document: Document) -> None:
