@@ -262,8 +262,8 @@ class ElementReader:
 
     def _text(self, text: str | None) -> list:
         """Template text and what its placeholders stand for, as nodes."""
-        if not text:
-            return []
+        if not text or placeholders.OPEN not in text:
+            return _plain(text, self.field) if text else []
         children: list = []
         position = 0
         for match in placeholders.NUMBERED.finditer(text):
@@ -280,13 +280,17 @@ class ElementReader:
 
     def _attribute(self, element: Element, name: str) -> str:
         """An attribute's value, with the plain values printed into it."""
+        raw = element.get(name, "")
+        if placeholders.OPEN not in raw:  # most: no value printed there (or no attribute)
+            return raw
+
         def value(match: re.Match[str]) -> str:
             kind, text, _ = _value(self.values, match)
             if kind != placeholders.PLAIN:
                 raise TemplateError(f"rich text is printed into the {name!r} attribute of "
                                     f"<{element.tag}>; only plain values can go there", self.template)
             return text
-        return placeholders.NUMBERED.sub(value, element.get(name, ""))
+        return placeholders.NUMBERED.sub(value, raw)
 
     def _class(self, element: Element) -> str:
         cls = element.get("class", "")
@@ -429,9 +433,11 @@ def _strip(children: list, line_edges: bool = True) -> tuple[tree.Inline, ...]:
 def _trim(nodes: list[Any], index: int, step: int, strip: Callable[[str], str]) -> None:
     """Strip the text nodes from `index` on, in the direction of `step`, up to the first
     that keeps any text: the kit's words and a value are nodes of their own."""
-    while 0 <= index < len(nodes) and isinstance(nodes[index], tree.Text):
-        nodes[index] = tree.Text(strip(nodes[index].text), nodes[index].field)
-        if nodes[index].text:
+    while 0 <= index < len(nodes) and isinstance(node := nodes[index], tree.Text):
+        text = strip(node.text)
+        if text != node.text:  # a new node only for new text: most edges have nothing to strip
+            nodes[index] = tree.Text(text, node.field)
+        if text:
             return
         index += step
 
