@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import threading
 import zipfile
+from datetime import datetime
 from importlib import metadata
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Inches
@@ -87,6 +89,7 @@ class ReferenceDocument:
         self._images = list(self.docx.part.package.image_parts)
         self.first_shape_id = self.docx.part.next_id  # python-docx numbers pictures from here
         self.picture_namespaces = docx_ooxml.picture_namespaces(self.docx)
+        self._core_properties: tuple[tuple[str, ...], tuple[str, list]] | None = None
         self._document_xml = docx_ooxml.body_xml(self.docx)  # last: reading headers may add to it
 
     def fresh(self) -> Document:
@@ -109,6 +112,21 @@ class ReferenceDocument:
             self._table_measures[key] = docx_measure.table_text(self._style_chain, *key)
         return self._table_measures[key]
 
+    def core_properties_xml(self, values: dict[str, str | datetime | int]) -> dict[str, bytes]:
+        """{part name: docProps/core.xml} with these core properties (python-docx's names),
+        as python-docx writes it: it looked up each element and formatted each date for
+        every letter; here they are set once, to marks, and a letter's values are put
+        where the marks are."""
+        if self._core_properties is None or self._core_properties[0] != tuple(values):
+            self._core_properties = tuple(values), _marked_core_properties(self.docx, values)
+        partname, pieces = self._core_properties[1]
+        xml = [pieces[0]]
+        for name, text in pieces[1:]:
+            value = values[name]
+            xml += (docx_ooxml.text(value) if isinstance(value, str) else
+                    value.strftime(_W3CDTF) if isinstance(value, datetime) else str(value), text)
+        return {partname: "".join(xml).encode("utf-8")}
+
     def document_xml(self, body: str) -> bytes:
         """document.xml with `body` (XML text of w:p and w:tbl elements) as its body's content."""
         before, after = self._document_xml
@@ -128,6 +146,30 @@ def reference_document(blob: bytes, framed: bool = False) -> ReferenceDocument:
         except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
             raise RenderError(f"the reference DOCX is not a Word document ({error})") from None
     return cache[blob, framed]
+
+
+_W3CDTF = "%Y-%m-%dT%H:%M:%SZ"  # how python-docx writes a core property's date
+
+
+def _marked_core_properties(docx: Document, values: dict[str, str | datetime | int]) -> tuple[str, list]:
+    """The name of the document's core properties part, and its XML cut at each property
+    of `values`, set to a mark: [text, (name, text), (name, text)...]."""
+    marks = {name: (f"\ue000{name}\ue000" if isinstance(value, str) else  # a private-use character
+                    datetime(1234, 5, 6, 7, 8, number) if isinstance(value, datetime) else 1_234_567_000 + number)
+             for number, (name, value) in enumerate(values.items())}
+    properties = docx.core_properties
+    for name, mark in marks.items():
+        setattr(properties, name, mark)
+    part = docx.part.package.part_related_by(RT.CORE_PROPERTIES)
+    xml = part.blob.decode("utf-8")
+    found = sorted((xml.index(text), name, text) for name, mark in marks.items()
+                   if xml.count(text := mark.strftime(_W3CDTF) if isinstance(mark, datetime) else str(mark)) == 1)
+    if len(found) < len(marks):
+        raise RenderError("the reference DOCX's core properties cannot be set: one of them is written twice")
+    pieces: list = [xml[:found[0][0]]]
+    for (start, name, text), after in zip(found, [*found[1:], (len(xml), "", "")]):
+        pieces.append((name, xml[start + len(text):after[0]]))
+    return part.partname, pieces
 
 
 def _or_inch(margin: int | None) -> int:
