@@ -280,7 +280,9 @@ def _escaped(value: str, escapes: tuple[tuple[str, str], ...]) -> str:
 
 
 def _xml_compatible(value: str) -> str:
-    if _XML_ILLEGAL.search(value):
+    # Printable text has none of them (a control, a surrogate, U+FFFE, U+FFFF): most text,
+    # found at once, where the expression tests each character against its class.
+    if not value.isprintable() and _XML_ILLEGAL.search(value):
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes "
                          "or control characters")
     return value
