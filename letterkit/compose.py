@@ -1,7 +1,8 @@
 """Case model + the kit's blocks → document tree. The only place Jinja runs.
 
 One render is one `Composition`: it has its own parser for the case's rich text
-(Python-Markdown is not thread-safe) and lives exactly as long as the render; the
+(Python-Markdown is not thread-safe; once the letter is composed, the thread's next
+render takes it, reset) and lives exactly as long as the render; the
 values its letter printed go from its skeleton to its reader and nowhere else. The kit
 it reads is shared and never changes, and what is kept between renders is made from
 the kit's words alone, so renders on any number of threads cannot mix.
@@ -66,7 +67,7 @@ class Composition:
         self.kit = kit
         self.piece = piece
         self.template = kit.letter_template
-        self.rich_markdown = richtext.rich_markdown()
+        self.rich_markdown = _spare_rich_markdown()  # given back when the letter is composed
         self.foreign: dict[str, str] = {}  # rich-text field path → the language it stays in
         self.quotes_language = ""  # a guideline's, in a letter in another: its quotes are tagged with it
 
@@ -88,6 +89,7 @@ class Composition:
         blocks = ElementReader(self, self.template, values).blocks(root) if root is not None else ()
         document = tree.Document(meta=meta, children=blocks)
         check_no_placeholders(document, self.template)
+        _thread.rich_markdown = self.rich_markdown  # for the thread's next letter; not after a failure
         return document
 
     def _render(self, letter: Letter) -> str:
@@ -298,6 +300,15 @@ def _part_markdown(part: str) -> tuple[str, Mapping[str, tuple[str, ...]]]:
 
 
 _thread = threading.local()
+
+
+def _spare_rich_markdown() -> markdown.Markdown:
+    """The parser for rich text that the thread's last letter gave back, else a new one
+    (making one costs as much as parsing a letter's rich text): each is reset before
+    each text, so a letter reads its text as a new parser would."""
+    md = getattr(_thread, "rich_markdown", None) or richtext.rich_markdown()
+    _thread.rich_markdown = None
+    return md
 
 
 def _new_kit_markdown() -> markdown.Markdown:

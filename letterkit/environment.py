@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import functools
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -98,8 +99,15 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         return True
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        # A field of a case object is what a block reads most (some 150 times a letter),
+        # and what the sandbox always allows (is_safe_attribute): its value, unless it is
+        # callable, is returned as the sandbox would, without its checks.
+        # a class is hashable; mypy does not see it for type[...] (python/mypy#11470)
+        value = getattr(obj, attribute) if attribute in _fields(type(obj)) else missing  # type: ignore[arg-type]
+        if value is missing or callable(value):
+            value = super().getattr(obj, attribute)
         # Every value read from the case carries its field path (letterkit.provenance).
-        return provenance.attribute(obj, attribute, super().getattr(obj, attribute))
+        return provenance.attribute(obj, attribute, value)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
         value = super().getitem(obj, argument)
@@ -133,6 +141,12 @@ class LetterSandbox(ImmutableSandboxedEnvironment):
         # A macro's text is the kit's Markdown around placeholders, never data: a block
         # printing it gets the markup the macro wrote (see _finalize).
         return placeholders.Composed(result) if isinstance(__obj, jinja2.runtime.Macro) else result
+
+
+@functools.cache
+def _fields(kind: type) -> frozenset[str]:
+    """The fields of a case model's class; none for any other class."""
+    return frozenset(kind.model_fields) if issubclass(kind, BaseModel) else frozenset()
 
 
 def _is_computed(model: type, attr: str) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -28,7 +29,6 @@ from .errors import TemplateError
 
 Element: TypeAlias = Any  # lxml.etree._Element, which Python-Markdown's HTML parses into; lxml ships no types
 
-_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 _INCHES = re.compile(r"[0-9]{1,3}(\.[0-9]+)?in", re.ASCII)
 _PERCENT = re.compile(r"width:\s*([0-9]{1,3})%", re.ASCII)
 _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", re.ASCII)  # BCP 47: es, zh-Hant, es-US
@@ -261,8 +261,8 @@ class ElementReader:
 
     def _text(self, text: str | None) -> list:
         """Template text and what its placeholders stand for, as nodes."""
-        if not text:
-            return []
+        if not text or placeholders.OPEN not in text:
+            return _plain(text, self.field) if text else []
         children: list = []
         position = 0
         for match in placeholders.NUMBERED.finditer(text):
@@ -279,13 +279,17 @@ class ElementReader:
 
     def _attribute(self, element: Element, name: str) -> str:
         """An attribute's value, with the plain values printed into it."""
+        raw = element.get(name, "")
+        if placeholders.OPEN not in raw:  # most: no value printed there (or no attribute)
+            return raw
+
         def value(match: re.Match[str]) -> str:
             kind, text, _ = _value(self.values, match)
             if kind != placeholders.PLAIN:
                 raise TemplateError(f"rich text is printed into the {name!r} attribute of "
                                     f"<{element.tag}>; only plain values can go there", self.template)
             return text
-        return placeholders.NUMBERED.sub(value, element.get(name, ""))
+        return placeholders.NUMBERED.sub(value, raw)
 
     def _class(self, element: Element) -> str:
         cls = element.get("class", "")
@@ -352,28 +356,55 @@ def _value(values: Values, match: re.Match) -> tuple[str, str, str]:
 
 def check_no_placeholders(node: object, template: str) -> None:
     """Every string of the tree is text: a placeholder left anywhere is an error, never output."""
-    if isinstance(node, str):
-        if placeholders.STRAY.search(node):
-            raise TemplateError("case data is printed where the letter cannot show it "
-                                "(an attribute letterkit does not read?)", template)
-    elif isinstance(node, tuple):
-        for child in node:
-            check_no_placeholders(child, template)
-    elif dataclasses.is_dataclass(node):
+    # One walk over the letter's thousand objects, without a call for each: strings are
+    # gathered and searched at once (a mark is one character, so joining makes none).
+    pending, strings = [node], []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, str):
+            strings.append(node)
+        elif isinstance(node, tuple):
+            pending += node
         # a class is hashable; mypy does not see it for type[...] (python/mypy#11470)
-        for name in _field_names(type(node)):  # type: ignore[arg-type]
-            check_no_placeholders(getattr(node, name), template)
+        elif (values := _field_values(type(node))) is not None:  # type: ignore[arg-type]
+            pending += values(node)
+    text = "".join(strings)
+    if placeholders.OPEN in text or placeholders.CLOSE in text:  # what STRAY finds, found faster
+        raise TemplateError("case data is printed where the letter cannot show it "
+                            "(an attribute letterkit does not read?)", template)
 
 
 @functools.cache  # dataclasses.fields() builds its answer anew, for each of a letter's thousand nodes
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(kind))
+def _field_values(kind: type) -> Callable[[Any], tuple] | None:
+    """What gives the values of each field of a dataclass `kind`, as a tuple; None for
+    any other type (a number, a date, bytes: no strings in them)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    names = [field.name for field in dataclasses.fields(kind)]
+    if len(names) < 2:  # attrgetter of one name gives the value itself, of none fails
+        return lambda node: tuple(getattr(node, name) for name in names)
+    return operator.attrgetter(*names)
 
 
 def _plain(text: str, field: str | None) -> list[tree.Inline]:
     # Whitespace is collapsed as HTML would, so that a line break in the Markdown
     # source (or in a value) is a space in every format, not a break in DOCX alone.
-    return [tree.Text(_WHITESPACE.sub(" ", text), field)] if text else []
+    return [tree.Text(_collapsed(text), field)] if text else []
+
+
+def _collapsed(text: str) -> str:
+    """`text` with each run of HTML's whitespace (space, tab, line feed, carriage return,
+    form feed) one space."""
+    # str methods, not a regular expression: it tested every character against the class
+    # and matched every single space, some 15 times slower on a paragraph.
+    if text.isprintable() and "  " not in text:  # most text: nothing to collapse
+        return text
+    for character in "\t\n\r\f":
+        if character in text:
+            text = text.replace(character, " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text
 
 
 def _merge(children: list) -> tuple[tree.Inline, ...]:
@@ -408,9 +439,11 @@ def _strip(children: list, line_edges: bool = True) -> tuple[tree.Inline, ...]:
 def _trim(nodes: list[Any], index: int, step: int, strip: Callable[[str], str]) -> None:
     """Strip the text nodes from `index` on, in the direction of `step`, up to the first
     that keeps any text: the kit's words and a value are nodes of their own."""
-    while 0 <= index < len(nodes) and isinstance(nodes[index], tree.Text):
-        nodes[index] = tree.Text(strip(nodes[index].text), nodes[index].field)
-        if nodes[index].text:
+    while 0 <= index < len(nodes) and isinstance(node := nodes[index], tree.Text):
+        text = strip(node.text)
+        if text != node.text:  # a new node only for new text: most edges have nothing to strip
+            nodes[index] = tree.Text(text, node.field)
+        if text:
             return
         index += step
 

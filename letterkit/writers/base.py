@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Generic, TypeVar
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
 
 from ..tree import Node
 
@@ -18,10 +19,17 @@ class Writer(Generic[Result]):
     """
 
     def visit(self, node: Node) -> Result:
-        method = getattr(self, f"visit_{node.kind}", None)
-        if method is None:
-            raise NotImplementedError(f"{type(self).__name__} has no visit_{node.kind}")
-        return method(node)
+        # a class is hashable; mypy does not see it for type[...] (python/mypy#11470)
+        return _method(type(self), type(node))(self, node)  # type: ignore[arg-type]
 
     def visit_all(self, nodes: Iterable[Node]) -> list[Result]:
         return [self.visit(node) for node in nodes]
+
+
+@functools.cache  # a letter visits some 300 nodes: the method is looked up once for each kind
+def _method(writer: type, kind: type[Node]) -> Callable[..., Any]:
+    """The `visit_<kind>` method of a writer class for nodes of a kind."""
+    method = getattr(writer, f"visit_{kind.kind}", None)
+    if method is None:
+        raise NotImplementedError(f"{writer.__name__} has no visit_{kind.kind}")
+    return method

@@ -47,9 +47,8 @@ class TextMeasure:
     def width(self, text: str, bold: bool = False) -> float:
         if self.faces is None:
             return len(text) * _CHARACTER * self.size / _GUESSED_SIZE
-        advances, units = _advances(self.faces[bold])
-        average = units / 2  # a character the font lacks: Word draws it from another font
-        return sum(advances.get(ord(character), average) for character in text) / units * Pt(self.size)
+        advances = _advances(self.faces[bold])
+        return sum(map(advances.__getitem__, text)) / advances.units * Pt(self.size)
 
 
 CHARACTERS = TextMeasure(_GUESSED_SIZE, None, _CELL_PADDING * _CHARACTER)  # for a table seen by its text alone
@@ -109,10 +108,22 @@ def _faces(family: str) -> tuple[Path, Path] | None:
     return faces[0][1], faces[1][1]  # type: ignore[index]
 
 
+class _Advances(dict[str, float]):
+    """Each character's advance width in a font, in its `units` per em; looked up by the
+    character itself, a table's every word is measured without a call per character."""
+
+    def __init__(self, advances: dict[str, int], units: int):
+        super().__init__(advances)
+        self.units = units
+
+    def __missing__(self, character: str) -> float:
+        return self.units / 2  # a character the font lacks: Word draws it from another font
+
+
 @cache
-def _advances(path: Path) -> tuple[dict[int, int], int]:
-    """Each character's advance width in the font, and the font's units per em."""
+def _advances(path: Path) -> _Advances:
+    """Each character's advance width in the font."""
     with TTFont(path, fontNumber=0, lazy=True) as font:
         metrics = font["hmtx"].metrics
-        return ({code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()},
-                font["head"].unitsPerEm)
+        return _Advances({chr(code): metrics[glyph][0] for code, glyph in font.getBestCmap().items()},
+                         font["head"].unitsPerEm)

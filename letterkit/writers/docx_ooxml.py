@@ -15,9 +15,8 @@ it (`_insert_in_order`, and the fixed order of `paragraph` and `text_run`): Word
 
 from __future__ import annotations
 
-import io
+import itertools
 import re
-import zipfile
 from collections.abc import Iterable
 from typing import cast
 
@@ -28,12 +27,15 @@ from docx.opc.oxml import serialize_part_xml
 from docx.opc.packuri import CONTENT_TYPES_URI, PACKAGE_URI, PackURI
 from docx.opc.part import Part
 from docx.opc.pkgwriter import _ContentTypesItem
+from docx.opc.rel import Relationships
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, nsmap, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Length
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
+
+from .docx_zip import Zip
 
 
 def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
@@ -252,25 +254,35 @@ def is_in_schema_order(parent: BaseOxmlElement) -> bool:
 # lxml serialises for the same elements, in the schema's order; it goes between the
 # halves of the reference's document.xml that `body_xml` cuts.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTRIBUTE_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                                    "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+# "&" first: the other escapes bring their own. (str.replace for each, not str.translate,
+# which looks each character up in a table: several times slower on a letter's text.)
+_TEXT_ESCAPES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\r", "&#13;"))
+_ATTRIBUTE_ESCAPES = (*_TEXT_ESCAPES, ('"', "&quot;"), ("\n", "&#10;"), ("\t", "&#9;"))
 LINE_BREAK = "<w:r><w:br/></w:r>"
 PAGE_BREAK_PARAGRAPH = '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
 
 
 def text(value: str) -> str:
     """`value` as XML character data; ValueError for a character XML cannot hold."""
-    return _xml_compatible(value).translate(_TEXT_ESCAPES)
+    return _escaped(_xml_compatible(value), _TEXT_ESCAPES)
 
 
 def attribute(value: str) -> str:
     """`value` as an XML attribute's value, between double quotes."""
-    return _xml_compatible(value).translate(_ATTRIBUTE_ESCAPES)
+    return _escaped(_xml_compatible(value), _ATTRIBUTE_ESCAPES)
+
+
+def _escaped(value: str, escapes: tuple[tuple[str, str], ...]) -> str:
+    for character, escape in escapes:
+        if character in value:
+            value = value.replace(character, escape)
+    return value
 
 
 def _xml_compatible(value: str) -> str:
-    if _XML_ILLEGAL.search(value):
+    # Printable text has none of them (a control, a surrogate, U+FFFE, U+FFFF): most text,
+    # found at once, where the expression tests each character against its class.
+    if not value.isprintable() and _XML_ILLEGAL.search(value):
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes "
                          "or control characters")
     return value
@@ -308,6 +320,26 @@ def replace_content(part_element: BaseOxmlElement, paragraph: str) -> None:
     for child in list(part_element):
         part_element.remove(child)
     part_element.append(parse_xml(f'<w:body {nsdecls("w")}>{paragraph}</w:body>')[0])
+
+
+def set_text(paragraph: Paragraph, value: str) -> None:
+    """`paragraph.text = value`: the paragraph's properties, then one run of `value`.
+
+    python-docx finds what to remove with an XPath it compiles each time and looks at
+    each character for a tab or line break: most of the time of a letter's header.
+    Text that holds one is still left to it."""
+    if "\t" in value or "\r" in value or "\n" in value:
+        paragraph.text = value
+        return
+    element = paragraph._p
+    for child in list(element):
+        if isinstance(child.tag, str) and child.tag != _PARAGRAPH_PROPERTIES:  # elements alone, as its XPath
+            element.remove(child)
+    run = text_run(value, False, False) if value else "<w:r/>"  # no w:t for no text, as add_run
+    element.append(parse_xml(f'<w:body {nsdecls("w")}>{run}</w:body>')[0])
+
+
+_PARAGRAPH_PROPERTIES = qn("w:pPr")
 
 
 # Word reads the language of East Asian text from w:eastAsia, of other text from w:val.
@@ -430,9 +462,15 @@ def restart_numbering(document: Document, abstract: int, start: int) -> int:
     counting from the first; each list gets its own w:num over the same abstract
     numbering, with a start override.
     """
-    num = document.part.numbering_part.element.add_num(abstract)
-    num.add_lvlOverride(ilvl=0).add_startOverride(start)
-    return num.numId
+    numbering = document.part.numbering_part.element
+    # The first number no list has, as python-docx's add_num finds it (it compiles an
+    # XPath for that, and builds the element node by node: most of the time this took).
+    taken = {int(num.get(qn("w:numId"))) for num in numbering.iterchildren(qn("w:num"))}
+    num_id = next(number for number in itertools.count(1) if number not in taken)
+    numbering._insert_num(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract}"/><w:lvlOverride '
+        f'w:ilvl="0"><w:startOverride w:val="{start}"/></w:lvlOverride></w:num>'))
+    return num_id
 
 
 def clear_body(document: Document) -> None:
@@ -521,52 +559,70 @@ def declare_font(document: Document, name: str, like: str, panose: str, family: 
     part._blob = lxml.etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-# Every zip entry gets this date: python-docx would stamp the clock, and a fixed
-# date lets unchanged parts be compressed once, in advance.
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-
-
-def zip_parts(parts: Iterable[Part]) -> bytes:
+def zip_parts(parts: Iterable[Part]) -> Zip:
     """A zip of these parts (and their relationships), to be completed by `save`."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for part in parts:
-            _write(archive, part.partname, part.blob)
-            if len(part.rels):
-                _write(archive, part.partname.rels_uri, part.rels.xml)
-    return buffer.getvalue()
+    archive = Zip()
+    for part in parts:
+        archive.add(part.partname.membername, part.blob)
+        if len(part.rels):
+            archive.add(part.partname.rels_uri.membername, part.rels.xml)
+    return archive
 
 
-def save(document: Document, unchanged_zip: bytes, unchanged: set[str],
-         written: dict[str, bytes] | None = None) -> bytes:
+class PackageXml:
+    """The content types and relationships of packages, as XML, made once for what they
+    say: letter after letter of one reference has the same parts and relationships, and
+    python-docx builds the XML element by element each time."""
+
+    KEPT = 64
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple, bytes] = {}
+
+    def content_types(self, parts: list[Part]) -> bytes:
+        key = ("[Content_Types]", tuple((part.partname, part.content_type) for part in parts))
+        return self._kept.get(key) or self._keep(key, _ContentTypesItem.from_parts(parts).blob)
+
+    def relationships(self, source: str, relationships: Relationships) -> bytes:
+        """The .rels of the part named `source` ("/" for the package's)."""
+        key = (source, tuple((rel.rId, rel.reltype, rel.is_external,
+                              rel.target_ref if rel.is_external else rel.target_part.partname)
+                             for rel in relationships.values()))
+        # python-docx types `xml` as text; it is the bytes of serialize_part_xml
+        return self._kept.get(key) or self._keep(key, cast(bytes, relationships.xml))
+
+    def _keep(self, key: tuple, xml: bytes) -> bytes:
+        if len(self._kept) >= self.KEPT:  # a long-running process given one reference after another
+            self._kept.clear()
+        self._kept[key] = xml
+        return xml
+
+
+def save(document: Document, unchanged_zip: Zip, unchanged: set[str],
+         written: dict[str, bytes] | None = None, package_xml: PackageXml | None = None) -> bytes:
     """The package as bytes: `unchanged_zip` (from `zip_parts`, holding the parts named in
     `unchanged`) plus every other part, serialised now, or as `written` gives it by name.
 
     The content types and package relationships are written each time, in case the
-    letter added a part.
+    letter added a part (from `package_xml` when it has them already). They are made
+    from the kit alone, and kept deflated; the parts hold the letter's words and pictures.
     """
     written = written or {}
+    package_xml = package_xml or PackageXml()
     package = document.part.package
     parts = list(package.iter_parts())
-    buffer = io.BytesIO(unchanged_zip)
-    buffer.seek(0, io.SEEK_END)
-    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        _write(archive, CONTENT_TYPES_URI, _ContentTypesItem.from_parts(parts).blob)
-        _write(archive, PACKAGE_URI.rels_uri, package.rels.xml)
-        for part in parts:
-            if part.partname not in unchanged:
-                _write(archive, part.partname, written.get(part.partname) or part.blob)
-                if len(part.rels):
-                    _write(archive, part.partname.rels_uri, part.rels.xml)
-    return buffer.getvalue()
+    archive = unchanged_zip.copy()
+    archive.add(CONTENT_TYPES_URI.membername, package_xml.content_types(parts), keep=True)
+    archive.add(PACKAGE_URI.rels_uri.membername, package_xml.relationships(PACKAGE_URI, package.rels), keep=True)
+    for part in parts:
+        if part.partname not in unchanged:
+            archive.add(part.partname.membername, written.get(part.partname) or part.blob)
+            if len(part.rels):
+                archive.add(part.partname.rels_uri.membername,
+                            package_xml.relationships(part.partname, part.rels), keep=True)
+    return archive.getvalue()
 
 
 def save_all(document: Document) -> bytes:
     """The whole package, every part serialised now (for building a reference document)."""
     return save(document, zip_parts([]), set())
-
-
-def _write(archive: zipfile.ZipFile, pack_uri: PackURI, blob: bytes) -> None:
-    entry = zipfile.ZipInfo(pack_uri.membername, date_time=_ZIP_DATE)
-    entry.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(entry, blob)

@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import threading
 import zipfile
+from datetime import datetime
 from importlib import metadata
 
 from docx.document import Document
 from docx.enum.style import WD_STYLE_TYPE
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Inches
 
 from ..errors import RenderError
-from . import docx_ooxml
+from . import docx_measure, docx_ooxml
 from .docx_formatting import StyleChain
+from .docx_measure import TextMeasure
 from .docx_styles import open_reference
 
 try:
@@ -52,7 +55,8 @@ class ReferenceDocument:
         self.style_ids = {style.name: (None if style in defaults else style.style_id)
                           for style in self.docx.styles}
         self.numbered_styles = docx_ooxml.numbered_styles(self.docx)
-        self.style_chain = StyleChain(self.docx.styles.element)  # what a table's text is measured in
+        self._style_chain = StyleChain(self.docx.styles.element)  # what a table's text is measured in
+        self._table_measures: dict[tuple[str | None, str | None], TextMeasure] = {}
         sections = self.docx.sections
         # A document without page setup, or a section without a size or margins (valid
         # OOXML), is on Word's default page: Letter, 1-inch margins.
@@ -79,11 +83,13 @@ class ReferenceDocument:
         unchanged = [part for part in self.docx.part.package.iter_parts() if part.partname not in changing]
         self.unchanged_zip = docx_ooxml.zip_parts(unchanged)
         self.unchanged = {part.partname for part in unchanged}
+        self.package_xml = docx_ooxml.PackageXml()
         # What a letter's pictures add: relationships of the document, image parts.
         self._relationships = set(self.docx.part.rels)
         self._images = list(self.docx.part.package.image_parts)
         self.first_shape_id = self.docx.part.next_id  # python-docx numbers pictures from here
         self.picture_namespaces = docx_ooxml.picture_namespaces(self.docx)
+        self._core_properties: tuple[tuple[str, ...], tuple[str, list]] | None = None
         self._document_xml = docx_ooxml.body_xml(self.docx)  # last: reading headers may add to it
 
     def fresh(self) -> Document:
@@ -97,6 +103,29 @@ class ReferenceDocument:
         # forget the last letter's, so that a letter's bytes never depend on another.
         self.docx.part.package.image_parts._image_parts[:] = self._images
         return self.docx
+
+    def table_measure(self, table_style: str | None, text_style: str | None) -> TextMeasure:
+        """How the text of a table in these styles (ids; None: the default) is measured,
+        worked out once: the styles are the reference's, the same for every letter."""
+        key = (table_style, text_style)
+        if key not in self._table_measures:
+            self._table_measures[key] = docx_measure.table_text(self._style_chain, *key)
+        return self._table_measures[key]
+
+    def core_properties_xml(self, values: dict[str, str | datetime | int]) -> dict[str, bytes]:
+        """{part name: docProps/core.xml} with these core properties (python-docx's names),
+        as python-docx writes it: it looked up each element and formatted each date for
+        every letter; here they are set once, to marks, and a letter's values are put
+        where the marks are."""
+        if self._core_properties is None or self._core_properties[0] != tuple(values):
+            self._core_properties = tuple(values), _marked_core_properties(self.docx, values)
+        partname, pieces = self._core_properties[1]
+        xml = [pieces[0]]
+        for name, text in pieces[1:]:
+            value = values[name]
+            xml += (docx_ooxml.text(value) if isinstance(value, str) else
+                    value.strftime(_W3CDTF) if isinstance(value, datetime) else str(value), text)
+        return {partname: "".join(xml).encode("utf-8")}
 
     def document_xml(self, body: str) -> bytes:
         """document.xml with `body` (XML text of w:p and w:tbl elements) as its body's content."""
@@ -117,6 +146,30 @@ def reference_document(blob: bytes, framed: bool = False) -> ReferenceDocument:
         except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as error:
             raise RenderError(f"the reference DOCX is not a Word document ({error})") from None
     return cache[blob, framed]
+
+
+_W3CDTF = "%Y-%m-%dT%H:%M:%SZ"  # how python-docx writes a core property's date
+
+
+def _marked_core_properties(docx: Document, values: dict[str, str | datetime | int]) -> tuple[str, list]:
+    """The name of the document's core properties part, and its XML cut at each property
+    of `values`, set to a mark: [text, (name, text), (name, text)...]."""
+    marks = {name: (f"\ue000{name}\ue000" if isinstance(value, str) else  # a private-use character
+                    datetime(1234, 5, 6, 7, 8, number) if isinstance(value, datetime) else 1_234_567_000 + number)
+             for number, (name, value) in enumerate(values.items())}
+    properties = docx.core_properties
+    for name, mark in marks.items():
+        setattr(properties, name, mark)
+    part = docx.part.package.part_related_by(RT.CORE_PROPERTIES)
+    xml = part.blob.decode("utf-8")
+    found = sorted((xml.index(text), name, text) for name, mark in marks.items()
+                   if xml.count(text := mark.strftime(_W3CDTF) if isinstance(mark, datetime) else str(mark)) == 1)
+    if len(found) < len(marks):
+        raise RenderError("the reference DOCX's core properties cannot be set: one of them is written twice")
+    pieces: list = [xml[:found[0][0]]]
+    for (start, name, text), after in zip(found, [*found[1:], (len(xml), "", "")]):
+        pieces.append((name, xml[start + len(text):after[0]]))
+    return part.partname, pieces
 
 
 def _or_inch(margin: int | None) -> int:
