@@ -24,7 +24,6 @@ from letterkit.kits import builtin_kits
 from letterkit.writers import docx_ooxml
 from letterkit.writers.docx import DocxWriter, column_widths, write_docx
 from letterkit.writers.docx_reference import reference_document
-from letterkit.writers.docx_zip import Zip
 
 KIT = letterkit.load_kit("imr")
 
@@ -357,22 +356,3 @@ def test_what_a_node_changes_for_its_children_is_undone_even_when_writing_them_f
         assert writer.scope.run_format[0] is True
         raise RuntimeError("a node that cannot be written")
     assert writer.scope is outside
-
-
-def test_the_package_zip_is_byte_for_byte_what_zipfile_writes():
-    """docx_zip writes the ZIP itself (faster); a letter's file must not change for it."""
-    parts = [("word/document.xml", b"<w:document/>" * 500), ("[Content_Types].xml", b"<Types/>"),
-             ("word/media/image1.png", os.urandom(3000)), ("word/empty.xml", b""), ("word/naïve.xml", b"x")]
-    expected = io.BytesIO()
-    with zipfile.ZipFile(expected, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, blob in parts:
-            entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, blob)
-    first = Zip()
-    first.add(*parts[0])
-    for _ in range(2):  # a second letter from the same first entries takes what the first kept
-        written = first.copy()
-        for name, blob in parts[1:]:
-            written.add(name, blob, keep=True)
-        assert written.getvalue() == expected.getvalue()

@@ -15,8 +15,10 @@ it (`_insert_in_order`, and the fixed order of `paragraph` and `text_run`): Word
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
+import zipfile
 from collections.abc import Iterable
 from typing import cast
 
@@ -34,8 +36,6 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Emu, Length
 from docx.styles.style import BaseStyle
 from docx.text.paragraph import Paragraph
-
-from .docx_zip import Zip
 
 
 def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
@@ -559,14 +559,20 @@ def declare_font(document: Document, name: str, like: str, panose: str, family: 
     part._blob = lxml.etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def zip_parts(parts: Iterable[Part]) -> Zip:
+# Every zip entry gets this date: python-docx would stamp the clock, and a fixed
+# date lets unchanged parts be compressed once, in advance.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def zip_parts(parts: Iterable[Part]) -> bytes:
     """A zip of these parts (and their relationships), to be completed by `save`."""
-    archive = Zip()
-    for part in parts:
-        archive.add(part.partname.membername, part.blob)
-        if len(part.rels):
-            archive.add(part.partname.rels_uri.membername, part.rels.xml)
-    return archive
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for part in parts:
+            _write(archive, part.partname, part.blob)
+            if len(part.rels):
+                _write(archive, part.partname.rels_uri, part.rels.xml)
+    return buffer.getvalue()
 
 
 class PackageXml:
@@ -598,31 +604,37 @@ class PackageXml:
         return xml
 
 
-def save(document: Document, unchanged_zip: Zip, unchanged: set[str],
+def save(document: Document, unchanged_zip: bytes, unchanged: set[str],
          written: dict[str, bytes] | None = None, package_xml: PackageXml | None = None) -> bytes:
     """The package as bytes: `unchanged_zip` (from `zip_parts`, holding the parts named in
     `unchanged`) plus every other part, serialised now, or as `written` gives it by name.
 
     The content types and package relationships are written each time, in case the
-    letter added a part (from `package_xml` when it has them already). They are made
-    from the kit alone, and kept deflated; the parts hold the letter's words and pictures.
+    letter added a part (from `package_xml` when it has them already).
     """
     written = written or {}
     package_xml = package_xml or PackageXml()
     package = document.part.package
     parts = list(package.iter_parts())
-    archive = unchanged_zip.copy()
-    archive.add(CONTENT_TYPES_URI.membername, package_xml.content_types(parts), keep=True)
-    archive.add(PACKAGE_URI.rels_uri.membername, package_xml.relationships(PACKAGE_URI, package.rels), keep=True)
-    for part in parts:
-        if part.partname not in unchanged:
-            archive.add(part.partname.membername, written.get(part.partname) or part.blob)
-            if len(part.rels):
-                archive.add(part.partname.rels_uri.membername,
-                            package_xml.relationships(part.partname, part.rels), keep=True)
-    return archive.getvalue()
+    buffer = io.BytesIO(unchanged_zip)
+    buffer.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write(archive, CONTENT_TYPES_URI, package_xml.content_types(parts))
+        _write(archive, PACKAGE_URI.rels_uri, package_xml.relationships(PACKAGE_URI, package.rels))
+        for part in parts:
+            if part.partname not in unchanged:
+                _write(archive, part.partname, written.get(part.partname) or part.blob)
+                if len(part.rels):
+                    _write(archive, part.partname.rels_uri, package_xml.relationships(part.partname, part.rels))
+    return buffer.getvalue()
 
 
 def save_all(document: Document) -> bytes:
     """The whole package, every part serialised now (for building a reference document)."""
     return save(document, zip_parts([]), set())
+
+
+def _write(archive: zipfile.ZipFile, pack_uri: PackURI, blob: bytes) -> None:
+    entry = zipfile.ZipInfo(pack_uri.membername, date_time=_ZIP_DATE)
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(entry, blob)
