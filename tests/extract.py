@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import subprocess
@@ -18,6 +19,7 @@ def html_text(content: bytes) -> str:
     return page.body.text_content()
 
 
+@functools.lru_cache(maxsize=32)  # tests of one module read the same letter's PDF again and again
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
