@@ -177,7 +177,7 @@ class CompiledBlocks(jinja2.BytecodeCache):
         self.code.clear()
 
 
-COMPILED = CompiledBlocks(size=2000)  # the built-in kits hold some 200 templates
+COMPILED = CompiledBlocks(size=500)  # the built-in kits compile 54 texts, some 5 KB of code each
 
 
 def make_environment(files: Resolver, passages: Mapping[str, Passage], dates: DateForms = DateForms(),

@@ -554,7 +554,7 @@ def used_templates(kit: Kit) -> set[str]:
     return used
 
 
-_references: Kept[tuple[str, str, str], tuple[str, ...]] = Kept(size=2000)  # by name, file and text
+_references: Kept[tuple[str, str, str], tuple[str, ...]] = Kept(size=500)  # by name, file and text, as COMPILED
 
 
 def _referenced(environment: LetterSandbox, source: str, name: str, filename: str) -> tuple[str, ...]:
