@@ -6,6 +6,7 @@ import functools
 import io
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -44,7 +45,7 @@ def pdf_body_text(content: bytes) -> str:
     return "\n".join(line for line in pdf_text(content).splitlines() if not furniture.match(line.strip()))
 
 
-EXTRACT = {"html": html_text, "pdf": pdf_text, "docx": docx_text}
+EXTRACT: dict[str, Callable[[bytes], str]] = {"html": html_text, "pdf": pdf_text, "docx": docx_text}
 
 
 def words(text: str) -> list[str]:
