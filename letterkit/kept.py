@@ -1,7 +1,8 @@
 """Answers a process keeps because they are dear to make and the same every time: by a key
 that holds everything the answer is made from (a template's text, a file's bytes), so a
-changed input is a new key, never a stale answer. Bounded: past `size` keys the oldest is
-dropped, so a long-running process (the preview, a kit being edited) does not grow."""
+changed input is a new key, never a stale answer. Bounded: past `size` keys the one asked
+for least recently is dropped, so a long-running process (the preview, a kit being edited)
+does not grow, and what every load asks for (a built-in kit's templates) stays."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ class Kept(Generic[K, V]):
 
     def get(self, key: K) -> V | None:
         with self._lock:
-            return self._answers.get(key)
+            found = self._answers.pop(key, None)
+            if found is not None:
+                self._answers[key] = found  # the last asked for goes last, the first to go is first
+            return found
 
     def put(self, key: K, value: V) -> V:
         with self._lock:

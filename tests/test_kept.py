@@ -5,7 +5,7 @@ from __future__ import annotations
 from letterkit.kept import Kept
 
 
-def test_an_answer_is_made_once_per_key_and_the_oldest_goes_past_the_bound():
+def test_an_answer_is_made_once_per_key_and_the_least_recently_asked_goes_past_the_bound():
     made = []
     kept: Kept[str, str] = Kept(size=2)
 
@@ -14,5 +14,5 @@ def test_an_answer_is_made_once_per_key_and_the_oldest_goes_past_the_bound():
         return text.upper()
 
     assert [kept.made(text, lambda: upper(text)) for text in ("a", "b", "a", "c", "a", "b")] == list("ABACAB")
-    # "a" and "b" made, "a" kept, "c" made (dropping "a"), "a" made again (dropping "b"), "b" again
-    assert made == ["a", "b", "c", "a", "b"]
+    # "a" and "b" made, "a" kept, "c" made (dropping "b", asked for less recently), "a" kept, "b" again
+    assert made == ["a", "b", "c", "b"]

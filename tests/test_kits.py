@@ -96,6 +96,8 @@ def test_a_kit_loaded_again_with_a_folder_in_front_compiles_only_the_folders_blo
     """The preview, and the tests, load a kit again and again with a template folder in
     front: the kit's own templates are compiled, and its reference DOCX made, once per process."""
     first = letterkit.load_kit("ur")
+    (tmp_path / "empty").mkdir()
+    warm = letterkit.load_kit("ur", (tmp_path / "empty",))  # whatever the process kept before, the kit's are kept now
     (tmp_path / "blocks").mkdir()
     (tmp_path / "blocks" / "ur-closing.md.j2").write_text("Kind regards,\n")
     compiled = []
@@ -104,7 +106,7 @@ def test_a_kit_loaded_again_with_a_folder_in_front_compiles_only_the_folders_blo
         compiled.append(name), compile_text(environment, source, name, *args, **kwargs))[1])
     again = letterkit.load_kit("ur", (tmp_path,))
     assert compiled == ["blocks/ur-closing.md.j2"]  # the Spanish letter has the kit's translation of it
-    assert again.presentation.reference_docx is first.presentation.reference_docx
+    assert again.presentation.reference_docx is warm.presentation.reference_docx
     case = letterkit.read_case(UR_EXAMPLE)
     assert "Kind regards," in letterkit.render(case, again, formats=("html",))["html"].decode()
     assert "Kind regards," not in letterkit.render(case, first, formats=("html",))["html"].decode()
