@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
 from urllib.parse import unquote
@@ -101,6 +101,7 @@ def _find_fonts(presentation: Presentation) -> LetterFonts:
     return LetterFonts(tuple(faces))
 
 
+@lru_cache(maxsize=512)  # per process, as font files are read (_cmap): a stack names some 90 families
 def _system_font(family: str) -> FontFace | None:
     """The font fontconfig finds for `family` (as Pango does), if it is that family."""
     match = fontconfig_match(family)

@@ -42,6 +42,7 @@ from .declared_fields import DeclaredField, extend_model, read_declared
 from .environment import LetterSandbox, make_environment
 from .errors import KitError, TemplateError
 from .guidelines import Passage, read_library
+from .kept import Kept
 from .mail.settings import MailSettings, read_mail
 from .model import Letter
 from .page_setup import PageSetup, page_css, read_page, with_page
@@ -357,8 +358,14 @@ def _check_required_blocks(kit: Kit, used: set[str], chain: list[tuple[Path, Kit
 
 def _reference_docx(files: Resolver, settings: dict, chain: list[tuple[Path, KitManifest]], page: PageSetup) -> bytes:
     """The reference DOCX on the kit's page, with the `[[style]]` tables of the kit and those
-    it extends added."""
-    return with_styles(with_page(files.read_bytes(settings["reference_docx"]), page), _word_styles(chain))
+    it extends added; made once per process for the same file, page and styles (a kit
+    loaded again with a template folder in front has them all the same)."""
+    reference, styles = files.read_bytes(settings["reference_docx"]), _word_styles(chain)
+    return _styled_references.made((reference, repr(page), repr(styles)),
+                                   lambda: with_styles(with_page(reference, page), styles))
+
+
+_styled_references: Kept[tuple[bytes, str, str], bytes] = Kept(size=16)
 
 
 def _page(chain: list[tuple[Path, KitManifest]]) -> PageSetup:
@@ -539,13 +546,23 @@ def used_templates(kit: Kit) -> set[str]:
         used.add(name)
         try:
             source, filename, _ = environment.loader.get_source(environment, name)
-            parsed = environment.parse(source, name, filename)
+            pending += _referenced(environment, source, name, filename)
         except TemplateNotFound:
             raise KitError(f"kit {kit.name!r} has no block {name!r}, yet a template includes it")
         except TemplateSyntaxError as error:
             raise TemplateError(error.message or str(error), error.filename, error.lineno) from None
-        pending += [ref for ref in meta.find_referenced_templates(parsed) if ref]
     return used
+
+
+_references: Kept[tuple[str, str, str], tuple[str, ...]] = Kept(size=500)  # by name, file and text, as COMPILED
+
+
+def _referenced(environment: LetterSandbox, source: str, name: str, filename: str) -> tuple[str, ...]:
+    """The templates a template text includes, imports or extends: parsed once per text in a
+    process, however many kits (a template folder in front of each) hold it."""
+    def parsed() -> tuple[str, ...]:
+        return tuple(ref for ref in meta.find_referenced_templates(environment.parse(source, name, filename)) if ref)
+    return _references.made((name, filename, source), parsed)
 
 
 def _declared_fields(chain: list[tuple[Path, KitManifest]], overrides: tuple[Path, ...]) -> tuple:

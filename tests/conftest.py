@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 
-import letterkit
-
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 # The one warning a built-in kit's lint gives: a Spanish block below the kit's reading-ease
@@ -34,6 +32,19 @@ def pytest_collection_modifyitems(items):
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+# `-m "not slow"` (tasks.py quick) does not even import a module whose every test is slow
+# (`pytestmark = pytest.mark.slow` at its top): collecting those, and importing Dask, Ray,
+# moto and pyHanko for them, was some 2 s of each worker's start.
+_SLOW_AS_A_WHOLE = re.compile(r"^pytestmark = pytest\.mark\.slow\b", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path, config):
+    if (" ".join(config.option.markexpr.split()) == "not slow" and collection_path.suffix == ".py"
+            and _SLOW_AS_A_WHOLE.search(collection_path.read_text(encoding="utf-8"))):
+        return True
+    return None  # pytest decides
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--update-golden", action="store_true",
@@ -44,12 +55,14 @@ def pytest_addoption(parser):
 @pytest.fixture(scope="session")
 def rendered() -> dict[str, dict[str, bytes]]:
     """Every example rendered once in all three formats: {example stem: {format: bytes}}."""
+    import letterkit  # here, not at the top: pytest-xdist's controller, which runs no test, need not import it
     return {path.stem: letterkit.render(letterkit.read_case(path)) for path in EXAMPLES}
 
 
 @pytest.fixture(scope="session")
 def unsealed() -> bytes:
     """The chiropractic seed letter, archival (its case inside), before any seal: for seals to be put on."""
+    import letterkit
     return letterkit.render(letterkit.read_case(ROOT / "examples" / "imr-chiropractic-initial-trial.yaml"), "imr",
                             ("pdf",), options=letterkit.WriterOptions(pdf_variant="archival"))["pdf"]
 

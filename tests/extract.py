@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
@@ -18,6 +20,7 @@ def html_text(content: bytes) -> str:
     return page.body.text_content()
 
 
+@functools.lru_cache(maxsize=32)  # tests of one module read the same letter's PDF again and again
 def pdf_text(content: bytes) -> str:
     return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
 
@@ -42,7 +45,7 @@ def pdf_body_text(content: bytes) -> str:
     return "\n".join(line for line in pdf_text(content).splitlines() if not furniture.match(line.strip()))
 
 
-EXTRACT = {"html": html_text, "pdf": pdf_text, "docx": docx_text}
+EXTRACT: dict[str, Callable[[bytes], str]] = {"html": html_text, "pdf": pdf_text, "docx": docx_text}
 
 
 def words(text: str) -> list[str]:

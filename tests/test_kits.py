@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 import letterkit
 from letterkit.cli import app
+from letterkit.environment import LetterSandbox
 
 runner = CliRunner()
 UR_EXAMPLE = ROOT / "examples" / "ur" / "ur-chiropractic-modified.yaml"
@@ -89,6 +90,26 @@ def test_forget_kits_makes_the_next_letter_read_the_kits_files_again(tmp_path):
     fresh = rendered()
     assert "/* edited */" not in kept and "/* edited */" in fresh
     assert "Kind regards" in fresh
+
+
+def test_a_kit_loaded_again_with_a_folder_in_front_compiles_only_the_folders_block(tmp_path, monkeypatch):
+    """The preview, and the tests, load a kit again and again with a template folder in
+    front: the kit's own templates are compiled, and its reference DOCX made, once per process."""
+    first = letterkit.load_kit("ur")
+    (tmp_path / "empty").mkdir()
+    warm = letterkit.load_kit("ur", (tmp_path / "empty",))  # whatever the process kept before, the kit's are kept now
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "ur-closing.md.j2").write_text("Kind regards,\n")
+    compiled = []
+    compile_text = LetterSandbox.compile
+    monkeypatch.setattr(LetterSandbox, "compile", lambda environment, source, name=None, *args, **kwargs: (
+        compiled.append(name), compile_text(environment, source, name, *args, **kwargs))[1])
+    again = letterkit.load_kit("ur", (tmp_path,))
+    assert compiled == ["blocks/ur-closing.md.j2"]  # the Spanish letter has the kit's translation of it
+    assert again.presentation.reference_docx is warm.presentation.reference_docx
+    case = letterkit.read_case(UR_EXAMPLE)
+    assert "Kind regards," in letterkit.render(case, again, formats=("html",))["html"].decode()
+    assert "Kind regards," not in letterkit.render(case, first, formats=("html",))["html"].decode()
 
 
 def test_a_relative_template_folder_is_another_folder_in_another_working_directory(case_data, tmp_path, monkeypatch):

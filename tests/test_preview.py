@@ -31,7 +31,8 @@ CHROMIUM = shutil.which("chromium")
 def _serving(preview: Preview, **limits):
     """A preview server on a free port, serving from a thread of its own: its URL."""
     httpd = serve(preview, port=0, **limits)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    # polled every 50 ms, not every 0.5 s (socketserver's): shutting it down waits for the next poll
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     finally:
