@@ -34,6 +34,8 @@ MALFORMED = {
         f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]\n" for n in range(1, 9)), "aliases"),
     "not-utf8": (".yaml", lambda good: good.encode() + b"extra: \xff\xfe\n", "cannot read"),
     "markup-key": (".yaml", lambda good: good + "'[/]': x\n", "[/]"),
+    # rich's emoji codes (a key fingerprint's ":CD:" printed as a disc) are text like any other
+    "emoji-code-key": (".yaml", lambda good: good + "':smile: AB:CD:EF': x\n", ":smile: AB:CD:EF"),
     "escape-code-key": (".yaml", lambda good: good + '"\\e[31mred": x\n', "\\x1b[31mred"),
 }
 

@@ -28,9 +28,10 @@ class _AnswerConsole(Console):
         raise OSError(errno.EPIPE, os.strerror(errno.EPIPE), STANDARD_OUTPUT)
 
 
-# No markup unless asked for: paths and messages hold what users typed, `[/]` included.
-errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
-out = _AnswerConsole(highlight=False, soft_wrap=True, markup=False)
+# No markup unless asked for, and no emoji codes: paths and messages hold what users
+# typed, `[/]` included, and a key's fingerprint holds `:CD:`, which rich would draw as a disc.
+errors = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = _AnswerConsole(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 
 def answer(content: str | bytes) -> None:
@@ -63,7 +64,7 @@ def print_table(table: Table) -> None:
         out.print(table)
         return
     drawn = io.StringIO()
-    Console(file=drawn, highlight=False, soft_wrap=True, markup=False, width=1_000_000).print(table)
+    Console(file=drawn, highlight=False, soft_wrap=True, markup=False, emoji=False, width=1_000_000).print(table)
     answer("".join(line.rstrip() + "\n" for line in drawn.getvalue().splitlines()))
 
 
