@@ -97,18 +97,26 @@ def test_ray_actors_take_a_cpu_each_spread_over_the_nodes(tmp_path, case_data):
         cluster.shutdown()
 
 
-def test_scheduler_ray_client_address_accounts_for_every_case(tmp_path, case_data):
-    """`--scheduler ray://HOST:PORT` against a Ray head started here with its client server."""
+@pytest.mark.parametrize("token", [False, True], ids=["no token", "a token in ~/.ray"])
+def test_scheduler_ray_client_address_accounts_for_every_case(tmp_path, case_data, token):
+    """`--scheduler ray://HOST:PORT` against a Ray head started here with its client server.
+    With a token in `~/.ray/auth_token` the head turns token authentication on by itself,
+    and the batch must send it (Ray's client does not unless told)."""
     ports = [_free_port() for _ in range(2)]
     folder = tempfile.mkdtemp(prefix="lk-ray-", dir="/tmp")  # short: Ray's socket paths go under it
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("RAY_")}
+    environment["HOME"] = str(tmp_path / "home")
+    (tmp_path / "home" / ".ray").mkdir(parents=True)
+    if token:
+        (tmp_path / "home" / ".ray" / "auth_token").write_text("0123456789abcdef" * 4)
     head = subprocess.Popen([str(Path(sys.executable).with_name("ray")), "start", "--head", "--block", "--num-cpus=2",
                              f"--port={ports[0]}", f"--ray-client-server-port={ports[1]}", "--include-dashboard=false",
                              f"--temp-dir={folder}", "--disable-usage-stats"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            env=environment)
     try:
         _wait_for(lambda: _accepts(ports[1]) or head.poll() is not None, 120, "Ray's client server")
         source = _folder_of_cases(tmp_path / "cases", 10, case_data)
-        environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
         result = subprocess.run([sys.executable, "-m", "letterkit", "batch", str(source), "-o", str(tmp_path / "out"),
                                  "-q", "-f", ",".join(FORMATS), "--scheduler", f"ray://127.0.0.1:{ports[1]}"],
                                 capture_output=True, text=True, timeout=300, env=environment)

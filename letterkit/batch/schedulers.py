@@ -11,8 +11,10 @@ same accounting and time limits as local processes.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from concurrent.futures import Executor
+from pathlib import Path
 
 from ..errors import LetterkitError
 
@@ -50,6 +52,7 @@ def _dask(address: str) -> Iterator[Executor]:
 
 @contextlib.contextmanager
 def _ray(address: str, workers: int | None) -> Iterator[Executor]:
+    _send_ray_token_if_there_is_one()  # before Ray is imported: it reads the mode once
     try:
         import ray
 
@@ -68,3 +71,15 @@ def _ray(address: str, workers: int | None) -> Iterator[Executor]:
             yield executor
     finally:
         ray.shutdown()
+
+
+def _send_ray_token_if_there_is_one() -> None:
+    """Ray's head turns token authentication on by itself when it finds a token
+    (`~/.ray/auth_token`), but its client sends the token only when told to
+    (`RAY_AUTH_MODE=token`): with the token there and nothing said, every connection
+    timed out. So a token there is sent, unless the user chose otherwise (ray-project/ray#64755)."""
+    if "RAY_AUTH_MODE" in os.environ:
+        return
+    if ("RAY_AUTH_TOKEN" in os.environ or "RAY_AUTH_TOKEN_PATH" in os.environ
+            or (Path.home() / ".ray" / "auth_token").is_file()):
+        os.environ["RAY_AUTH_MODE"] = "token"
