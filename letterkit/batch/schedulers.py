@@ -52,7 +52,8 @@ def _dask(address: str) -> Iterator[Executor]:
 
 @contextlib.contextmanager
 def _ray(address: str, workers: int | None) -> Iterator[Executor]:
-    _send_ray_token_if_there_is_one()  # before Ray is imported: it reads the mode once
+    if address.startswith("ray://"):
+        _send_ray_token_if_there_is_one()  # before Ray is imported: it reads the mode once
     try:
         import ray
 
@@ -75,9 +76,10 @@ def _ray(address: str, workers: int | None) -> Iterator[Executor]:
 
 def _send_ray_token_if_there_is_one() -> None:
     """Ray's head turns token authentication on by itself when it finds a token
-    (`~/.ray/auth_token`), but its client sends the token only when told to
-    (`RAY_AUTH_MODE=token`): with the token there and nothing said, every connection
-    timed out. So a token there is sent, unless the user chose otherwise (ray-project/ray#64755)."""
+    (`~/.ray/auth_token`), but Ray Client sends the token only when told to
+    (`RAY_AUTH_MODE=token`): with the token there and nothing said, every `ray://`
+    connection timed out. So a token there is sent, unless the user chose otherwise
+    (ray-project/ray#64755). Not for `ray:auto`, whose local Ray then failed to start."""
     if "RAY_AUTH_MODE" in os.environ:
         return
     if ("RAY_AUTH_TOKEN" in os.environ or "RAY_AUTH_TOKEN_PATH" in os.environ
