@@ -103,6 +103,12 @@ def main(argv: list[str]) -> int:
     return _test(VENV, ["-m", "not slow", *argv[2:]] if task == "quick" else argv[2:])
 
 
+# A worker a core (pytest-xdist), a module's tests on one worker, so its module fixtures are
+# made once; `-n 0` after the task runs one process. Not `--dist loadgroup`: pytest 9 no
+# longer reads the node id pytest-xdist 3.8 marks a group in, so groups were ignored.
+WORKERS = ["-n", "auto", "--dist", "loadfile"]
+
+
 def _test(environment: Path, pytest_arguments: list[str]) -> int:
     """ruff, mypy, lint-imports and pytest. The linter's, the type checker's and the layer
     contract's findings (pyproject.toml's [tool.ruff.lint], [tool.mypy], [tool.importlinter])
@@ -111,9 +117,7 @@ def _test(environment: Path, pytest_arguments: list[str]) -> int:
     lint = _run([python, "-m", "ruff", "check", "."])
     types = _run([python, "-m", "mypy"])
     layers = _run([_bin(environment) / "lint-imports"])
-    # a worker a core (pytest-xdist), a module's tests together; `-n 0` after the task runs one
-    workers = ["-n", "auto", "--dist", "loadgroup"]
-    return _run([python, "-m", "pytest", *workers, *pytest_arguments]) or lint or types or layers
+    return _run([python, "-m", "pytest", *WORKERS, *pytest_arguments]) or lint or types or layers
 
 
 def _lock() -> int:

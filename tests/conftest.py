@@ -20,18 +20,6 @@ def lint_problems(stderr: str) -> list[str]:
             if not line.startswith("advice") and not _SPANISH_BELOW_FLOOR.fullmatch(line)]
 
 
-# Under pytest-xdist (tasks.py test runs a worker a core), a module's tests stay on one worker,
-# so its module fixtures are made once, and the modules that start clusters or kill workers
-# share one group, so that two of them never compete for the machine at once.
-_MACHINE_WIDE = {"test_cluster.py", "test_cluster_ray.py", "test_cluster_sealed.py", "test_storage.py"}
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        group = "machine-wide" if item.path.name in _MACHINE_WIDE else item.path.name
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 # `-m "not slow"` (tasks.py quick) does not even import a module whose every test is slow
 # (`pytestmark = pytest.mark.slow` at its top): collecting those, and importing Dask, Ray,
 # moto and pyHanko for them, was some 2 s of each worker's start.
