@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import fcntl
 import re
 from pathlib import Path
 
@@ -19,22 +18,6 @@ def lint_problems(stderr: str) -> list[str]:
     reading ease below the kit's floor."""
     return [line for line in stderr.splitlines()
             if not line.startswith("advice") and not _SPANISH_BELOW_FLOOR.fullmatch(line)]
-
-
-# The modules that start clusters or kill workers take the machine in turn: two at once on
-# 2 cores made a Ray client time out ("Initialization failure from server"). Under
-# pytest-xdist each worker's base folder is in one shared folder, where the lock lives.
-_MACHINE_WIDE = {"test_cluster.py", "test_cluster_ray.py", "test_cluster_sealed.py", "test_storage.py"}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _machine_to_itself(request, tmp_path_factory):
-    if Path(request.module.__file__).name not in _MACHINE_WIDE:
-        yield
-        return
-    with open(tmp_path_factory.getbasetemp().parent / "machine-wide.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, after the module's last test
-        yield
 
 
 # `-m "not slow"` (tasks.py quick) does not even import a module whose every test is slow
