@@ -97,8 +97,7 @@ def test_ray_actors_take_a_cpu_each_spread_over_the_nodes(tmp_path, case_data):
         cluster.shutdown()
 
 
-@pytest.mark.parametrize("token", [True], ids=["a token in ~/.ray"])  # once: each run starts a Ray head
-def test_scheduler_ray_client_address_accounts_for_every_case(tmp_path, case_data, token):
+def test_scheduler_ray_client_address_accounts_for_every_case(tmp_path, case_data):
     """`--scheduler ray://HOST:PORT` against a Ray head started here with its client server.
     With a token in `~/.ray/auth_token` the head turns token authentication on by itself,
     and the batch must send it (Ray's client does not unless told)."""
@@ -107,8 +106,7 @@ def test_scheduler_ray_client_address_accounts_for_every_case(tmp_path, case_dat
     environment = {name: value for name, value in os.environ.items() if not name.startswith("RAY_")}
     environment["HOME"] = str(tmp_path / "home")
     (tmp_path / "home" / ".ray").mkdir(parents=True)
-    if token:
-        (tmp_path / "home" / ".ray" / "auth_token").write_text("0123456789abcdef" * 4)
+    (tmp_path / "home" / ".ray" / "auth_token").write_text("0123456789abcdef" * 4)
     head = subprocess.Popen([str(Path(sys.executable).with_name("ray")), "start", "--head", "--block", "--num-cpus=2",
                              f"--port={ports[0]}", f"--ray-client-server-port={ports[1]}", "--include-dashboard=false",
                              f"--temp-dir={folder}", "--disable-usage-stats"],
