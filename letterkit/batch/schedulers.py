@@ -61,17 +61,42 @@ def _ray(address: str, workers: int | None) -> Iterator[Executor]:
     except ImportError:
         raise LetterkitError("--scheduler needs Ray: install letterkit with its ray extra "
                              "(see docs/cluster.md)") from None
-    try:
-        # ray:auto: Ray's own default, which joins a Ray running on this machine or starts one.
-        ray.init(address=None if address == "ray:auto" else address, include_dashboard=False,
-                 log_to_driver=False, configure_logging=False)
-    except (ConnectionError, RuntimeError, ValueError) as error:
-        raise LetterkitError(f"--scheduler {address}: cannot reach it ({str(error).splitlines()[0]})") from None
+    _join_ray(address)
     try:
         with RayExecutor(workers) as executor:
             yield executor
     finally:
         ray.shutdown()
+
+
+RAY_CLIENT_TRIES = 3
+
+
+def _join_ray(address: str) -> None:
+    """`ray.init`, tried again when Ray Client's server failed to start a server for this
+    client: its fork from a threaded gRPC process dies or hangs now and then, more often on
+    a busy head (ray-project/ray#63202; 2 tries in 7 here, four busy loops on two cores).
+    Each try asks for a new server; `ray.init` disconnects a failed try itself."""
+    import ray
+
+    for tries_left in reversed(range(RAY_CLIENT_TRIES)):
+        try:
+            # ray:auto: Ray's own default, which joins a Ray running on this machine or starts one.
+            ray.init(address=None if address == "ray:auto" else address, include_dashboard=False,
+                     log_to_driver=False, configure_logging=False)
+            return
+        except ConnectionAbortedError as error:  # "Initialization failure from server" and its traceback
+            if not tries_left:
+                raise LetterkitError(f"--scheduler {address}: its client server failed to start a server "
+                                     f"for this batch {RAY_CLIENT_TRIES} times ({_last_line(error)})") from None
+        except (ConnectionError, RuntimeError, ValueError) as error:
+            raise LetterkitError(f"--scheduler {address}: cannot reach it ({_last_line(error)})") from None
+
+
+def _last_line(error: Exception) -> str:
+    """The last line of an error that may carry a server's traceback: what went wrong."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines else type(error).__name__
 
 
 def _send_ray_token_if_there_is_one() -> None:
