@@ -195,7 +195,9 @@ def _check_shape(entry: Any) -> None:
 
 
 def remove_partial_files(outdir: Path) -> None:
-    """Temporary files left by a worker that was killed mid-write (see output.py)."""
+    """Temporary files left by a worker that was killed mid-write (see output.py). One may
+    go as it is read: a batch whose client was killed is resumed while the cluster's
+    workers still finish its last letters, each renaming its temporary file."""
     if outdir.is_dir():
         for leftover in outdir.glob(".*.part"):
-            os.unlink(leftover)
+            leftover.unlink(missing_ok=True)
