@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,20 @@ def pytest_addoption(parser):
         "--update-golden", action="store_true",
         help="Rewrite tests/golden/ from the current output (commit it saying why).",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def rays_of_this_worker_only():
+    """Every Ray a pytest worker starts, and the Rays it finds, in a folder of its own.
+    Ray writes where the last Ray started on this machine is (`ray start`, and Ray's test
+    `Cluster`: <RAY_TMPDIR>/ray/ray_current_cluster), and `ray.init()` and `ray:auto` join
+    it: a batch on one worker joined the other worker's test cluster and hung in Ray's
+    start once that cluster stopped. Short: Ray's socket paths go under it."""
+    folder = tempfile.mkdtemp(prefix="lk-ray-", dir="/tmp")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("RAY_TMPDIR", folder)
+        yield
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
