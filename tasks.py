@@ -171,9 +171,17 @@ def _ensure_venv(environment: Path, pinned: bool) -> None:
           + (f" at the versions {CONSTRAINTS.name} pins" if pinned else ", each at its newest release"))
     subprocess.run([python, "-m", "pip", "install", "-q", "--upgrade", "pip"], check=True)
     versions = ["-c", str(CONSTRAINTS)] if pinned else ["--upgrade", "--upgrade-strategy", "eager"]
-    subprocess.run([python, "-m", "pip", "install", "-q", *versions, "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([python, "-m", "pip", "install", "-q", *versions, "-e", f"{ROOT}[test]"], check=True,
+                   env={**os.environ, "PYTHONWARNINGS": _QUIET_EDITABLE_INSTALL})
     show_type_checkers(python)
     stamp.write_text(wanted)
+
+
+# setuptools warns at every editable install whose packages are mapped to other folders
+# (templates/ is letterkit.templates) that such a folder may shadow the package: nine lines
+# of a library's voice on the first command a new user runs. Its other warnings still show
+# (and tests/test_package.py fails on any in a wheel's build).
+_QUIET_EDITABLE_INSTALL = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), "ignore:Editable installation"]))
 
 
 def show_type_checkers(python: Path) -> None:
