@@ -21,6 +21,10 @@ def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
     source = tmp_path / "source"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
         ".*", "build", "out", "site", "*.egg-info", "__pycache__", "tests", "docs", "benchmarks"))
+    # what importing the kit's model.py leaves beside it
+    left_by_a_run = source / "templates" / "imr" / "__pycache__" / "model.cpython-311.pyc"
+    left_by_a_run.parent.mkdir()
+    left_by_a_run.write_bytes(b"bytecode")
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
          "-w", str(tmp_path / "dist"), str(source)],
@@ -34,6 +38,7 @@ def test_wheel_ships_the_kit_and_renders_from_it(tmp_path):
     for kit_file in ("imr/kit.toml", "imr/model.py", "imr/letter.md.j2", "imr/style.css", "letter/reference.docx",
                      "imr/blocks/disputed-item.md.j2", "letter/fonts/LiberationSerif-Regular.ttf", "letter/kit.toml"):
         assert f"letterkit/templates/{kit_file}" in names, kit_file
+    assert not [name for name in names if "__pycache__" in name], "bytecode is no kit's file"
     assert "letterkit/py.typed" in names  # PEP 561: the annotations are for type checkers too
     for module in (ROOT / "letterkit").rglob("*.py"):  # a subpackage left out of pyproject's list
         assert module.relative_to(ROOT).as_posix() in names, module
