@@ -17,6 +17,7 @@ letters per hour at -j 2. Run it on a quiet machine: it uses every core.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import statistics
@@ -39,10 +40,11 @@ SEED = ROOT / "examples" / "imr-chiropractic-and-massage.yaml"
 def write_cases(folder: Path, count: int, seed: Path = SEED) -> Path:
     """`count` cases of the seed's shape as JSON Lines, told apart by their id and their
     first name, numbered: a letter typst has not laid out before, as a batch's next one is."""
+    shape = yaml.safe_load(seed.read_text())
     source = folder / "cases.jsonl"
     with source.open("w") as out:
         for number in range(count):
-            data = yaml.safe_load(seed.read_text())
+            data = copy.deepcopy(shape)  # numbered in place
             number_first_name(data, number)
             out.write(json.dumps({"id": f"case-{number:06d}", **data}, default=str) + "\n")
     return source
